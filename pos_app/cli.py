@@ -1,0 +1,64 @@
+"""`pos-app`: the cashier window by default, plus headless subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from pos_app import __version__
+from pos_app.config import Config, ConfigError, load_config
+from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+EXIT_CONFIG = 4
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="pos-app",
+        description="Point of sale for mobile-money payments (MTN MoMo, M-Pesa). "
+        "Without a command, opens the cashier window.",
+    )
+    parser.add_argument("--version", action="version", version=f"pos-app {__version__}")
+    parser.add_argument(
+        "--config",
+        metavar="PATH",
+        help="config file (default: $POS_APP_CONFIG or the user config folder)",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="use the built-in sandbox simulator: no real money moves",
+    )
+    # Opens the window, reports how long it took, and quits: for smoke tests and benchmarks.
+    parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    commands.add_parser("gui", help="open the cashier window (the default)")
+    return parser
+
+
+def is_demo(config: Config, requested: bool, secrets: SecretStore | None = None) -> bool:
+    """Demo mode when asked for, or when no enabled provider has its credentials."""
+    if requested:
+        return True
+    store = secrets or SecretStore()
+    configured = [
+        (config.mtn.enabled and store.has_all(MTN_SECRETS)),
+        (config.mpesa.enabled and store.has_all(MPESA_SECRETS)),
+    ]
+    return not any(configured)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"pos-app: configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    demo = is_demo(config, args.demo)
+    from pos_app.ui.app import run_gui
+
+    return run_gui(config, demo=demo, smoke_test=args.smoke_test)

@@ -1,0 +1,233 @@
+"""The TOML configuration file: every key typed, checked, and documented in the README."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel import Locale, UnknownLocaleError
+
+from pos_app import paths
+from pos_app.domain.countries import COUNTRIES, Country, country
+from pos_app.domain.money import currency_digits
+
+ENVIRONMENTS = ("sandbox", "production")
+MPESA_TRANSACTION_TYPES = ("CustomerPayBillOnline", "CustomerBuyGoodsOnline")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class ShopConfig:
+    name: str = "My shop"
+    country: str = "UG"
+    locale: str = ""  # empty: the country's usual locale
+    till: str = "Till 1"
+    timezone: str = ""  # IANA name; empty: the computer's time zone
+
+    @property
+    def country_info(self) -> Country:
+        return country(self.country)
+
+    @property
+    def effective_locale(self) -> str:
+        return self.locale or self.country_info.locale
+
+
+@dataclass(frozen=True)
+class MtnConfig:
+    enabled: bool = True
+    environment: str = "sandbox"
+    base_url: str = ""  # empty: MTN's URL for the environment
+    target_environment: str = ""  # empty: "sandbox", or mtn<country> in production
+    currency: str = ""  # empty: EUR in the sandbox, the country's currency in production
+    callback_url: str = ""  # empty: no X-Callback-Url (the desktop polls)
+    request_timeout_seconds: float = 15.0
+    first_poll_seconds: float = 2.0
+    max_poll_interval_seconds: float = 15.0
+    approval_timeout_seconds: float = 300.0
+
+
+@dataclass(frozen=True)
+class MpesaConfig:
+    enabled: bool = True
+    environment: str = "sandbox"
+    base_url: str = ""  # empty: Safaricom's URL for the environment
+    currency: str = "KES"
+    shortcode: str = "174379"  # PayBill number, or the store number of a till
+    transaction_type: str = "CustomerPayBillOnline"
+    party_b: str = ""  # empty: the shortcode (PayBill); the till number for Buy Goods
+    callback_url: str = ""  # Daraja requires one even though the desktop never receives it
+    request_timeout_seconds: float = 15.0
+    first_poll_seconds: float = 3.0
+    max_poll_interval_seconds: float = 10.0
+    approval_timeout_seconds: float = 120.0
+
+
+@dataclass(frozen=True)
+class Config:
+    shop: ShopConfig = field(default_factory=ShopConfig)
+    mtn: MtnConfig = field(default_factory=MtnConfig)
+    mpesa: MpesaConfig = field(default_factory=MpesaConfig)
+    path: Path | None = None  # the file it came from, if any
+
+    def timezone(self) -> ZoneInfo | None:
+        return ZoneInfo(self.shop.timezone) if self.shop.timezone else None
+
+
+_SECTIONS: dict[str, type[Any]] = {"shop": ShopConfig, "mtn": MtnConfig, "mpesa": MpesaConfig}
+_BASE_URL_OVERRIDES = {"mtn": "MTN_MOMO_BASE_URL", "mpesa": "MPESA_BASE_URL"}
+
+
+def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
+    """The file to read, and whether the user named it (then it must exist)."""
+    if explicit:
+        return Path(explicit), True
+    if env := os.environ.get("POS_APP_CONFIG"):
+        return Path(env), True
+    return paths.default_config_path(), False
+
+
+def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
+    path, named = config_path(explicit)
+    if not path.exists():
+        if named:
+            raise ConfigError(f"{path}: config file not found")
+        return _apply_env(Config())
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read the config file ({exc})") from exc
+    return _apply_env(parse_config(data, path))
+
+
+def parse_config(data: dict[str, Any], path: Path) -> Config:
+    sections: dict[str, Any] = {}
+    for name, value in data.items():
+        cls = _SECTIONS.get(name)
+        if cls is None:
+            raise ConfigError(
+                f"{path}: unknown section [{name}] (expected one of "
+                f"{', '.join(f'[{s}]' for s in _SECTIONS)})"
+            )
+        if not isinstance(value, dict):
+            raise ConfigError(f"{path}: '{name}' must be a section ([{name}])")
+        sections[name] = _section(cls, name, value, path)
+    config = Config(path=path, **sections)
+    _validate(config, path)
+    return config
+
+
+def _section(cls: type[Any], name: str, values: dict[str, Any], path: Path) -> Any:
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key, value in values.items():
+        if key not in known:
+            raise ConfigError(f"{path}: unknown key '{name}.{key}'")
+        expected = hints[key]
+        if not _is_type(value, expected):
+            raise ConfigError(
+                f"{path}: '{name}.{key}' must be {_describe(expected)}, not {value!r}"
+            )
+    return cls(**{k: float(v) if hints[k] is float else v for k, v in values.items()})
+
+
+def _is_type(value: Any, expected: Any) -> bool:
+    if expected is bool:
+        return isinstance(value, bool)
+    if isinstance(value, bool):
+        return False
+    if expected is float:
+        return isinstance(value, int | float)
+    return isinstance(value, expected)
+
+
+def _describe(expected: Any) -> str:
+    return {
+        bool: "true or false",
+        int: "a whole number",
+        float: "a number",
+        str: "a quoted string",
+    }.get(expected, str(expected))
+
+
+def _validate(config: Config, path: Path) -> None:
+    def fail(key: str, message: str) -> typing.NoReturn:
+        raise ConfigError(f"{path}: '{key}' {message}")
+
+    shop = config.shop
+    if shop.country.upper() not in COUNTRIES:
+        fail("shop.country", f"must be one of {', '.join(sorted(COUNTRIES))}, not {shop.country!r}")
+    if shop.locale:
+        try:
+            Locale.parse(shop.locale)
+        except (ValueError, UnknownLocaleError):
+            fail("shop.locale", f"is not a known locale: {shop.locale!r} (e.g. en_UG, fr_CI)")
+    if shop.timezone:
+        try:
+            ZoneInfo(shop.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            fail(
+                "shop.timezone",
+                f"is not a known time zone: {shop.timezone!r} (e.g. Africa/Kampala)",
+            )
+    for name, section in (("mtn", config.mtn), ("mpesa", config.mpesa)):
+        if section.environment not in ENVIRONMENTS:
+            fail(
+                f"{name}.environment",
+                f"must be 'sandbox' or 'production', not {section.environment!r}",
+            )
+        if section.base_url and not _is_http_url(section.base_url):
+            fail(f"{name}.base_url", f"must be an http(s) URL, not {section.base_url!r}")
+        if section.currency:
+            try:
+                currency_digits(section.currency)
+            except ValueError:
+                fail(f"{name}.currency", f"is not an ISO 4217 currency: {section.currency!r}")
+        for key in (
+            "request_timeout_seconds",
+            "first_poll_seconds",
+            "max_poll_interval_seconds",
+            "approval_timeout_seconds",
+        ):
+            if getattr(section, key) <= 0:
+                fail(f"{name}.{key}", "must be more than zero")
+        if section.callback_url and not _is_http_url(section.callback_url, https_only=True):
+            fail(f"{name}.callback_url", f"must be an https URL, not {section.callback_url!r}")
+    if config.mpesa.transaction_type not in MPESA_TRANSACTION_TYPES:
+        fail("mpesa.transaction_type", f"must be one of {', '.join(MPESA_TRANSACTION_TYPES)}")
+    for key in ("shortcode", "party_b"):
+        value = getattr(config.mpesa, key)
+        if value and not value.isdigit():
+            fail(f"mpesa.{key}", f"must be digits only, not {value!r}")
+
+
+def _is_http_url(url: str, *, https_only: bool = False) -> bool:
+    parts = urlsplit(url)
+    schemes = ("https",) if https_only else ("http", "https")
+    return parts.scheme in schemes and bool(parts.hostname) and url == url.strip()
+
+
+def _apply_env(config: Config) -> Config:
+    """MTN_MOMO_BASE_URL and MPESA_BASE_URL point the app at another (e.g. sandbox) server."""
+    changes: dict[str, Any] = {}
+    for name, variable in _BASE_URL_OVERRIDES.items():
+        url = os.environ.get(variable)
+        if url:
+            if not _is_http_url(url):
+                raise ConfigError(
+                    f"environment variable {variable} must be an http(s) URL, not {url!r}"
+                )
+            changes[name] = dataclasses.replace(getattr(config, name), base_url=url)
+    return dataclasses.replace(config, **changes) if changes else config

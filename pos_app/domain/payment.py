@@ -1,0 +1,163 @@
+"""The Payment and the one table of states it may move between."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pos_app.domain.countries import Provider
+from pos_app.domain.money import Money
+
+
+class PaymentStatus(StrEnum):
+    CREATED = "created"  # saved, nothing sent yet
+    SUBMITTING = "submitting"  # the request is (or may be) on its way to the provider
+    PENDING = "pending"  # the provider accepted it; the customer is deciding
+    SUCCESSFUL = "successful"
+    FAILED = "failed"  # with a reason
+    EXPIRED = "expired"  # no final answer within the approval window
+    UNKNOWN = "unknown"  # whether the provider received the request is not known
+    REFUNDED = "refunded"
+
+
+S = PaymentStatus
+
+# Every legal move. Anything else raises IllegalTransition.
+TRANSITIONS: dict[PaymentStatus, frozenset[PaymentStatus]] = {
+    S.CREATED: frozenset({S.SUBMITTING, S.FAILED}),
+    S.SUBMITTING: frozenset({S.PENDING, S.SUCCESSFUL, S.FAILED, S.UNKNOWN}),
+    S.PENDING: frozenset({S.SUCCESSFUL, S.FAILED, S.EXPIRED}),
+    # Unknown is resolved by asking the provider: found (pending or final), never arrived (send
+    # again with the same reference id), or still nothing after the approval window.
+    S.UNKNOWN: frozenset({S.SUBMITTING, S.PENDING, S.SUCCESSFUL, S.FAILED, S.EXPIRED}),
+    # A late final answer from the provider corrects an expiry.
+    S.EXPIRED: frozenset({S.SUCCESSFUL, S.FAILED}),
+    S.SUCCESSFUL: frozenset({S.REFUNDED}),
+    S.FAILED: frozenset(),
+    S.REFUNDED: frozenset(),
+}
+
+FINAL_STATES = frozenset({S.SUCCESSFUL, S.FAILED, S.EXPIRED, S.REFUNDED})
+OPEN_STATES = frozenset(PaymentStatus) - FINAL_STATES
+# The only ways out of a final state: a provider's late answer, and a refund of a success.
+CORRECTIONS = frozenset({(S.EXPIRED, S.SUCCESSFUL), (S.EXPIRED, S.FAILED)})
+REFUND = (S.SUCCESSFUL, S.REFUNDED)
+
+
+class IllegalTransition(Exception):
+    def __init__(self, reference_id: str, current: PaymentStatus, target: PaymentStatus) -> None:
+        super().__init__(f"payment {reference_id}: {current.value} cannot become {target.value}")
+        self.current = current
+        self.target = target
+
+
+def can_transition(current: PaymentStatus, target: PaymentStatus) -> bool:
+    return target in TRANSITIONS[current]
+
+
+def new_reference_id() -> str:
+    """The client-chosen id (UUID4) that names the payment at the provider for its whole life."""
+    return str(uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class PaymentEvent:
+    reference_id: str
+    at: datetime
+    from_status: PaymentStatus | None  # None for the payment's creation
+    to_status: PaymentStatus
+    reason: str | None = None
+    detail: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_correction(self) -> bool:
+        return (self.from_status, self.to_status) in CORRECTIONS
+
+
+@dataclass(frozen=True)
+class Payment:
+    reference_id: str
+    provider: Provider
+    amount: Money
+    msisdn: str
+    created_at: datetime
+    product: str = "collection"
+    external_id: str | None = None  # the shop's order reference
+    payer_message: str | None = None
+    status: PaymentStatus = S.CREATED
+    reason: str | None = None  # reason catalog code when failed
+    provider_transaction_id: str | None = None  # the provider's receipt number
+    provider_request_id: str | None = None  # e.g. M-Pesa CheckoutRequestID
+    updated_at: datetime | None = None
+    finalised_at: datetime | None = None
+    till: str | None = None
+    cashier: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.created_at.tzinfo is None:
+            raise ValueError("created_at must be timezone-aware")
+        uuid.UUID(self.reference_id, version=4)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        provider: Provider,
+        amount: Money,
+        msisdn: str,
+        now: datetime,
+        external_id: str | None = None,
+        payer_message: str | None = None,
+        till: str | None = None,
+        cashier: str | None = None,
+        product: str = "collection",
+    ) -> tuple[Payment, PaymentEvent]:
+        payment = cls(
+            reference_id=new_reference_id(),
+            provider=provider,
+            amount=amount,
+            msisdn=msisdn,
+            created_at=now,
+            updated_at=now,
+            external_id=external_id,
+            payer_message=payer_message,
+            till=till,
+            cashier=cashier,
+            product=product,
+        )
+        return payment, PaymentEvent(payment.reference_id, now, None, S.CREATED)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATES
+
+    def transition(
+        self,
+        target: PaymentStatus,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        provider_transaction_id: str | None = None,
+        provider_request_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> tuple[Payment, PaymentEvent]:
+        """The payment in its new state, and the event that records the move."""
+        if not can_transition(self.status, target):
+            raise IllegalTransition(self.reference_id, self.status, target)
+        changed = replace(
+            self,
+            status=target,
+            # A reason explains this state only; a later move clears an earlier one.
+            reason=reason,
+            provider_transaction_id=provider_transaction_id or self.provider_transaction_id,
+            provider_request_id=provider_request_id or self.provider_request_id,
+            updated_at=now,
+            finalised_at=now if target in FINAL_STATES else None,
+        )
+        event = PaymentEvent(
+            self.reference_id, now, self.status, target, reason, dict(detail or {})
+        )
+        return changed, event

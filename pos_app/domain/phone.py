@@ -1,0 +1,112 @@
+"""Customer phone numbers: what a cashier types, normalised to the providers' MSISDN form."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import phonenumbers
+from babel import Locale
+from phonenumbers import PhoneNumberFormat, PhoneNumberType, carrier
+
+from pos_app.domain.countries import Provider, country
+from pos_app.domain.errors import ValidationError
+
+# MTN's sandbox answers by these Swedish-looking test numbers (46733123450-63, 56733123453),
+# whatever country the shop is in.
+_MTN_SANDBOX_NUMBER = re.compile(r"[45]67331234\d\d")
+_MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
+_PROVIDER_BY_NETWORK: tuple[tuple[str, Provider], ...] = (("mtn", "mtn"), ("safaricom", "mpesa"))
+
+
+class PhoneError(ValidationError):
+    """The typed phone number cannot be charged."""
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    msisdn: str  # country code and digits, no "+": what the providers expect
+    region: str | None  # None for a provider's sandbox test number
+    network: str | None  # mobile network by the number's prefix, when known
+
+    @property
+    def suggested_provider(self) -> Provider | None:
+        """The provider to suggest from the network (numbers can be ported: only a hint)."""
+        if self.network is None:
+            return None
+        name = self.network.lower()
+        return next((p for key, p in _PROVIDER_BY_NETWORK if key in name), None)
+
+    def international(self) -> str:
+        """For display: "+256 772 123456"."""
+        if self.region is None:
+            return f"+{self.msisdn}"
+        number = phonenumbers.parse(f"+{self.msisdn}")
+        text: str = phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+        return text
+
+    def masked(self) -> str:
+        """Enough to recognise the customer on screen or in logs: "256772***456"."""
+        return mask_msisdn(self.msisdn)
+
+
+def mask_msisdn(msisdn: str) -> str:
+    if len(msisdn) <= 6:
+        return "*" * len(msisdn)
+    return f"{msisdn[:-6]}***{msisdn[-3:]}"
+
+
+def parse_phone(text: str, region: str, *, mtn_sandbox: bool = False) -> PhoneNumber:
+    """Accept "0772 123 456", "+256772123456" or "256772123456" for the shop's country.
+
+    Raises PhoneError unless the number is a valid mobile number of that country (or, with
+    `mtn_sandbox`, one of MTN's sandbox test numbers).
+    """
+    home = country(region)
+    compact = re.sub(r"[\s\-.()/]", "", text.strip())
+    if not compact:
+        raise PhoneError("Enter the customer's phone number")
+    if not re.fullmatch(r"\+?\d+", compact):
+        raise PhoneError(f"{text.strip()!r} is not a phone number: use digits only")
+    digits = compact.lstrip("+")
+    if mtn_sandbox and _MTN_SANDBOX_NUMBER.fullmatch(digits):
+        return PhoneNumber(msisdn=digits, region=None, network="MTN sandbox")
+
+    if compact.startswith("+"):
+        candidates = [compact]
+    elif compact.startswith("00"):
+        candidates = ["+" + compact[2:]]
+    else:
+        # Bare digits are national ("0772…") or international without the "+" ("256772…").
+        candidates = [compact, "+" + compact]
+
+    problem = f"{text.strip()} is not a valid {home.name} mobile number"
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, home.region)
+        except phonenumbers.NumberParseException:
+            continue
+        if not phonenumbers.is_valid_number(number):
+            continue
+        number_region = phonenumbers.region_code_for_number(number)
+        if number_region != home.region:
+            if candidate.startswith("+") or len(candidates) == 1:
+                problem = (
+                    f"{text.strip()} is a number from {_region_name(number_region)}; "
+                    f"this till charges {home.name} numbers only"
+                )
+            continue
+        if phonenumbers.number_type(number) not in _MOBILE_TYPES:
+            problem = f"{text.strip()} is not a mobile number"
+            continue
+        network = carrier.name_for_number(number, "en") or None
+        e164: str = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        return PhoneNumber(msisdn=e164[1:], region=home.region, network=network)
+    raise PhoneError(problem)
+
+
+def _region_name(region: str | None) -> str:
+    if not region:
+        return "another country"
+    name: str | None = Locale("en").territories.get(region)
+    return name or region

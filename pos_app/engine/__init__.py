@@ -1,0 +1,1 @@
+"""Orchestration of payments: persist before send, recovery, polling."""

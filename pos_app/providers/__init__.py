@@ -1,0 +1,1 @@
+"""Provider clients (MTN MoMo, M-Pesa) behind one small async interface."""

@@ -1,0 +1,1 @@
+"""A simulator of the MTN MoMo and M-Pesa Daraja APIs (ASGI)."""

@@ -1,0 +1,13 @@
+"""The receipt store: SQLite through sqlite-utils. All of the app's SQL lives in this package."""
+
+from pos_app.store.db import DatabaseDamaged, DatabaseTooNew, StoreError, open_database
+from pos_app.store.repository import PaymentNotFound, PaymentRepository
+
+__all__ = [
+    "DatabaseDamaged",
+    "DatabaseTooNew",
+    "PaymentNotFound",
+    "PaymentRepository",
+    "StoreError",
+    "open_database",
+]

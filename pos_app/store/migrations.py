@@ -1,0 +1,113 @@
+"""Versioned schema migrations: ordered, each applied in its own transaction, never downgraded."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlite_utils import Database
+
+from pos_app.domain.payment import PaymentStatus
+from pos_app.store.db import DatabaseTooNew, write_transaction
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    apply: Callable[[Database], None]
+
+
+def _statuses() -> str:
+    return ", ".join(f"'{s.value}'" for s in PaymentStatus)
+
+
+def _v1_payments(db: Database) -> None:
+    statements = [
+        f"""CREATE TABLE payments (
+            reference_id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL CHECK (provider IN ('mtn', 'mpesa')),
+            product TEXT NOT NULL,
+            amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            msisdn TEXT NOT NULL,
+            external_id TEXT,
+            payer_message TEXT,
+            status TEXT NOT NULL CHECK (status IN ({_statuses()})),
+            reason TEXT,
+            provider_transaction_id TEXT,
+            provider_request_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finalised_at TEXT,
+            till TEXT,
+            cashier TEXT
+        )""",
+        """CREATE TABLE payment_events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            reference_id TEXT NOT NULL REFERENCES payments(reference_id),
+            at TEXT NOT NULL,
+            from_status TEXT,
+            to_status TEXT NOT NULL,
+            reason TEXT,
+            detail TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX payments_by_created ON payments (created_at, reference_id)",
+        "CREATE INDEX payments_by_status ON payments (status, created_at)",
+        "CREATE INDEX payments_by_msisdn ON payments (msisdn, created_at)",
+        "CREATE INDEX payments_by_external_id ON payments (external_id)",
+        "CREATE INDEX payments_by_receipt ON payments (provider_transaction_id)",
+        """CREATE UNIQUE INDEX payments_by_provider_request
+           ON payments (provider, provider_request_id) WHERE provider_request_id IS NOT NULL""",
+        "CREATE INDEX payment_events_by_payment ON payment_events (reference_id, id)",
+        # The history of a payment is evidence: it can be added to, never rewritten.
+        """CREATE TRIGGER payment_events_no_update BEFORE UPDATE ON payment_events
+           BEGIN SELECT RAISE(ABORT, 'payment_events is append-only'); END""",
+        """CREATE TRIGGER payment_events_no_delete BEFORE DELETE ON payment_events
+           BEGIN SELECT RAISE(ABORT, 'payment_events is append-only'); END""",
+        """CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments
+           BEGIN SELECT RAISE(ABORT, 'payments are never deleted'); END""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "payments and append-only payment events", _v1_payments),
+)
+
+
+def schema_version(db: Database) -> int:
+    if not db["schema_migrations"].exists():
+        return 0
+    row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
+    return int(row[0] or 0)
+
+
+def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Apply the migrations the database lacks; returns the resulting version."""
+    versions = [m.version for m in migrations]
+    if versions != list(range(1, len(versions) + 1)):
+        raise ValueError(f"migrations must be numbered 1..n in order, got {versions}")
+    latest = versions[-1] if versions else 0
+    with write_transaction(db):
+        db.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
+    current = schema_version(db)
+    if current > latest:
+        raise DatabaseTooNew(
+            f"The receipt database was written by a newer pos-app (schema {current}; this "
+            f"version knows up to {latest}). Install the newer pos-app; nothing was changed."
+        )
+    for migration in migrations[current:]:
+        with write_transaction(db):
+            # Another process may have migrated while we waited for the lock.
+            if schema_version(db) >= migration.version:
+                continue
+            migration.apply(db)
+            db.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                [migration.version, migration.name, datetime.now(UTC).isoformat()],
+            )
+    return schema_version(db)

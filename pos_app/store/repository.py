@@ -1,0 +1,345 @@
+"""The payment repository: the only API the rest of the app uses to read and write payments."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from sqlite_utils import Database
+
+from pos_app.domain.countries import Provider
+from pos_app.domain.money import Money
+from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
+from pos_app.store.db import StoreError, write_transaction
+
+_TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
+
+
+class PaymentNotFound(StoreError):
+    pass
+
+
+def to_db_time(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("timestamps must be timezone-aware")
+    return moment.astimezone(UTC).strftime(_TS_FORMAT)
+
+
+def from_db_time(text: str) -> datetime:
+    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+
+
+def local_day(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
+    """The [start, end) instants of a calendar day in the shop's time zone."""
+    start = datetime.combine(day, time.min, tzinfo=tz)
+    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    return start, end
+
+
+@dataclass(frozen=True)
+class PaymentFilter:
+    start: datetime | None = None  # created at or after
+    end: datetime | None = None  # created before
+    statuses: frozenset[PaymentStatus] = frozenset()
+    provider: Provider | None = None
+    search: str | None = None  # phone digits, order reference, reference id or receipt number
+
+
+@dataclass(frozen=True)
+class PageCursor:
+    created_at: str
+    reference_id: str
+
+
+@dataclass(frozen=True)
+class Page:
+    payments: list[Payment]
+    next_cursor: PageCursor | None  # None on the last page
+
+
+@dataclass(frozen=True)
+class Total:
+    status: PaymentStatus
+    count: int
+    amount: Money
+
+
+class PaymentRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def save_new(self, payment: Payment, event: PaymentEvent) -> None:
+        """Commit a new payment with its creation event (before anything is sent)."""
+        if payment.status != PaymentStatus.CREATED or event.to_status != PaymentStatus.CREATED:
+            raise ValueError("a new payment starts in the created state")
+        with write_transaction(self._db):
+            self._db.execute(
+                f"INSERT INTO payments ({', '.join(_COLUMNS)}) "
+                f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
+                _payment_row(payment),
+            )
+            self._append(event)
+
+    def transition(
+        self,
+        reference_id: str,
+        target: PaymentStatus,
+        now: datetime,
+        *,
+        reason: str | None = None,
+        provider_transaction_id: str | None = None,
+        provider_request_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> Payment:
+        """Move a payment to `target` and record the event, atomically.
+
+        Raises IllegalTransition (and changes nothing) when the table forbids the move."""
+        with write_transaction(self._db):
+            current = self.get(reference_id)
+            changed, event = current.transition(
+                target,
+                now,
+                reason=reason,
+                provider_transaction_id=provider_transaction_id,
+                provider_request_id=provider_request_id,
+                detail=detail,
+            )
+            cursor = self._db.execute(
+                """UPDATE payments SET status = ?, reason = ?, provider_transaction_id = ?,
+                   provider_request_id = ?, updated_at = ?, finalised_at = ?
+                   WHERE reference_id = ? AND status = ?""",
+                [
+                    changed.status.value,
+                    changed.reason,
+                    changed.provider_transaction_id,
+                    changed.provider_request_id,
+                    to_db_time(now),
+                    to_db_time(changed.finalised_at) if changed.finalised_at else None,
+                    reference_id,
+                    current.status.value,
+                ],
+            )
+            if cursor.rowcount != 1:  # pragma: no cover - the write lock makes this impossible
+                raise StoreError(f"payment {reference_id} changed while being updated")
+            self._append(event)
+        return changed
+
+    def _append(self, event: PaymentEvent) -> None:
+        self._db.execute(
+            "INSERT INTO payment_events (reference_id, at, from_status, to_status, reason, detail)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                event.reference_id,
+                to_db_time(event.at),
+                event.from_status.value if event.from_status else None,
+                event.to_status.value,
+                event.reason,
+                json.dumps(event.detail, sort_keys=True, default=str),
+            ],
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def get(self, reference_id: str) -> Payment:
+        rows = list(
+            self._db.query(f"SELECT {_SELECT} FROM payments WHERE reference_id = ?", [reference_id])
+        )
+        if not rows:
+            raise PaymentNotFound(f"no payment with reference id {reference_id}")
+        return _payment(rows[0])
+
+    def find_by_provider_request(self, provider: Provider, request_id: str) -> Payment | None:
+        rows = list(
+            self._db.query(
+                f"SELECT {_SELECT} FROM payments WHERE provider = ? AND provider_request_id = ?",
+                [provider, request_id],
+            )
+        )
+        return _payment(rows[0]) if rows else None
+
+    def list_open(self) -> list[Payment]:
+        """Every payment not in a final state, oldest first: what recovery must resume."""
+        marks = ", ".join("?" for _ in OPEN_STATES)
+        return [
+            _payment(r)
+            for r in self._db.query(
+                f"SELECT {_SELECT} FROM payments WHERE status IN ({marks})"
+                " ORDER BY created_at, reference_id",
+                sorted(s.value for s in OPEN_STATES),
+            )
+        ]
+
+    def page(
+        self, flt: PaymentFilter, *, limit: int = 100, after: PageCursor | None = None
+    ) -> Page:
+        """Newest first, `limit` at a time. Keyset paging keeps deep pages as fast as the first."""
+        if limit < 1:
+            raise ValueError("limit must be positive")
+        where, params = _where(flt)
+        if after is not None:
+            where.append("(created_at, reference_id) < (?, ?)")
+            params += [after.created_at, after.reference_id]
+        rows = list(
+            self._db.query(
+                f"SELECT {_SELECT} FROM payments {_clause(where)}"
+                " ORDER BY created_at DESC, reference_id DESC LIMIT ?",
+                [*params, limit + 1],
+            )
+        )
+        more = len(rows) > limit
+        rows = rows[:limit]
+        cursor = PageCursor(rows[-1]["created_at"], rows[-1]["reference_id"]) if more else None
+        return Page([_payment(r) for r in rows], cursor)
+
+    def count(self, flt: PaymentFilter) -> int:
+        where, params = _where(flt)
+        row = self._db.execute(f"SELECT count(*) FROM payments {_clause(where)}", params)
+        return int(row.fetchone()[0])
+
+    def totals(self, flt: PaymentFilter) -> list[Total]:
+        """Count and sum per status and currency, e.g. for one day's takings."""
+        where, params = _where(flt)
+        rows = self._db.query(
+            f"SELECT status, currency, count(*) AS n, sum(amount_minor) AS minor FROM payments"
+            f" {_clause(where)} GROUP BY status, currency ORDER BY status, currency",
+            params,
+        )
+        return [
+            Total(PaymentStatus(r["status"]), int(r["n"]), Money(int(r["minor"]), r["currency"]))
+            for r in rows
+        ]
+
+    def daily_totals(self, day: date, tz: tzinfo) -> list[Total]:
+        start, end = local_day(day, tz)
+        return self.totals(PaymentFilter(start=start, end=end))
+
+    def events(self, reference_id: str) -> list[PaymentEvent]:
+        rows = self._db.query(
+            "SELECT reference_id, at, from_status, to_status, reason, detail"
+            " FROM payment_events WHERE reference_id = ? ORDER BY id",
+            [reference_id],
+        )
+        return [
+            PaymentEvent(
+                reference_id=r["reference_id"],
+                at=from_db_time(r["at"]),
+                from_status=PaymentStatus(r["from_status"]) if r["from_status"] else None,
+                to_status=PaymentStatus(r["to_status"]),
+                reason=r["reason"],
+                detail=json.loads(r["detail"]),
+            )
+            for r in rows
+        ]
+
+
+_COLUMNS = (
+    "reference_id",
+    "provider",
+    "product",
+    "amount_minor",
+    "currency",
+    "msisdn",
+    "external_id",
+    "payer_message",
+    "status",
+    "reason",
+    "provider_transaction_id",
+    "provider_request_id",
+    "created_at",
+    "updated_at",
+    "finalised_at",
+    "till",
+    "cashier",
+)
+_SELECT = ", ".join(_COLUMNS)
+
+
+def _payment_row(p: Payment) -> list[Any]:
+    return [
+        p.reference_id,
+        p.provider,
+        p.product,
+        p.amount.minor_units,
+        p.amount.currency,
+        p.msisdn,
+        p.external_id,
+        p.payer_message,
+        p.status.value,
+        p.reason,
+        p.provider_transaction_id,
+        p.provider_request_id,
+        to_db_time(p.created_at),
+        to_db_time(p.updated_at or p.created_at),
+        to_db_time(p.finalised_at) if p.finalised_at else None,
+        p.till,
+        p.cashier,
+    ]
+
+
+def _payment(r: dict[str, Any]) -> Payment:
+    return Payment(
+        reference_id=r["reference_id"],
+        provider=r["provider"],
+        product=r["product"],
+        amount=Money(int(r["amount_minor"]), r["currency"]),
+        msisdn=r["msisdn"],
+        external_id=r["external_id"],
+        payer_message=r["payer_message"],
+        status=PaymentStatus(r["status"]),
+        reason=r["reason"],
+        provider_transaction_id=r["provider_transaction_id"],
+        provider_request_id=r["provider_request_id"],
+        created_at=from_db_time(r["created_at"]),
+        updated_at=from_db_time(r["updated_at"]),
+        finalised_at=from_db_time(r["finalised_at"]) if r["finalised_at"] else None,
+        till=r["till"],
+        cashier=r["cashier"],
+    )
+
+
+def _where(flt: PaymentFilter) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if flt.start is not None:
+        where.append("created_at >= ?")
+        params.append(to_db_time(flt.start))
+    if flt.end is not None:
+        where.append("created_at < ?")
+        params.append(to_db_time(flt.end))
+    if flt.statuses:
+        where.append(f"status IN ({', '.join('?' for _ in flt.statuses)})")
+        params += sorted(s.value for s in flt.statuses)
+    if flt.provider is not None:
+        where.append("provider = ?")
+        params.append(flt.provider)
+    term = (flt.search or "").strip()
+    if term:
+        digits = "".join(ch for ch in term if ch.isdigit())
+        like = "%" + _escape_like(term) + "%"
+        alternatives = [
+            "external_id LIKE ? ESCAPE '\\'",
+            "provider_transaction_id LIKE ? ESCAPE '\\'",
+            "reference_id LIKE ? ESCAPE '\\'",
+        ]
+        values: list[Any] = [like, like, _escape_like(term) + "%"]
+        # Only a search that is mostly a phone number matches phone numbers.
+        if len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) - 1:
+            alternatives.append("msisdn LIKE ? ESCAPE '\\'")
+            values.append("%" + digits.lstrip("0") + "%")
+        where.append("(" + " OR ".join(alternatives) + ")")
+        params += values
+    return where, params
+
+
+def _clause(where: Iterable[str]) -> str:
+    parts = list(where)
+    return ("WHERE " + " AND ".join(parts)) if parts else ""
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,1 @@
+"""PySide6 widgets and Qt models. No business logic here."""

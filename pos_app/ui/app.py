@@ -1,0 +1,65 @@
+"""Starting Qt under qasync so widgets and asyncio share one event loop."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+
+# qasync picks the first Qt binding it finds unless told; the widgets are PySide6.
+os.environ.setdefault("QT_API", "pyside6")
+
+import PySide6  # noqa: F401 - imported before qasync on purpose
+import qasync
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from pos_app import __version__, paths
+from pos_app.config import Config
+from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.ui.main_window import MainWindow
+
+
+def application() -> QApplication:
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    app.setApplicationName("pos-app")
+    app.setApplicationVersion(__version__)
+    app.setWindowIcon(QIcon(str(paths.resources_dir() / "icon.svg")))
+    return app
+
+
+def run_gui(config: Config, *, demo: bool, smoke_test: bool = False) -> int:
+    started = time.perf_counter()
+    application()
+    try:
+        db = open_database(paths.database_path())
+    except StoreError as exc:
+        if smoke_test:
+            print(f"pos-app: {exc}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "pos-app cannot start", str(exc))
+        return 1
+
+    async def main() -> None:
+        # Widgets are built inside the running loop, so they may create tasks.
+        window = MainWindow(config, PaymentRepository(db), demo=demo)
+        closed = asyncio.Event()
+        window.closed.connect(closed.set)
+        window.show()
+        if smoke_test:
+            await asyncio.sleep(0)
+            print(
+                f"window shown in {(time.perf_counter() - started) * 1000:.0f} ms: "
+                f"{window.windowTitle()}",
+                flush=True,
+            )
+            window.close()
+        await closed.wait()
+
+    try:
+        qasync.run(main())
+    finally:
+        db.close()
+    return 0
