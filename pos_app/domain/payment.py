@@ -63,6 +63,15 @@ def new_reference_id() -> str:
     return str(uuid.uuid4())
 
 
+def is_uuid4(text: str) -> bool:
+    """MTN refuses any other version; the canonical lower-case form is what is stored."""
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        return False
+    return parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == text
+
+
 @dataclass(frozen=True)
 class PaymentEvent:
     reference_id: str
@@ -99,7 +108,8 @@ class Payment:
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
             raise ValueError("created_at must be timezone-aware")
-        uuid.UUID(self.reference_id, version=4)
+        if not is_uuid4(self.reference_id):
+            raise ValueError(f"reference id must be a UUID4, not {self.reference_id!r}")
 
     @classmethod
     def create(

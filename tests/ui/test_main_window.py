@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from pos_app.config import Config, ShopConfig
+from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.store import PaymentRepository, open_database
+from pos_app.ui.main_window import DEMO_TEXT, MainWindow
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
+    db = open_database(tmp_path / "pos.sqlite3")
+    yield PaymentRepository(db)
+    db.close()
+
+
+def config() -> Config:
+    return Config(
+        shop=ShopConfig(name="Mama Rose", country="UG", till="Counter 2", timezone="Africa/Kampala")
+    )
+
+
+def test_demo_window_says_no_real_money(qtbot: QtBot, repo: PaymentRepository) -> None:
+    window = MainWindow(config(), repo, demo=True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.demo_banner.isVisible()
+    assert window.demo_banner.text() == DEMO_TEXT
+    assert window.windowTitle() == "pos-app — Mama Rose — Counter 2 — DEMO"
+    assert "Counter 2" in window.till_label.text()
+    assert window.today_label.text() == "Today: no payments received yet"
+
+
+def test_live_window_has_no_demo_banner(qtbot: QtBot, repo: PaymentRepository) -> None:
+    window = MainWindow(config(), repo, demo=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert not window.demo_banner.isVisible()
+    assert "DEMO" not in window.windowTitle()
+
+
+def test_today_shows_received_payments_only(qtbot: QtBot, repo: PaymentRepository) -> None:
+    now = datetime.now(UTC)
+    for minor, final in (
+        (1500, PaymentStatus.SUCCESSFUL),
+        (2500, PaymentStatus.SUCCESSFUL),
+        (9000, PaymentStatus.FAILED),
+    ):
+        p, event = Payment.create(
+            provider="mtn", amount=Money(minor, "UGX"), msisdn="256772123456", now=now
+        )
+        repo.save_new(p, event)
+        for status in (PaymentStatus.SUBMITTING, PaymentStatus.PENDING, final):
+            repo.transition(p.reference_id, status, now)
+    window = MainWindow(config(), repo, demo=True)
+    qtbot.addWidget(window)
+    assert window.today_label.text() == "Today: USh4,000 (2 paid)"
+
+
+def test_closing_emits_closed(qtbot: QtBot, repo: PaymentRepository) -> None:
+    window = MainWindow(config(), repo, demo=True)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(window.closed, timeout=1000):
+        window.close()

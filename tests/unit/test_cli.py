@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pos_app import __version__
+from pos_app.cli import build_parser, is_demo, main
+from pos_app.config import Config, MpesaConfig, MtnConfig
+from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "pos_app", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=60,
+        check=False,
+    )
+
+
+def test_version() -> None:
+    result = run("--version")
+    assert result.returncode == 0
+    assert result.stdout.strip() == f"pos-app {__version__}"
+    assert __version__ != "0.0.0+unknown"
+
+
+def test_help_lists_commands() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    assert (
+        "usage: pos-app" in result.stdout and "gui" in result.stdout and "--demo" in result.stdout
+    )
+    assert "--smoke-test" not in result.stdout
+
+
+@pytest.mark.parametrize("args", [["--bogus"], ["frobnicate"], ["--config"]])
+def test_bad_arguments_exit_2_with_usage(args: list[str]) -> None:
+    result = run(*args)
+    assert result.returncode == 2
+    assert result.stderr.startswith("usage: pos-app")
+
+
+def test_bad_config_exits_4_and_names_the_key(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_text("[shop]\ncountry = 'ZZ'\n")
+    assert main(["--config", str(path)]) == 4
+    result = run("--config", str(path))
+    assert result.returncode == 4
+    assert "shop.country" in result.stderr and str(path) in result.stderr
+
+
+def test_window_opens_under_qasync_and_creates_a_private_database(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    result = run(
+        "--smoke-test", env={"QT_QPA_PLATFORM": "offscreen", "POS_APP_DATA_DIR": str(data)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "window shown in" in result.stdout and "DEMO" in result.stdout
+    db = data / "pos-app.sqlite3"
+    assert stat.S_IMODE(db.stat().st_mode) == 0o600
+
+
+def test_damaged_database_is_reported_not_overwritten(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "pos-app.sqlite3").write_bytes(b"garbage" * 1000)
+    result = run(
+        "--smoke-test", env={"QT_QPA_PLATFORM": "offscreen", "POS_APP_DATA_DIR": str(data)}
+    )
+    assert result.returncode == 1
+    assert "damaged" in result.stderr
+    assert (data / "pos-app.sqlite3").read_bytes() == b"garbage" * 1000
+
+
+def test_demo_mode_unless_an_enabled_provider_has_credentials() -> None:
+    mtn_env = {n.env_var: "x" for n in MTN_SECRETS}
+    mpesa_env = {n.env_var: "x" for n in MPESA_SECRETS}
+    assert is_demo(Config(), False, SecretStore(environ={}))
+    assert not is_demo(Config(), False, SecretStore(environ=mtn_env))
+    assert is_demo(Config(), True, SecretStore(environ=mtn_env))
+    assert is_demo(Config(mtn=MtnConfig(enabled=False)), False, SecretStore(environ=mtn_env))
+    assert not is_demo(
+        Config(mpesa=MpesaConfig(enabled=True)), False, SecretStore(environ=mpesa_env)
+    )
+
+
+def test_parser_defaults_to_the_window() -> None:
+    args = build_parser().parse_args([])
+    assert args.command is None and not args.demo
