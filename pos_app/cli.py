@@ -58,7 +58,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"pos-app: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    demo = is_demo(config, args.demo)
+    secrets = SecretStore()
+    keyring = secrets.status()
+    if not keyring.usable:
+        print(f"pos-app: {keyring.message}", file=sys.stderr)
+    demo = is_demo(config, args.demo, secrets)
     from pos_app.ui.app import run_gui
 
-    return run_gui(config, demo=demo, smoke_test=args.smoke_test)
+    return run_gui(
+        config,
+        demo=demo,
+        smoke_test=args.smoke_test,
+        keyring_problem=None if keyring.usable else keyring.message,
+    )

@@ -30,7 +30,9 @@ def application() -> QApplication:
     return app
 
 
-def run_gui(config: Config, *, demo: bool, smoke_test: bool = False) -> int:
+def run_gui(
+    config: Config, *, demo: bool, smoke_test: bool = False, keyring_problem: str | None = None
+) -> int:
     started = time.perf_counter()
     application()
     try:
@@ -44,7 +46,9 @@ def run_gui(config: Config, *, demo: bool, smoke_test: bool = False) -> int:
 
     async def main() -> None:
         # Widgets are built inside the running loop, so they may create tasks.
-        window = MainWindow(config, PaymentRepository(db), demo=demo)
+        window = MainWindow(
+            config, PaymentRepository(db), demo=demo, keyring_problem=keyring_problem
+        )
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         window.show()

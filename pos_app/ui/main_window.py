@@ -18,7 +18,14 @@ DEMO_TEXT = "DEMO — no real money moves"
 class MainWindow(QMainWindow):
     closed = Signal()
 
-    def __init__(self, config: Config, repository: PaymentRepository, *, demo: bool) -> None:
+    def __init__(
+        self,
+        config: Config,
+        repository: PaymentRepository,
+        *,
+        demo: bool,
+        keyring_problem: str | None = None,
+    ) -> None:
         super().__init__()
         self._config = config
         self._repository = repository
@@ -49,6 +56,10 @@ class MainWindow(QMainWindow):
 
         self.till_label = QLabel(f"{shop.till} · {shop.country_info.name}")
         self.statusBar().addPermanentWidget(self.till_label)
+        self.keyring_label = QLabel("No secure keyring: secrets only from the environment")
+        self.keyring_label.setToolTip(keyring_problem or "")
+        self.keyring_label.setVisible(keyring_problem is not None)
+        self.statusBar().addWidget(self.keyring_label)
         self.refresh_today()
 
     def refresh_today(self) -> None:

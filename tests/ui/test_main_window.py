@@ -71,3 +71,15 @@ def test_closing_emits_closed(qtbot: QtBot, repo: PaymentRepository) -> None:
     window.show()
     with qtbot.waitSignal(window.closed, timeout=1000):
         window.close()
+
+
+def test_missing_keyring_is_said_in_the_status_bar(qtbot: QtBot, repo: PaymentRepository) -> None:
+    window = MainWindow(config(), repo, demo=True, keyring_problem="No secure keyring is available")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.keyring_label.isVisible()
+    assert window.keyring_label.toolTip() == "No secure keyring is available"
+    other = MainWindow(config(), repo, demo=True)
+    qtbot.addWidget(other)
+    other.show()
+    assert not other.keyring_label.isVisible()

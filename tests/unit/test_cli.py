@@ -95,3 +95,14 @@ def test_demo_mode_unless_an_enabled_provider_has_credentials() -> None:
 def test_parser_defaults_to_the_window() -> None:
     args = build_parser().parse_args([])
     assert args.command is None and not args.demo
+
+
+def test_missing_keyring_is_reported_at_startup(tmp_path: Path) -> None:
+    env = {
+        "QT_QPA_PLATFORM": "offscreen",
+        "POS_APP_DATA_DIR": str(tmp_path),
+        "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+    }
+    result = run("--smoke-test", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "No secure keyring" in result.stderr and "MTN_MOMO_API_KEY" in result.stderr
