@@ -1,0 +1,1 @@
+"""MTN MoMo Open API: Collection, Disbursement, Remittance and sandbox provisioning."""

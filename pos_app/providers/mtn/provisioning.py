@@ -1,0 +1,81 @@
+"""MTN sandbox provisioning: create an API user and its API key (sandbox only)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import httpx
+
+from pos_app.credentials import Secret
+from pos_app.providers.base import ConfigurationProblem, MalformedResponse, ProviderUnavailable
+from pos_app.providers.mtn.parsing import error_fields, json_object
+
+
+@dataclass(frozen=True)
+class ApiUser:
+    user_id: str
+    api_key: Secret
+    callback_host: str
+
+
+async def provision_sandbox_user(
+    base_url: str,
+    subscription_key: Secret,
+    *,
+    callback_host: str = "localhost",
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: float = 15.0,
+) -> ApiUser:
+    """POST /v1_0/apiuser, then POST /v1_0/apiuser/{id}/apikey; returns the new credentials."""
+    user_id = str(uuid.uuid4())
+    headers = {"Ocp-Apim-Subscription-Key": subscription_key.reveal()}
+    async with httpx.AsyncClient(
+        base_url=base_url.rstrip("/"), transport=transport, timeout=timeout
+    ) as http:
+        try:
+            created = await http.post(
+                "/v1_0/apiuser",
+                json={"providerCallbackHost": callback_host},
+                headers={**headers, "X-Reference-Id": user_id},
+            )
+            _expect(created, 201, "creating the API user")
+            keyed = await http.post(f"/v1_0/apiuser/{user_id}/apikey", headers=headers)
+            _expect(keyed, 201, "creating the API key")
+        except httpx.TransportError as exc:
+            raise ProviderUnavailable(
+                f"MTN sandbox unreachable at {base_url} ({type(exc).__name__})", delivered=None
+            ) from exc
+    api_key = json_object(keyed).get("apiKey")
+    if not isinstance(api_key, str) or not api_key:
+        raise MalformedResponse("MTN answered the API key request without an apiKey")
+    return ApiUser(user_id, Secret(api_key), callback_host)
+
+
+async def get_api_user(
+    base_url: str,
+    subscription_key: Secret,
+    user_id: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> dict[str, str]:
+    async with httpx.AsyncClient(
+        base_url=base_url.rstrip("/"), transport=transport, timeout=15.0
+    ) as http:
+        response = await http.get(
+            f"/v1_0/apiuser/{user_id}",
+            headers={"Ocp-Apim-Subscription-Key": subscription_key.reveal()},
+        )
+    _expect(response, 200, "reading the API user")
+    return {str(k): str(v) for k, v in json_object(response).items()}
+
+
+def _expect(response: httpx.Response, status: int, what: str) -> None:
+    if response.status_code == status:
+        return
+    code, message = error_fields(response)
+    detail = " ".join(part for part in (code, message) if part)
+    raise ConfigurationProblem(
+        f"MTN sandbox refused {what}: HTTP {response.status_code}"
+        + (f" ({detail})" if detail else "")
+    )
