@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pos_app import __version__
+from pos_app import __version__, commands
 from pos_app.config import Config, ConfigError, load_config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 
@@ -36,6 +36,26 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     commands.add_parser("gui", help="open the cashier window (the default)")
+    sandbox = commands.add_parser(
+        "sandbox", help="serve the MTN MoMo simulator over HTTP (for tests and trials)"
+    )
+    sandbox.add_argument("--host", default="127.0.0.1")
+    sandbox.add_argument("--port", type=int, default=8080)
+    sandbox.add_argument(
+        "--approval-delay",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="how long a simulated customer takes to approve (default 5)",
+    )
+    setup = commands.add_parser(
+        "mtn-setup", help="create MTN sandbox credentials and store them in the keyring"
+    )
+    setup.add_argument(
+        "--callback-host",
+        default="localhost",
+        help="providerCallbackHost of the new API user (default localhost)",
+    )
     return parser
 
 
@@ -53,11 +73,15 @@ def is_demo(config: Config, requested: bool, secrets: SecretStore | None = None)
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.command == "sandbox":
+        return commands.sandbox(args)
     try:
         config = load_config(args.config)
     except ConfigError as exc:
         print(f"pos-app: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command == "mtn-setup":
+        return commands.mtn_setup(args, config)
     secrets = SecretStore()
     keyring = secrets.status()
     if not keyring.usable:

@@ -71,7 +71,7 @@ class PaymentRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    # -- writing ---------------------------------------------------------------------------
+    # -- writing --
 
     def save_new(self, payment: Payment, event: PaymentEvent) -> None:
         """Commit a new payment with its creation event (before anything is sent)."""
@@ -143,7 +143,7 @@ class PaymentRepository:
             ],
         )
 
-    # -- reading ---------------------------------------------------------------------------
+    # -- reading --
 
     def get(self, reference_id: str) -> Payment:
         rows = list(

@@ -124,7 +124,7 @@ class MtnClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    # -- plumbing ------------------------------------------------------------------------------
+    # -- plumbing --
 
     def _token_cache(self, product: Product) -> TokenCache:
         return TokenCache(lambda: self._fetch_token(product))
@@ -289,7 +289,7 @@ class MtnClient:
             return RequestRejected(text + detail, lookup("mtn", code))
         return MalformedResponse(text + detail)
 
-    # -- creating and reading resources ----------------------------------------------------------
+    # -- creating and reading resources --
 
     async def _create(
         self, product: Product, path: str, reference_id: str, body: dict[str, Any], what: str
@@ -315,7 +315,7 @@ class MtnClient:
             raise self._unexpected(response, f"a {product} status query")
         return status_report(json_object(response), party_key=party_key, expected=expected)
 
-    # -- collection ----------------------------------------------------------------------------
+    # -- collection --
 
     async def request_to_pay(self, reference_id: str, body: dict[str, Any]) -> Submission:
         return await self._create(
@@ -392,7 +392,7 @@ class MtnClient:
         if not response.is_success:
             raise self._unexpected(response, "a delivery notification")
 
-    # -- disbursement and remittance -----------------------------------------------------------
+    # -- disbursement and remittance --
 
     async def transfer(
         self,

@@ -1,0 +1,21 @@
+"""The simulator as one ASGI app (MTN and M-Pesa paths do not overlap)."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from pos_app.sandbox.mtn import MtnSimulator
+
+
+async def _health(request: Request) -> Response:
+    return JSONResponse({"status": "ok", "service": "pos-app sandbox"})
+
+
+def create_app(mtn: MtnSimulator | None = None) -> Starlette:
+    mtn = mtn or MtnSimulator()
+    app = Starlette(routes=[Route("/", _health), *mtn.routes()])
+    app.state.mtn = mtn
+    return app

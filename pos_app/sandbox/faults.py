@@ -1,0 +1,80 @@
+"""Fault injection for a simulator instance: latency, errors, rate limiting, lost answers,
+token expiry. Mutable while the simulator runs, so a test can break things mid-flight."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from dataclasses import dataclass, field
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
+
+
+class DropConnection(Exception):
+    """Raised after the request was processed: the server closes the connection unanswered."""
+
+
+class _DroppedResponse(Response):
+    """Starts an answer and breaks off: the client sees the connection drop mid-response."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"content-length", b"64")]}
+        )
+        await send({"type": "http.response.body", "body": b"{", "more_body": True})
+        raise DropConnection("answer dropped by fault injection")
+
+
+@dataclass
+class Faults:
+    latency: float = 0.0  # seconds added before every answer
+    error_rate: float = 0.0  # probability of a 500 without processing the request
+    fail_next: int = 0  # the next N requests get `fail_status` without being processed
+    fail_status: int = 503
+    rate_limit_next: int = 0  # the next N requests get 429 with Retry-After
+    retry_after: int = 1
+    drop_next: int = 0  # the next N requests are processed, then the connection is dropped
+    hang_next: int = 0  # the next N requests are processed, then answered after `hang_seconds`
+    hang_seconds: float = 30.0
+    token_ttl: int = 3600  # expires_in of new access tokens
+    seed: int | None = None
+    rng: random.Random = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rng = random.Random(self.seed)  # noqa: S311 - simulation, not cryptography
+
+    async def before(self, request: Request) -> Response | None:
+        """An injected answer that replaces processing, or None to process the request."""
+        if self.latency:
+            await asyncio.sleep(self.latency)
+        if self.fail_next > 0:
+            self.fail_next -= 1
+            return JSONResponse(
+                {"code": "SERVICE_UNAVAILABLE", "message": "Service temporarily unavailable"},
+                status_code=self.fail_status,
+            )
+        if self.rate_limit_next > 0:
+            self.rate_limit_next -= 1
+            return JSONResponse(
+                {"statusCode": 429, "message": "Rate limit is exceeded."},
+                status_code=429,
+                headers={"Retry-After": str(self.retry_after)},
+            )
+        if self.error_rate and self.rng.random() < self.error_rate:
+            return JSONResponse(
+                {"code": "INTERNAL_PROCESSING_ERROR", "message": "An internal error occurred"},
+                status_code=500,
+            )
+        return None
+
+    async def after(self) -> Response | None:
+        """Called once the request was processed: lose or delay the answer if asked to."""
+        if self.drop_next > 0:
+            self.drop_next -= 1
+            return _DroppedResponse()
+        if self.hang_next > 0:
+            self.hang_next -= 1
+            await asyncio.sleep(self.hang_seconds)
+        return None

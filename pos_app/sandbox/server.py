@@ -1,0 +1,77 @@
+"""Serving the simulator over real HTTP with uvicorn: as `pos-app sandbox`, or in a thread."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+from types import TracebackType
+
+import uvicorn
+from starlette.applications import Starlette
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    return sock
+
+
+def _server(app: Starlette, log_level: str) -> uvicorn.Server:
+    return uvicorn.Server(
+        uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
+    )
+
+
+def serve(app: Starlette, host: str, port: int, *, log_level: str = "warning") -> None:
+    """Serve until interrupted (Ctrl-C)."""
+    sock = _bind(host, port)
+    asyncio.run(_server(app, log_level).serve(sockets=[sock]))
+
+
+class ThreadedServer:
+    """The simulator on 127.0.0.1 and a free port, in a background thread:
+
+    with ThreadedServer(create_app()) as server:
+        httpx.get(server.url)
+    """
+
+    def __init__(
+        self, app: Starlette, host: str = "127.0.0.1", port: int = 0, log_level: str = "critical"
+    ) -> None:
+        self.app = app
+        self._sock = _bind(host, port)
+        self.host, self.port = self._sock.getsockname()[:2]
+        self.url = f"http://{self.host}:{self.port}"
+        self._server = _server(app, log_level)
+        self._thread = threading.Thread(target=self._run, name="sandbox-server", daemon=True)
+
+    def _run(self) -> None:
+        asyncio.run(self._server.serve(sockets=[self._sock]))
+
+    def start(self) -> ThreadedServer:
+        self._thread.start()
+        for _ in range(500):
+            if self._server.started:
+                return self
+            if not self._thread.is_alive():
+                break
+            threading.Event().wait(0.01)
+        raise RuntimeError("the sandbox server did not start")
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        self._sock.close()
+
+    def __enter__(self) -> ThreadedServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
