@@ -91,6 +91,7 @@ class MtnClient:
         target_environment: str,
         credentials: MtnCredentials,
         timeout: float = 15.0,
+        deadline: float | None = None,
         retry: RetryPolicy | None = None,
         callback_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -102,7 +103,8 @@ class MtnClient:
         self.base_url = base_url.rstrip("/")
         self.target_environment = target_environment
         self._credentials = credentials
-        self._timeout = timeout
+        # httpx's timeouts are per phase; the deadline bounds a whole attempt.
+        self._deadline = deadline if deadline is not None else timeout + 5.0
         self._retry = retry or RetryPolicy()
         self._callback_url = callback_url or None
         self._sleep = sleep
@@ -198,7 +200,7 @@ class MtnClient:
                 self.requests_sent += 1
                 response = await asyncio.wait_for(
                     self._http.request(method, path, headers=headers, json=json_body),
-                    timeout=self._timeout + 5.0,
+                    timeout=self._deadline,
                 )
             except (httpx.TransportError, TimeoutError) as exc:
                 # A refused connection never carried the request; anything later might have.
