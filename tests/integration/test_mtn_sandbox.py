@@ -312,11 +312,12 @@ async def test_provider_sanitises_notes_the_strict_service_would_refuse(
     sent = sim.resources[("requesttopay", payment.reference_id)].body
     assert sent["payerMessage"].startswith("Mama s shop co") and len(sent["payerMessage"]) == 160
     assert sent["payeeNote"] == "Payment" and sent["amount"] == "12.50"
+    other, _ = Payment.create(
+        provider="mtn", amount=Money(1500, "UGX"), msisdn=ORDINARY, now=datetime.now(UTC)
+    )
     with pytest.raises(ConfigurationProblem, match="EUR"):
-        other, _ = Payment.create(
-            provider="mtn", amount=Money(1500, "UGX"), msisdn=ORDINARY, now=datetime.now(UTC)
-        )
         await provider.request_payment(other, note="Sale")
+    assert ("requesttopay", other.reference_id) not in sim.resources
     assert (await provider.check_health()).reachable
 
 
