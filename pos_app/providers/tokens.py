@@ -25,9 +25,14 @@ class TokenCache:
     MAX_MARGIN = 600.0
 
     def __init__(
-        self, fetch: Callable[[], Awaitable[Token]], clock: Callable[[], float] = time.monotonic
+        self,
+        fetch: Callable[[], Awaitable[Token]],
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        reuse: bool = True,
     ) -> None:
         self._fetch = fetch
+        self._reuse = reuse  # False: a new token for every call (what naive clients do)
         self._clock = clock
         self._token: Secret | None = None
         self._refresh_at = 0.0
@@ -40,6 +45,9 @@ class TokenCache:
         return None
 
     async def get(self) -> Secret:
+        if not self._reuse:
+            self.fetches += 1
+            return (await self._fetch()).value
         token = self._fresh()
         if token is not None:
             return token

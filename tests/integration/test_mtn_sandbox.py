@@ -500,3 +500,36 @@ def test_pos_app_sandbox_serves_over_http() -> None:
         process.terminate()
         out, _ = process.communicate(timeout=10)
     assert f"http://127.0.0.1:{port}" in out and "MTN_MOMO_API_USER=" in out
+
+
+async def test_simulator_mounts_in_process_for_demo_mode() -> None:
+    sim = MtnSimulator(MtnSandboxSettings(approval_delay=0))
+    c = MtnClient(
+        base_url="http://sandbox.local",
+        target_environment="sandbox",
+        credentials=demo.mtn_credentials(),
+        transport=httpx.ASGITransport(app=create_app(sim)),
+    )
+    reference = str(uuid.uuid4())
+    await c.request_to_pay(reference, body())
+    assert (await c.request_to_pay_status(reference)).status == RemoteStatus.SUCCESSFUL
+    await c.aclose()
+    assert sim.charges() == 1
+
+
+async def test_injected_latency_and_error_rate(server: ThreadedServer, sim: MtnSimulator) -> None:
+    c = make_client(server, retry=RetryPolicy(attempts=10, base_delay=0.01), breaker_threshold=100)
+    await c.tokens["collection"].get()
+    sim.faults.latency = 0.2
+    started = time.monotonic()
+    await c.request_to_pay_status(str(uuid.uuid4()))
+    assert time.monotonic() - started >= 0.2
+    sim.faults.latency, sim.faults.error_rate = 0.0, 0.5
+    references = [str(uuid.uuid4()) for _ in range(10)]
+    sent = c.requests_sent
+    for reference in references:
+        await c.request_to_pay(reference, body("56733123453"))
+    await c.aclose()
+    assert c.requests_sent - sent > 10  # some attempts got an injected 500 and were retried
+    assert all(sim.accepted[r] == 1 for r in references)
+    assert sim.charges() == 10

@@ -99,7 +99,9 @@ class MtnClient:
         rng: random.Random | None = None,
         breaker_threshold: int = 5,
         breaker_cooldown: float = 30.0,
+        reuse_tokens: bool = True,
     ) -> None:
+        self._reuse_tokens = reuse_tokens
         self.base_url = base_url.rstrip("/")
         self.target_environment = target_environment
         self._credentials = credentials
@@ -129,7 +131,7 @@ class MtnClient:
     # -- plumbing --
 
     def _token_cache(self, product: Product) -> TokenCache:
-        return TokenCache(lambda: self._fetch_token(product))
+        return TokenCache(lambda: self._fetch_token(product), reuse=self._reuse_tokens)
 
     def _subscription_key(self, product: Product) -> Secret:
         key = self._credentials.subscription_keys.get(product)

@@ -16,5 +16,6 @@ def sanitize_note(text: str | None, fallback: str = "Payment") -> str:
 
 
 def _clean(text: str | None) -> str:
-    folded = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return re.sub(r"\s+", " ", _NOT_ALLOWED.sub(" ", folded)).strip()[:MAX_NOTE].strip()
