@@ -8,9 +8,7 @@ hammering a provider that is down. No secret appears in a log line, exception or
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import logging
 import random
 import uuid
 from dataclasses import dataclass, field
@@ -25,28 +23,20 @@ from pos_app.providers.base import (
     ConfigurationProblem,
     MalformedResponse,
     ProviderError,
-    ProviderUnavailable,
     RemoteStatus,
     RequestRejected,
     StatusReport,
     Submission,
 )
+from pos_app.providers.http import Delivery, ResilientHttp, Transience
 from pos_app.providers.mtn.parsing import (
     error_fields,
     is_gateway_401,
     json_object,
     status_report,
 )
-from pos_app.providers.resilience import (
-    CircuitBreaker,
-    RetryPolicy,
-    Sleep,
-    default_sleep,
-    parse_retry_after,
-)
+from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
-
-log = logging.getLogger(__name__)
 
 Product = Literal["collection", "disbursement", "remittance"]
 PRODUCTS: tuple[Product, ...] = ("collection", "disbursement", "remittance")
@@ -76,13 +66,6 @@ class MtnCredentials:
         return f"MtnCredentials(api_user={self.api_user!r}, api_key=***, subscription_keys=***)"
 
 
-@dataclass
-class _Outcome:
-    """What the attempts of one call established about delivery."""
-
-    maybe_delivered: bool = False
-
-
 class MtnClient:
     def __init__(
         self,
@@ -105,28 +88,32 @@ class MtnClient:
         self.base_url = base_url.rstrip("/")
         self.target_environment = target_environment
         self._credentials = credentials
-        # httpx's timeouts are per phase; the deadline bounds a whole attempt.
-        self._deadline = deadline if deadline is not None else timeout + 5.0
-        self._retry = retry or RetryPolicy()
         self._callback_url = callback_url or None
-        self._sleep = sleep
-        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._http = httpx.AsyncClient(
+        self.http = ResilientHttp(
+            label="MTN",
             base_url=self.base_url,
+            classify=_classify,
+            timeout=timeout,
+            deadline=deadline,
+            retry=retry,
             transport=transport,
-            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            sleep=sleep,
+            rng=rng,
         )
         self.tokens: dict[Product, TokenCache] = {p: self._token_cache(p) for p in PRODUCTS}
         self.breakers: dict[Product, CircuitBreaker] = {
             product: CircuitBreaker(breaker_threshold, breaker_cooldown) for product in PRODUCTS
         }
-        self.requests_sent = 0  # attempts that left the machine, for tests and benchmarks
 
     def __repr__(self) -> str:
         return f"MtnClient({self.base_url!r}, target={self.target_environment!r})"
 
+    @property
+    def requests_sent(self) -> int:
+        return self.http.requests_sent
+
     async def aclose(self) -> None:
-        await self._http.aclose()
+        await self.http.aclose()
 
     # -- plumbing --
 
@@ -149,7 +136,7 @@ class MtnClient:
         }
         # MTN refuses a body on the token call.
         response = await self._send(
-            product, "POST", f"/{product}/token/", headers=headers, outcome=_Outcome()
+            product, "POST", f"/{product}/token/", headers=headers, delivery=Delivery()
         )
         if response.status_code == 401:
             code, _ = error_fields(response)
@@ -183,63 +170,19 @@ class MtnClient:
         path: str,
         *,
         headers: dict[str, str],
-        outcome: _Outcome,
+        delivery: Delivery,
         json_body: dict[str, Any] | None = None,
     ) -> httpx.Response:
-        """Send with retries on transient failures. Returns the first non-transient response."""
-        breaker = self.breakers[product]
-        attempt = 0
-        while True:
-            attempt += 1
-            if not breaker.allow():
-                raise ProviderUnavailable(
-                    f"MTN {product} is unreachable (paused for "
-                    f"{breaker.seconds_until_probe():.0f} s after repeated failures)",
-                    delivered=None if outcome.maybe_delivered else False,
-                )
-            retry_after: float | None = None
-            try:
-                self.requests_sent += 1
-                response = await asyncio.wait_for(
-                    self._http.request(method, path, headers=headers, json=json_body),
-                    timeout=self._deadline,
-                )
-            except (httpx.TransportError, TimeoutError) as exc:
-                # A refused connection never carried the request; anything later might have.
-                if not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                    outcome.maybe_delivered = True
-                problem = f"{type(exc).__name__}"
-                log.info("MTN %s %s attempt %d: %s", method, path, attempt, problem)
-            except BaseException:
-                breaker.release()
-                raise
-            else:
-                if not self._transient(response):
-                    breaker.record_success()
-                    log.debug("MTN %s %s -> %d", method, path, response.status_code)
-                    return response
-                if response.status_code != 429:
-                    outcome.maybe_delivered = True
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                problem = f"HTTP {response.status_code}"
-                log.info("MTN %s %s attempt %d: %s", method, path, attempt, problem)
-            breaker.record_failure()
-            if attempt >= self._retry.attempts:
-                raise ProviderUnavailable(
-                    f"MTN {product} did not answer properly after {attempt} attempts "
-                    f"(last: {problem})",
-                    delivered=None if outcome.maybe_delivered else False,
-                )
-            await self._sleep(self._retry.delay(attempt, retry_after, self._rng))
-
-    @staticmethod
-    def _transient(response: httpx.Response) -> bool:
-        if response.status_code not in _RETRYABLE_STATUS:
-            return False
-        if response.status_code == 500:
-            code, _ = error_fields(response)
-            return code in _RETRYABLE_500_CODES
-        return True
+        # Every MTN request is idempotent: creations carry their X-Reference-Id.
+        return await self.http.send(
+            self.breakers[product],
+            product,
+            method,
+            path,
+            headers=headers,
+            delivery=delivery,
+            json_body=json_body,
+        )
 
     async def _call(
         self,
@@ -250,11 +193,11 @@ class MtnClient:
         reference_id: str | None = None,
         json_body: dict[str, Any] | None = None,
         callback: bool = False,
-        outcome: _Outcome | None = None,
+        delivery: Delivery | None = None,
     ) -> httpx.Response:
         """An authenticated business call. A 401 for the token refreshes it once and retries
         once (same reference id); a gateway 401 is a configuration problem."""
-        outcome = outcome or _Outcome()
+        delivery = delivery or Delivery()
         refreshed = False
         while True:
             token = await self.tokens[product].get()
@@ -268,7 +211,7 @@ class MtnClient:
             if callback and self._callback_url:
                 headers["X-Callback-Url"] = self._callback_url
             response = await self._send(
-                product, method, path, headers=headers, json_body=json_body, outcome=outcome
+                product, method, path, headers=headers, json_body=json_body, delivery=delivery
             )
             if response.status_code != 401:
                 return response
@@ -453,6 +396,16 @@ class MtnClient:
             party_key="payee",
             expected={},
         )
+
+
+def _classify(response: httpx.Response) -> Transience:
+    if response.status_code == 429:
+        return Transience.NOT_PROCESSED
+    if response.status_code in _RETRYABLE_STATUS:
+        if response.status_code == 500 and error_fields(response)[0] not in _RETRYABLE_500_CODES:
+            return Transience.FINAL
+        return Transience.MAYBE_PROCESSED
+    return Transience.FINAL
 
 
 def _check_uuid4(reference_id: str) -> None:

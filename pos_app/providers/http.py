@@ -1,0 +1,142 @@
+"""One resilient HTTP exchange, shared by the provider clients: a deadline on every attempt,
+retries with backoff and jitter only where safe, Retry-After, and a circuit breaker."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import httpx
+
+from pos_app.providers.base import ProviderUnavailable
+from pos_app.providers.resilience import (
+    CircuitBreaker,
+    RetryPolicy,
+    Sleep,
+    default_sleep,
+    parse_retry_after,
+)
+
+log = logging.getLogger(__name__)
+
+
+class Transience(Enum):
+    FINAL = "final"  # an answer: return it
+    NOT_PROCESSED = "not processed"  # refused before processing (rate limit): always retry
+    MAYBE_PROCESSED = "maybe processed"  # a server failure: retry only idempotent requests
+
+
+@dataclass
+class Delivery:
+    """What the attempts of one call established: could the request have arrived?"""
+
+    maybe: bool = False
+
+    @property
+    def delivered(self) -> bool | None:
+        return None if self.maybe else False
+
+
+class ResilientHttp:
+    def __init__(
+        self,
+        *,
+        label: str,
+        base_url: str,
+        classify: Callable[[httpx.Response], Transience],
+        timeout: float = 15.0,
+        deadline: float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = default_sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.label = label
+        self._classify = classify
+        # httpx's timeouts are per phase; the deadline bounds a whole attempt.
+        self._deadline = deadline if deadline is not None else timeout + 5.0
+        self._retry = retry or RetryPolicy()
+        self._sleep = sleep
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
+        self._client = httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+        )
+        self.requests_sent = 0  # attempts that left the machine, for tests and benchmarks
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def send(
+        self,
+        breaker: CircuitBreaker,
+        what: str,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        delivery: Delivery,
+        idempotent: bool = True,
+        json_body: dict[str, Any] | None = None,
+        params: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        """The first final response. A request that is not idempotent is never sent twice
+        unless the first attempt certainly did not arrive."""
+        attempt = 0
+        while True:
+            attempt += 1
+            if not breaker.allow():
+                raise ProviderUnavailable(
+                    f"{self.label} {what} is unreachable (paused for "
+                    f"{breaker.seconds_until_probe():.0f} s after repeated failures)",
+                    delivered=delivery.delivered,
+                )
+            retry_after: float | None = None
+            try:
+                self.requests_sent += 1
+                response = await asyncio.wait_for(
+                    self._client.request(
+                        method, path, headers=headers, json=json_body, params=params
+                    ),
+                    timeout=self._deadline,
+                )
+            except (httpx.TransportError, TimeoutError) as exc:
+                # A refused connection never carried the request; anything later might have.
+                arrived = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+                delivery.maybe = delivery.maybe or arrived
+                problem = type(exc).__name__
+                safe = not arrived or idempotent
+            except BaseException:
+                breaker.release()
+                raise
+            else:
+                kind = self._classify(response)
+                if kind is Transience.FINAL:
+                    breaker.record_success()
+                    log.debug("%s %s %s -> %d", self.label, method, path, response.status_code)
+                    return response
+                delivery.maybe = delivery.maybe or kind is Transience.MAYBE_PROCESSED
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                problem = f"HTTP {response.status_code}"
+                safe = kind is Transience.NOT_PROCESSED or idempotent
+            log.info("%s %s %s attempt %d: %s", self.label, method, path, attempt, problem)
+            breaker.record_failure()
+            if not safe:
+                raise ProviderUnavailable(
+                    f"{self.label} {what}: no clear answer ({problem}); not sent again, it may "
+                    f"have arrived",
+                    delivered=None,
+                )
+            if attempt >= self._retry.attempts:
+                raise ProviderUnavailable(
+                    f"{self.label} {what} did not answer properly after {attempt} attempts "
+                    f"(last: {problem})",
+                    delivered=delivery.delivered,
+                )
+            await self._sleep(self._retry.delay(attempt, retry_after, self._rng))
