@@ -71,6 +71,11 @@ class MpesaConfig:
     first_poll_seconds: float = 3.0
     max_poll_interval_seconds: float = 10.0
     approval_timeout_seconds: float = 120.0
+    # For Transaction Status and Reversal (refunds); their results go to result_url.
+    initiator_name: str = ""
+    certificate: str = ""  # path to Safaricom's certificate (PEM or DER) for this environment
+    result_url: str = ""
+    queue_timeout_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,10 @@ def _validate(config: Config, path: Path) -> None:
                 fail(f"{name}.{key}", "must be more than zero")
         if section.callback_url and not _is_http_url(section.callback_url, https_only=True):
             fail(f"{name}.callback_url", f"must be an https URL, not {section.callback_url!r}")
+    for key in ("result_url", "queue_timeout_url"):
+        url = getattr(config.mpesa, key)
+        if url and not _is_http_url(url, https_only=True):
+            fail(f"mpesa.{key}", f"must be an https URL, not {url!r}")
     if config.mpesa.transaction_type not in MPESA_TRANSACTION_TYPES:
         fail("mpesa.transaction_type", f"must be one of {', '.join(MPESA_TRANSACTION_TYPES)}")
     for key in ("shortcode", "party_b"):

@@ -26,6 +26,7 @@ class SecretName(StrEnum):
     MPESA_CONSUMER_KEY = "mpesa.consumer_key"
     MPESA_CONSUMER_SECRET = "mpesa.consumer_secret"  # noqa: S105 - a name, not a secret
     MPESA_PASSKEY = "mpesa.passkey"
+    MPESA_INITIATOR_PASSWORD = "mpesa.initiator_password"  # noqa: S105 - a name
 
     @property
     def env_var(self) -> str:
@@ -43,6 +44,7 @@ ENV_VARS: dict[SecretName, str] = {
     SecretName.MPESA_CONSUMER_KEY: "MPESA_CONSUMER_KEY",
     SecretName.MPESA_CONSUMER_SECRET: "MPESA_CONSUMER_SECRET",
     SecretName.MPESA_PASSKEY: "MPESA_PASSKEY",
+    SecretName.MPESA_INITIATOR_PASSWORD: "MPESA_INITIATOR_PASSWORD",
 }
 
 

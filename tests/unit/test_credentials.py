@@ -26,6 +26,7 @@ def test_documented_environment_variables() -> None:
         "MPESA_CONSUMER_KEY",
         "MPESA_CONSUMER_SECRET",
         "MPESA_PASSKEY",
+        "MPESA_INITIATOR_PASSWORD",
     }
 
 

@@ -1,0 +1,2 @@
+"""Safaricom M-Pesa Daraja: STK Push (Lipa na M-Pesa Online), STK Query, Transaction Status,
+Reversal."""

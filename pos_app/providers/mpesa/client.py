@@ -1,0 +1,414 @@
+"""An async client for Safaricom's Daraja API: STK Push and Query, Transaction Status, Reversal.
+
+An STK Push is not idempotent (Daraja has no client-chosen id for it), so it is never sent a
+second time unless the first attempt certainly did not arrive; a push whose answer was lost
+becomes "unknown" for a person to resolve. Queries are retried freely.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+
+from pos_app.credentials import Secret
+from pos_app.domain.reasons import lookup
+from pos_app.providers.base import (
+    ConfigurationProblem,
+    MalformedResponse,
+    ProviderError,
+    RemoteStatus,
+    RequestRejected,
+    StatusReport,
+    Submission,
+)
+from pos_app.providers.http import Delivery, ResilientHttp, Transience
+from pos_app.providers.mpesa import rules
+from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
+from pos_app.providers.tokens import Token, TokenCache
+
+Clock = Callable[[], datetime]
+
+# Daraja refuses these before processing: slow down and ask again.
+_NOT_PROCESSED_CODES = frozenset({"500.003.02", "500.003.03"})
+_CONFIG_FIELDS = (
+    "BusinessShortCode",
+    "PartyB",
+    "Password",
+    "TransactionType",
+    "CallBackURL",
+    "Timestamp",
+    "Initiator",
+    "SecurityCredential",
+    "ResultURL",
+    "QueueTimeOutURL",
+)
+
+
+@dataclass(frozen=True)
+class MpesaCredentials:
+    consumer_key: Secret
+    consumer_secret: Secret
+    passkey: Secret
+
+    def __repr__(self) -> str:
+        return "MpesaCredentials(***)"
+
+
+@dataclass(frozen=True)
+class StkSettings:
+    shortcode: str  # PayBill number, or a till's store number
+    transaction_type: str = rules.PAYBILL
+    party_b: str = ""  # PayBill: the shortcode; Buy Goods: the till number
+    callback_url: str = ""
+
+    @property
+    def receiver(self) -> str:
+        return self.party_b or self.shortcode
+
+
+@dataclass(frozen=True)
+class Initiator:
+    """An API operator of the organisation, for Transaction Status and Reversal."""
+
+    name: str
+    security_credential: Secret
+    result_url: str
+    queue_timeout_url: str
+
+    def __repr__(self) -> str:
+        return f"Initiator({self.name!r}, ***)"
+
+
+def _error(response: httpx.Response) -> tuple[str | None, str]:
+    """(errorCode, errorMessage); tolerates empty, non-JSON and Apigee `fault` bodies."""
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        return None, response.text[:80]
+    if not isinstance(body, dict):
+        return None, str(body)[:80]
+    if isinstance(body.get("fault"), dict):
+        return None, str(body["fault"].get("faultstring", ""))
+    code = body.get("errorCode")
+    return (str(code) if code else None), str(body.get("errorMessage") or "")
+
+
+def _classify(response: httpx.Response) -> Transience:
+    if response.status_code == 429:
+        return Transience.NOT_PROCESSED
+    if response.status_code >= 500:
+        code, message = _error(response)
+        if code in _NOT_PROCESSED_CODES or "spike arrest" in message.lower():
+            return Transience.NOT_PROCESSED
+        if code == "500.001.1001":  # an answer (processing, wrong credentials, locked)
+            return Transience.FINAL
+        return Transience.MAYBE_PROCESSED
+    return Transience.FINAL
+
+
+def _invalid_token(response: httpx.Response) -> bool:
+    # The code differs per API (404.001.03, 400.003.01, 401.002.01, ...); the message doesn't.
+    return "invalid access token" in _error(response)[1].lower()
+
+
+def _json(response: httpx.Response, what: str) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise MalformedResponse(f"M-Pesa answered {what} with a body that is not JSON") from exc
+    if not isinstance(body, dict):
+        raise MalformedResponse(f"M-Pesa answered {what} with JSON that is not an object")
+    return body
+
+
+def _text(body: dict[str, Any], key: str) -> str | None:
+    value = body.get(key)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MalformedResponse(f"M-Pesa sent {type(value).__name__} for {key}")
+    return str(value)
+
+
+class MpesaClient:
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        credentials: MpesaCredentials,
+        stk: StkSettings,
+        timeout: float = 15.0,
+        deadline: float | None = None,
+        retry: RetryPolicy | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        sleep: Sleep = default_sleep,
+        rng: random.Random | None = None,
+        breaker_threshold: int = 5,
+        breaker_cooldown: float = 30.0,
+        clock: Clock = lambda: datetime.now(UTC),
+        reuse_tokens: bool = True,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.stk = stk
+        self._credentials = credentials
+        self._clock = clock
+        self.http = ResilientHttp(
+            label="M-Pesa",
+            base_url=self.base_url,
+            classify=_classify,
+            timeout=timeout,
+            deadline=deadline,
+            retry=retry,
+            transport=transport,
+            sleep=sleep,
+            rng=rng,
+        )
+        self.tokens = TokenCache(self._fetch_token, reuse=reuse_tokens)
+        self.breaker = CircuitBreaker(breaker_threshold, breaker_cooldown)
+
+    def __repr__(self) -> str:
+        return f"MpesaClient({self.base_url!r}, shortcode={self.stk.shortcode!r})"
+
+    @property
+    def requests_sent(self) -> int:
+        return self.http.requests_sent
+
+    async def aclose(self) -> None:
+        await self.http.aclose()
+
+    # -- plumbing --
+
+    async def _fetch_token(self) -> Token:
+        basic = base64.b64encode(
+            f"{self._credentials.consumer_key.reveal()}:"
+            f"{self._credentials.consumer_secret.reveal()}".encode()
+        ).decode()
+        response = await self.http.send(
+            self.breaker,
+            "token",
+            "GET",
+            "/oauth/v1/generate",
+            params={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {basic}"},
+            delivery=Delivery(),
+        )
+        if response.status_code != 200:
+            code, message = _error(response)
+            raise ConfigurationProblem(
+                "M-Pesa refused the consumer key or secret"
+                + (f" ({code}: {message})" if code else f" (HTTP {response.status_code})")
+            )
+        body = _json(response, "the token request")
+        token = body.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise MalformedResponse("M-Pesa token answer has no access_token")
+        try:
+            expires_in = float(body.get("expires_in", 3599))  # a string in practice
+        except (TypeError, ValueError) as exc:
+            raise MalformedResponse("M-Pesa token answer has an unreadable expires_in") from exc
+        return Token(Secret(token), expires_in)
+
+    async def _post(
+        self,
+        what: str,
+        path: str,
+        body: dict[str, Any],
+        *,
+        idempotent: bool,
+        delivery: Delivery | None = None,
+    ) -> httpx.Response:
+        """An authenticated POST; an invalid-token answer refreshes the token once and retries
+        once (the rejected attempt was not processed, so this is safe even for a push)."""
+        delivery = delivery or Delivery()
+        refreshed = False
+        while True:
+            token = await self.tokens.get()
+            response = await self.http.send(
+                self.breaker,
+                what,
+                "POST",
+                path,
+                json_body=body,
+                delivery=delivery,
+                idempotent=idempotent,
+                headers={"Authorization": f"Bearer {token.reveal()}"},
+            )
+            if not _invalid_token(response):
+                return response
+            if refreshed:
+                raise ConfigurationProblem(
+                    "M-Pesa refuses fresh access tokens: is the M-Pesa Express product enabled "
+                    "for this Daraja app, and are the keys for this environment?"
+                )
+            self.tokens.invalidate(token)
+            refreshed = True
+
+    def _refusal(self, response: httpx.Response, what: str) -> ProviderError:
+        code, message = _error(response)
+        text = f"M-Pesa refused {what}: {message or f'HTTP {response.status_code}'}"
+        if code:
+            text += f" ({code})"
+        lowered = message.lower()
+        if "lock subscriber" in lowered:
+            return RequestRejected(text, lookup("mpesa", "1001"))
+        if (
+            "wrong credentials" in lowered
+            or "merchant does not exist" in lowered
+            or "apiproduct" in lowered
+            or any(f in message for f in _CONFIG_FIELDS)
+            or response.status_code in (401, 403, 404, 405)
+        ):
+            return ConfigurationProblem(text)
+        if response.status_code == 400 or code:
+            return RequestRejected(text)
+        return MalformedResponse(text)
+
+    def _password(self) -> tuple[str, str]:
+        # One clock reading for both: a Password built from another second is "Wrong credentials".
+        stamp = rules.timestamp(self._clock())
+        return stamp, rules.password(self.stk.shortcode, self._credentials.passkey.reveal(), stamp)
+
+    # -- STK Push and Query --
+
+    def stk_push_body(
+        self, *, amount: int, msisdn: str, account_reference: str, description: str
+    ) -> dict[str, Any]:
+        stamp, password = self._password()
+        if self.stk.transaction_type == rules.BUY_GOODS and not self.stk.party_b:
+            raise ConfigurationProblem("[mpesa] party_b must be the till number for Buy Goods")
+        return {
+            "BusinessShortCode": self.stk.shortcode,
+            "Password": password,
+            "Timestamp": stamp,
+            "TransactionType": self.stk.transaction_type,
+            "Amount": amount,
+            "PartyA": rules.msisdn(msisdn),
+            "PartyB": self.stk.receiver,
+            "PhoneNumber": msisdn,
+            "CallBackURL": rules.callback_url(self.stk.callback_url),
+            "AccountReference": account_reference,
+            "TransactionDesc": description,
+        }
+
+    async def stk_push(self, body: dict[str, Any]) -> Submission:
+        response = await self._post(
+            "an STK push", "/mpesa/stkpush/v1/processrequest", body, idempotent=False
+        )
+        if response.status_code != 200:
+            raise self._refusal(response, "the payment prompt")
+        answer = _json(response, "the STK push")
+        if _text(answer, "ResponseCode") != "0":
+            raise RequestRejected(
+                f"M-Pesa refused the payment prompt: {answer.get('ResponseDescription')}"
+            )
+        checkout = _text(answer, "CheckoutRequestID")
+        if not checkout:
+            # Accepted but unnamed: nothing to ask about later, so the caller must treat the
+            # payment as unknown (MalformedResponse says delivery is unknown).
+            raise MalformedResponse("M-Pesa accepted the prompt without a CheckoutRequestID")
+        return Submission(
+            provider_request_id=checkout,
+            detail={
+                "CheckoutRequestID": checkout,
+                "MerchantRequestID": _text(answer, "MerchantRequestID"),
+                "CustomerMessage": _text(answer, "CustomerMessage"),
+            },
+        )
+
+    async def stk_query(self, checkout_request_id: str) -> StatusReport:
+        stamp, password = self._password()
+        body = {
+            "BusinessShortCode": self.stk.shortcode,
+            "Password": password,
+            "Timestamp": stamp,
+            "CheckoutRequestID": checkout_request_id,
+        }
+        response = await self._post(
+            "a status query", "/mpesa/stkpushquery/v1/query", body, idempotent=True
+        )
+        if response.status_code != 200:
+            code, message = _error(response)
+            lowered = message.lower()
+            if "being processed" in lowered:
+                return StatusReport(
+                    RemoteStatus.PENDING, detail={"errorCode": code, "errorMessage": message}
+                )
+            if "does not exist" in lowered or "invalid checkoutrequestid" in lowered:
+                return StatusReport(RemoteStatus.NOT_FOUND, detail={"errorMessage": message})
+            raise self._refusal(response, "the status query")
+        answer = _json(response, "the status query")
+        code = _text(answer, "ResultCode")
+        detail = {"ResultCode": code, "ResultDesc": _text(answer, "ResultDesc")}
+        if code is None or code == "4999":
+            return StatusReport(RemoteStatus.PENDING, detail=detail)
+        if code == "0":
+            # STK Query never carries the M-Pesa receipt code: the payment is proven paid,
+            # named by its CheckoutRequestID; the code can be added from the customer's SMS.
+            return StatusReport(RemoteStatus.SUCCESSFUL, detail=detail)
+        return StatusReport(RemoteStatus.FAILED, reason=lookup("mpesa", code), detail=detail)
+
+    # -- Transaction Status and Reversal (answers arrive at ResultURL, not here) --
+
+    async def transaction_status(
+        self, initiator: Initiator, transaction_id: str, remarks: str = "Status check"
+    ) -> Submission:
+        body = {
+            "Initiator": initiator.name,
+            "SecurityCredential": initiator.security_credential.reveal(),
+            "CommandID": "TransactionStatusQuery",
+            "TransactionID": transaction_id,
+            "PartyA": self.stk.shortcode,
+            "IdentifierType": "4",
+            "ResultURL": initiator.result_url,
+            "QueueTimeOutURL": initiator.queue_timeout_url,
+            "Remarks": remarks[:100] or "Status check",
+            "Occasion": "",
+        }
+        response = await self._post(
+            "a transaction status query", "/mpesa/transactionstatus/v1/query", body, idempotent=True
+        )
+        return self._accepted(response, "the transaction status query")
+
+    async def reversal(
+        self, initiator: Initiator, transaction_id: str, amount: int, remarks: str = "Refund"
+    ) -> Submission:
+        body = {
+            "Initiator": initiator.name,
+            "SecurityCredential": initiator.security_credential.reveal(),
+            "CommandID": "TransactionReversal",
+            "TransactionID": transaction_id,
+            "Amount": amount,
+            "ReceiverParty": self.stk.shortcode,
+            "RecieverIdentifierType": "11",  # sic: Daraja's spelling
+            "ResultURL": initiator.result_url,
+            "QueueTimeOutURL": initiator.queue_timeout_url,
+            "Remarks": (remarks[:100] if len(remarks) >= 2 else "Refund"),
+            "Occasion": "",
+        }
+        response = await self._post(
+            "a reversal", "/mpesa/reversal/v1/request", body, idempotent=False
+        )
+        return self._accepted(response, "the reversal")
+
+    def _accepted(self, response: httpx.Response, what: str) -> Submission:
+        """Only "accepted for processing": the result goes to ResultURL."""
+        if response.status_code != 200:
+            raise self._refusal(response, what)
+        answer = _json(response, what)
+        if _text(answer, "ResponseCode") != "0":
+            raise RequestRejected(f"M-Pesa refused {what}: {answer.get('ResponseDescription')}")
+        return Submission(
+            provider_request_id=_text(answer, "ConversationID"),
+            detail={
+                "ConversationID": _text(answer, "ConversationID"),
+                "OriginatorConversationID": _text(answer, "OriginatorConversationID"),
+                "asynchronous": True,
+            },
+        )

@@ -1,0 +1,81 @@
+"""M-Pesa behind the engine's PaymentProvider interface (STK Push for payments, Reversal for
+refunds)."""
+
+from __future__ import annotations
+
+from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment
+from pos_app.providers.base import (
+    ConfigurationProblem,
+    Health,
+    ProviderError,
+    RequestRejected,
+    StatusReport,
+    Submission,
+)
+from pos_app.providers.mpesa import rules
+from pos_app.providers.mpesa.client import Initiator, MpesaClient
+
+
+class MpesaProvider:
+    name = "mpesa"
+
+    def __init__(self, client: MpesaClient, initiator: Initiator | None = None) -> None:
+        self.client = client
+        self.initiator = initiator
+
+    async def request_payment(self, payment: Payment, note: str) -> Submission:
+        body = self.client.stk_push_body(
+            amount=rules.whole_shillings(payment.amount),
+            msisdn=payment.msisdn,
+            account_reference=rules.account_reference(
+                payment.external_id, fallback=payment.reference_id
+            ),
+            description=rules.transaction_desc(payment.payer_message or note),
+        )
+        return await self.client.stk_push(body)
+
+    async def payment_status(self, payment: Payment) -> StatusReport:
+        if not payment.provider_request_id:
+            raise RequestRejected(
+                "this M-Pesa payment has no CheckoutRequestID (its prompt's "
+                "answer was lost): check the customer's confirmation SMS"
+            )
+        return await self.client.stk_query(payment.provider_request_id)
+
+    async def refund(
+        self, payment: Payment, refund_reference_id: str, amount: Money, note: str
+    ) -> Submission:
+        """Submits a Reversal. Its result goes to the ResultURL, not to this desktop."""
+        if self.initiator is None:
+            raise ConfigurationProblem(
+                "M-Pesa refunds need [mpesa] initiator_name, certificate, "
+                "result_url and the initiator password"
+            )
+        if not payment.provider_transaction_id:
+            raise RequestRejected("add the M-Pesa code from the customer's SMS before refunding")
+        return await self.client.reversal(
+            self.initiator,
+            payment.provider_transaction_id,
+            rules.whole_shillings(amount),
+            note or "Refund",
+        )
+
+    async def check_health(self) -> Health:
+        try:
+            await self.client.tokens.get()
+        except ProviderError as exc:
+            return Health(False, self.client.breaker.state.value, str(exc))
+        return self.health()
+
+    def health(self) -> Health:
+        breaker = self.client.breaker
+        state = breaker.state.value
+        if state == "closed":
+            return Health(True, state, "M-Pesa reachable")
+        return Health(
+            False, state, f"M-Pesa unreachable (retrying in {breaker.seconds_until_probe():.0f} s)"
+        )
+
+    async def aclose(self) -> None:
+        await self.client.aclose()

@@ -1,0 +1,94 @@
+"""What Daraja requires of an STK Push, checked before anything is sent."""
+
+from __future__ import annotations
+
+import base64
+import re
+from datetime import datetime, timedelta, timezone
+from urllib.parse import urlsplit
+
+from pos_app.domain.money import Money
+from pos_app.providers.base import ConfigurationProblem, RequestRejected
+
+SANDBOX_URL = "https://sandbox.safaricom.co.ke"
+PRODUCTION_URL = "https://api.safaricom.co.ke"
+# Kenya has no daylight saving: a fixed offset needs no tz database (not even on Windows).
+NAIROBI = timezone(timedelta(hours=3), "EAT")
+MIN_AMOUNT, MAX_AMOUNT = 1, 250_000
+MAX_ACCOUNT_REFERENCE, MAX_TRANSACTION_DESC = 12, 13
+PAYBILL, BUY_GOODS = "CustomerPayBillOnline", "CustomerBuyGoodsOnline"
+_MSISDN = re.compile(r"254[17]\d{8}")
+
+
+def timestamp(now: datetime) -> str:
+    """YYYYMMDDHHmmss in Kenyan time, whatever the computer's time zone."""
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return now.astimezone(NAIROBI).strftime("%Y%m%d%H%M%S")
+
+
+def password(shortcode: str, passkey: str, stamp: str) -> str:
+    return base64.b64encode(f"{shortcode}{passkey}{stamp}".encode("ascii")).decode("ascii")
+
+
+def whole_shillings(amount: Money) -> int:
+    if amount.currency != "KES":
+        raise RequestRejected(f"M-Pesa takes KES, not {amount.currency}")
+    shillings, cents = divmod(amount.minor_units, 100)
+    if cents:
+        raise RequestRejected(f"M-Pesa takes whole shillings only: {amount.amount} KES has cents")
+    if not MIN_AMOUNT <= shillings <= MAX_AMOUNT:
+        raise RequestRejected(
+            f"M-Pesa takes {MIN_AMOUNT} to {MAX_AMOUNT:,} KES per payment, not {shillings:,}"
+        )
+    return shillings
+
+
+def msisdn(number: str) -> str:
+    if not _MSISDN.fullmatch(number):
+        raise RequestRejected(f"{number} is not a Safaricom number (254 then 7 or 1 and 8 digits)")
+    return number
+
+
+def account_reference(text: str | None, fallback: str) -> str:
+    """1 to 12 letters and digits: shown to the customer in the prompt."""
+    cleaned = re.sub(r"[^A-Za-z0-9]", "", text or "")[:MAX_ACCOUNT_REFERENCE]
+    return cleaned or re.sub(r"[^A-Za-z0-9]", "", fallback)[:MAX_ACCOUNT_REFERENCE] or "POS"
+
+
+def transaction_desc(text: str | None) -> str:
+    """Always sent (omitting it is refused), 1 to 13 characters."""
+    cleaned = re.sub(r"[^A-Za-z0-9 .,-]", "", text or "").strip()[:MAX_TRANSACTION_DESC].strip()
+    return cleaned or "Payment"
+
+
+def callback_url(url: str) -> str:
+    """Daraja insists on one even though a desktop never receives the call."""
+    if not url:
+        raise ConfigurationProblem(
+            "M-Pesa needs [mpesa] callback_url: a public https URL (Daraja refuses a push "
+            "without one, even though pos-app learns the outcome by asking)"
+        )
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or url != url.strip() or " " in url:
+        raise ConfigurationProblem(f"[mpesa] callback_url must be a public https URL, not {url!r}")
+    if parts.hostname in ("localhost", "127.0.0.1") or parts.hostname.endswith(".local"):
+        raise ConfigurationProblem("[mpesa] callback_url must be public, not a local address")
+    if "mpesa" in url.lower():
+        raise ConfigurationProblem(
+            "[mpesa] callback_url must not contain the word 'mpesa' (Daraja refuses such URLs)"
+        )
+    return url
+
+
+_RECEIPT = re.compile(r"[A-Z0-9]{10}")
+
+
+def receipt_code(text: str) -> str:
+    """The code from the customer's confirmation SMS, e.g. NLJ7RT61SV."""
+    code = text.strip().upper()
+    if not _RECEIPT.fullmatch(code) or code.isdigit():
+        raise RequestRejected(
+            f"{text.strip()!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)"
+        )
+    return code
