@@ -20,12 +20,14 @@ EXIT_CONFIG = 4
 def sandbox(args: argparse.Namespace) -> int:
     from pos_app.sandbox import demo
     from pos_app.sandbox.app import create_app
+    from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
     from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
     from pos_app.sandbox.server import serve
 
     mtn = MtnSimulator(MtnSandboxSettings(approval_delay=args.approval_delay))
+    mpesa = MpesaSimulator(MpesaSandboxSettings(processing_seconds=args.approval_delay))
     url = f"http://{args.host}:{args.port}"
-    print(f"pos-app sandbox: MTN MoMo simulator on {url} (Ctrl-C to stop)")
+    print(f"pos-app sandbox: MTN MoMo and M-Pesa Daraja simulator on {url} (Ctrl-C to stop)")
     print("Point pos-app at it with these public demo credentials:")
     print(
         f"  MTN_MOMO_BASE_URL={url} MTN_MOMO_API_USER={demo.MTN_API_USER} "

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from pos_app.sandbox.mpesa import MpesaSimulator
 from pos_app.sandbox.mtn import MtnSimulator
 
 
@@ -14,8 +15,10 @@ async def _health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "service": "pos-app sandbox"})
 
 
-def create_app(mtn: MtnSimulator | None = None) -> Starlette:
+def create_app(mtn: MtnSimulator | None = None, mpesa: MpesaSimulator | None = None) -> Starlette:
     mtn = mtn or MtnSimulator()
-    app = Starlette(routes=[Route("/", _health), *mtn.routes()])
+    mpesa = mpesa or MpesaSimulator()
+    app = Starlette(routes=[Route("/", _health), *mtn.routes(), *mpesa.routes()])
     app.state.mtn = mtn
+    app.state.mpesa = mpesa
     return app

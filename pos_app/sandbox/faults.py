@@ -40,6 +40,7 @@ class Faults:
     hang_seconds: float = 30.0
     token_ttl: int = 3600  # expires_in of new access tokens
     seed: int | None = None
+    flavour: str = "mtn"  # the error body shapes to inject: "mtn" or "mpesa"
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -51,23 +52,46 @@ class Faults:
             await asyncio.sleep(self.latency)
         if self.fail_next > 0:
             self.fail_next -= 1
-            return JSONResponse(
-                {"code": "SERVICE_UNAVAILABLE", "message": "Service temporarily unavailable"},
-                status_code=self.fail_status,
-            )
+            return self._failure(self.fail_status)
         if self.rate_limit_next > 0:
             self.rate_limit_next -= 1
-            return JSONResponse(
-                {"statusCode": 429, "message": "Rate limit is exceeded."},
-                status_code=429,
-                headers={"Retry-After": str(self.retry_after)},
-            )
+            return self._rate_limited()
         if self.error_rate and self.rng.random() < self.error_rate:
-            return JSONResponse(
-                {"code": "INTERNAL_PROCESSING_ERROR", "message": "An internal error occurred"},
-                status_code=500,
-            )
+            return self._failure(500)
         return None
+
+    def _failure(self, status: int) -> Response:
+        if self.flavour == "mpesa":
+            body = {
+                "requestId": "",
+                "errorCode": "500.003.1001",
+                "errorMessage": "Internal Server Error",
+            }
+        else:
+            body = {
+                "code": "SERVICE_UNAVAILABLE" if status != 500 else "INTERNAL_PROCESSING_ERROR",
+                "message": "Service temporarily unavailable",
+            }
+        return JSONResponse(body, status_code=status)
+
+    def _rate_limited(self) -> Response:
+        headers = {"Retry-After": str(self.retry_after)}
+        if self.flavour == "mpesa":
+            # Daraja's spike arrest: a 500 with its own code.
+            return JSONResponse(
+                {
+                    "requestId": "",
+                    "errorCode": "500.003.02",
+                    "errorMessage": "Error Occurred: Spike Arrest Violation",
+                },
+                status_code=500,
+                headers=headers,
+            )
+        return JSONResponse(
+            {"statusCode": 429, "message": "Rate limit is exceeded."},
+            status_code=429,
+            headers=headers,
+        )
 
     async def after(self) -> Response | None:
         """Called once the request was processed: lose or delay the answer if asked to."""
