@@ -32,11 +32,15 @@ def sandbox(args: argparse.Namespace) -> int:
     print(
         f"  MTN_MOMO_BASE_URL={url} MTN_MOMO_API_USER={demo.MTN_API_USER} "
         f"MTN_MOMO_API_KEY={demo.MTN_API_KEY} "
-        f"MTN_MOMO_SUBSCRIPTION_KEY={demo.MTN_SUBSCRIPTION_KEYS['collection']}",
+        f"MTN_MOMO_SUBSCRIPTION_KEY={demo.MTN_SUBSCRIPTION_KEYS['collection']}"
+    )
+    print(
+        f"  MPESA_BASE_URL={url} MPESA_CONSUMER_KEY={demo.MPESA_CONSUMER_KEY} "
+        f"MPESA_CONSUMER_SECRET={demo.MPESA_CONSUMER_SECRET} MPESA_PASSKEY={demo.MPESA_PASSKEY}",
         flush=True,
     )
     try:
-        serve(create_app(mtn), args.host, args.port)
+        serve(create_app(mtn, mpesa), args.host, args.port)
     except OSError as exc:
         print(f"pos-app sandbox: cannot listen on {url} ({exc.strerror})", file=sys.stderr)
         return 1
