@@ -15,7 +15,12 @@ import pytest
 from pos_app.credentials import Secret
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
-from pos_app.providers.base import ConfigurationProblem, ProviderUnavailable, RemoteStatus, RequestRejected
+from pos_app.providers.base import (
+    ConfigurationProblem,
+    ProviderUnavailable,
+    RemoteStatus,
+    RequestRejected,
+)
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.client import Initiator, MpesaClient, StkSettings
 from pos_app.providers.mpesa.provider import MpesaProvider
@@ -43,7 +48,9 @@ def server(sim: MpesaSimulator) -> Iterator[ThreadedServer]:
 def make_client(server: ThreadedServer, stk: StkSettings = PAYBILL, **kwargs: Any) -> MpesaClient:
     options: dict[str, Any] = {"timeout": 2.0, "retry": RetryPolicy(attempts=4, base_delay=0.05)}
     options.update(kwargs)
-    return MpesaClient(base_url=server.url, credentials=demo.mpesa_credentials(), stk=stk, **options)
+    return MpesaClient(
+        base_url=server.url, credentials=demo.mpesa_credentials(), stk=stk, **options
+    )
 
 
 @pytest.fixture
@@ -54,14 +61,17 @@ async def client(server: ThreadedServer) -> AsyncIterator[MpesaClient]:
 
 
 async def push(client: MpesaClient, msisdn: str = "254708374149", amount: int = 100) -> str:
-    body = client.stk_push_body(amount=amount, msisdn=msisdn, account_reference="SALE1",
-                                description="Groceries")
+    body = client.stk_push_body(
+        amount=amount, msisdn=msisdn, account_reference="SALE1", description="Groceries"
+    )
     submission = await client.stk_push(body)
     assert submission.provider_request_id
     return submission.provider_request_id
 
 
-async def settle(client: MpesaClient, checkout: str, seconds: float = 3.0) -> tuple[RemoteStatus, str | None]:
+async def settle(
+    client: MpesaClient, checkout: str, seconds: float = 3.0
+) -> tuple[RemoteStatus, str | None]:
     deadline = time.monotonic() + seconds
     while True:
         report = await client.stk_query(checkout)
@@ -74,7 +84,10 @@ async def test_success_after_the_processing_phase(client: MpesaClient, sim: Mpes
     checkout = await push(client)
     first, second = await client.stk_query(checkout), await client.stk_query(checkout)
     # Both of Daraja's pending shapes are read as pending.
-    assert {first.detail.get("errorCode"), second.detail.get("ResultCode")} == {"500.001.1001", "4999"}
+    assert {first.detail.get("errorCode"), second.detail.get("ResultCode")} == {
+        "500.001.1001",
+        "4999",
+    }
     assert first.status == second.status == RemoteStatus.PENDING
     assert await settle(client, checkout) == (RemoteStatus.SUCCESSFUL, None)
     assert sim.charges() == 1
@@ -82,10 +95,17 @@ async def test_success_after_the_processing_phase(client: MpesaClient, sim: Mpes
 
 @pytest.mark.parametrize(
     ("msisdn", "code"),
-    [("254711000001", "1"), ("254711001032", "1032"), ("254711002001", "2001"),
-     ("254711001037", "1037"), ("254711001019", "1019")],
+    [
+        ("254711000001", "1"),
+        ("254711001032", "1032"),
+        ("254711002001", "2001"),
+        ("254711001037", "1037"),
+        ("254711001019", "1019"),
+    ],
 )
-async def test_scripted_failures(client: MpesaClient, sim: MpesaSimulator, msisdn: str, code: str) -> None:
+async def test_scripted_failures(
+    client: MpesaClient, sim: MpesaSimulator, msisdn: str, code: str
+) -> None:
     checkout = await push(client, msisdn)
     assert await settle(client, checkout) == (RemoteStatus.FAILED, code)
     assert sim.charges() == 0
@@ -96,7 +116,9 @@ async def test_silent_customer_stays_pending(client: MpesaClient) -> None:
     assert (await settle(client, checkout, seconds=0.6))[0] == RemoteStatus.PENDING
 
 
-async def test_same_amount_to_same_customer_within_two_minutes_is_rule_17(client: MpesaClient) -> None:
+async def test_same_amount_to_same_customer_within_two_minutes_is_rule_17(
+    client: MpesaClient,
+) -> None:
     first = await push(client, "254722000017", 500)
     assert await settle(client, first) == (RemoteStatus.SUCCESSFUL, None)
     again = await push(client, "254722000017", 500)
@@ -119,7 +141,9 @@ async def test_token_expiry_mid_run(client: MpesaClient, sim: MpesaSimulator) ->
     assert sim.requests["token"] == 2
 
 
-async def test_spike_arrest_slows_the_poller_but_fails_nothing(client: MpesaClient, sim: MpesaSimulator) -> None:
+async def test_spike_arrest_slows_the_poller_but_fails_nothing(
+    client: MpesaClient, sim: MpesaSimulator
+) -> None:
     checkout = await push(client)
     sim.faults.rate_limit_next, sim.faults.retry_after = 2, 0
     assert await settle(client, checkout) == (RemoteStatus.SUCCESSFUL, None)
@@ -158,12 +182,18 @@ async def test_5xx_burst_on_queries_is_ridden_out(client: MpesaClient, sim: Mpes
 
 
 async def test_buy_goods_till(server: ThreadedServer, sim: MpesaSimulator) -> None:
-    till = make_client(server, StkSettings(demo.MPESA_SHORTCODE, rules.BUY_GOODS, demo.MPESA_TILL,
-                                           demo.MPESA_CALLBACK_URL))
+    till = make_client(
+        server,
+        StkSettings(
+            demo.MPESA_SHORTCODE, rules.BUY_GOODS, demo.MPESA_TILL, demo.MPESA_CALLBACK_URL
+        ),
+    )
     checkout = await push(till, "254722000033")
     assert await settle(till, checkout) == (RemoteStatus.SUCCESSFUL, None)
-    wrong = make_client(server, StkSettings(demo.MPESA_SHORTCODE, rules.BUY_GOODS, "123456",
-                                            demo.MPESA_CALLBACK_URL))
+    wrong = make_client(
+        server,
+        StkSettings(demo.MPESA_SHORTCODE, rules.BUY_GOODS, "123456", demo.MPESA_CALLBACK_URL),
+    )
     checkout = await push(wrong, "254722000034")
     assert await settle(wrong, checkout) == (RemoteStatus.FAILED, "2028")
     await till.aclose()
@@ -172,49 +202,83 @@ async def test_buy_goods_till(server: ThreadedServer, sim: MpesaSimulator) -> No
 
 async def test_provider_charges_from_a_payment(client: MpesaClient, sim: MpesaSimulator) -> None:
     provider = MpesaProvider(client)
-    payment, _ = Payment.create(provider="mpesa", amount=Money(15000, "KES"), msisdn="254722000044",
-                                now=datetime.now(UTC), external_id="ORDER-0042/B")
+    payment, _ = Payment.create(
+        provider="mpesa",
+        amount=Money(15000, "KES"),
+        msisdn="254722000044",
+        now=datetime.now(UTC),
+        external_id="ORDER-0042/B",
+    )
     submission = await provider.request_payment(payment, "Mama Rose shop, Nairobi")
     sent = sim.pushes[submission.provider_request_id or ""].body
-    assert (sent["Amount"], sent["AccountReference"], sent["TransactionDesc"]) == (150, "ORDER0042B", "Mama Rose sho")
-    fractional, _ = Payment.create(provider="mpesa", amount=Money(15050, "KES"), msisdn="254722000045",
-                                   now=datetime.now(UTC))
+    assert (sent["Amount"], sent["AccountReference"], sent["TransactionDesc"]) == (
+        150,
+        "ORDER0042B",
+        "Mama Rose sho",
+    )
+    fractional, _ = Payment.create(
+        provider="mpesa", amount=Money(15050, "KES"), msisdn="254722000045", now=datetime.now(UTC)
+    )
     with pytest.raises(RequestRejected, match="whole shillings"):
         await provider.request_payment(fractional, "Sale")
     assert sim.pushes_to("254722000045") == 0
     assert (await provider.check_health()).reachable
 
 
-async def test_transaction_status_and_reversal_are_only_submitted(client: MpesaClient, sim: MpesaSimulator) -> None:
-    good = Initiator(demo.MPESA_INITIATOR,
-                     security_credential(Secret(demo.MPESA_INITIATOR_PASSWORD), sim.certificate_pem),
-                     "https://shop.example/result", "https://shop.example/timeout")
+async def test_transaction_status_and_reversal_are_only_submitted(
+    client: MpesaClient, sim: MpesaSimulator
+) -> None:
+    good = Initiator(
+        demo.MPESA_INITIATOR,
+        security_credential(Secret(demo.MPESA_INITIATOR_PASSWORD), sim.certificate_pem),
+        "https://shop.example/result",
+        "https://shop.example/timeout",
+    )
     status = await client.transaction_status(good, "NLJ7RT61SV")
     assert status.detail["asynchronous"] and status.provider_request_id
     await client.reversal(good, "NLJ7RT61SV", 150)
-    bad = Initiator(demo.MPESA_INITIATOR, security_credential(Secret("wrong"), sim.certificate_pem),
-                    good.result_url, good.queue_timeout_url)
+    bad = Initiator(
+        demo.MPESA_INITIATOR,
+        security_credential(Secret("wrong"), sim.certificate_pem),
+        good.result_url,
+        good.queue_timeout_url,
+    )
     await client.reversal(bad, "NLJ7RT61SV", 150)  # accepted now; refused at the ResultURL
     assert [r["result_code"] for r in sim.async_requests] == ["0", "0", "2001"]
 
 
 # -- the simulator is as strict as Daraja ------------------------------------------------------
 
+
 async def bearer(server: ThreadedServer) -> str:
-    basic = base64.b64encode(f"{demo.MPESA_CONSUMER_KEY}:{demo.MPESA_CONSUMER_SECRET}".encode()).decode()
+    basic = base64.b64encode(
+        f"{demo.MPESA_CONSUMER_KEY}:{demo.MPESA_CONSUMER_SECRET}".encode()
+    ).decode()
     async with httpx.AsyncClient(base_url=server.url) as http:
-        answer = await http.get("/oauth/v1/generate", params={"grant_type": "client_credentials"},
-                                headers={"Authorization": f"Basic {basic}"})
+        answer = await http.get(
+            "/oauth/v1/generate",
+            params={"grant_type": "client_credentials"},
+            headers={"Authorization": f"Basic {basic}"},
+        )
     assert answer.json()["expires_in"] == "3600"
     return str(answer.json()["access_token"])
 
 
 def good_body(**changes: Any) -> dict[str, Any]:
     stamp = rules.timestamp(datetime.now(UTC))
-    body = {"BusinessShortCode": "174379", "Password": rules.password("174379", demo.MPESA_PASSKEY, stamp),
-            "Timestamp": stamp, "TransactionType": "CustomerPayBillOnline", "Amount": 1,
-            "PartyA": "254708374149", "PartyB": "174379", "PhoneNumber": "254708374149",
-            "CallBackURL": "https://shop.example/cb", "AccountReference": "SALE1", "TransactionDesc": "Sale"}
+    body = {
+        "BusinessShortCode": "174379",
+        "Password": rules.password("174379", demo.MPESA_PASSKEY, stamp),
+        "Timestamp": stamp,
+        "TransactionType": "CustomerPayBillOnline",
+        "Amount": 1,
+        "PartyA": "254708374149",
+        "PartyB": "174379",
+        "PhoneNumber": "254708374149",
+        "CallBackURL": "https://shop.example/cb",
+        "AccountReference": "SALE1",
+        "TransactionDesc": "Sale",
+    }
     body.update(changes)
     return {k: v for k, v in body.items() if v is not None}
 
@@ -249,8 +313,11 @@ async def test_simulator_refuses_what_daraja_refuses(
 ) -> None:
     token = await bearer(server)
     async with httpx.AsyncClient(base_url=server.url) as http:
-        answer = await http.post("/mpesa/stkpush/v1/processrequest", json=good_body(**changes),
-                                 headers={"Authorization": f"Bearer {token}"})
+        answer = await http.post(
+            "/mpesa/stkpush/v1/processrequest",
+            json=good_body(**changes),
+            headers={"Authorization": f"Bearer {token}"},
+        )
     assert answer.status_code == status
     assert message in answer.json()["errorMessage"]
     assert set(answer.json()) == {"requestId", "errorCode", "errorMessage"}
@@ -259,14 +326,24 @@ async def test_simulator_refuses_what_daraja_refuses(
 
 async def test_simulator_auth_rules(server: ThreadedServer) -> None:
     async with httpx.AsyncClient(base_url=server.url) as http:
-        expired = await http.post("/mpesa/stkpush/v1/processrequest", json=good_body(),
-                                  headers={"Authorization": "Bearer stale"})
-        wrong = await http.get("/oauth/v1/generate", params={"grant_type": "client_credentials"},
-                               auth=("nope", "nope"))
-        grant = await http.get("/oauth/v1/generate", params={"grant_type": "password"},
-                               auth=(demo.MPESA_CONSUMER_KEY, demo.MPESA_CONSUMER_SECRET))
-        form = await http.post("/mpesa/stkpush/v1/processrequest", data={"a": "b"},
-                               headers={"Authorization": f"Bearer {await bearer(server)}"})
+        expired = await http.post(
+            "/mpesa/stkpush/v1/processrequest",
+            json=good_body(),
+            headers={"Authorization": "Bearer stale"},
+        )
+        wrong = await http.get(
+            "/oauth/v1/generate", params={"grant_type": "client_credentials"}, auth=("nope", "nope")
+        )
+        grant = await http.get(
+            "/oauth/v1/generate",
+            params={"grant_type": "password"},
+            auth=(demo.MPESA_CONSUMER_KEY, demo.MPESA_CONSUMER_SECRET),
+        )
+        form = await http.post(
+            "/mpesa/stkpush/v1/processrequest",
+            data={"a": "b"},
+            headers={"Authorization": f"Bearer {await bearer(server)}"},
+        )
     assert (expired.status_code, expired.json()["errorCode"]) == (404, "404.001.03")
     assert (wrong.status_code, wrong.content) == (400, b"")
     assert grant.json()["errorCode"] == "400.008.02"
@@ -275,8 +352,12 @@ async def test_simulator_auth_rules(server: ThreadedServer) -> None:
 
 async def test_in_process_mount() -> None:
     sim = MpesaSimulator(MpesaSandboxSettings(processing_seconds=0))
-    c = MpesaClient(base_url="http://sandbox.local", credentials=demo.mpesa_credentials(), stk=PAYBILL,
-                    transport=httpx.ASGITransport(app=create_app(mpesa=sim)))
+    c = MpesaClient(
+        base_url="http://sandbox.local",
+        credentials=demo.mpesa_credentials(),
+        stk=PAYBILL,
+        transport=httpx.ASGITransport(app=create_app(mpesa=sim)),
+    )
     checkout = await push(c)
     assert (await c.stk_query(checkout)).status == RemoteStatus.SUCCESSFUL
     await c.aclose()
@@ -285,8 +366,15 @@ async def test_in_process_mount() -> None:
 async def test_wrong_passkey_is_a_configuration_problem(server: ThreadedServer) -> None:
     from pos_app.providers.mpesa.client import MpesaCredentials
 
-    c = MpesaClient(base_url=server.url, stk=PAYBILL, credentials=MpesaCredentials(
-        Secret(demo.MPESA_CONSUMER_KEY), Secret(demo.MPESA_CONSUMER_SECRET), Secret("not-the-passkey")))
+    c = MpesaClient(
+        base_url=server.url,
+        stk=PAYBILL,
+        credentials=MpesaCredentials(
+            Secret(demo.MPESA_CONSUMER_KEY),
+            Secret(demo.MPESA_CONSUMER_SECRET),
+            Secret("not-the-passkey"),
+        ),
+    )
     with pytest.raises(ConfigurationProblem, match="Wrong credentials"):
         await push(c)
     skewed = make_client(server, clock=lambda: datetime.now(UTC) - timedelta(hours=3))
