@@ -100,6 +100,9 @@ class Payment:
     reason: str | None = None  # reason catalog code when failed
     provider_transaction_id: str | None = None  # the provider's receipt number
     provider_request_id: str | None = None  # e.g. M-Pesa CheckoutRequestID
+    # Who gave the receipt number: "provider" (its answer) or "cashier" (typed from the
+    # customer's SMS, as for M-Pesa, whose status query never returns it).
+    receipt_source: str | None = None
     updated_at: datetime | None = None
     finalised_at: datetime | None = None
     till: str | None = None
@@ -163,11 +166,31 @@ class Payment:
             # A reason explains this state only; a later move clears an earlier one.
             reason=reason,
             provider_transaction_id=provider_transaction_id or self.provider_transaction_id,
+            receipt_source="provider" if provider_transaction_id else self.receipt_source,
             provider_request_id=provider_request_id or self.provider_request_id,
             updated_at=now,
             finalised_at=now if target in FINAL_STATES else None,
         )
         event = PaymentEvent(
             self.reference_id, now, self.status, target, reason, dict(detail or {})
+        )
+        return changed, event
+
+    def add_receipt(self, code: str, now: datetime) -> tuple[Payment, PaymentEvent]:
+        """A receipt number the cashier read from the customer's confirmation SMS. It never
+        replaces the provider's own, and only a paid payment has one."""
+        if self.status not in (S.SUCCESSFUL, S.REFUNDED):
+            raise ValueError(f"payment {self.reference_id} is {self.status.value}, not paid")
+        if self.receipt_source == "provider":
+            raise ValueError(f"payment {self.reference_id} already has the provider's receipt")
+        changed = replace(
+            self, provider_transaction_id=code, receipt_source="cashier", updated_at=now
+        )
+        event = PaymentEvent(
+            self.reference_id,
+            now,
+            self.status,
+            self.status,
+            detail={"receipt": code, "source": "cashier"},
         )
         return changed, event

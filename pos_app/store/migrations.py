@@ -73,8 +73,19 @@ def _v1_payments(db: Database) -> None:
         db.execute(sql)
 
 
+def _v2_receipt_source(db: Database) -> None:
+    db.execute(
+        "ALTER TABLE payments ADD COLUMN receipt_source TEXT"
+        " CHECK (receipt_source IN ('provider', 'cashier'))"
+    )
+    db.execute(
+        "UPDATE payments SET receipt_source = 'provider' WHERE provider_transaction_id IS NOT NULL"
+    )
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "payments and append-only payment events", _v1_payments),
+    Migration(2, "who gave the receipt number", _v2_receipt_source),
 )
 
 

@@ -109,25 +109,39 @@ class PaymentRepository:
                 provider_request_id=provider_request_id,
                 detail=detail,
             )
-            cursor = self._db.execute(
-                """UPDATE payments SET status = ?, reason = ?, provider_transaction_id = ?,
-                   provider_request_id = ?, updated_at = ?, finalised_at = ?
-                   WHERE reference_id = ? AND status = ?""",
-                [
-                    changed.status.value,
-                    changed.reason,
-                    changed.provider_transaction_id,
-                    changed.provider_request_id,
-                    to_db_time(now),
-                    to_db_time(changed.finalised_at) if changed.finalised_at else None,
-                    reference_id,
-                    current.status.value,
-                ],
-            )
-            if cursor.rowcount != 1:  # pragma: no cover - the write lock makes this impossible
-                raise StoreError(f"payment {reference_id} changed while being updated")
-            self._append(event)
+            self._update(current, changed, event)
         return changed
+
+    def add_receipt(self, reference_id: str, code: str, now: datetime) -> Payment:
+        """Record a receipt number typed by the cashier (e.g. the M-Pesa code from the
+        customer's SMS), with an event; raises ValueError if the payment cannot take one."""
+        with write_transaction(self._db):
+            current = self.get(reference_id)
+            changed, event = current.add_receipt(code, now)
+            self._update(current, changed, event)
+        return changed
+
+    def _update(self, current: Payment, changed: Payment, event: PaymentEvent) -> None:
+        """Write `changed` over `current` and append its event (inside a write transaction)."""
+        cursor = self._db.execute(
+            """UPDATE payments SET status = ?, reason = ?, provider_transaction_id = ?,
+               provider_request_id = ?, receipt_source = ?, updated_at = ?, finalised_at = ?
+               WHERE reference_id = ? AND status = ?""",
+            [
+                changed.status.value,
+                changed.reason,
+                changed.provider_transaction_id,
+                changed.provider_request_id,
+                changed.receipt_source,
+                to_db_time(changed.updated_at or event.at),
+                to_db_time(changed.finalised_at) if changed.finalised_at else None,
+                current.reference_id,
+                current.status.value,
+            ],
+        )
+        if cursor.rowcount != 1:  # pragma: no cover - the write lock makes this impossible
+            raise StoreError(f"payment {current.reference_id} changed while being updated")
+        self._append(event)
 
     def _append(self, event: PaymentEvent) -> None:
         self._db.execute(
@@ -250,6 +264,7 @@ _COLUMNS = (
     "reason",
     "provider_transaction_id",
     "provider_request_id",
+    "receipt_source",
     "created_at",
     "updated_at",
     "finalised_at",
@@ -273,6 +288,7 @@ def _payment_row(p: Payment) -> list[Any]:
         p.reason,
         p.provider_transaction_id,
         p.provider_request_id,
+        p.receipt_source,
         to_db_time(p.created_at),
         to_db_time(p.updated_at or p.created_at),
         to_db_time(p.finalised_at) if p.finalised_at else None,
@@ -294,6 +310,7 @@ def _payment(r: dict[str, Any]) -> Payment:
         reason=r["reason"],
         provider_transaction_id=r["provider_transaction_id"],
         provider_request_id=r["provider_request_id"],
+        receipt_source=r["receipt_source"],
         created_at=from_db_time(r["created_at"]),
         updated_at=from_db_time(r["updated_at"]),
         finalised_at=from_db_time(r["finalised_at"]) if r["finalised_at"] else None,

@@ -275,3 +275,51 @@ def test_writer_waits_for_another_connection_instead_of_failing(
     repo.transition(p.reference_id, S.SUBMITTING, T0)  # blocks until the other writer is done
     holder.join()
     assert repo.get(p.reference_id).status == S.SUBMITTING
+
+
+def test_cashier_adds_the_mpesa_code_from_the_sms(repo: PaymentRepository) -> None:
+    p = add(repo, provider="mpesa", currency="KES", msisdn="254708374149")
+    with pytest.raises(ValueError, match="not paid"):
+        repo.add_receipt(p.reference_id, "NLJ7RT61SV", T0)
+    paid = settle(repo, p, S.SUCCESSFUL)
+    assert paid.provider_transaction_id is None and paid.receipt_source is None
+    typed = repo.add_receipt(p.reference_id, "NLJ7RT61SV", T0 + timedelta(minutes=1))
+    stored = repo.get(p.reference_id)
+    assert stored == typed
+    assert (stored.provider_transaction_id, stored.receipt_source) == ("NLJ7RT61SV", "cashier")
+    assert stored.status == S.SUCCESSFUL and stored.finalised_at == paid.finalised_at
+    last = repo.events(p.reference_id)[-1]
+    assert (last.from_status, last.to_status, last.detail) == (
+        S.SUCCESSFUL,
+        S.SUCCESSFUL,
+        {"receipt": "NLJ7RT61SV", "source": "cashier"},
+    )
+
+
+def test_provider_receipt_is_never_replaced(repo: PaymentRepository) -> None:
+    p = add(repo)
+    repo.transition(p.reference_id, S.SUBMITTING, T0)
+    repo.transition(p.reference_id, S.PENDING, T0)
+    done = repo.transition(p.reference_id, S.SUCCESSFUL, T0, provider_transaction_id="1806336820")
+    assert done.receipt_source == "provider"
+    with pytest.raises(ValueError, match="provider's receipt"):
+        repo.add_receipt(p.reference_id, "NLJ7RT61SV", T0)
+    assert repo.get(p.reference_id).provider_transaction_id == "1806336820"
+
+
+def test_migration_2_marks_existing_receipts_as_the_providers(db_path: Path) -> None:
+    from pos_app.store.migrations import MIGRATIONS, migrate
+
+    db = open_database(db_path, migrate=False)
+    migrate(db, MIGRATIONS[:1])
+    db.execute(
+        "INSERT INTO payments (reference_id, provider, product, amount_minor, currency, msisdn,"
+        " status, provider_transaction_id, created_at, updated_at) VALUES"
+        " ('a', 'mtn', 'collection', 1, 'UGX', '1', 'successful', '99', 't', 't'),"
+        " ('b', 'mtn', 'collection', 1, 'UGX', '1', 'failed', NULL, 't', 't')"
+    )
+    db.conn.commit()
+    migrate(db)
+    rows = db.execute("SELECT reference_id, receipt_source FROM payments ORDER BY 1").fetchall()
+    assert rows == [("a", "provider"), ("b", None)]
+    db.close()
