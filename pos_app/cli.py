@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pos_app import __version__, commands
+from pos_app import __version__, commands, headless
 from pos_app.config import Config, ConfigError, load_config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 
@@ -35,9 +35,19 @@ def build_parser() -> argparse.ArgumentParser:
     # Opens the window, reports how long it took, and quits: for smoke tests and benchmarks.
     parser.add_argument("--smoke-test", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
-    commands.add_parser("gui", help="open the cashier window (the default)")
+    # `--demo` also after the command; its own dest, so the subcommand's default cannot
+    # overwrite a `--demo` given before the command.
+    demo_parent = argparse.ArgumentParser(add_help=False)
+    demo_parent.add_argument(
+        "--demo",
+        dest="demo_here",
+        action="store_true",
+        help="use the built-in simulator: no real money moves",
+    )
+    commands.add_parser("gui", parents=[demo_parent], help="open the cashier window (the default)")
+    headless.add_commands(commands, demo_parent)
     sandbox = commands.add_parser(
-        "sandbox", help="serve the MTN MoMo simulator over HTTP (for tests and trials)"
+        "sandbox", help="serve the MTN MoMo and M-Pesa simulator over HTTP (tests and trials)"
     )
     sandbox.add_argument("--host", default="127.0.0.1")
     sandbox.add_argument("--port", type=int, default=8080)
@@ -83,10 +93,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "mtn-setup":
         return commands.mtn_setup(args, config)
     secrets = SecretStore()
+    demo = is_demo(config, args.demo or getattr(args, "demo_here", False), secrets)
+    if args.command == "receipts":
+        return headless.receipts(args, config)
+    if args.command in ("charge", "sync", "doctor"):
+        run = {"charge": headless.charge, "sync": headless.sync, "doctor": headless.doctor}
+        return run[args.command](args, config, demo)
     keyring = secrets.status()
     if not keyring.usable:
         print(f"pos-app: {keyring.message}", file=sys.stderr)
-    demo = is_demo(config, args.demo, secrets)
     from pos_app.ui.app import run_gui
 
     return run_gui(

@@ -14,6 +14,7 @@ from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
 from pos_app.store.db import StoreError, write_transaction
+from pos_app.store.migrations import schema_version
 
 _TS_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"  # fixed width, so text order is time order
 
@@ -231,6 +232,9 @@ class PaymentRepository:
     def daily_totals(self, day: date, tz: tzinfo) -> list[Total]:
         start, end = local_day(day, tz)
         return self.totals(PaymentFilter(start=start, end=end))
+
+    def schema_version(self) -> int:
+        return schema_version(self._db)
 
     def events(self, reference_id: str) -> list[PaymentEvent]:
         rows = self._db.query(

@@ -3,6 +3,7 @@ refunds)."""
 
 from __future__ import annotations
 
+from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.providers.base import (
@@ -18,7 +19,7 @@ from pos_app.providers.mpesa.client import Initiator, MpesaClient
 
 
 class MpesaProvider:
-    name = "mpesa"
+    name: Provider = "mpesa"
 
     def __init__(self, client: MpesaClient, initiator: Initiator | None = None) -> None:
         self.client = client

@@ -3,6 +3,7 @@ Disbursement for refunds)."""
 
 from __future__ import annotations
 
+from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.providers.base import (
@@ -18,7 +19,7 @@ from pos_app.providers.mtn.text import sanitize_note
 
 
 class MtnProvider:
-    name = "mtn"
+    name: Provider = "mtn"
 
     def __init__(self, client: MtnClient, currency: str) -> None:
         self.client = client

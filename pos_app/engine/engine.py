@@ -1,0 +1,430 @@
+"""The payment engine: durable payments driven to their outcome by asking the providers.
+
+Every payment is committed before any request leaves the machine, and every change is one
+transaction with its event. One task follows each open payment until it is final: it sends it
+(or, after a crash, finds out whether an earlier attempt arrived), then polls on an adaptive
+schedule, within a bound on concurrent requests and each provider's rate limit. A payment with
+no answer within the approval window is marked expired, but a late answer still corrects it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pos_app.domain.countries import Provider
+from pos_app.domain.money import Money
+from pos_app.domain.payment import IllegalTransition, Payment, PaymentStatus
+from pos_app.domain.reasons import Reason, lookup, reason_key
+from pos_app.engine.events import EventBus, PaymentUpdate
+from pos_app.engine.schedule import AdaptiveSchedule, RateLimiter, Schedule
+from pos_app.providers.base import (
+    ConfigurationProblem,
+    Health,
+    MalformedResponse,
+    PaymentProvider,
+    ProviderError,
+    ProviderUnavailable,
+    RemoteStatus,
+    RequestRejected,
+    StatusReport,
+)
+from pos_app.store import PaymentRepository
+
+log = logging.getLogger(__name__)
+S = PaymentStatus
+Checkpoint = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    schedule: Schedule = field(default_factory=AdaptiveSchedule)
+    approval_timeout: float = 300.0  # seconds after sending: then "expired"
+    late_window: float = 900.0  # after expiry, keep listening this long for a late answer
+    rate_limit: float = 10.0  # status queries per second to this provider, all payments
+    not_found_grace: float = 30.0  # MTN: a 404 right after acceptance may be replication lag
+    offline_max_backoff: float = 60.0  # while the provider is unreachable
+
+
+class _Stop:
+    """Asking cannot help (a configuration problem a person must fix)."""
+
+
+_STOP = _Stop()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PaymentEngine:
+    def __init__(
+        self,
+        repository: PaymentRepository,
+        providers: Mapping[Provider, PaymentProvider],
+        policies: Mapping[Provider, PollPolicy] | None = None,
+        *,
+        note: str = "Payment",
+        till: str | None = None,
+        max_concurrent_requests: int = 8,
+        clock: Callable[[], datetime] = utc_now,
+        rng: random.Random | None = None,
+        checkpoint: Checkpoint | None = None,
+    ) -> None:
+        self.repository = repository
+        self.providers = dict(providers)
+        self.policies = {p: (policies or {}).get(p, PollPolicy()) for p in self.providers}
+        self.note = note
+        self.till = till
+        self.bus = EventBus()
+        self._clock = clock
+        self._rng = rng or random.Random()  # noqa: S311 - jitter
+        self._checkpoint = checkpoint or (lambda stage: None)
+        self._requests = asyncio.Semaphore(max_concurrent_requests)
+        self._limiters = {p: RateLimiter(policy.rate_limit) for p, policy in self.policies.items()}
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._sent_at: dict[str, datetime] = {}
+        self.problems: dict[Provider, str] = {}  # configuration problems seen, for the UI
+        self.in_flight = 0
+        self.max_in_flight = 0  # highest number of provider requests at once, for tests
+        self.status_queries = 0
+
+    # -- public API --
+
+    def create(
+        self,
+        provider: Provider,
+        amount: Money,
+        msisdn: str,
+        *,
+        external_id: str | None = None,
+        message: str | None = None,
+        cashier: str | None = None,
+    ) -> Payment:
+        """Commit a new payment (nothing is sent yet)."""
+        if provider not in self.providers:
+            raise ConfigurationProblem(f"{provider} is not set up at this till")
+        payment, event = Payment.create(
+            provider=provider,
+            amount=amount,
+            msisdn=msisdn,
+            now=self._clock(),
+            external_id=external_id,
+            payer_message=message,
+            till=self.till,
+            cashier=cashier,
+        )
+        self.repository.save_new(payment, event)
+        self.bus.publish(PaymentUpdate(payment, event))
+        self._checkpoint("saved")
+        return payment
+
+    async def charge(
+        self,
+        provider: Provider,
+        amount: Money,
+        msisdn: str,
+        *,
+        external_id: str | None = None,
+        message: str | None = None,
+        cashier: str | None = None,
+    ) -> Payment:
+        """Create, send and follow a payment; returns once the provider has the request (or
+        refused it), while polling goes on in the background."""
+        payment = self.create(
+            provider, amount, msisdn, external_id=external_id, message=message, cashier=cashier
+        )
+        payment = await self._send(payment)
+        self.follow(payment.reference_id)
+        return payment
+
+    def follow(self, reference_id: str) -> asyncio.Task[None]:
+        """Drive one payment to its outcome in the background (once per payment)."""
+        task = self._tasks.get(reference_id)
+        if task is None or task.done():
+            task = asyncio.create_task(self._follow(reference_id), name=f"payment {reference_id}")
+            self._tasks[reference_id] = task
+        return task
+
+    def resume(self) -> list[Payment]:
+        """Follow every payment that is not final: after a start, a crash or a lost network."""
+        open_payments = [p for p in self.repository.list_open() if p.provider in self.providers]
+        for payment in open_payments:
+            self.follow(payment.reference_id)
+        return open_payments
+
+    def settled(self, reference_id: str) -> bool:
+        """Final (expired included), or nothing more the engine can do on its own."""
+        task = self._tasks.get(reference_id)
+        return self.repository.get(reference_id).is_final or task is None or task.done()
+
+    async def settle(self, reference_ids: Iterable[str], timeout: float | None = None) -> bool:
+        """Wait until every payment is settled; False if the timeout came first."""
+        ids = set(reference_ids)
+        changed = asyncio.Event()
+        unsubscribe = self.bus.subscribe(
+            lambda update: changed.set() if update.payment.reference_id in ids else None
+        )
+        for reference_id in ids:
+            if (task := self._tasks.get(reference_id)) is not None:
+                task.add_done_callback(lambda _: changed.set())
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        try:
+            while not all(self.settled(r) for r in ids):
+                remaining = None if deadline is None else deadline - loop.time()
+                if remaining is not None and remaining <= 0:
+                    return False
+                changed.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(changed.wait(), remaining)
+            return True
+        finally:
+            unsubscribe()
+
+    def following(self) -> int:
+        return sum(1 for task in self._tasks.values() if not task.done())
+
+    def health(self) -> dict[Provider, Health]:
+        report = {}
+        for name, provider in self.providers.items():
+            health = provider.health()
+            if name in self.problems:
+                health = Health(False, health.circuit, self.problems[name])
+            report[name] = health
+        return report
+
+    async def aclose(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        for provider in self.providers.values():
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(provider.aclose(), 3)
+
+    # -- moving a payment --
+
+    def _move(
+        self,
+        payment: Payment,
+        target: PaymentStatus,
+        *,
+        reason: Reason | None = None,
+        receipt: str | None = None,
+        request_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> Payment:
+        try:
+            moved = self.repository.transition(
+                payment.reference_id,
+                target,
+                self._clock(),
+                reason=reason_key(reason) if reason else None,
+                provider_transaction_id=receipt,
+                provider_request_id=request_id,
+                detail=detail,
+            )
+        except IllegalTransition:
+            # Another process (the window, a `sync`) got there first: take what it recorded.
+            log.info("payment %s moved elsewhere", payment.reference_id)
+            return self.repository.get(payment.reference_id)
+        self.bus.publish(PaymentUpdate(moved, self.repository.events(moved.reference_id)[-1]))
+        return moved
+
+    async def _call(self, provider: Provider, request: Any) -> Any:
+        async with self._requests:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            try:
+                return await request
+            finally:
+                self.in_flight -= 1
+
+    async def _send(self, payment: Payment) -> Payment:
+        """CREATED or UNKNOWN (never arrived) -> SUBMITTING -> PENDING, FAILED or UNKNOWN."""
+        provider = self.providers[payment.provider]
+        payment = self._move(payment, S.SUBMITTING)
+        if payment.status != S.SUBMITTING:
+            return payment
+        self._checkpoint("submitting")
+        self._sent_at[payment.reference_id] = self._clock()
+        try:
+            submission = await self._call(
+                payment.provider, provider.request_payment(payment, self.note)
+            )
+        except RequestRejected as exc:
+            return self._move(
+                payment,
+                S.FAILED,
+                reason=exc.reason or lookup("app", "REQUEST_REFUSED"),
+                detail={"error": str(exc)},
+            )
+        except ConfigurationProblem as exc:
+            self.problems[payment.provider] = str(exc)
+            return self._move(
+                payment, S.FAILED, reason=lookup("app", "CONFIGURATION"), detail={"error": str(exc)}
+            )
+        except ProviderError as exc:
+            if exc.delivered is False and payment.provider == "mpesa":
+                # Certainly not sent, and Daraja has no id to re-send with safely later.
+                return self._move(
+                    payment,
+                    S.FAILED,
+                    reason=lookup("app", "REQUEST_REFUSED"),
+                    detail={"error": str(exc), "sent": False},
+                )
+            # Maybe arrived: find out by asking (MTN) or leave it for a person (M-Pesa).
+            return self._move(
+                payment,
+                S.UNKNOWN,
+                reason=lookup("app", "SEND_TIMEOUT"),
+                detail={"error": str(exc), "delivered": exc.delivered},
+            )
+        self._checkpoint("sent")
+        self.problems.pop(payment.provider, None)
+        return self._move(
+            payment,
+            S.PENDING,
+            request_id=submission.provider_request_id,
+            detail={
+                k: v
+                for k, v in {
+                    **submission.detail,
+                    "already_existed": submission.already_existed or None,
+                }.items()
+                if v is not None
+            },
+        )
+
+    # -- following a payment to its end --
+
+    def _age(self, payment: Payment) -> float:
+        sent = self._sent_at.get(payment.reference_id, payment.created_at)
+        return (self._clock() - sent).total_seconds()
+
+    async def _follow(self, reference_id: str) -> None:
+        offline = 0
+        not_found_since: float | None = None
+        checkpointed = False
+        while True:
+            payment = self.repository.get(reference_id)
+            policy = self.policies[payment.provider]
+            age = self._age(payment)
+            if payment.status == S.CREATED:
+                await self._send(payment)
+                continue
+            if (
+                payment.status in (S.SUBMITTING, S.UNKNOWN)
+                and payment.provider == "mpesa"
+                and not payment.provider_request_id
+            ):
+                # A push whose answer was lost cannot be asked about and is never re-pushed.
+                if payment.status == S.SUBMITTING:
+                    self._move(
+                        payment,
+                        S.UNKNOWN,
+                        reason=lookup("app", "SEND_TIMEOUT"),
+                        detail={"recovered": True},
+                    )
+                return
+            if payment.status in (S.FAILED, S.SUCCESSFUL, S.REFUNDED):
+                return
+            if payment.status == S.EXPIRED and age > policy.approval_timeout + policy.late_window:
+                return
+            if payment.status == S.PENDING and age > policy.approval_timeout:
+                self._move(payment, S.EXPIRED, reason=lookup("app", "NO_ANSWER"))
+                continue
+
+            if offline:
+                delay = min(policy.offline_max_backoff, 2.0**offline) * self._rng.uniform(0.5, 1)
+            elif payment.status in (S.SUBMITTING, S.UNKNOWN):
+                delay = 0.0 if not_found_since is None else 2.0  # recovery: ask at once
+            elif payment.status == S.EXPIRED:
+                delay = max(policy.schedule.next_delay(age, self._rng), 30.0)
+            else:
+                delay = policy.schedule.next_delay(age, self._rng)
+                # Never sleep past the end of the approval window.
+                delay = min(delay, max(0.0, policy.approval_timeout - age) + 0.01)
+            await asyncio.sleep(delay)
+
+            report = await self._ask(payment)
+            if report is None:
+                offline += 1
+                continue
+            offline = 0
+            if isinstance(report, _Stop):
+                return
+            if not checkpointed and payment.status == S.PENDING:
+                checkpointed = True
+                self._checkpoint("polling")
+            not_found_since = await self._apply(payment, report, not_found_since)
+
+    async def _ask(self, payment: Payment) -> StatusReport | _Stop | None:
+        """The provider's answer; None when it could not be had (try again later); _STOP when
+        asking cannot help (a configuration problem a person must fix)."""
+        provider = self.providers[payment.provider]
+        await self._limiters[payment.provider].acquire()
+        try:
+            self.status_queries += 1
+            report: StatusReport = await self._call(
+                payment.provider, provider.payment_status(payment)
+            )
+        except (ProviderUnavailable, MalformedResponse) as exc:
+            log.info("payment %s: %s", payment.reference_id, exc)
+            return None
+        except (ConfigurationProblem, RequestRejected) as exc:
+            self.problems[payment.provider] = str(exc)
+            log.warning("payment %s: stopped asking: %s", payment.reference_id, exc)
+            return _STOP
+        self.problems.pop(payment.provider, None)
+        return report
+
+    async def _apply(
+        self, payment: Payment, report: StatusReport, not_found_since: float | None
+    ) -> float | None:
+        """Record what the provider said; returns when "not found" was first heard, if it
+        is still the story."""
+        detail = dict(report.detail)
+        if report.status == RemoteStatus.SUCCESSFUL:
+            self._move(payment, S.SUCCESSFUL, receipt=report.receipt, detail=detail)
+        elif report.status == RemoteStatus.FAILED:
+            self._move(
+                payment,
+                S.FAILED,
+                reason=report.reason or lookup("app", "UNKNOWN_REASON"),
+                detail=detail,
+            )
+        elif report.status == RemoteStatus.PENDING:
+            if payment.status in (S.SUBMITTING, S.UNKNOWN):
+                self._move(payment, S.PENDING, detail=detail)
+        elif report.status == RemoteStatus.NOT_FOUND:
+            return await self._not_found(payment, not_found_since)
+        return None
+
+    async def _not_found(self, payment: Payment, since: float | None) -> float | None:
+        now = asyncio.get_running_loop().time()
+        if payment.status in (S.SUBMITTING, S.UNKNOWN) and payment.provider == "mtn":
+            # The earlier attempt never arrived: send it again with the same reference id
+            # (a duplicate would be refused with 409, so this cannot charge twice).
+            if payment.status == S.SUBMITTING:
+                payment = self._move(
+                    payment,
+                    S.UNKNOWN,
+                    reason=lookup("app", "NEVER_ARRIVED"),
+                    detail={"recovered": True},
+                )
+            await self._send(payment)
+            return None
+        if payment.status == S.PENDING and payment.provider == "mtn":
+            since = since if since is not None else now
+            if now - since >= self.policies[payment.provider].not_found_grace:
+                self._move(payment, S.FAILED, reason=lookup("app", "NEVER_ARRIVED"))
+                return None
+            return since
+        return since

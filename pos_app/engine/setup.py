@@ -1,0 +1,250 @@
+"""Assembling a till: which providers it talks to (real ones from the config and the secrets,
+or the built-in simulator in demo mode), in which currency, and how a charge is checked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+from pos_app.config import Config
+from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, Secret, SecretName, SecretStore
+from pos_app.domain.countries import Provider
+from pos_app.domain.errors import ValidationError
+from pos_app.domain.money import Money
+from pos_app.domain.phone import PhoneNumber, parse_phone
+from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy
+from pos_app.engine.schedule import AdaptiveSchedule
+from pos_app.providers.base import ConfigurationProblem, PaymentProvider
+from pos_app.providers.mpesa import rules
+from pos_app.providers.mpesa.client import (
+    Initiator,
+    MpesaClient,
+    MpesaCredentials,
+    StkSettings,
+)
+from pos_app.providers.mpesa.provider import MpesaProvider
+from pos_app.providers.mpesa.security import security_credential
+from pos_app.providers.mtn import environments
+from pos_app.providers.mtn.client import MtnClient, MtnCredentials
+from pos_app.providers.mtn.provider import MtnProvider
+from pos_app.store import PaymentRepository
+
+DEMO_URL = "http://demo.sandbox.pos-app"  # never resolved: requests go to the in-process app
+# Status queries per second: MTN documents 10 (since raised to 150 per IP); Daraja publishes no
+# figure, so stay gentle.
+RATE_LIMITS: dict[Provider, float] = {"mtn": 10.0, "mpesa": 5.0}
+
+
+class SetupProblem(Exception):
+    """A provider cannot be used as configured; the message says what to fix."""
+
+
+@dataclass
+class Till:
+    config: Config
+    demo: bool
+    providers: dict[Provider, PaymentProvider] = field(default_factory=dict)
+    currencies: dict[Provider, str] = field(default_factory=dict)
+    policies: dict[Provider, PollPolicy] = field(default_factory=dict)
+    unavailable: dict[Provider, str] = field(default_factory=dict)  # why a provider is missing
+    sandbox: object | None = None  # the in-process simulator app, in demo mode
+
+    def engine(
+        self,
+        repository: PaymentRepository,
+        *,
+        max_concurrent_requests: int = 8,
+        checkpoint: Checkpoint | None = None,
+    ) -> PaymentEngine:
+        return PaymentEngine(
+            repository,
+            self.providers,
+            self.policies,
+            note=self.config.shop.name,
+            till=self.config.shop.till,
+            max_concurrent_requests=max_concurrent_requests,
+            checkpoint=checkpoint,
+        )
+
+    def parse_charge(
+        self, provider: Provider, amount_text: str, phone_text: str
+    ) -> tuple[Money, PhoneNumber]:
+        """Check what the cashier typed; raises ValidationError (or SetupProblem)."""
+        if provider not in self.providers:
+            raise SetupProblem(self.unavailable.get(provider, f"{provider} is not set up"))
+        currency = self.currencies[provider]
+        amount = Money.parse(amount_text, currency, self.config.shop.effective_locale)
+        if provider == "mpesa":
+            phone = parse_phone(phone_text, "KE")  # M-Pesa is Kenyan
+            if amount.minor_units % 100:
+                raise ValidationError("M-Pesa takes whole shillings only")
+            shillings = amount.minor_units // 100
+            if not rules.MIN_AMOUNT <= shillings <= rules.MAX_AMOUNT:
+                raise ValidationError(f"M-Pesa takes 1 to {rules.MAX_AMOUNT:,} KES per payment")
+        else:
+            sandbox_numbers = self.demo or self.config.mtn.environment == "sandbox"
+            phone = parse_phone(phone_text, self.config.shop.country, mtn_sandbox=sandbox_numbers)
+        return amount, phone
+
+    async def aclose(self) -> None:
+        for provider in self.providers.values():
+            await provider.aclose()
+
+
+def _policy(
+    first_poll: float, max_interval: float, approval_timeout: float, provider: Provider
+) -> PollPolicy:
+    return PollPolicy(
+        schedule=AdaptiveSchedule(first_poll=first_poll, max_interval=max_interval),
+        approval_timeout=approval_timeout,
+        rate_limit=RATE_LIMITS[provider],
+    )
+
+
+def build_till(
+    config: Config, *, demo: bool, secrets: SecretStore | None = None, approval_delay: float = 6.0
+) -> Till:
+    till = Till(config, demo)
+    mtn, mpesa = config.mtn, config.mpesa
+    if mtn.enabled:
+        till.policies["mtn"] = _policy(
+            mtn.first_poll_seconds,
+            mtn.max_poll_interval_seconds,
+            mtn.approval_timeout_seconds,
+            "mtn",
+        )
+    if mpesa.enabled:
+        till.policies["mpesa"] = _policy(
+            mpesa.first_poll_seconds,
+            mpesa.max_poll_interval_seconds,
+            mpesa.approval_timeout_seconds,
+            "mpesa",
+        )
+    if demo:
+        _demo_providers(till, approval_delay)
+    else:
+        _real_providers(till, secrets or SecretStore())
+    for name in list(till.policies):
+        if name not in till.providers:
+            del till.policies[name]
+    return till
+
+
+def _demo_providers(till: Till, approval_delay: float) -> None:
+    from pos_app.sandbox import demo
+    from pos_app.sandbox.app import create_app
+    from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
+    from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+
+    config = till.config
+    # The demo charges in the shop's own currency, so it looks like the real till.
+    currency = config.shop.country_info.currency if config.shop.country != "KE" else "EUR"
+    app = create_app(
+        MtnSimulator(MtnSandboxSettings(currency=currency, approval_delay=approval_delay)),
+        MpesaSimulator(MpesaSandboxSettings(processing_seconds=approval_delay)),
+    )
+    till.sandbox = app
+    transport = httpx.ASGITransport(app=app)
+    if config.mtn.enabled:
+        client = MtnClient(
+            base_url=DEMO_URL,
+            target_environment="sandbox",
+            credentials=demo.mtn_credentials(),
+            transport=transport,
+        )
+        till.providers["mtn"] = MtnProvider(client, currency)
+        till.currencies["mtn"] = currency
+    if config.mpesa.enabled:
+        client_mpesa = MpesaClient(
+            base_url=DEMO_URL,
+            credentials=demo.mpesa_credentials(),
+            transport=transport,
+            stk=StkSettings(demo.MPESA_SHORTCODE, callback_url=demo.MPESA_CALLBACK_URL),
+        )
+        till.providers["mpesa"] = MpesaProvider(client_mpesa)
+        till.currencies["mpesa"] = "KES"
+
+
+def _real_providers(till: Till, secrets: SecretStore) -> None:
+    config = till.config
+    if config.mtn.enabled:
+        if not secrets.has_all(MTN_SECRETS):
+            till.unavailable["mtn"] = (
+                "MTN is not set up: its API user, API key and "
+                "subscription key are missing (run `pos-app mtn-setup` "
+                "for the sandbox)"
+            )
+        else:
+            env = environments.resolve(config.mtn, config.shop.country)
+            credentials = MtnCredentials(
+                # The API user is an id, sent in clear in the Basic header: not a secret.
+                api_user=_secret(secrets, SecretName.MTN_API_USER).reveal(),
+                api_key=_secret(secrets, SecretName.MTN_API_KEY),
+                subscription_keys={"collection": _secret(secrets, SecretName.MTN_SUBSCRIPTION_KEY)},
+            )
+            client = MtnClient(
+                base_url=env.base_url,
+                target_environment=env.target_environment,
+                credentials=credentials,
+                timeout=config.mtn.request_timeout_seconds,
+                callback_url=config.mtn.callback_url or None,
+            )
+            till.providers["mtn"] = MtnProvider(client, env.currency)
+            till.currencies["mtn"] = env.currency
+    if config.mpesa.enabled:
+        if not secrets.has_all(MPESA_SECRETS):
+            till.unavailable["mpesa"] = (
+                "M-Pesa is not set up: its consumer key, consumer secret and passkey are missing"
+            )
+            return
+        try:
+            rules.callback_url(config.mpesa.callback_url)
+        except ConfigurationProblem as exc:
+            till.unavailable["mpesa"] = str(exc)
+            return
+        mpesa = config.mpesa
+        base = mpesa.base_url or (
+            rules.SANDBOX_URL if mpesa.environment == "sandbox" else rules.PRODUCTION_URL
+        )
+        client_mpesa = MpesaClient(
+            base_url=base,
+            credentials=MpesaCredentials(
+                _secret(secrets, SecretName.MPESA_CONSUMER_KEY),
+                _secret(secrets, SecretName.MPESA_CONSUMER_SECRET),
+                _secret(secrets, SecretName.MPESA_PASSKEY),
+            ),
+            stk=StkSettings(
+                mpesa.shortcode, mpesa.transaction_type, mpesa.party_b, mpesa.callback_url
+            ),
+            timeout=mpesa.request_timeout_seconds,
+        )
+        till.providers["mpesa"] = MpesaProvider(client_mpesa, _initiator(config, secrets))
+        till.currencies["mpesa"] = "KES"
+
+
+def _initiator(config: Config, secrets: SecretStore) -> Initiator | None:
+    mpesa = config.mpesa
+    password = secrets.get(SecretName.MPESA_INITIATOR_PASSWORD)
+    if not (mpesa.initiator_name and mpesa.certificate and mpesa.result_url and password):
+        return None
+    try:
+        certificate = Path(mpesa.certificate).read_bytes()
+    except OSError as exc:
+        raise SetupProblem(
+            f"cannot read [mpesa] certificate {mpesa.certificate}: {exc.strerror}"
+        ) from exc
+    return Initiator(
+        mpesa.initiator_name,
+        security_credential(password, certificate),
+        mpesa.result_url,
+        mpesa.queue_timeout_url or mpesa.result_url,
+    )
+
+
+def _secret(secrets: SecretStore, name: SecretName) -> Secret:
+    value = secrets.get(name)
+    if value is None:  # pragma: no cover - checked by has_all
+        raise SetupProblem(f"{name.value} is missing")
+    return value

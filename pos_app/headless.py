@@ -1,0 +1,420 @@
+"""`pos-app charge`, `sync`, `receipts` and `doctor`: the engine without a window."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TextIO
+
+from pos_app import paths
+from pos_app.config import Config
+from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
+from pos_app.domain.errors import ValidationError
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.reasons import from_key
+from pos_app.engine.engine import PaymentEngine
+from pos_app.engine.events import PaymentUpdate
+from pos_app.engine.setup import SetupProblem, Till, build_till
+from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.store.repository import PaymentFilter, local_day
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
+# Fault tests stop the process at a named stage of a payment (then kill it).
+PAUSE_VARIABLE = "POS_APP_FAULT_PAUSE"
+
+
+def _checkpoint(stage: str) -> None:
+    if os.environ.get(PAUSE_VARIABLE) == stage:
+        print(f"checkpoint {stage}", file=sys.stderr, flush=True)
+        time.sleep(3600)  # blocks everything: the test kills the process here
+
+
+def _say_demo(demo: bool) -> None:
+    if demo:
+        print("DEMO mode: the built-in simulator answers; no real money moves", file=sys.stderr)
+
+
+def _fail(command: str, message: str, code: int) -> int:
+    print(f"pos-app {command}: {message}", file=sys.stderr)
+    return code
+
+
+@dataclass
+class _Session:
+    till: Till
+    repository: PaymentRepository
+    engine: PaymentEngine
+
+
+@contextmanager
+def _database() -> Iterator[PaymentRepository]:
+    db = open_database(paths.database_path())
+    try:
+        yield PaymentRepository(db)
+    finally:
+        db.close()
+
+
+JSON_FIELDS = [
+    "reference_id",
+    "status",
+    "reason",
+    "reason_message",
+    "receipt",
+    "receipt_source",
+    "provider_request_id",
+    "amount",
+    "currency",
+    "phone",
+    "provider",
+    "order_reference",
+    "created_at",
+    "updated_at",
+]
+
+
+def payment_json(payment: Payment) -> dict[str, Any]:
+    reason = from_key(payment.reason) if payment.reason else None
+    return {
+        "reference_id": payment.reference_id,
+        "status": payment.status.value,
+        "reason": payment.reason,
+        "reason_message": reason.message if reason else None,
+        "receipt": payment.provider_transaction_id,
+        "receipt_source": payment.receipt_source,
+        "provider_request_id": payment.provider_request_id,
+        "amount": payment.amount.to_plain_string(),
+        "currency": payment.amount.currency,
+        "phone": payment.msisdn,
+        "provider": payment.provider,
+        "order_reference": payment.external_id,
+        "created_at": payment.created_at.isoformat(),
+        "updated_at": payment.updated_at.isoformat() if payment.updated_at else None,
+    }
+
+
+def _describe(payment: Payment, locale: str) -> str:
+    text = (
+        f"{payment.status.value.upper():<11} {payment.amount.format(locale)} "
+        f"{payment.provider} {mask_msisdn(payment.msisdn)}"
+    )
+    if payment.reason:
+        text += f" - {from_key(payment.reason).message}"
+    if payment.provider_transaction_id:
+        text += f" - receipt {payment.provider_transaction_id}"
+    if payment.status == PaymentStatus.UNKNOWN:
+        text += (
+            " - not known whether the customer was charged: check the customer's "
+            "confirmation SMS before charging again"
+        )
+    return text
+
+
+# -- charge --
+
+
+def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
+    try:
+        till = build_till(config, demo=demo)
+        amount, phone = till.parse_charge(args.provider, args.amount, args.phone)
+    except ValidationError as exc:
+        return _fail("charge", str(exc), EXIT_USAGE)
+    except SetupProblem as exc:
+        return _fail("charge", str(exc), EXIT_CONFIG)
+    reference: list[str] = []
+    _say_demo(demo)
+    try:
+        return asyncio.run(_charge(args, till, amount, phone.msisdn, reference))
+    except KeyboardInterrupt:
+        saved = f"payment {reference[0]} is saved" if reference else "nothing was sent"
+        return _fail(
+            "charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED
+        )
+    except StoreError as exc:
+        return _fail("charge", str(exc), EXIT_CONFIG)
+
+
+async def _charge(
+    args: argparse.Namespace, till: Till, amount: Any, msisdn: str, reference: list[str]
+) -> int:
+    with _database() as repository:
+        engine = till.engine(repository, checkpoint=_checkpoint)
+        locale = till.config.shop.effective_locale
+
+        def show(update: PaymentUpdate) -> None:
+            if reference and update.payment.reference_id != reference[0]:
+                return
+            if args.json:
+                print(json.dumps(payment_json(update.payment)), flush=True)
+            else:
+                print(_describe(update.payment, locale), flush=True)
+
+        engine.bus.subscribe(
+            lambda u: reference.append(u.payment.reference_id) if not reference else None
+        )
+        engine.bus.subscribe(show)
+        try:
+            payment = await engine.charge(
+                args.provider, amount, msisdn, external_id=args.reference, message=args.message
+            )
+            await engine.settle([payment.reference_id], timeout=args.timeout)
+        finally:
+            await engine.aclose()
+        final = repository.get(payment.reference_id)
+    return _exit_code(final)
+
+
+def _exit_code(payment: Payment) -> int:
+    if payment.status == PaymentStatus.SUCCESSFUL:
+        return EXIT_OK
+    if payment.reason == "app:CONFIGURATION":
+        return EXIT_CONFIG
+    if payment.status in (PaymentStatus.FAILED, PaymentStatus.EXPIRED):
+        return EXIT_FAILED
+    return EXIT_PENDING
+
+
+# -- sync --
+
+
+def sync(args: argparse.Namespace, config: Config, demo: bool) -> int:
+    try:
+        till = build_till(config, demo=demo)
+        _say_demo(demo)
+        return asyncio.run(_sync(args, till))
+    except SetupProblem as exc:
+        return _fail("sync", str(exc), EXIT_CONFIG)
+    except StoreError as exc:
+        return _fail("sync", str(exc), EXIT_CONFIG)
+    except KeyboardInterrupt:
+        return _fail("sync", "interrupted: every payment is saved as it was", EXIT_INTERRUPTED)
+
+
+async def _sync(args: argparse.Namespace, till: Till) -> int:
+    with _database() as repository:
+        engine = till.engine(repository, checkpoint=_checkpoint)
+        locale = till.config.shop.effective_locale
+        engine.bus.subscribe(
+            lambda u: print(
+                json.dumps(payment_json(u.payment)) if args.json else _describe(u.payment, locale),
+                flush=True,
+            )
+        )
+        skipped = [p for p in repository.list_open() if p.provider not in till.providers]
+        for payment in skipped:
+            print(
+                f"skipped {payment.reference_id}: {till.unavailable.get(payment.provider)}",
+                file=sys.stderr,
+            )
+        resumed = engine.resume()
+        if not args.json:
+            print(f"{len(resumed)} unfinished payment(s) to finish", flush=True)
+        try:
+            await engine.settle([p.reference_id for p in resumed], timeout=args.timeout)
+        finally:
+            await engine.aclose()
+        still_open = [p for p in repository.list_open() if p.provider in till.providers]
+        unknown = [p for p in still_open if p.status == PaymentStatus.UNKNOWN]
+        if not args.json:
+            print(
+                f"{len(resumed) - len(still_open)} finished, {len(still_open)} still open"
+                + (f" ({len(unknown)} unknown: check with the customer)" if unknown else "")
+            )
+    return EXIT_PENDING if still_open or skipped else EXIT_OK
+
+
+# -- receipts --
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
+
+
+def receipts(args: argparse.Namespace, config: Config) -> int:
+    tz = config.timezone() or datetime.now().astimezone().tzinfo
+    assert tz is not None  # noqa: S101 - astimezone() always gives one
+    today = datetime.now(tz).date()
+    first, last = args.date_from or args.date_to or today, args.date_to or args.date_from or today
+    if last < first:
+        return _fail("receipts", "--to is before --from", EXIT_USAGE)
+    start, end = local_day(first, tz)[0], local_day(last, tz)[1]
+    statuses = frozenset(PaymentStatus(s) for s in args.status) if args.status else frozenset()
+    flt = PaymentFilter(
+        start=start, end=end, statuses=statuses, provider=args.provider, search=args.search
+    )
+    try:
+        with _database() as repository:
+            _write_receipts(repository, flt, args.format, sys.stdout, config.shop.effective_locale)
+    except StoreError as exc:
+        return _fail("receipts", str(exc), EXIT_CONFIG)
+    return EXIT_OK
+
+
+def _all(repository: PaymentRepository, flt: PaymentFilter) -> Iterator[Payment]:
+    page = repository.page(flt, limit=500)
+    yield from page.payments
+    while page.next_cursor is not None:
+        page = repository.page(flt, limit=500, after=page.next_cursor)
+        yield from page.payments
+
+
+def _write_receipts(
+    repository: PaymentRepository, flt: PaymentFilter, fmt: str, out: TextIO, locale: str
+) -> None:
+    if fmt == "json":
+        json.dump([payment_json(p) for p in _all(repository, flt)], out, indent=2)
+        out.write("\n")
+        return
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=JSON_FIELDS)
+        writer.writeheader()
+        writer.writerows(payment_json(p) for p in _all(repository, flt))
+        return
+    count = 0
+    for payment in _all(repository, flt):
+        count += 1
+        out.write(
+            f"{payment.created_at.astimezone():%Y-%m-%d %H:%M}  "
+            f"{_describe(payment, locale)}  {payment.reference_id[:8]}\n"
+        )
+    paid = [t for t in repository.totals(flt) if t.status == PaymentStatus.SUCCESSFUL]
+    out.write(
+        f"{count} payment(s); received: "
+        + (", ".join(f"{t.amount.format(locale)} ({t.count})" for t in paid) or "nothing")
+        + "\n"
+    )
+
+
+# -- doctor --
+
+
+def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
+    lines: list[tuple[bool, str]] = []
+    lines.append((True, f"config: {config.path or 'defaults (no config file)'}"))
+    store = SecretStore()
+    keyring = store.status()
+    # In demo mode nothing needs storing, so a missing keyring is news, not a fault.
+    lines.append((keyring.usable or demo, keyring.message))
+    if demo:
+        lines.append(
+            (True, "DEMO mode: the providers are the built-in simulator; no real money moves")
+        )
+    else:
+        for name, label, secrets in (
+            ("mtn", "MTN", MTN_SECRETS),
+            ("mpesa", "M-Pesa", MPESA_SECRETS),
+        ):
+            if not getattr(config, name).enabled:
+                lines.append((True, f"{label}: disabled in the config"))
+                continue
+            missing = [s for s in secrets if store.get(s) is None]
+            found = ", ".join(
+                f"{s.value.split('.', 1)[1]} ({store.source(s)})"
+                for s in secrets
+                if s not in missing
+            )
+            if missing:
+                lines.append(
+                    (
+                        False,
+                        f"{label} secrets missing: "
+                        + ", ".join(
+                            f"{s.value} (set {s.env_var} or store it in the keyring)"
+                            for s in missing
+                        ),
+                    )
+                )
+            else:
+                lines.append((True, f"{label} secrets present: {found}"))
+    try:
+        till = build_till(config, demo=demo)
+    except SetupProblem as exc:
+        lines.append((False, str(exc)))
+        till = None
+    if till is not None:
+        for name, why in till.unavailable.items():
+            if not any(why in text for _, text in lines):
+                lines.append((False, f"{name}: {why}"))
+        for name, health in asyncio.run(_health(till)).items():
+            lines.append(
+                (
+                    health.reachable,
+                    f"{name}: reachable, token accepted"
+                    if health.reachable
+                    else f"{name}: {health.message}",
+                )
+            )
+    try:
+        with _database() as repository:
+            open_count = len(repository.list_open())
+            total = repository.count(PaymentFilter())
+            version = repository.schema_version()
+        lines.append(
+            (
+                True,
+                f"database {paths.database_path()}: intact, schema {version}, "
+                f"{total} payment(s), {open_count} unfinished",
+            )
+        )
+    except StoreError as exc:
+        lines.append((False, str(exc)))
+    for ok, text in lines:
+        print(f"{'OK ' if ok else 'FIX'}  {text}")
+    return EXIT_OK if all(ok for ok, _ in lines) else EXIT_CONFIG
+
+
+async def _health(till: Till) -> dict[str, Any]:
+    try:
+        return {name: await provider.check_health() for name, provider in till.providers.items()}
+    finally:
+        await till.aclose()
+
+
+def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
+    charge_parser = commands.add_parser(
+        "charge", parents=[demo_parent], help="charge a customer without the window"
+    )
+    charge_parser.add_argument("--provider", choices=["mtn", "mpesa"], required=True)
+    charge_parser.add_argument("--amount", required=True, help='as typed: "1500", "1,500", "15.50"')
+    charge_parser.add_argument("--phone", required=True, help="local or international form")
+    charge_parser.add_argument("--reference", help="the shop's order reference")
+    charge_parser.add_argument("--message", help="note for the customer's statement")
+    charge_parser.add_argument(
+        "--timeout",
+        type=float,
+        default=360.0,
+        metavar="SECONDS",
+        help="stop waiting after this long (default 360)",
+    )
+    charge_parser.add_argument("--json", action="store_true", help="one JSON object per change")
+    sync_parser = commands.add_parser(
+        "sync", parents=[demo_parent], help="finish every unfinished payment, then exit"
+    )
+    sync_parser.add_argument("--timeout", type=float, default=360.0, metavar="SECONDS")
+    sync_parser.add_argument("--json", action="store_true")
+    receipts_parser = commands.add_parser("receipts", help="list receipts (today by default)")
+    receipts_parser.add_argument("--from", dest="date_from", type=_day, metavar="DATE")
+    receipts_parser.add_argument("--to", dest="date_to", type=_day, metavar="DATE")
+    receipts_parser.add_argument(
+        "--status", action="append", choices=[s.value for s in PaymentStatus]
+    )
+    receipts_parser.add_argument("--provider", choices=["mtn", "mpesa"])
+    receipts_parser.add_argument("--search", help="phone, order reference or receipt number")
+    receipts_parser.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    commands.add_parser(
+        "doctor", parents=[demo_parent], help="check config, secrets, providers and database"
+    )
