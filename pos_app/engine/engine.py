@@ -49,7 +49,9 @@ class PollPolicy:
     late_window: float = 900.0  # after expiry, keep listening this long for a late answer
     rate_limit: float = 10.0  # status queries per second to this provider, all payments
     not_found_grace: float = 30.0  # MTN: a 404 right after acceptance may be replication lag
-    offline_max_backoff: float = 60.0  # while the provider is unreachable
+    late_interval: float = 30.0  # how often to ask about an expired payment
+    offline_first_delay: float = 2.0  # while the provider is unreachable: doubling from this
+    offline_max_backoff: float = 60.0
 
 
 class _Stop:
@@ -342,11 +344,12 @@ class PaymentEngine:
                 continue
 
             if offline:
-                delay = min(policy.offline_max_backoff, 2.0**offline) * self._rng.uniform(0.5, 1)
+                backoff = policy.offline_first_delay * 2.0 ** (offline - 1)
+                delay = min(policy.offline_max_backoff, backoff) * self._rng.uniform(0.5, 1)
             elif payment.status in (S.SUBMITTING, S.UNKNOWN):
                 delay = 0.0 if not_found_since is None else 2.0  # recovery: ask at once
             elif payment.status == S.EXPIRED:
-                delay = max(policy.schedule.next_delay(age, self._rng), 30.0)
+                delay = max(policy.schedule.next_delay(age, self._rng), policy.late_interval)
             else:
                 delay = policy.schedule.next_delay(age, self._rng)
                 # Never sleep past the end of the approval window.

@@ -27,22 +27,21 @@ class AdaptiveSchedule:
     first_poll: float = 2.0  # the prompt needs a moment to reach the phone
     busy_until: float = 40.0  # seconds after sending during which answers are likely
     busy_interval: float = MIN_INTERVAL
+    min_interval: float = MIN_INTERVAL
     growth: float = 1.5
     max_interval: float = 15.0
     jitter: float = 0.1  # +/- 10 %, so many tills do not poll in lockstep
 
     def next_delay(self, age: float, rng: random.Random) -> float:
         if age < self.first_poll:
-            base = self.first_poll - age
-        elif age < self.busy_until:
+            return self.first_poll - age
+        if age < self.busy_until:
             base = self.busy_interval
         else:
-            base = min(
-                self.max_interval,
-                self.busy_interval * self.growth ** ((age - self.busy_until) / 10 + 1),
-            )
+            later = (age - self.busy_until) / 10 + 1
+            base = min(self.max_interval, self.busy_interval * self.growth**later)
         delay = base * (1 + rng.uniform(-self.jitter, self.jitter))
-        return max(MIN_INTERVAL if age >= self.first_poll else 0.0, delay)
+        return max(self.min_interval, delay)
 
 
 @dataclass(frozen=True)

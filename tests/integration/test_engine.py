@@ -1,0 +1,363 @@
+"""The engine with a real SQLite file and both simulators over real HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pos_app.domain.money import Money
+from pos_app.domain.payment import PaymentStatus
+from pos_app.engine.engine import PaymentEngine, PollPolicy
+from pos_app.engine.events import PaymentUpdate
+from pos_app.engine.schedule import AdaptiveSchedule
+from pos_app.providers.mpesa.client import MpesaClient, StkSettings
+from pos_app.providers.mpesa.provider import MpesaProvider
+from pos_app.providers.mtn.client import MtnClient
+from pos_app.providers.mtn.provider import MtnProvider
+from pos_app.providers.resilience import RetryPolicy
+from pos_app.sandbox import demo
+from pos_app.sandbox.app import create_app
+from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
+from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+from pos_app.sandbox.server import ThreadedServer
+from pos_app.store import PaymentRepository, open_database
+
+S = PaymentStatus
+FAST = AdaptiveSchedule(first_poll=0.05, busy_interval=0.05, min_interval=0.05, max_interval=0.2)
+
+
+def policy(**changes: Any) -> PollPolicy:
+    values: dict[str, Any] = {
+        "schedule": FAST,
+        "approval_timeout": 5.0,
+        "late_window": 5.0,
+        "rate_limit": 1000.0,
+        "not_found_grace": 0.3,
+        "late_interval": 0.1,
+        "offline_first_delay": 0.05,
+        "offline_max_backoff": 0.2,
+    }
+    values.update(changes)
+    return PollPolicy(**values)
+
+
+@dataclass
+class World:
+    mtn: MtnSimulator
+    mpesa: MpesaSimulator
+    server: ThreadedServer
+    repo: PaymentRepository
+    path: Path
+
+    def engine(self, max_concurrent: int = 8, **policy_changes: Any) -> PaymentEngine:
+        retry = RetryPolicy(attempts=3, base_delay=0.02)
+        mtn = MtnClient(
+            base_url=self.server.url,
+            target_environment="sandbox",
+            credentials=demo.mtn_credentials(),
+            retry=retry,
+            timeout=2.0,
+            breaker_threshold=1000,
+        )
+        mpesa = MpesaClient(
+            base_url=self.server.url,
+            credentials=demo.mpesa_credentials(),
+            retry=retry,
+            timeout=2.0,
+            breaker_threshold=1000,
+            stk=StkSettings(demo.MPESA_SHORTCODE, callback_url=demo.MPESA_CALLBACK_URL),
+        )
+        return PaymentEngine(
+            self.repo,
+            {"mtn": MtnProvider(mtn, "EUR"), "mpesa": MpesaProvider(mpesa)},
+            {"mtn": policy(**policy_changes), "mpesa": policy(**policy_changes)},
+            note="Test shop",
+            till="Till 1",
+            max_concurrent_requests=max_concurrent,
+        )
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> Iterator[World]:
+    mtn = MtnSimulator(MtnSandboxSettings(approval_delay=0.2, delayed_success=0.3))
+    mpesa = MpesaSimulator(MpesaSandboxSettings(processing_seconds=0.2))
+    db = open_database(tmp_path / "pos.sqlite3")
+    with ThreadedServer(create_app(mtn, mpesa)) as server:
+        yield World(mtn, mpesa, server, PaymentRepository(db), tmp_path / "pos.sqlite3")
+    db.close()
+
+
+@pytest.fixture
+async def engine(world: World) -> AsyncIterator[PaymentEngine]:
+    e = world.engine()
+    yield e
+    await e.aclose()
+
+
+EUR = Money(1250, "EUR")
+KES = Money(10000, "KES")
+
+
+async def test_mtn_payment_is_saved_before_sending_and_succeeds(
+    world: World, engine: PaymentEngine
+) -> None:
+    seen: list[PaymentUpdate] = []
+    engine.bus.subscribe(seen.append)
+    checks: list[tuple[str, PaymentStatus, bool]] = []
+
+    def checkpoint(stage: str) -> None:
+        reference = seen[0].payment.reference_id
+        stored = world.repo.get(reference).status  # already committed at this point
+        checks.append((stage, stored, ("requesttopay", reference) in world.mtn.resources))
+
+    engine._checkpoint = checkpoint
+    payment = await engine.charge("mtn", EUR, "256772123456", external_id="ORDER-1")
+    assert await engine.settle([payment.reference_id], timeout=5)
+    final = world.repo.get(payment.reference_id)
+    assert final.status == S.SUCCESSFUL and final.provider_transaction_id
+    assert [u.payment.status for u in seen] == [S.CREATED, S.SUBMITTING, S.PENDING, S.SUCCESSFUL]
+    assert checks[:3] == [
+        ("saved", S.CREATED, False),
+        ("submitting", S.SUBMITTING, False),
+        ("sent", S.SUBMITTING, True),
+    ]
+    assert [e.to_status for e in world.repo.events(payment.reference_id)] == [
+        S.CREATED,
+        S.SUBMITTING,
+        S.PENDING,
+        S.SUCCESSFUL,
+    ]
+
+
+async def test_mpesa_payment_keeps_its_checkout_request_id(
+    world: World, engine: PaymentEngine
+) -> None:
+    payment = await engine.charge("mpesa", KES, "254708374149")
+    assert await engine.settle([payment.reference_id], timeout=5)
+    final = world.repo.get(payment.reference_id)
+    assert final.status == S.SUCCESSFUL
+    assert final.provider_request_id and final.provider_request_id.startswith("ws_CO_")
+    assert final.provider_transaction_id is None  # STK Query has no receipt code
+    pending = next(e for e in world.repo.events(payment.reference_id) if e.to_status == S.PENDING)
+    assert pending.detail["MerchantRequestID"]
+
+
+@pytest.mark.parametrize(
+    ("provider", "amount", "msisdn", "reason"),
+    [
+        ("mtn", EUR, "46733123451", "mtn:APPROVAL_REJECTED"),
+        ("mtn", EUR, "46733123455", "mtn:PAYER_NOT_FOUND"),
+        ("mpesa", KES, "254711001032", "mpesa:1032"),
+        ("mpesa", KES, "254711000001", "mpesa:1"),
+    ],
+)
+async def test_failures_carry_their_reason(
+    world: World, engine: PaymentEngine, provider: Any, amount: Money, msisdn: str, reason: str
+) -> None:
+    payment = await engine.charge(provider, amount, msisdn)
+    assert await engine.settle([payment.reference_id], timeout=5)
+    final = world.repo.get(payment.reference_id)
+    assert (final.status, final.reason) == (S.FAILED, reason)
+
+
+async def test_refusal_before_sending_fails_with_the_reason(
+    world: World, engine: PaymentEngine
+) -> None:
+    payment = await engine.charge("mtn", Money(1500, "UGX"), "256772123456")  # sandbox is EUR
+    assert (payment.status, payment.reason) == (S.FAILED, "app:CONFIGURATION")
+    assert "mtn" in engine.problems and not engine.health()["mtn"].reachable
+    assert not world.mtn.resources
+
+
+async def test_expiry_then_a_late_answer_corrects_it(world: World) -> None:
+    world.mtn.settings.delayed_success = 0.8
+    engine = world.engine(approval_timeout=0.3)
+    payment = await engine.charge("mtn", EUR, "46733123454")
+    for _ in range(100):
+        if world.repo.get(payment.reference_id).status == S.EXPIRED:
+            break
+        await asyncio.sleep(0.02)
+    assert world.repo.get(payment.reference_id).status == S.EXPIRED
+    assert engine.settled(payment.reference_id)  # the cashier is not kept waiting
+    for _ in range(200):
+        if world.repo.get(payment.reference_id).status == S.SUCCESSFUL:
+            break
+        await asyncio.sleep(0.02)
+    final = world.repo.get(payment.reference_id)
+    assert final.status == S.SUCCESSFUL
+    events = world.repo.events(payment.reference_id)
+    assert (events[-2].to_status, events[-1].to_status) == (S.EXPIRED, S.SUCCESSFUL)
+    assert events[-1].is_correction
+    await engine.aclose()
+
+
+async def test_never_answering_customer_expires(world: World) -> None:
+    engine = world.engine(approval_timeout=0.3, late_window=0.2)
+    payment = await engine.charge("mtn", EUR, "46733123453")
+    assert await engine.settle([payment.reference_id], timeout=5)
+    final = world.repo.get(payment.reference_id)
+    assert (final.status, final.reason) == (S.EXPIRED, "app:NO_ANSWER")
+    await engine.aclose()
+
+
+# -- recovery --------------------------------------------------------------------------------
+
+
+async def test_created_payment_is_sent_on_resume(world: World, engine: PaymentEngine) -> None:
+    payment = engine.create("mtn", EUR, "256772123456")
+    fresh = world.engine()
+    assert [p.reference_id for p in fresh.resume()] == [payment.reference_id]
+    assert await fresh.settle([payment.reference_id], timeout=5)
+    assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
+    assert world.mtn.accepted[payment.reference_id] == 1
+    await fresh.aclose()
+
+
+async def test_mtn_submitting_that_never_arrived_is_resent_with_the_same_id(
+    world: World, engine: PaymentEngine
+) -> None:
+    payment = engine.create("mtn", EUR, "256772123456")
+    world.repo.transition(payment.reference_id, S.SUBMITTING, payment.created_at)  # then "crash"
+    fresh = world.engine()
+    fresh.resume()
+    assert await fresh.settle([payment.reference_id], timeout=5)
+    assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
+    assert world.mtn.accepted[payment.reference_id] == 1
+    statuses = [e.to_status for e in world.repo.events(payment.reference_id)]
+    assert statuses == [S.CREATED, S.SUBMITTING, S.UNKNOWN, S.SUBMITTING, S.PENDING, S.SUCCESSFUL]
+    await fresh.aclose()
+
+
+async def test_mtn_submitting_that_did_arrive_is_not_resent(
+    world: World, engine: PaymentEngine
+) -> None:
+    payment = engine.create("mtn", EUR, "256772123456")
+    world.repo.transition(payment.reference_id, S.SUBMITTING, payment.created_at)
+    # The request left and arrived, then the till died before recording the answer.
+    await engine.providers["mtn"].request_payment(world.repo.get(payment.reference_id), "Test shop")
+    fresh = world.engine()
+    fresh.resume()
+    assert await fresh.settle([payment.reference_id], timeout=5)
+    assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
+    assert world.mtn.requests["POST requesttopay"] == 1
+    await fresh.aclose()
+
+
+async def test_mpesa_push_with_lost_answer_stays_unknown_and_is_never_repushed(
+    world: World, engine: PaymentEngine
+) -> None:
+    payment = engine.create("mpesa", KES, "254708374149")
+    world.repo.transition(payment.reference_id, S.SUBMITTING, payment.created_at)
+    fresh = world.engine()
+    fresh.resume()
+    assert await fresh.settle([payment.reference_id], timeout=5)
+    final = world.repo.get(payment.reference_id)
+    assert (final.status, final.reason) == (S.UNKNOWN, "app:SEND_TIMEOUT")
+    assert world.mpesa.requests["push"] == 0
+    assert world.repo.list_open() == [final]  # left for a person, never silently dropped
+    await fresh.aclose()
+
+
+async def test_dropped_push_answer_makes_the_payment_unknown(
+    world: World, engine: PaymentEngine
+) -> None:
+    await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
+    world.mpesa.faults.drop_next = 1
+    payment = await engine.charge("mpesa", KES, "254722000099")
+    assert (payment.status, payment.reason) == (S.UNKNOWN, "app:SEND_TIMEOUT")
+    assert await engine.settle([payment.reference_id], timeout=2)
+    assert world.mpesa.pushes_to("254722000099") == 1
+
+
+# -- network faults --------------------------------------------------------------------------
+
+
+async def test_provider_down_at_send_then_back_resumes_by_itself(
+    world: World, engine: PaymentEngine
+) -> None:
+    await engine.providers["mtn"].client.tokens["collection"].get()  # type: ignore[attr-defined]
+    world.mtn.faults.fail_next = 10_000
+    payment = await engine.charge("mtn", EUR, "256772123456")
+    assert payment.status == S.UNKNOWN
+    await asyncio.sleep(0.3)
+    assert world.repo.get(payment.reference_id).status == S.UNKNOWN  # waiting, not failed
+    world.mtn.faults.fail_next = 0
+    assert await engine.settle([payment.reference_id], timeout=8)
+    assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
+    assert world.mtn.accepted[payment.reference_id] == 1
+
+
+async def test_every_payment_ends_right_through_network_faults(
+    world: World, engine: PaymentEngine
+) -> None:
+    world.mtn.faults.latency = world.mpesa.faults.latency = 0.02
+    world.mtn.faults.error_rate = world.mpesa.faults.error_rate = 0.15
+    cases = [
+        ("mtn", EUR, "256772123456", S.SUCCESSFUL),
+        ("mtn", EUR, "46733123451", S.FAILED),
+        ("mtn", EUR, "56733123453", S.SUCCESSFUL),
+        ("mpesa", KES, "254722000101", S.SUCCESSFUL),
+        ("mpesa", KES, "254711001032", S.FAILED),
+        ("mpesa", KES, "254722000102", S.SUCCESSFUL),
+    ]
+    payments = []
+    for index, (provider, amount, msisdn, _) in enumerate(cases):
+        if index == 2:
+            world.mtn.expire_tokens()
+            world.mtn.faults.rate_limit_next = world.mpesa.faults.rate_limit_next = 2
+            world.mtn.faults.retry_after = world.mpesa.faults.retry_after = 0
+        if index == 4:
+            world.mtn.faults.drop_next = 1  # an MTN answer lost mid-run
+            world.mpesa.faults.fail_next = 2
+        payments.append(await engine.charge(provider, amount, msisdn))  # type: ignore[arg-type]
+    assert await engine.settle([p.reference_id for p in payments], timeout=15)
+    finals = [world.repo.get(p.reference_id) for p in payments]
+    expected = [c[3] for c in cases]
+    # A push whose answer was lost to an injected fault is unknown, never wrongly final.
+    assert all(
+        f.status == want or (f.provider == "mpesa" and f.status == S.UNKNOWN)
+        for f, want in zip(finals, expected, strict=True)
+    ), [f.status for f in finals]
+    assert all(world.mtn.accepted[p.reference_id] <= 1 for p in payments)
+    assert all(world.mpesa.pushes_to(p.msisdn) <= 1 for p in payments if p.provider == "mpesa")
+
+
+async def test_200_concurrent_payments_with_bounded_concurrency(world: World) -> None:
+    engine = world.engine(max_concurrent=8)
+    world.mtn.settings.approval_delay = world.mpesa.settings.processing_seconds = 0.3
+    jobs = []
+    for i in range(100):
+        jobs.append(engine.charge("mtn", EUR, "46733123451" if i % 10 == 0 else f"2567721{i:05d}"))
+        jobs.append(engine.charge("mpesa", KES, "254711001032" if i == 0 else f"2547220{i:05d}"))
+    payments = await asyncio.gather(*jobs)
+    assert len({p.reference_id for p in payments}) == 200
+    assert await engine.settle([p.reference_id for p in payments], timeout=60)
+    finals = {p.reference_id: world.repo.get(p.reference_id) for p in payments}
+    for p in payments:
+        want = S.FAILED if p.msisdn in ("46733123451", "254711001032") else S.SUCCESSFUL
+        assert finals[p.reference_id].status == want, (p.msisdn, finals[p.reference_id].status)
+    assert engine.max_in_flight <= 8
+    assert engine.max_in_flight >= 4  # they really ran side by side
+    assert sum(world.mtn.accepted.values()) == 100 and max(world.mtn.accepted.values()) == 1
+    assert world.mtn.charges() == 90 and world.mpesa.charges() == 99
+    await engine.aclose()
+
+
+async def test_rate_limit_per_provider_is_respected(world: World) -> None:
+    engine = world.engine(rate_limit=20.0)
+    payments = [await engine.charge("mtn", EUR, "46733123453") for _ in range(5)]  # never answer
+    # Five payments polled every 0.05 s want 100 queries a second; the bucket allows 20 a
+    # second after its initial burst of 20.
+    loop = asyncio.get_running_loop()
+    start, before = loop.time(), engine.status_queries
+    await asyncio.sleep(1.5)
+    elapsed, sent = loop.time() - start, engine.status_queries - before
+    assert sent <= 20 + 20 * elapsed + 2
+    assert sent >= 20 * elapsed * 0.6  # and it was really saturated
+    await engine.aclose()
+    assert all(world.repo.get(p.reference_id).status == S.PENDING for p in payments)
