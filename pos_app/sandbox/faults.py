@@ -41,6 +41,9 @@ class Faults:
     token_ttl: int = 3600  # expires_in of new access tokens
     seed: int | None = None
     flavour: str = "mtn"  # the error body shapes to inject: "mtn" or "mpesa"
+    # Only requests whose method and path contain this ("POST /collection/v1_0/requesttopay")
+    # are affected by the counted faults; empty: every request.
+    target: str = ""
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -50,6 +53,10 @@ class Faults:
         """An injected answer that replaces processing, or None to process the request."""
         if self.latency:
             await asyncio.sleep(self.latency)
+        if self.target and self.target not in f"{request.method} {request.url.path}":
+            request.state.faults_apply = False
+            return None
+        request.state.faults_apply = True
         if self.fail_next > 0:
             self.fail_next -= 1
             return self._failure(self.fail_status)
@@ -93,8 +100,10 @@ class Faults:
             headers=headers,
         )
 
-    async def after(self) -> Response | None:
+    async def after(self, request: Request) -> Response | None:
         """Called once the request was processed: lose or delay the answer if asked to."""
+        if not getattr(request.state, "faults_apply", True):
+            return None
         if self.drop_next > 0:
             self.drop_next -= 1
             return _DroppedResponse()

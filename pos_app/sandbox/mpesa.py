@@ -172,7 +172,7 @@ class MpesaSimulator:
             if injected is not None:
                 return injected
             response: Response = await handler(request, *args)
-            return await self.faults.after() or response
+            return await self.faults.after(request) or response
 
         return endpoint
 

@@ -222,7 +222,7 @@ class MtnSimulator:
             if injected is not None:
                 return injected
             response: Response = await handler(request, *args)
-            return await self.faults.after() or response
+            return await self.faults.after(request) or response
 
         return endpoint
 

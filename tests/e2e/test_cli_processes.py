@@ -1,0 +1,268 @@
+"""Real `pos-app` processes against the simulator over HTTP, with a real SQLite file:
+killed at every stage of a payment, interrupted, and run side by side."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pos_app.sandbox import demo
+from pos_app.sandbox.app import create_app
+from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
+from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+from pos_app.sandbox.server import ThreadedServer
+
+CONFIG = """
+[shop]
+name = "Test shop"
+country = "UG"
+
+[mtn]
+first_poll_seconds = 0.2
+approval_timeout_seconds = 30
+
+[mpesa]
+callback_url = "https://pos-app.invalid/daraja/cb"
+first_poll_seconds = 0.2
+approval_timeout_seconds = 30
+"""
+
+
+@dataclass
+class Rig:
+    mtn: MtnSimulator
+    mpesa: MpesaSimulator
+    server: ThreadedServer
+    env: dict[str, str]
+    db: Path
+
+    def run(self, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pos_app", *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+    def start(self, *args: str, pause: str | None = None) -> subprocess.Popen[str]:
+        env = dict(self.env)
+        if pause:
+            env["POS_APP_FAULT_PAUSE"] = pause
+        return subprocess.Popen(
+            [sys.executable, "-m", "pos_app", *args],
+            env=env,
+            text=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+
+    def rows(self) -> list[tuple[str, str, str | None, str]]:
+        conn = sqlite3.connect(self.db)
+        try:
+            return conn.execute(
+                "SELECT reference_id, status, provider_request_id, msisdn "
+                "FROM payments ORDER BY created_at"
+            ).fetchall()
+        finally:
+            conn.close()
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    mtn = MtnSimulator(MtnSandboxSettings(approval_delay=0.3))
+    mpesa = MpesaSimulator(MpesaSandboxSettings(processing_seconds=0.3))
+    config = tmp_path / "config.toml"
+    config.write_text(CONFIG)
+    with ThreadedServer(create_app(mtn, mpesa)) as server:
+        env = {
+            **os.environ,
+            "POS_APP_DATA_DIR": str(tmp_path / "data"),
+            "POS_APP_CONFIG": str(config),
+            "MTN_MOMO_BASE_URL": server.url,
+            "MPESA_BASE_URL": server.url,
+            "MTN_MOMO_API_USER": demo.MTN_API_USER,
+            "MTN_MOMO_API_KEY": demo.MTN_API_KEY,
+            "MTN_MOMO_SUBSCRIPTION_KEY": demo.MTN_SUBSCRIPTION_KEYS["collection"],
+            "MPESA_CONSUMER_KEY": demo.MPESA_CONSUMER_KEY,
+            "MPESA_CONSUMER_SECRET": demo.MPESA_CONSUMER_SECRET,
+            "MPESA_PASSKEY": demo.MPESA_PASSKEY,
+            "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+        }
+        env.pop("POS_APP_FAULT_PAUSE", None)
+        yield Rig(mtn, mpesa, server, env, tmp_path / "data" / "pos-app.sqlite3")
+
+
+def wait_for(process: subprocess.Popen[str], marker: str, timeout: float = 30) -> None:
+    assert process.stderr is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        if marker in line:
+            return
+        if not line and process.poll() is not None:
+            break
+    process.kill()
+    pytest.fail(f"never reached {marker!r}: {process.communicate()}")
+
+
+CHARGES = {
+    "mtn": ["--provider", "mtn", "--amount", "12.50", "--phone", "0772 123 456"],
+    "mpesa": ["--provider", "mpesa", "--amount", "100", "--phone", "0722 000 555"],
+}
+
+
+@pytest.mark.parametrize("provider", ["mtn", "mpesa"])
+@pytest.mark.parametrize("stage", ["saved", "submitting", "sent", "polling"])
+def test_killed_at_any_stage_sync_finishes_without_double_charge(
+    rig: Rig, provider: str, stage: str
+) -> None:
+    charge = rig.start("charge", *CHARGES[provider], "--json", pause=stage)
+    wait_for(charge, f"checkpoint {stage}")
+    charge.send_signal(signal.SIGKILL)
+    charge.wait(10)
+    [(reference, status_after_crash, _, msisdn)] = rig.rows()
+    assert status_after_crash in ("created", "submitting", "pending")  # nothing was lost
+
+    result = rig.run("sync", "--timeout", "20", "--json")
+    [(_, final, request_id, _)] = rig.rows()
+    if provider == "mtn":
+        assert (final, result.returncode) == ("successful", 0), result.stderr
+        assert rig.mtn.accepted[reference] == 1  # charged once, whatever the crash
+        assert rig.mtn.charges() == 1
+    elif stage in ("saved", "polling"):
+        assert (final, result.returncode) == ("successful", 0), result.stderr
+        assert rig.mpesa.pushes_to(msisdn) == 1 and rig.mpesa.charges() == 1
+    else:
+        # The push's answer (its CheckoutRequestID) died with the process: nobody can ask about
+        # it, so it waits for a person instead of being pushed again.
+        assert (final, request_id, result.returncode) == ("unknown", None, 3), result.stderr
+        assert rig.mpesa.pushes_to(msisdn) == (1 if stage == "sent" else 0)
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert lines and lines[-1]["status"] == final and lines[-1]["reference_id"] == reference
+
+
+@pytest.mark.parametrize("provider", ["mtn", "mpesa"])
+def test_killed_while_the_request_is_in_flight(rig: Rig, provider: str) -> None:
+    charge = rig.start("charge", *CHARGES[provider], pause="submitting")
+    wait_for(charge, "checkpoint submitting")
+    charge.send_signal(signal.SIGKILL)
+    charge.wait(10)
+    [(reference, _, _, msisdn)] = rig.rows()
+    result = rig.run("sync", "--timeout", "20")
+    [(_, final, _, _)] = rig.rows()
+    if provider == "mtn":
+        assert final == "successful" and rig.mtn.accepted[reference] == 1, result.stdout
+    else:
+        assert final == "unknown" and rig.mpesa.pushes_to(msisdn) == 0
+
+
+def test_killed_after_the_provider_processed_but_before_the_answer(rig: Rig) -> None:
+    faults = rig.mtn.faults
+    faults.target, faults.hang_next, faults.hang_seconds = (
+        "POST /collection/v1_0/requesttopay",
+        1,
+        30,
+    )
+    charge = rig.start("charge", *CHARGES["mtn"])  # its POST is processed, the answer hangs
+    deadline = time.monotonic() + 20
+    while rig.mtn.requests["POST requesttopay"] == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    charge.send_signal(signal.SIGKILL)
+    charge.wait(10)
+    [(reference, status, _, _)] = rig.rows()
+    assert status == "submitting"
+    assert rig.run("sync", "--timeout", "20").returncode == 0
+    assert rig.rows()[0][1] == "successful"
+    assert rig.mtn.accepted[reference] == 1 and rig.mtn.requests["POST requesttopay"] == 1
+
+
+def test_ctrl_c_leaves_the_payment_durable_and_resumable(rig: Rig) -> None:
+    rig.mtn.settings.approval_delay = 2.0
+    charge = rig.start("charge", *CHARGES["mtn"])
+    assert charge.stdout is not None
+    while "PENDING" not in (line := charge.stdout.readline()):
+        assert line, charge.communicate()
+    charge.send_signal(signal.SIGINT)  # the cashier gives up waiting
+    _, err = charge.communicate(timeout=20)
+    assert charge.returncode == 130
+    assert "is saved" in err and "pos-app sync" in err
+    assert rig.rows()[0][1] == "pending"
+    assert rig.run("sync", "--timeout", "20").returncode == 0
+    assert rig.rows()[0][1] == "successful"
+    assert rig.mtn.requests["POST requesttopay"] == 1
+
+
+def test_two_charges_at_once_share_the_database_safely(rig: Rig) -> None:
+    first = rig.start("charge", *CHARGES["mtn"], "--json")
+    second = rig.start(
+        "charge", "--provider", "mtn", "--amount", "3", "--phone", "+256772123457", "--json"
+    )
+    assert first.wait(60) == 0 and second.wait(60) == 0
+    statuses = sorted(status for _, status, _, _ in rig.rows())
+    assert statuses == ["successful", "successful"]
+    conn = sqlite3.connect(rig.db)
+    assert conn.execute("PRAGMA quick_check").fetchone()[0] == "ok"
+    events = conn.execute("SELECT count(*) FROM payment_events").fetchone()[0]
+    conn.close()
+    assert events == 8
+
+
+def test_exit_codes_and_output(rig: Rig) -> None:
+    ok = rig.run("charge", *CHARGES["mtn"])
+    assert ok.returncode == 0 and "SUCCESSFUL" in ok.stdout and "256772***456" in ok.stdout
+    failed = rig.run("charge", "--provider", "mtn", "--amount", "5", "--phone", "46733123451")
+    assert failed.returncode == 1 and "rejected the payment" in failed.stdout
+    bad = rig.run("charge", "--provider", "mtn", "--amount", "-5", "--phone", "0772123456")
+    assert bad.returncode == 2 and "negative" in bad.stderr
+    bad_phone = rig.run(
+        "charge", "--provider", "mpesa", "--amount", "5", "--phone", "+256772123456"
+    )
+    assert bad_phone.returncode == 2 and "Kenya numbers only" in bad_phone.stderr
+    pending = rig.run(
+        "charge", "--provider", "mtn", "--amount", "5", "--phone", "46733123453", "--timeout", "1"
+    )
+    assert pending.returncode == 3
+    assert len(rig.rows()) == 3  # bad input saved nothing
+    receipts = rig.run("receipts", "--format", "json")
+    listed = json.loads(receipts.stdout)
+    assert {p["status"] for p in listed} == {"successful", "failed", "pending"}
+    csv_out = rig.run("receipts", "--format", "csv", "--status", "successful")
+    assert csv_out.stdout.splitlines()[0].startswith("reference_id,status,reason")
+    assert len(csv_out.stdout.splitlines()) == 2
+    doctor = rig.run("doctor")
+    assert "OK   mtn: reachable, token accepted" in doctor.stdout
+    assert "OK   mpesa: reachable, token accepted" in doctor.stdout
+    assert demo.MTN_API_KEY not in doctor.stdout + doctor.stderr
+
+
+def test_configuration_problems_exit_4(rig: Rig, tmp_path: Path) -> None:
+    env = dict(rig.env)
+    env["MTN_MOMO_API_KEY"] = "wrong"
+    wrong = subprocess.run(
+        [sys.executable, "-m", "pos_app", "charge", *CHARGES["mtn"]],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert wrong.returncode == 4, wrong.stdout + wrong.stderr
+    no_callback = tmp_path / "nocb.toml"
+    no_callback.write_text('[shop]\ncountry = "KE"\n')
+    missing = rig.run("--config", str(no_callback), "charge", *CHARGES["mpesa"])
+    assert missing.returncode == 4 and "callback_url" in missing.stderr
+    doctor = rig.run("--config", str(no_callback), "doctor")
+    assert doctor.returncode == 4 and "FIX" in doctor.stdout
