@@ -352,8 +352,6 @@ class PaymentEngine:
                 delay = max(policy.schedule.next_delay(age, self._rng), policy.late_interval)
             else:
                 delay = policy.schedule.next_delay(age, self._rng)
-                # Never sleep past the end of the approval window.
-                delay = min(delay, max(0.0, policy.approval_timeout - age) + 0.01)
             await asyncio.sleep(delay)
 
             report = await self._ask(payment)

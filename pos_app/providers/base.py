@@ -14,6 +14,8 @@ from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.domain.reasons import Reason
+from pos_app.providers.resilience import CircuitBreaker
+from pos_app.providers.tokens import TokenCache
 
 
 class RemoteStatus(StrEnum):
@@ -105,3 +107,21 @@ class PaymentProvider(Protocol):
     def health(self) -> Health: ...
 
     async def aclose(self) -> None: ...
+
+
+def circuit_health(label: str, breaker: CircuitBreaker) -> Health:
+    state = breaker.state.value
+    if state == "closed":
+        return Health(True, state, f"{label} reachable")
+    return Health(
+        False, state, f"{label} unreachable (retrying in {breaker.seconds_until_probe():.0f} s)"
+    )
+
+
+async def token_health(label: str, breaker: CircuitBreaker, tokens: TokenCache) -> Health:
+    """Reachable and credentials accepted: a token fetch (cached when still fresh)."""
+    try:
+        await tokens.get()
+    except ProviderError as exc:
+        return Health(False, breaker.state.value, str(exc))
+    return circuit_health(label, breaker)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -48,6 +50,18 @@ class Faults:
 
     def __post_init__(self) -> None:
         self.rng = random.Random(self.seed)  # noqa: S311 - simulation, not cryptography
+
+    def endpoint(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
+        """A route endpoint that runs `handler(request, *args)` with these faults around it."""
+
+        async def endpoint(request: Request) -> Response:
+            injected = await self.before(request)
+            if injected is not None:
+                return injected
+            response: Response = await handler(request, *args)
+            return await self.after(request) or response
+
+        return endpoint
 
     async def before(self, request: Request) -> Response | None:
         """An injected answer that replaces processing, or None to process the request."""

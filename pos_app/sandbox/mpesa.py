@@ -167,14 +167,7 @@ class MpesaSimulator:
         ]
 
     def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        async def endpoint(request: Request) -> Response:
-            injected = await self.faults.before(request)
-            if injected is not None:
-                return injected
-            response: Response = await handler(request, *args)
-            return await self.faults.after(request) or response
-
-        return endpoint
+        return self.faults.endpoint(handler, *args)
 
     # -- auth --
 

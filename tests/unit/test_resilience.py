@@ -141,3 +141,19 @@ async def test_failed_fetch_is_not_cached() -> None:
     with pytest.raises(RuntimeError):
         await cache.get()
     assert (await cache.get()).reveal() == "ok"
+
+
+def test_adaptive_schedule_never_polls_faster_than_once_a_second() -> None:
+    from pos_app.engine.schedule import MIN_INTERVAL, AdaptiveSchedule, FixedSchedule
+
+    rng = random.Random(3)
+    schedule = AdaptiveSchedule()
+    ages = [2.0 + i * 0.37 for i in range(1000)]
+    delays = [schedule.next_delay(age, rng) for age in ages]
+    assert min(delays) >= MIN_INTERVAL
+    assert max(delays) <= schedule.max_interval * 1.1
+    assert schedule.next_delay(0.5, rng) == pytest.approx(1.5)  # first poll at 2 s
+    busy = [schedule.next_delay(age, rng) for age in (5, 10, 20, 30)]
+    late = [schedule.next_delay(age, rng) for age in (120, 200, 290)]
+    assert max(busy) <= 1.1 and min(late) >= 10
+    assert FixedSchedule(0.2).next_delay(10, rng) == MIN_INTERVAL

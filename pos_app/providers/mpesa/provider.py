@@ -9,10 +9,11 @@ from pos_app.domain.payment import Payment
 from pos_app.providers.base import (
     ConfigurationProblem,
     Health,
-    ProviderError,
     RequestRejected,
     StatusReport,
     Submission,
+    circuit_health,
+    token_health,
 )
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.client import Initiator, MpesaClient
@@ -63,20 +64,10 @@ class MpesaProvider:
         )
 
     async def check_health(self) -> Health:
-        try:
-            await self.client.tokens.get()
-        except ProviderError as exc:
-            return Health(False, self.client.breaker.state.value, str(exc))
-        return self.health()
+        return await token_health("M-Pesa", self.client.breaker, self.client.tokens)
 
     def health(self) -> Health:
-        breaker = self.client.breaker
-        state = breaker.state.value
-        if state == "closed":
-            return Health(True, state, "M-Pesa reachable")
-        return Health(
-            False, state, f"M-Pesa unreachable (retrying in {breaker.seconds_until_probe():.0f} s)"
-        )
+        return circuit_health("M-Pesa", self.client.breaker)
 
     async def aclose(self) -> None:
         await self.client.aclose()

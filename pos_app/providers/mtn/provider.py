@@ -10,9 +10,10 @@ from pos_app.providers.base import (
     AccountHolder,
     ConfigurationProblem,
     Health,
-    ProviderError,
     StatusReport,
     Submission,
+    circuit_health,
+    token_health,
 )
 from pos_app.providers.mtn.client import MtnClient
 from pos_app.providers.mtn.text import sanitize_note
@@ -78,21 +79,11 @@ class MtnProvider:
         return await self.client.account_holder(msisdn)
 
     async def check_health(self) -> Health:
-        """Reachable and credentials accepted: a token fetch (cached when still fresh)."""
-        try:
-            await self.client.tokens["collection"].get()
-        except ProviderError as exc:
-            return Health(False, self.client.breakers["collection"].state.value, str(exc))
-        return self.health()
+        client = self.client
+        return await token_health("MTN", client.breakers["collection"], client.tokens["collection"])
 
     def health(self) -> Health:
-        breaker = self.client.breakers["collection"]
-        state = breaker.state.value
-        if state == "closed":
-            return Health(True, state, "MTN reachable")
-        return Health(
-            False, state, f"MTN unreachable (retrying in {breaker.seconds_until_probe():.0f} s)"
-        )
+        return circuit_health("MTN", self.client.breakers["collection"])
 
     async def aclose(self) -> None:
         await self.client.aclose()
