@@ -55,13 +55,15 @@ class FixedSchedule:
 
 
 class RateLimiter:
-    """A token bucket: at most `rate` requests a second on average, bursts up to `burst`."""
+    """A token bucket: at most `rate` requests a second. With the default burst of 1 requests
+    are evenly spaced, so no one-second window ever holds more than `rate` of them (providers
+    count per second, not on average)."""
 
     def __init__(
         self, rate: float, burst: int | None = None, clock: Callable[[], float] = time.monotonic
     ) -> None:
         self.rate = rate
-        self.burst = float(burst if burst is not None else max(1, int(rate)))
+        self.burst = float(burst if burst is not None else 1)
         self._tokens = self.burst
         self._clock = clock
         self._updated = clock()

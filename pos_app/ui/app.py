@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_app import __version__, paths
 from pos_app.config import Config
+from pos_app.engine.setup import build_till
 from pos_app.store import PaymentRepository, StoreError, open_database
 from pos_app.ui.main_window import MainWindow
 
@@ -26,6 +27,9 @@ def application() -> QApplication:
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("pos-app")
     app.setApplicationVersion(__version__)
+    # Closing the window must not stop the loop before main() has closed the engine and the
+    # database ("Event loop stopped before Future completed"); main() returning ends the app.
+    app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icon.svg")))
     return app
 
@@ -45,10 +49,14 @@ def run_gui(
         return 1
 
     async def main() -> None:
-        # Widgets are built inside the running loop, so they may create tasks.
+        # The engine and the widgets are made inside the running loop: both create tasks.
+        repository = PaymentRepository(db)
+        till = build_till(config, demo=demo)
+        engine = till.engine(repository)
         window = MainWindow(
-            config, PaymentRepository(db), demo=demo, keyring_problem=keyring_problem
+            config, repository, demo=demo, keyring_problem=keyring_problem, engine=engine
         )
+        engine.resume()  # payments left unfinished by a crash or a lost network
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         window.show()
@@ -61,6 +69,7 @@ def run_gui(
             )
             window.close()
         await closed.wait()
+        await engine.aclose()
 
     try:
         qasync.run(main())

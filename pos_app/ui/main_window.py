@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from pos_app.config import Config
 from pos_app.domain.payment import PaymentStatus
+from pos_app.engine.engine import PaymentEngine
 from pos_app.store import PaymentRepository
 
 DEMO_TEXT = "DEMO — no real money moves"
@@ -17,6 +18,7 @@ DEMO_TEXT = "DEMO — no real money moves"
 
 class MainWindow(QMainWindow):
     closed = Signal()
+    payment_changed = Signal(object)  # PaymentUpdate
 
     def __init__(
         self,
@@ -25,6 +27,7 @@ class MainWindow(QMainWindow):
         *,
         demo: bool,
         keyring_problem: str | None = None,
+        engine: PaymentEngine | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -60,7 +63,38 @@ class MainWindow(QMainWindow):
         self.keyring_label.setToolTip(keyring_problem or "")
         self.keyring_label.setVisible(keyring_problem is not None)
         self.statusBar().addWidget(self.keyring_label)
+        self.open_label = QLabel()
+        self.open_label.setObjectName("openPayments")
+        self.statusBar().addPermanentWidget(self.open_label)
+        self.health_label = QLabel()
+        self.health_label.setObjectName("providerHealth")
+        self.statusBar().addPermanentWidget(self.health_label)
+        self._engine = engine
+        if engine is not None:
+            # The engine calls back on the event loop's thread (qasync: the GUI thread).
+            engine.bus.subscribe(lambda update: self.payment_changed.emit(update))
+            self.payment_changed.connect(self.refresh)
+            self._health_timer = QTimer(self)
+            self._health_timer.timeout.connect(self.refresh_health)
+            self._health_timer.start(2000)
+        self.refresh()
+
+    def refresh(self, *_: object) -> None:
         self.refresh_today()
+        self.open_label.setText(f"{len(self._repository.list_open())} unfinished")
+        self.refresh_health()
+
+    def refresh_health(self) -> None:
+        if self._engine is None:
+            self.health_label.setText("")
+            return
+        names = {"mtn": "MTN", "mpesa": "M-Pesa"}
+        parts = [
+            f"{names[name]} {'OK' if health.reachable else 'unreachable'}"
+            + (" (paused)" if health.circuit == "open" else "")
+            for name, health in self._engine.health().items()
+        ]
+        self.health_label.setText(" · ".join(parts))
 
     def refresh_today(self) -> None:
         tz = self._config.timezone() or datetime.now().astimezone().tzinfo or UTC

@@ -157,3 +157,23 @@ def test_adaptive_schedule_never_polls_faster_than_once_a_second() -> None:
     late = [schedule.next_delay(age, rng) for age in (120, 200, 290)]
     assert max(busy) <= 1.1 and min(late) >= 10
     assert FixedSchedule(0.2).next_delay(10, rng) == MIN_INTERVAL
+
+
+async def test_rate_limiter_never_exceeds_its_rate_in_any_second() -> None:
+    from pos_app.engine.schedule import RateLimiter
+
+    limiter = RateLimiter(rate=20)
+    loop = asyncio.get_running_loop()
+    times: list[float] = []
+
+    async def worker() -> None:
+        for _ in range(10):
+            await limiter.acquire()
+            times.append(loop.time())
+
+    await asyncio.gather(*(worker() for _ in range(5)))
+    times.sort()
+    assert len(times) == 50
+    busiest = max(sum(1 for u in times if t <= u < t + 1) for t in times)
+    assert busiest <= 21  # 20 a second; one more only where a window's edges both land on a request
+    assert times[-1] - times[0] >= 49 / 20 * 0.95

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from pos_app.config import Config, ShopConfig
+from pos_app.engine.setup import build_till
+from pos_app.store import PaymentRepository, open_database
+from pos_app.ui.main_window import MainWindow
+
+
+@pytest.fixture
+def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
+    """A qasync loop per test, driven with run_until_complete (pytest-qt has no qasync support)."""
+    event_loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(event_loop)
+    yield event_loop
+    event_loop.close()
+    asyncio.set_event_loop(None)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
+    db = open_database(tmp_path / "pos.sqlite3")
+    yield PaymentRepository(db)
+    db.close()
+
+
+def test_window_follows_the_engine_and_resumes_unfinished_payments(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+) -> None:
+    config = Config(shop=ShopConfig(name="Mama Rose", country="UG", timezone="Africa/Kampala"))
+    till = build_till(config, demo=True, approval_delay=0.1)
+    engine = till.engine(repo)
+    amount, phone = till.parse_charge("mtn", "1,500", "0772 123 456")
+    left_over = engine.create("mtn", amount, phone.msisdn)  # as if the till had crashed
+
+    window = MainWindow(config, repo, demo=True, engine=engine)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.open_label.text() == "1 unfinished"
+
+    async def scenario() -> None:
+        engine.resume()
+        paid = await engine.charge("mtn", amount, phone.msisdn)
+        assert await engine.settle([left_over.reference_id, paid.reference_id], timeout=10)
+
+    loop.run_until_complete(scenario())
+    assert window.today_label.text() == "Today: USh3,000 (2 paid)"
+    assert window.open_label.text() == "0 unfinished"
+    assert window.health_label.text() == "MTN OK · M-Pesa OK"
+    loop.run_until_complete(engine.aclose())
