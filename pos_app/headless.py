@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from pos_app import paths
@@ -245,8 +245,7 @@ def _day(text: str) -> date:
 
 
 def receipts(args: argparse.Namespace, config: Config) -> int:
-    tz = config.timezone() or datetime.now().astimezone().tzinfo
-    assert tz is not None  # noqa: S101 - astimezone() always gives one
+    tz = config.timezone() or datetime.now().astimezone().tzinfo or UTC
     today = datetime.now(tz).date()
     first, last = args.date_from or args.date_to or today, args.date_to or args.date_from or today
     if last < first:

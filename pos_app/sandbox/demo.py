@@ -21,7 +21,11 @@ def mtn_credentials() -> MtnCredentials:
     return MtnCredentials(
         api_user=MTN_API_USER,
         api_key=Secret(MTN_API_KEY),
-        subscription_keys={p: Secret(k) for p, k in MTN_SUBSCRIPTION_KEYS.items()},  # type: ignore[misc]
+        subscription_keys={
+            "collection": Secret(MTN_SUBSCRIPTION_KEYS["collection"]),
+            "disbursement": Secret(MTN_SUBSCRIPTION_KEYS["disbursement"]),
+            "remittance": Secret(MTN_SUBSCRIPTION_KEYS["remittance"]),
+        },
     )
 
 

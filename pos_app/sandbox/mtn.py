@@ -254,13 +254,12 @@ class MtnSimulator:
         if not self._subscription_ok(request, None):
             return JSONResponse(GATEWAY_401, status_code=401)
         user_id = request.headers.get("X-Reference-Id")
-        if not _is_uuid4(user_id):
+        if user_id is None or not _is_uuid4(user_id):
             return _error(400, "BAD_REQUEST", "X-Reference-Id must be a UUID version 4")
         body = await _json_body(request)
         host = body.get("providerCallbackHost") if isinstance(body, dict) else None
         if not isinstance(host, str) or not host or re.fullmatch(r"[\d.]+", host):
             return _error(400, "BAD_REQUEST", "providerCallbackHost must be a host name")
-        assert user_id is not None  # noqa: S101 - checked by _is_uuid4
         if user_id in self.api_users:
             return _error(
                 409,
@@ -332,9 +331,8 @@ class MtnSimulator:
         if refused is not None:
             return refused
         reference_id = request.headers.get("X-Reference-Id")
-        if not _is_uuid4(reference_id):
+        if reference_id is None or not _is_uuid4(reference_id):
             return _error(400, "BAD_REQUEST", "X-Reference-Id must be a UUID version 4")
-        assert reference_id is not None  # noqa: S101 - checked by _is_uuid4
         callback = request.headers.get("X-Callback-Url")
         if callback is not None:
             host = urlsplit(callback).hostname
