@@ -33,6 +33,7 @@ class ShopConfig:
     locale: str = ""  # empty: the country's usual locale
     till: str = "Till 1"
     timezone: str = ""  # IANA name; empty: the computer's time zone
+    quick_amounts: list[float] = field(default_factory=list)  # empty: by the currency
 
     @property
     def country_info(self) -> Country:
@@ -145,10 +146,21 @@ def _section(cls: type[Any], name: str, values: dict[str, Any], path: Path) -> A
             raise ConfigError(
                 f"{path}: '{name}.{key}' must be {_describe(expected)}, not {value!r}"
             )
-    return cls(**{k: float(v) if hints[k] is float else v for k, v in values.items()})
+    return cls(**{k: _convert(v, hints[k]) for k, v in values.items()})
+
+
+def _convert(value: Any, expected: Any) -> Any:
+    if expected is float:
+        return float(value)
+    if typing.get_origin(expected) is list:
+        return [_convert(v, typing.get_args(expected)[0]) for v in value]
+    return value
 
 
 def _is_type(value: Any, expected: Any) -> bool:
+    if typing.get_origin(expected) is list:
+        (item,) = typing.get_args(expected)
+        return isinstance(value, list) and all(_is_type(v, item) for v in value)
     if expected is bool:
         return isinstance(value, bool)
     if isinstance(value, bool):
@@ -159,12 +171,15 @@ def _is_type(value: Any, expected: Any) -> bool:
 
 
 def _describe(expected: Any) -> str:
-    return {
+    names = {
         bool: "true or false",
         int: "a whole number",
         float: "a number",
         str: "a quoted string",
-    }.get(expected, str(expected))
+    }
+    if typing.get_origin(expected) is list:
+        return f"a list of {names[typing.get_args(expected)[0]].removeprefix('a ')}s"
+    return names.get(expected, str(expected))
 
 
 def _validate(config: Config, path: Path) -> None:
@@ -179,6 +194,8 @@ def _validate(config: Config, path: Path) -> None:
             Locale.parse(shop.locale)
         except (ValueError, UnknownLocaleError):
             fail("shop.locale", f"is not a known locale: {shop.locale!r} (e.g. en_UG, fr_CI)")
+    if any(amount <= 0 for amount in shop.quick_amounts):
+        fail("shop.quick_amounts", "must all be more than zero")
     if shop.timezone:
         try:
             ZoneInfo(shop.timezone)

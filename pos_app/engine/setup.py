@@ -68,14 +68,32 @@ class Till:
             checkpoint=checkpoint,
         )
 
+    def parse_amount(self, provider: Provider, amount_text: str) -> Money:
+        if provider not in self.providers:
+            raise SetupProblem(self.unavailable.get(provider, f"{provider} is not set up"))
+        return Money.parse(
+            amount_text, self.currencies[provider], self.config.shop.effective_locale
+        )
+
+    def suggest_provider(self, phone_text: str) -> Provider | None:
+        """MTN or M-Pesa by the number's network, when the numbering plan tells."""
+        regions = [self.config.shop.country] + (["KE"] if "mpesa" in self.providers else [])
+        for region in dict.fromkeys(regions):
+            try:
+                phone = parse_phone(phone_text, region, mtn_sandbox="mtn" in self.providers)
+            except ValidationError:
+                continue
+            suggestion = phone.suggested_provider
+            return suggestion if suggestion in self.providers else None
+        return None
+
     def parse_charge(
         self, provider: Provider, amount_text: str, phone_text: str
     ) -> tuple[Money, PhoneNumber]:
         """Check what the cashier typed; raises ValidationError (or SetupProblem)."""
         if provider not in self.providers:
             raise SetupProblem(self.unavailable.get(provider, f"{provider} is not set up"))
-        currency = self.currencies[provider]
-        amount = Money.parse(amount_text, currency, self.config.shop.effective_locale)
+        amount = self.parse_amount(provider, amount_text)
         if provider == "mpesa":
             phone = parse_phone(phone_text, "KE")  # M-Pesa is Kenyan
             if amount.minor_units % 100:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,9 +28,52 @@ class DatabaseTooNew(StoreError):
     pass
 
 
+class DatabaseBusy(StoreError):
+    pass
+
+
 def open_database(path: Path, *, migrate: bool = True) -> Database:
     """Open (creating if needed) the receipt database and bring its schema up to date."""
     _create_private(path)
+    deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
+    while True:
+        try:
+            conn = _connect(path)
+            break
+        except sqlite3.OperationalError as exc:
+            # Another pos-app is creating or migrating the file: wait for it, as for a write.
+            if not _busy(exc) or time.monotonic() > deadline:
+                raise DatabaseBusy(
+                    f"The receipt database {path} stayed locked by another "
+                    f"program ({exc}); try again."
+                ) from exc
+            time.sleep(0.05)
+    db = Database(conn)
+    if migrate:
+        from pos_app.store.migrations import migrate as run_migrations
+
+        try:
+            run_migrations(db)
+        except sqlite3.OperationalError as exc:
+            db.close()
+            if _busy(exc):
+                raise DatabaseBusy(
+                    f"The receipt database {path} stayed locked by another "
+                    f"program ({exc}); try again."
+                ) from exc
+            raise
+        except BaseException:
+            db.close()
+            raise
+    return db
+
+
+def _busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
     try:
         conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
@@ -37,28 +81,27 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
         if check != [("ok",)]:
             problems = "; ".join(str(row[0]) for row in check[:3])
             raise DatabaseDamaged(_damaged(path, problems))
-        mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        # WAL is a property of the file: switch only once (switching needs an exclusive lock).
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() != "wal":
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
         if str(mode).lower() != "wal":
             raise StoreError(f"{path}: cannot switch to WAL journaling (got {mode})")
         # FULL: a payment the app reported as saved survives a power cut.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
+    except sqlite3.OperationalError as exc:
+        conn.close()
+        if _busy(exc):
+            raise
+        raise DatabaseDamaged(_damaged(path, str(exc))) from exc
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise DatabaseDamaged(_damaged(path, str(exc))) from exc
     except BaseException:
         conn.close()
         raise
-    db = Database(conn)
-    if migrate:
-        from pos_app.store.migrations import migrate as run_migrations
-
-        try:
-            run_migrations(db)
-        except BaseException:
-            db.close()
-            raise
-    return db
+    return conn
 
 
 def _damaged(path: Path, problem: str) -> str:

@@ -54,7 +54,12 @@ def run_gui(
         till = build_till(config, demo=demo)
         engine = till.engine(repository)
         window = MainWindow(
-            config, repository, demo=demo, keyring_problem=keyring_problem, engine=engine
+            config,
+            repository,
+            demo=demo,
+            keyring_problem=keyring_problem,
+            engine=engine,
+            till=till,
         )
         engine.resume()  # payments left unfinished by a crash or a lost network
         closed = asyncio.Event()

@@ -1,18 +1,30 @@
-"""The main window. For now: who and where we are, demo banner, today's takings."""
+"""The cashier's window: the charge panel on the left, live payment cards on the right, the
+till's state in the status bar."""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QShowEvent
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
 
 from pos_app.config import Config
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
+from pos_app.engine.events import PaymentUpdate
+from pos_app.engine.setup import Till
+from pos_app.providers.base import ProviderError
+from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
+from pos_app.ui.charge_panel import ChargeInput, ChargePanel
+from pos_app.ui.payment_cards import PaymentCards
 
+log = logging.getLogger(__name__)
 DEMO_TEXT = "DEMO — no real money moves"
 
 
@@ -28,17 +40,22 @@ class MainWindow(QMainWindow):
         demo: bool,
         keyring_problem: str | None = None,
         engine: PaymentEngine | None = None,
+        till: Till | None = None,
     ) -> None:
         super().__init__()
         self._config = config
         self._repository = repository
+        self._engine = engine
+        self._till = till
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._unsubscribe: Callable[[], None] = lambda: None
         shop = config.shop
         self.setWindowTitle(f"pos-app — {shop.name} — {shop.till}" + (" — DEMO" if demo else ""))
-        self.setMinimumSize(800, 560)
+        self.setMinimumSize(1000, 640)
 
         central = QWidget(self)
         layout = QVBoxLayout(central)
-        self.demo_banner = QLabel(DEMO_TEXT, central)
+        self.demo_banner = QLabel(self.tr(DEMO_TEXT), central)
         self.demo_banner.setObjectName("demoBanner")
         self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.demo_banner.setStyleSheet(
@@ -47,19 +64,32 @@ class MainWindow(QMainWindow):
         self.demo_banner.setVisible(demo)
         layout.addWidget(self.demo_banner)
 
+        body = QHBoxLayout()
+        self.panel: ChargePanel | None = None
+        if till is not None and engine is not None:
+            self.panel = ChargePanel(till, central)
+            self.panel.setMaximumWidth(460)
+            self.panel.charge_requested.connect(self._charge)
+            self.panel.customer_check_requested.connect(self._check_customer)
+            body.addWidget(self.panel)
+        right = QVBoxLayout()
         heading = QLabel(shop.name, central)
-        heading.setStyleSheet("font-size:28px;font-weight:bold;")
-        layout.addWidget(heading)
+        heading.setStyleSheet("font-size:26px;font-weight:bold;")
+        right.addWidget(heading)
         self.today_label = QLabel(central)
         self.today_label.setObjectName("todaySummary")
         self.today_label.setStyleSheet("font-size:18px;")
-        layout.addWidget(self.today_label)
-        layout.addStretch(1)
+        right.addWidget(self.today_label)
+        self.cards = PaymentCards(shop.effective_locale, central)
+        self.cards.retry_requested.connect(self._retry)
+        right.addWidget(self.cards, 1)
+        body.addLayout(right, 1)
+        layout.addLayout(body, 1)
         self.setCentralWidget(central)
 
         self.till_label = QLabel(f"{shop.till} · {shop.country_info.name}")
         self.statusBar().addPermanentWidget(self.till_label)
-        self.keyring_label = QLabel("No secure keyring: secrets only from the environment")
+        self.keyring_label = QLabel(self.tr("No secure keyring: secrets only from the environment"))
         self.keyring_label.setToolTip(keyring_problem or "")
         self.keyring_label.setVisible(keyring_problem is not None)
         self.statusBar().addWidget(self.keyring_label)
@@ -69,19 +99,95 @@ class MainWindow(QMainWindow):
         self.health_label = QLabel()
         self.health_label.setObjectName("providerHealth")
         self.statusBar().addPermanentWidget(self.health_label)
-        self._engine = engine
         if engine is not None:
             # The engine calls back on the event loop's thread (qasync: the GUI thread).
-            engine.bus.subscribe(lambda update: self.payment_changed.emit(update))
-            self.payment_changed.connect(self.refresh)
-            self._health_timer = QTimer(self)
-            self._health_timer.timeout.connect(self.refresh_health)
-            self._health_timer.start(2000)
+            self._unsubscribe = engine.bus.subscribe(self.payment_changed.emit)
+            self.payment_changed.connect(self._payment_changed)
+            self._timer = QTimer(self)
+            self._timer.timeout.connect(self._tick)
+            self._timer.start(1000)
+        for payment in repository.list_open():  # unfinished from before: show them
+            self.cards.update_payment(payment)
         self.refresh()
 
-    def refresh(self, *_: object) -> None:
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.panel is not None:
+            self.panel.amount.setFocus()  # the cashier can type the amount straight away
+
+    # -- engine glue --
+
+    def _start(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._finished)
+
+    def _finished(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            log.error("background work failed", exc_info=error)
+            if self.panel is not None:
+                self.panel.error.setText(str(error))
+
+    def _charge(self, request: ChargeInput) -> None:
+        assert self._engine is not None  # noqa: S101 - the panel exists only with an engine
+        self._start(
+            self._engine.charge(
+                request.provider,
+                request.amount,
+                request.msisdn,
+                external_id=request.reference,
+                message=request.message,
+            )
+        )
+
+    def _retry(self, payment: Payment) -> None:
+        """Charge again: a new payment (new reference id) for the same sale."""
+        self._charge(
+            ChargeInput(
+                payment.provider,
+                payment.amount,
+                payment.msisdn,
+                payment.external_id,
+                payment.payer_message,
+            )
+        )
+
+    def _check_customer(self, msisdn: str) -> None:
+        provider = self._till.providers.get("mtn") if self._till else None
+        if isinstance(provider, MtnProvider) and self.panel is not None:
+            self._start(self._lookup(provider, msisdn))
+
+    async def _lookup(self, provider: MtnProvider, msisdn: str) -> None:
+        assert self.panel is not None  # noqa: S101 - only called with a panel
+        try:
+            holder = await provider.account_holder(msisdn)
+        except ProviderError:
+            self.panel.show_customer(self.tr("Name check unavailable — you can still charge"))
+            return
+        if not holder.active:
+            self.panel.show_customer(self.tr("⚠ No active MoMo account on this number"))
+        else:
+            self.panel.show_customer(self.tr("Account holder: {0}").format(holder.name or "?"))
+
+    def _payment_changed(self, update: PaymentUpdate) -> None:
+        self.cards.update_payment(update.payment)
+        self.refresh()
+
+    def _timer_stop(self) -> None:
+        timer = getattr(self, "_timer", None)
+        if timer is not None:
+            timer.stop()
+
+    def _tick(self) -> None:
+        self.cards.tick()
+        self.refresh_health()
+
+    # -- status --
+
+    def refresh(self) -> None:
         self.refresh_today()
-        self.open_label.setText(f"{len(self._repository.list_open())} unfinished")
+        self.open_label.setText(self.tr("{0} unfinished").format(len(self._repository.list_open())))
         self.refresh_health()
 
     def refresh_health(self) -> None:
@@ -102,11 +208,16 @@ class MainWindow(QMainWindow):
         paid = [t for t in totals if t.status == PaymentStatus.SUCCESSFUL]
         locale = self._config.shop.effective_locale
         if not paid:
-            self.today_label.setText("Today: no payments received yet")
+            self.today_label.setText(self.tr("Today: no payments received yet"))
             return
         parts = [f"{t.amount.format(locale)} ({t.count} paid)" for t in paid]
-        self.today_label.setText("Today: " + ", ".join(parts))
+        self.today_label.setText(self.tr("Today: ") + ", ".join(parts))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # The engine may outlive the window: it must not keep calling into deleted widgets.
+        self._unsubscribe()
+        self._timer_stop()
+        for task in self._tasks:
+            task.cancel()
         self.closed.emit()
         super().closeEvent(event)

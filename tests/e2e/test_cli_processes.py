@@ -210,7 +210,9 @@ def test_two_charges_at_once_share_the_database_safely(rig: Rig) -> None:
     second = rig.start(
         "charge", "--provider", "mtn", "--amount", "3", "--phone", "+256772123457", "--json"
     )
-    assert first.wait(60) == 0 and second.wait(60) == 0
+    for process in (first, second):
+        out, err = process.communicate(timeout=60)
+        assert process.returncode == 0, out + err
     statuses = sorted(status for _, status, _, _ in rig.rows())
     assert statuses == ["successful", "successful"]
     conn = sqlite3.connect(rig.db)

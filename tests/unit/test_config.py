@@ -125,3 +125,15 @@ def test_unreadable_bytes(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe[shop]")
     with pytest.raises(ConfigError, match="cannot read"):
         load_config(path)
+
+
+def test_quick_amounts_are_a_list_of_numbers(tmp_path: Path) -> None:
+    assert load_config(
+        write(tmp_path, "[shop]\nquick_amounts = [500, 1000, 2500.5]\n")
+    ).shop.quick_amounts == [500.0, 1000.0, 2500.5]
+    with pytest.raises(ConfigError, match=r"'shop\.quick_amounts' must be a list of numbers"):
+        load_config(write(tmp_path, "[shop]\nquick_amounts = [500, 'lots']\n"))
+    with pytest.raises(ConfigError, match=r"'shop\.quick_amounts' must be a list of numbers"):
+        load_config(write(tmp_path, "[shop]\nquick_amounts = 500\n"))
+    with pytest.raises(ConfigError, match="more than zero"):
+        load_config(write(tmp_path, "[shop]\nquick_amounts = [0]\n"))

@@ -145,3 +145,77 @@ def test_corrupted_pages_are_reported(tmp_path: Path) -> None:
     path.write_bytes(bytes(data))
     with pytest.raises(DatabaseDamaged, match="damaged"):
         open_database(path)
+
+
+def test_many_processes_opening_a_new_database_at_once(tmp_path: Path) -> None:
+    """Every till process opens (and may create and migrate) the file: none may fail."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys; from pathlib import Path; from pos_app.store import open_database;"
+        "open_database(Path(sys.argv[1])).close(); print('ok')"
+    )
+    for round_ in range(5):
+        path = tmp_path / f"round{round_}" / "pos.sqlite3"
+        processes = [
+            subprocess.Popen(
+                [sys.executable, "-c", program, str(path)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(6)
+        ]
+        results = [p.communicate(timeout=60) for p in processes]
+        assert all(p.returncode == 0 for p in processes), [err for _, err in results]
+        conn = sqlite3.connect(path)
+        assert conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(
+            MIGRATIONS
+        )
+        conn.close()
+
+
+def test_a_locked_database_is_busy_not_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pos_app.store import DatabaseBusy
+    from pos_app.store import db as db_module
+
+    path = tmp_path / "pos.sqlite3"
+    open_database(path).close()
+    monkeypatch.setattr(db_module, "BUSY_TIMEOUT_SECONDS", 0.3)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(DatabaseBusy, match="locked by another program"):
+        open_database(path)
+    holder.execute("ROLLBACK")
+    holder.close()
+    open_database(path).close()
+
+
+def test_first_open_waits_while_another_process_reads_the_new_file(tmp_path: Path) -> None:
+    """Switching a new file to WAL needs it to itself; a reader elsewhere means wait, not fail."""
+    import threading
+    import time
+
+    path = tmp_path / "pos.sqlite3"
+    path.touch(mode=0o600)
+    reading = threading.Event()
+
+    def read_for_a_moment() -> None:
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM sqlite_master").fetchall()  # holds a shared lock
+        reading.set()
+        time.sleep(0.5)
+        reader.execute("COMMIT")
+        reader.close()
+
+    thread = threading.Thread(target=read_for_a_moment)
+    thread.start()
+    reading.wait(5)
+    db = open_database(path)
+    thread.join()
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()

@@ -1,0 +1,164 @@
+"""A card per payment in flight: what happened, in colour, readable from a step away."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.reasons import Reason, from_key
+from pos_app.ui.charge_panel import PROVIDER_NAMES
+
+S = PaymentStatus
+# (background, border) per state: amber while waiting, green paid, red failed, grey unknown.
+COLOURS = {
+    S.CREATED: ("#fef3c7", "#d97706"),
+    S.SUBMITTING: ("#fef3c7", "#d97706"),
+    S.PENDING: ("#fef3c7", "#d97706"),
+    S.SUCCESSFUL: ("#dcfce7", "#15803d"),
+    S.FAILED: ("#fee2e2", "#b91c1c"),
+    S.EXPIRED: ("#fee2e2", "#b91c1c"),
+    S.UNKNOWN: ("#e5e7eb", "#4b5563"),
+    S.REFUNDED: ("#e0e7ff", "#4338ca"),
+}
+
+
+class PaymentCard(QFrame):
+    retry_requested = Signal(object)  # Payment
+    dismissed = Signal(str)  # reference id
+
+    def __init__(self, payment: Payment, locale: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("paymentCard")
+        self._locale = locale
+        self.payment = payment
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.title = QLabel(self)
+        self.title.setStyleSheet("font-size:18px;font-weight:bold;")
+        top.addWidget(self.title, 1)
+        self.retry = QPushButton(self.tr("Charge again"), self)
+        self.retry.clicked.connect(lambda: self.retry_requested.emit(self.payment))
+        self.hide_button = QPushButton(self)
+        self.hide_button.clicked.connect(lambda: self.dismissed.emit(self.payment.reference_id))
+        top.addWidget(self.retry)
+        top.addWidget(self.hide_button)
+        layout.addLayout(top)
+        self.state = QLabel(self)
+        self.state.setObjectName("cardState")
+        self.state.setStyleSheet("font-size:20px;font-weight:bold;")
+        self.state.setWordWrap(True)
+        layout.addWidget(self.state)
+        self.advice = QLabel(self)
+        self.advice.setObjectName("cardAdvice")
+        self.advice.setWordWrap(True)
+        layout.addWidget(self.advice)
+        self.show_payment(payment)
+
+    def show_payment(self, payment: Payment, now: datetime | None = None) -> None:
+        self.payment = payment
+        self.title.setText(
+            f"{payment.amount.format(self._locale)} · "
+            f"{PROVIDER_NAMES[payment.provider]} · {mask_msisdn(payment.msisdn)}"
+        )
+        reason: Reason | None = from_key(payment.reason) if payment.reason else None
+        state, advice = self._words(payment, reason, now or datetime.now(UTC))
+        self.state.setText(state)
+        self.advice.setText(advice)
+        self.advice.setVisible(bool(advice))
+        background, border = COLOURS[payment.status]
+        self.setStyleSheet(
+            f"QFrame#paymentCard {{ background:{background}; "
+            f"border:3px solid {border}; border-radius:8px; }}"
+        )
+        can_retry = payment.status in (S.FAILED, S.EXPIRED)
+        self.retry.setVisible(can_retry)
+        # Some refusals mean charging again at once cannot work (M-Pesa's 2-minute rule).
+        self.retry.setEnabled(can_retry and (reason is None or reason.retry_helps))
+        self.retry.setToolTip(reason.customer_action or reason.message if reason else "")
+        waiting = payment.status in (S.CREATED, S.SUBMITTING, S.PENDING, S.UNKNOWN)
+        self.hide_button.setText(self.tr("Stop waiting") if waiting else self.tr("Done"))
+        self.hide_button.setToolTip(
+            self.tr("Hide this card; the payment keeps being followed") if waiting else ""
+        )
+
+    def _words(self, payment: Payment, reason: Reason | None, now: datetime) -> tuple[str, str]:
+        status = payment.status
+        if status in (S.CREATED, S.SUBMITTING):
+            return self.tr("Sending the prompt…"), ""
+        if status == S.PENDING:
+            seconds = max(0, int((now - payment.created_at).total_seconds()))
+            return (
+                self.tr("Waiting for the customer to approve · {0}").format(
+                    f"{seconds // 60}:{seconds % 60:02d}"
+                ),
+                self.tr("Ask the customer to enter their PIN on the phone"),
+            )
+        if status == S.SUCCESSFUL:
+            if payment.provider_transaction_id:
+                return self.tr("✔ PAID · receipt {0}").format(payment.provider_transaction_id), ""
+            return (
+                self.tr("✔ PAID"),
+                self.tr("The M-Pesa code is in the customer's SMS (optional to record)"),
+            )
+        if status == S.UNKNOWN:
+            return (
+                self.tr("? NOT KNOWN whether the customer paid"),
+                self.tr("Check the customer's confirmation SMS before charging again"),
+            )
+        if status == S.REFUNDED:
+            return self.tr("↩ REFUNDED"), ""
+        label = self.tr("✖ FAILED") if status == S.FAILED else self.tr("✖ EXPIRED")
+        message = reason.message if reason else ""
+        return f"{label} · {message}", (reason.customer_action or "") if reason else ""
+
+
+class PaymentCards(QScrollArea):
+    """The live cards, newest on top."""
+
+    retry_requested = Signal(object)  # Payment
+
+    def __init__(self, locale: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._locale = locale
+        self.setWidgetResizable(True)
+        inner = QWidget(self)
+        self._layout = QVBoxLayout(inner)
+        self._layout.addStretch(1)
+        self.setWidget(inner)
+        self.cards: dict[str, PaymentCard] = {}
+
+    def update_payment(self, payment: Payment) -> None:
+        card = self.cards.get(payment.reference_id)
+        if card is None:
+            card = PaymentCard(payment, self._locale, self)
+            card.retry_requested.connect(self.retry_requested.emit)
+            card.dismissed.connect(self.dismiss)
+            self.cards[payment.reference_id] = card
+            self._layout.insertWidget(0, card)
+        else:
+            card.show_payment(payment)
+
+    def dismiss(self, reference_id: str) -> None:
+        card = self.cards.pop(reference_id, None)
+        if card is not None:
+            card.hide()
+            card.deleteLater()
+
+    def tick(self) -> None:
+        """Refresh the waiting time shown on pending cards."""
+        now = datetime.now(UTC)
+        for card in self.cards.values():
+            if card.payment.status == S.PENDING:
+                card.show_payment(card.payment, now)
