@@ -7,11 +7,19 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QShowEvent
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QMainWindow, QVBoxLayout, QWidget
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from pos_app.config import Config
 from pos_app.domain.payment import Payment, PaymentStatus
@@ -23,6 +31,7 @@ from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
+from pos_app.ui.receipts import ReceiptDetail, ReceiptsView, local_tz
 
 log = logging.getLogger(__name__)
 DEMO_TEXT = "DEMO — no real money moves"
@@ -49,6 +58,7 @@ class MainWindow(QMainWindow):
         self._till = till
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: Callable[[], None] = lambda: None
+        self.detail: ReceiptDetail | None = None
         shop = config.shop
         self.setWindowTitle(f"pos-app — {shop.name} — {shop.till}" + (" — DEMO" if demo else ""))
         self.setMinimumSize(1000, 640)
@@ -64,7 +74,9 @@ class MainWindow(QMainWindow):
         self.demo_banner.setVisible(demo)
         layout.addWidget(self.demo_banner)
 
-        body = QHBoxLayout()
+        self.tabs = QTabWidget(central)
+        counter = QWidget(self.tabs)
+        body = QHBoxLayout(counter)
         self.panel: ChargePanel | None = None
         if till is not None and engine is not None:
             self.panel = ChargePanel(till, central)
@@ -84,7 +96,16 @@ class MainWindow(QMainWindow):
         self.cards.retry_requested.connect(self._retry)
         right.addWidget(self.cards, 1)
         body.addLayout(right, 1)
-        layout.addLayout(body, 1)
+        self.tabs.addTab(counter, self.tr("Counter (Ctrl+1)"))
+        tz = local_tz(config.timezone())
+        self.receipts = ReceiptsView(repository, shop.effective_locale, tz, self.tabs)
+        self.receipts.opened.connect(self._open_receipt)
+        self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
+        self.tabs.currentChanged.connect(self._tab_changed)
+        for number in (1, 2):
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
+            shortcut.activated.connect(partial(self.tabs.setCurrentIndex, number - 1))
+        layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
         self.till_label = QLabel(f"{shop.till} · {shop.country_info.name}")
@@ -178,6 +199,22 @@ class MainWindow(QMainWindow):
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
+
+    def _tab_changed(self, index: int) -> None:
+        if self.tabs.widget(index) is self.receipts:
+            self.receipts.apply_filter()  # a fresh look each time
+        elif self.panel is not None:
+            self.panel.amount.setFocus()
+
+    def _open_receipt(self, payment: Payment) -> None:
+        tz = local_tz(self._config.timezone())
+        fresh = self._repository.get(payment.reference_id)
+        dialog = ReceiptDetail(
+            fresh, self._repository, self._config.shop.effective_locale, tz, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()  # not exec(): a nested loop would stall the engine's tasks
+        self.detail = dialog
 
     def _tick(self) -> None:
         self.cards.tick()

@@ -1,0 +1,270 @@
+"""Receipts: a Qt model that pages lazily over the repository, and the view around it."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.reasons import from_key
+from pos_app.store import PaymentRepository
+from pos_app.store.repository import PageCursor, PaymentFilter, local_day
+from pos_app.ui.charge_panel import PROVIDER_NAMES
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+
+
+class ReceiptsModel(QAbstractTableModel):
+    """Newest first. Rows arrive a page at a time as the view scrolls (keyset paging keeps a
+    page deep in a million rows as quick as the first)."""
+
+    COLUMNS = ("Time", "Amount", "Provider", "Phone", "Status", "Receipt / reason", "Reference")
+
+    def __init__(
+        self, repository: PaymentRepository, locale: str, tz: tzinfo, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._repository = repository
+        self._locale = locale
+        self._tz = tz
+        self._filter = PaymentFilter()
+        self._rows: list[Payment] = []
+        self._cursor: PageCursor | None = None
+        self._exhausted = True
+
+    def set_filter(self, flt: PaymentFilter) -> None:
+        self.beginResetModel()
+        self._filter = flt
+        page = self._repository.page(flt, limit=PAGE)
+        self._rows = list(page.payments)
+        self._cursor = page.next_cursor
+        self._exhausted = page.next_cursor is None
+        self.endResetModel()
+
+    @property
+    def filter(self) -> PaymentFilter:
+        return self._filter
+
+    def payment(self, row: int) -> Payment:
+        return self._rows[row]
+
+    # -- Qt model API --
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: Index) -> None:
+        if parent.isValid() or self._exhausted:
+            return
+        page = self._repository.page(self._filter, limit=PAGE, after=self._cursor)
+        if page.payments:
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(page.payments) - 1)
+            self._rows.extend(page.payments)
+            self.endInsertRows()
+        self._cursor = page.next_cursor
+        self._exhausted = page.next_cursor is None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.TextAlignmentRole,
+        ):
+            return None
+        column = index.column()
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            return (
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if column == 1
+                else None
+            )
+        payment = self._rows[index.row()]
+        if column == 0:
+            return payment.created_at.astimezone(self._tz).strftime("%Y-%m-%d %H:%M:%S")
+        if column == 1:
+            return payment.amount.format(self._locale)
+        if column == 2:
+            return PROVIDER_NAMES[payment.provider]
+        if column == 3:
+            return mask_msisdn(payment.msisdn)
+        if column == 4:
+            return payment.status.value
+        if column == 5:
+            if payment.provider_transaction_id:
+                return payment.provider_transaction_id
+            return from_key(payment.reason).message if payment.reason else ""
+        return payment.external_id or payment.reference_id[:8]
+
+
+class ReceiptsView(QWidget):
+    opened = Signal(object)  # Payment
+
+    def __init__(
+        self, repository: PaymentRepository, locale: str, tz: tzinfo, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self._repository = repository
+        self._locale = locale
+        self._tz = tz
+        layout = QVBoxLayout(self)
+        filters = QHBoxLayout()
+        today = QDate.currentDate()
+        self.date_from = QDateEdit(today, self)
+        self.date_to = QDateEdit(today, self)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.status = QComboBox(self)
+        self.status.addItem(self.tr("Any status"), None)
+        for status in PaymentStatus:
+            self.status.addItem(status.value, status)
+        self.provider = QComboBox(self)
+        self.provider.addItem(self.tr("Any provider"), None)
+        for key, name in PROVIDER_NAMES.items():
+            self.provider.addItem(name, key)
+        self.search = QLineEdit(self)
+        self.search.setPlaceholderText(self.tr("Phone, order reference or receipt number"))
+        for widget in (
+            QLabel(self.tr("From")),
+            self.date_from,
+            QLabel(self.tr("to")),
+            self.date_to,
+            self.status,
+            self.provider,
+            self.search,
+        ):
+            filters.addWidget(widget)
+        layout.addLayout(filters)
+        self.model = ReceiptsModel(repository, locale, tz, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.verticalHeader().setVisible(False)
+        self.table.doubleClicked.connect(
+            lambda index: self.opened.emit(self.model.payment(index.row()))
+        )
+        layout.addWidget(self.table, 1)
+        self.summary = QLabel(self)
+        self.summary.setObjectName("receiptsSummary")
+        layout.addWidget(self.summary)
+        for signal in (
+            self.date_from.dateChanged,
+            self.date_to.dateChanged,
+            self.status.currentIndexChanged,
+            self.provider.currentIndexChanged,
+            self.search.textChanged,
+        ):
+            signal.connect(self.apply_filter)
+        self.apply_filter()
+
+    def current_filter(self) -> PaymentFilter:
+        first, last = _day(self.date_from.date()), _day(self.date_to.date())
+        first, last = min(first, last), max(first, last)
+        status = self.status.currentData()
+        return PaymentFilter(
+            start=local_day(first, self._tz)[0],
+            end=local_day(last, self._tz)[1],
+            # Qt hands the enum back as its plain string value.
+            statuses=frozenset({PaymentStatus(status)}) if status else frozenset(),
+            provider=self.provider.currentData(),
+            search=self.search.text() or None,
+        )
+
+    def apply_filter(self, *_: object) -> None:
+        flt = self.current_filter()
+        self.model.set_filter(flt)
+        count = self._repository.count(flt)
+        paid = [t for t in self._repository.totals(flt) if t.status == PaymentStatus.SUCCESSFUL]
+        received = ", ".join(t.amount.format(self._locale) for t in paid) or "—"
+        self.summary.setText(self.tr("{0} payments · received {1}").format(count, received))
+
+
+class ReceiptDetail(QDialog):
+    """One receipt and its full history."""
+
+    def __init__(
+        self,
+        payment: Payment,
+        repository: PaymentRepository,
+        locale: str,
+        tz: tzinfo,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Receipt {0}").format(payment.reference_id[:8]))
+        layout = QVBoxLayout(self)
+        receipt = payment.provider_transaction_id or "—"
+        if payment.receipt_source == "cashier":
+            receipt += self.tr(" (from the customer's SMS)")
+        lines = [
+            f"{payment.amount.format(locale)} · {PROVIDER_NAMES[payment.provider]} · "
+            f"{mask_msisdn(payment.msisdn)}",
+            self.tr("Status: {0}").format(payment.status.value),
+            self.tr("Receipt: {0}").format(receipt),
+            self.tr("Reference: {0}").format(payment.external_id or "—"),
+            self.tr("Payment id: {0}").format(payment.reference_id),
+        ]
+        if payment.reason:
+            lines.insert(2, self.tr("Reason: {0}").format(from_key(payment.reason).message))
+        self.summary = QLabel("\n".join(lines), self)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.summary)
+        self.history = QListWidget(self)
+        for event in repository.events(payment.reference_id):
+            when = event.at.astimezone(tz).strftime("%H:%M:%S")
+            text = (
+                f"{when}  {event.from_status.value if event.from_status else '—'} → "
+                f"{event.to_status.value}"
+            )
+            if event.reason:
+                text += f"  ({from_key(event.reason).message})"
+            if event.is_correction:
+                text += self.tr("  [late answer: corrected]")
+            self.history.addItem(text)
+        layout.addWidget(self.history)
+
+
+def _day(qdate: QDate) -> date:
+    return date(qdate.year(), qdate.month(), qdate.day())
+
+
+def local_tz(configured: tzinfo | None) -> tzinfo:
+    return configured or datetime.now().astimezone().tzinfo or UTC
