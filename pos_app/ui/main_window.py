@@ -7,7 +7,6 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
-from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -102,9 +101,15 @@ class MainWindow(QMainWindow):
         self.receipts.opened.connect(self._open_receipt)
         self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        for number in (1, 2):
-            shortcut = QShortcut(QKeySequence(f"Ctrl+{number}"), self)
-            shortcut.activated.connect(partial(self.tabs.setCurrentIndex, number - 1))
+        self.shortcuts = [
+            QShortcut(QKeySequence("Ctrl+1"), self),
+            QShortcut(QKeySequence("Ctrl+2"), self),
+        ]
+        for shortcut in self.shortcuts:
+            # One window per till: the shortcuts work whatever has the focus.
+            shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.shortcuts[0].activated.connect(self.show_counter)
+        self.shortcuts[1].activated.connect(self.show_receipts)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -199,6 +204,12 @@ class MainWindow(QMainWindow):
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
+
+    def show_counter(self) -> None:
+        self.tabs.setCurrentIndex(0)
+
+    def show_receipts(self) -> None:
+        self.tabs.setCurrentWidget(self.receipts)
 
     def _tab_changed(self, index: int) -> None:
         if self.tabs.widget(index) is self.receipts:

@@ -53,9 +53,9 @@ class Counter:
         self.engine: PaymentEngine = self.till.engine(repo)
         self.window = MainWindow(self.config, repo, demo=True, engine=self.engine, till=self.till)
         qtbot.addWidget(self.window)
-        self.window.show()
-        self.window.activateWindow()
-        qtbot.waitExposed(self.window)
+        with qtbot.waitActive(self.window):
+            self.window.show()
+            self.window.activateWindow()
         assert self.window.panel is not None
         self.panel = self.window.panel
 
@@ -266,3 +266,16 @@ def test_pending_payment_is_shown_and_finished_after_a_restart(
     assert card.state.text().startswith("✔ PAID")
     assert after.window.open_label.text() == "0 unfinished"
     after.close()
+
+
+def test_keyboard_shortcuts_switch_between_counter_and_receipts(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+) -> None:
+    counter = Counter(qtbot, loop, repo)
+    window = counter.window
+    qtbot.keyClick(counter.panel.amount, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentWidget() is window.receipts
+    qtbot.keyClick(window.receipts.search, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert window.tabs.currentIndex() == 0
+    qtbot.waitUntil(counter.panel.amount.hasFocus)
+    counter.close()
