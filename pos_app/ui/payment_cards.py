@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -47,6 +47,7 @@ class PaymentCard(QFrame):
         top = QHBoxLayout()
         self.title = QLabel(self)
         self.title.setStyleSheet("font-size:18px;font-weight:bold;")
+        self.title.setWordWrap(True)  # a long title wraps instead of widening the card
         top.addWidget(self.title, 1)
         self.retry = QPushButton(self.tr("Charge again"), self)
         self.retry.clicked.connect(lambda: self.retry_requested.emit(self.payment))
@@ -133,6 +134,7 @@ class PaymentCards(QScrollArea):
         super().__init__(parent)
         self._locale = locale
         self.setWidgetResizable(True)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget(self)
         self._layout = QVBoxLayout(inner)
         self._layout.addStretch(1)
