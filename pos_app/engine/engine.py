@@ -19,9 +19,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pos_app.domain.countries import Provider
+from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import IllegalTransition, Payment, PaymentStatus
 from pos_app.domain.reasons import Reason, lookup, reason_key
+from pos_app.domain.receipt_codes import mpesa_code
 from pos_app.engine.events import EventBus, PaymentUpdate
 from pos_app.engine.schedule import AdaptiveSchedule, RateLimiter, Schedule
 from pos_app.providers.base import (
@@ -144,6 +146,16 @@ class PaymentEngine:
         )
         payment = await self._send(payment)
         self.follow(payment.reference_id)
+        return payment
+
+    def add_receipt(self, reference_id: str, text: str) -> Payment:
+        """Record the M-Pesa code the cashier read from the customer's SMS (validated)."""
+        code = mpesa_code(text)
+        try:
+            payment = self.repository.add_receipt(reference_id, code, self._clock())
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+        self.bus.publish(PaymentUpdate(payment, self.repository.events(reference_id)[-1]))
         return payment
 
     def follow(self, reference_id: str) -> asyncio.Task[None]:

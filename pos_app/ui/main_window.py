@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Config
+from pos_app.domain.errors import ValidationError
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
@@ -93,6 +94,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.today_label)
         self.cards = PaymentCards(shop.effective_locale, central)
         self.cards.retry_requested.connect(self._retry)
+        self.cards.receipt_entered.connect(self._add_receipt)
         right.addWidget(self.cards, 1)
         body.addLayout(right, 1)
         self.tabs.addTab(counter, self.tr("Counter (Ctrl+1)"))
@@ -178,6 +180,16 @@ class MainWindow(QMainWindow):
                 payment.payer_message,
             )
         )
+
+    def _add_receipt(self, reference_id: str, text: str) -> None:
+        if self._engine is None:
+            return
+        try:
+            self._engine.add_receipt(reference_id, text)
+        except ValidationError as exc:
+            card = self.cards.cards.get(reference_id)
+            if card is not None:
+                card.show_error(str(exc))
 
     def _check_customer(self, msisdn: str) -> None:
         provider = self._till.providers.get("mtn") if self._till else None

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLineEdit,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -37,6 +38,7 @@ COLOURS = {
 class PaymentCard(QFrame):
     retry_requested = Signal(object)  # Payment
     dismissed = Signal(str)  # reference id
+    receipt_entered = Signal(str, str)  # reference id, code as typed
 
     def __init__(self, payment: Payment, locale: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -65,7 +67,26 @@ class PaymentCard(QFrame):
         self.advice.setObjectName("cardAdvice")
         self.advice.setWordWrap(True)
         layout.addWidget(self.advice)
+        code_row = QHBoxLayout()
+        self.code = QLineEdit(self)
+        self.code.setPlaceholderText(
+            self.tr("M-Pesa code from the customer's SMS, e.g. NLJ7RT61SV")
+        )
+        self.save_code = QPushButton(self.tr("Save code"), self)
+        self.save_code.clicked.connect(self._save_code)
+        self.code.returnPressed.connect(self._save_code)
+        code_row.addWidget(self.code, 1)
+        code_row.addWidget(self.save_code)
+        layout.addLayout(code_row)
         self.show_payment(payment)
+
+    def _save_code(self) -> None:
+        self.receipt_entered.emit(self.payment.reference_id, self.code.text())
+
+    def show_error(self, text: str) -> None:
+        self.advice.setText(text)
+        self.advice.setStyleSheet("color:#b91c1c;font-weight:bold;")
+        self.advice.setVisible(True)
 
     def show_payment(self, payment: Payment, now: datetime | None = None) -> None:
         self.payment = payment
@@ -77,7 +98,15 @@ class PaymentCard(QFrame):
         state, advice = self._words(payment, reason, now or datetime.now(UTC))
         self.state.setText(state)
         self.advice.setText(advice)
+        self.advice.setStyleSheet("")
         self.advice.setVisible(bool(advice))
+        wants_code = (
+            payment.provider == "mpesa"
+            and payment.status == S.SUCCESSFUL
+            and not payment.provider_transaction_id
+        )
+        self.code.setVisible(wants_code)
+        self.save_code.setVisible(wants_code)
         background, border = COLOURS[payment.status]
         self.setStyleSheet(
             f"QFrame#paymentCard {{ background:{background}; "
@@ -107,6 +136,11 @@ class PaymentCard(QFrame):
                 self.tr("Ask the customer to enter their PIN on the phone"),
             )
         if status == S.SUCCESSFUL:
+            if payment.receipt_source == "cashier":
+                return (
+                    self.tr("✔ PAID · M-Pesa code {0}").format(payment.provider_transaction_id),
+                    self.tr("Code typed from the customer's SMS"),
+                )
             if payment.provider_transaction_id:
                 return self.tr("✔ PAID · receipt {0}").format(payment.provider_transaction_id), ""
             return (
@@ -129,6 +163,7 @@ class PaymentCards(QScrollArea):
     """The live cards, newest on top."""
 
     retry_requested = Signal(object)  # Payment
+    receipt_entered = Signal(str, str)  # reference id, code as typed
 
     def __init__(self, locale: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -146,6 +181,7 @@ class PaymentCards(QScrollArea):
         if card is None:
             card = PaymentCard(payment, self._locale, self)
             card.retry_requested.connect(self.retry_requested.emit)
+            card.receipt_entered.connect(self.receipt_entered.emit)
             card.dismissed.connect(self.dismiss)
             self.cards[payment.reference_id] = card
             self._layout.insertWidget(0, card)

@@ -279,3 +279,24 @@ def test_keyboard_shortcuts_switch_between_counter_and_receipts(
     assert window.tabs.currentIndex() == 0
     qtbot.waitUntil(counter.panel.amount.hasFocus)
     counter.close()
+
+
+def test_cashier_records_the_mpesa_code_from_the_sms(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+) -> None:
+    counter = Counter(qtbot, loop, repo, "KE")
+    counter.type_charge("250", "0722 000 250")
+    counter.finish()
+    [card] = counter.window.cards.cards.values()
+    assert card.state.text() == "✔ PAID" and card.code.isVisible()
+    qtbot.keyClicks(card.code, "not-a-code")
+    qtbot.keyClick(card.code, Qt.Key.Key_Return)
+    assert "is not an M-Pesa code" in card.advice.text()
+    assert repo.get(card.payment.reference_id).provider_transaction_id is None
+    card.code.clear()
+    qtbot.keyClicks(card.code, "nlj7rt61sv")
+    qtbot.mouseClick(card.save_code, Qt.MouseButton.LeftButton)
+    stored = repo.get(card.payment.reference_id)
+    assert (stored.provider_transaction_id, stored.receipt_source) == ("NLJ7RT61SV", "cashier")
+    assert card.state.text() == "✔ PAID · M-Pesa code NLJ7RT61SV" and not card.code.isVisible()
+    counter.close()

@@ -79,16 +79,3 @@ def callback_url(url: str) -> str:
             "[mpesa] callback_url must not contain the word 'mpesa' (Daraja refuses such URLs)"
         )
     return url
-
-
-_RECEIPT = re.compile(r"[A-Z0-9]{10}")
-
-
-def receipt_code(text: str) -> str:
-    """The code from the customer's confirmation SMS, e.g. NLJ7RT61SV."""
-    code = text.strip().upper()
-    if not _RECEIPT.fullmatch(code) or code.isdigit():
-        raise RequestRejected(
-            f"{text.strip()!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)"
-        )
-    return code
