@@ -349,7 +349,7 @@ async def test_200_concurrent_payments_with_bounded_concurrency(world: World) ->
 
 
 async def test_rate_limit_per_provider_is_respected(world: World) -> None:
-    engine = world.engine(rate_limit=20.0)
+    engine = world.engine(rate_limit=20.0, approval_timeout=120.0)
     payments = [await engine.charge("mtn", EUR, "46733123453") for _ in range(5)]  # never answer
     # Five payments polled every 0.05 s want 100 queries a second; the limiter allows 20.
     loop = asyncio.get_running_loop()
@@ -359,4 +359,5 @@ async def test_rate_limit_per_provider_is_respected(world: World) -> None:
     assert sent <= 20 * elapsed + 2
     assert sent >= 20 * elapsed * 0.6  # and it was really saturated
     await engine.aclose()
-    assert all(world.repo.get(p.reference_id).status == S.PENDING for p in payments)
+    statuses = [world.repo.get(p.reference_id).status for p in payments]
+    assert statuses == [S.PENDING] * 5, statuses
