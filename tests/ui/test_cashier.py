@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, ShopConfig
 from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.setup import Till, build_till
-from pos_app.store import PaymentRepository, open_database
+from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
 from pos_app.ui.main_window import MainWindow
 
 S = PaymentStatus
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.close()
-    asyncio.set_event_loop(None)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
-    db = open_database(tmp_path / "pos.sqlite3")
-    yield PaymentRepository(db)
-    db.close()
 
 
 class Counter:

@@ -1,24 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, ShopConfig
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
-from pos_app.store import PaymentRepository, open_database
+from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import DEMO_TEXT, MainWindow
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
-    db = open_database(tmp_path / "pos.sqlite3")
-    yield PaymentRepository(db)
-    db.close()
 
 
 def config() -> Config:

@@ -1,35 +1,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
-import qasync
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, ShopConfig
 from pos_app.engine.setup import build_till
-from pos_app.store import PaymentRepository, open_database
+from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import MainWindow
-
-
-@pytest.fixture
-def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
-    """A qasync loop per test, driven with run_until_complete (pytest-qt has no qasync support)."""
-    event_loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(event_loop)
-    yield event_loop
-    event_loop.close()
-    asyncio.set_event_loop(None)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
-    db = open_database(tmp_path / "pos.sqlite3")
-    yield PaymentRepository(db)
-    db.close()
 
 
 def test_window_follows_the_engine_and_resumes_unfinished_payments(
