@@ -127,6 +127,10 @@ class MainWindow(QMainWindow):
         self.health_label = QLabel()
         self.health_label.setObjectName("providerHealth")
         self.statusBar().addPermanentWidget(self.health_label)
+        self._refresh_soon = QTimer(self)
+        self._refresh_soon.setSingleShot(True)
+        self._refresh_soon.setInterval(100)
+        self._refresh_soon.timeout.connect(self.refresh)
         if engine is not None:
             # The engine calls back on the event loop's thread (qasync: the GUI thread).
             self._unsubscribe = engine.bus.subscribe(self.payment_changed.emit)
@@ -210,9 +214,13 @@ class MainWindow(QMainWindow):
 
     def _payment_changed(self, update: PaymentUpdate) -> None:
         self.cards.update_payment(update.payment)
-        self.refresh()
+        # Totals and counts once per burst of updates, not once per update.
+        if not self._refresh_soon.isActive():
+            self._refresh_soon.start()
 
     def _timer_stop(self) -> None:
+        # A timer firing after close would read a database that may be closed by then.
+        self._refresh_soon.stop()
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()

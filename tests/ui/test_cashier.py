@@ -78,7 +78,7 @@ def test_full_charge_to_success_with_the_keyboard(
     assert card.state.text().startswith("✔ PAID · receipt ")
     assert "256772***456" in card.title.text() and "USh1,500" in card.title.text()
     assert not card.retry.isVisible()
-    assert counter.window.today_label.text() == "Today: USh1,500 (1 paid)"
+    qtbot.waitUntil(lambda: counter.window.today_label.text() == "Today: USh1,500 (1 paid)")
     counter.close()
 
 
@@ -244,7 +244,7 @@ def test_pending_payment_is_shown_and_finished_after_a_restart(
     loop.run_until_complete(resume())
     after.finish()
     assert card.state.text().startswith("✔ PAID")
-    assert after.window.open_label.text() == "0 unfinished"
+    qtbot.waitUntil(lambda: after.window.open_label.text() == "0 unfinished")
     after.close()
 
 

@@ -30,7 +30,7 @@ def test_window_follows_the_engine_and_resumes_unfinished_payments(
         assert await engine.settle([left_over.reference_id, paid.reference_id], timeout=10)
 
     loop.run_until_complete(scenario())
-    assert window.today_label.text() == "Today: USh3,000 (2 paid)"
+    qtbot.waitUntil(lambda: window.today_label.text() == "Today: USh3,000 (2 paid)")
     assert window.open_label.text() == "0 unfinished"
     assert window.health_label.text() == "MTN OK · M-Pesa OK"
     loop.run_until_complete(engine.aclose())
