@@ -240,9 +240,7 @@ class MainWindow(QMainWindow):
     def _open_receipt(self, payment: Payment) -> None:
         tz = local_tz(self._config.timezone())
         fresh = self._repository.get(payment.reference_id)
-        dialog = ReceiptDetail(
-            fresh, self._repository, self._config.shop.effective_locale, tz, self
-        )
+        dialog = ReceiptDetail(fresh, self._repository, self._config.shop, tz, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()  # not exec(): a nested loop would stall the engine's tasks
         self.detail = dialog

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
@@ -13,26 +14,32 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
+    QPushButton,
     QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from pos_app.config import ShopConfig
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, local_day
 from pos_app.ui.charge_panel import PROVIDER_NAMES
+from pos_app.ui.receipt_print import print_receipt, roll_printer, save_pdf
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -218,17 +225,19 @@ class ReceiptsView(QWidget):
 
 
 class ReceiptDetail(QDialog):
-    """One receipt and its full history."""
+    """One receipt and its full history, to print or save as PDF."""
 
     def __init__(
         self,
         payment: Payment,
         repository: PaymentRepository,
-        locale: str,
+        shop: ShopConfig,
         tz: tzinfo,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.payment, self._shop, self._tz = payment, shop, tz
+        locale = shop.effective_locale
         self.setWindowTitle(self.tr("Receipt {0}").format(payment.reference_id[:8]))
         layout = QVBoxLayout(self)
         receipt = payment.provider_transaction_id or "—"
@@ -260,6 +269,39 @@ class ReceiptDetail(QDialog):
                 text += self.tr("  [late answer: corrected]")
             self.history.addItem(text)
         layout.addWidget(self.history)
+        buttons = QHBoxLayout()
+        self.print_button = QPushButton(self.tr("Print… (Ctrl+P)"), self)
+        self.print_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.print_button.clicked.connect(self.print_)
+        self.pdf_button = QPushButton(self.tr("Save as PDF…"), self)
+        self.pdf_button.clicked.connect(self.ask_pdf_path)
+        buttons.addStretch(1)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.pdf_button)
+        layout.addLayout(buttons)
+
+    def print_(self) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        roll_printer(printer)
+        dialog = QPrintDialog(printer, self)
+        dialog.accepted.connect(lambda: print_receipt(printer, self.payment, self._shop, self._tz))
+        # Modal for this window, without exec()'s nested loop: payments keep being followed.
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.show()
+
+    def ask_pdf_path(self) -> None:
+        dialog = QFileDialog(
+            self,
+            self.tr("Save receipt as PDF"),
+            f"receipt-{self.payment.reference_id[:8]}.pdf",
+            "PDF (*.pdf)",
+        )
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.fileSelected.connect(lambda name: self.save_pdf(Path(name)))
+        dialog.open()
+
+    def save_pdf(self, path: Path) -> None:
+        save_pdf(path, self.payment, self._shop, self._tz)
 
 
 def _day(qdate: QDate) -> date:

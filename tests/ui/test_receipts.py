@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,7 @@ import pytest
 from PySide6.QtCore import QDate, QModelIndex
 from pytestqt.qtbot import QtBot
 
+from pos_app.config import ShopConfig
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.store import PaymentRepository, open_database
@@ -132,7 +134,7 @@ def test_receipt_detail_shows_the_history(qtbot: QtBot, repo: PaymentRepository)
         NOW + timedelta(minutes=6),
         provider_transaction_id="777",
     )
-    dialog = ReceiptDetail(repo.get(payment.reference_id), repo, "en_UG", UTC)
+    dialog = ReceiptDetail(repo.get(payment.reference_id), repo, ShopConfig(country="UG"), UTC)
     qtbot.addWidget(dialog)
     text = dialog.summary.text()
     assert (
@@ -145,3 +147,38 @@ def test_receipt_detail_shows_the_history(qtbot: QtBot, repo: PaymentRepository)
     assert len(history) == 5
     assert "expired → successful" in history[-1] and "corrected" in history[-1]
     assert "No answer from the customer in time" in history[-2]
+
+
+def test_receipt_saved_as_pdf_for_an_80mm_roll(
+    qtbot: QtBot, repo: PaymentRepository, tmp_path: Path
+) -> None:
+    from pos_app.ui.receipt_print import receipt_lines
+
+    payment, event = Payment.create(
+        provider="mpesa",
+        amount=Money(25000, "KES"),
+        msisdn="254712345678",
+        now=NOW,
+        external_id="ORDER-77",
+    )
+    repo.save_new(payment, event)
+    for status in (S.SUBMITTING, S.PENDING, S.SUCCESSFUL):
+        repo.transition(payment.reference_id, status, NOW)
+    repo.add_receipt(payment.reference_id, "NLJ7RT61SV", NOW)
+    shop = ShopConfig(name="Mama Rose", country="KE", till="Counter 2")
+    paid = repo.get(payment.reference_id)
+    lines = dict(receipt_lines(paid, shop, UTC))
+    assert lines["Amount"] == "Ksh250.00" and lines["Paid with"] == "M-Pesa"
+    assert lines["Receipt no."] == "NLJ7RT61SV (from SMS)" and lines["Phone"] == "254712***678"
+    assert lines["Reference"] == "ORDER-77" and lines["Status"] == "SUCCESSFUL"
+    dialog = ReceiptDetail(paid, repo, shop, UTC)
+    qtbot.addWidget(dialog)
+    target = tmp_path / "receipt.pdf"
+    dialog.save_pdf(target)
+    data = target.read_bytes()
+    assert data.startswith(b"%PDF")
+    # 80 mm is 226.8 points: the page is a thermal roll, not A4 (595 points wide).
+    box = re.search(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", data)
+    assert box is not None
+    width_mm, height_mm = (float(v) / 72 * 25.4 for v in box.groups())
+    assert abs(width_mm - 80) < 0.5 and abs(height_mm - 160) < 0.5

@@ -1,0 +1,89 @@
+"""Receipts on paper: laid out for an 80 mm thermal roll, printed or saved as PDF (QPrinter)."""
+
+from __future__ import annotations
+
+import html
+from datetime import tzinfo
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
+from PySide6.QtPrintSupport import QPrinter
+
+from pos_app.config import ShopConfig
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.reasons import from_key
+
+ROLL_WIDTH_MM = 80.0
+ROLL_LENGTH_MM = 160.0  # enough for one receipt; thermal printers cut where the text ends
+PROVIDER_NAMES = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}
+
+
+def receipt_lines(payment: Payment, shop: ShopConfig, tz: tzinfo) -> list[tuple[str, str]]:
+    """(label, value) pairs, in printing order."""
+    locale = shop.effective_locale
+    when = payment.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+    if payment.provider_transaction_id:
+        receipt = payment.provider_transaction_id
+        if payment.receipt_source == "cashier":
+            receipt += " (from SMS)"
+    elif payment.provider == "mpesa" and payment.status == PaymentStatus.SUCCESSFUL:
+        receipt = "see the customer's M-Pesa SMS"
+    else:
+        receipt = "-"
+    lines = [
+        ("Date", when),
+        ("Amount", payment.amount.format(locale)),
+        ("Paid with", PROVIDER_NAMES[payment.provider]),
+        ("Phone", mask_msisdn(payment.msisdn)),
+        ("Status", payment.status.value.upper()),
+        ("Receipt no.", receipt),
+    ]
+    if payment.reason:
+        lines.append(("Reason", from_key(payment.reason).message))
+    if payment.external_id:
+        lines.append(("Reference", payment.external_id))
+    lines.append(("Payment id", payment.reference_id[:8]))
+    return lines
+
+
+def receipt_html(payment: Payment, shop: ShopConfig, tz: tzinfo) -> str:
+    rows = "".join(
+        f"<tr><td width='38%'>{html.escape(label)}</td>"
+        f"<td align='right'><b>{html.escape(value)}</b></td></tr>"
+        for label, value in receipt_lines(payment, shop, tz)
+    )
+    return (
+        f"<div style='font-family:sans-serif;font-size:8pt'>"
+        f"<p align='center'><b style='font-size:12pt'>{html.escape(shop.name)}</b><br>"
+        f"{html.escape(shop.till)}</p>"
+        f"<table width='100%' cellspacing='0' cellpadding='1'>{rows}</table>"
+        f"<p align='center'>Thank you</p></div>"
+    )
+
+
+def roll_printer(printer: QPrinter) -> None:
+    """80 mm wide paper with small margins."""
+    printer.setPageSize(
+        QPageSize(QSizeF(ROLL_WIDTH_MM, ROLL_LENGTH_MM), QPageSize.Unit.Millimeter, "80mm roll")
+    )
+    printer.setPageMargins(QMarginsF(3, 3, 3, 3), QPageLayout.Unit.Millimeter)
+
+
+def print_receipt(printer: QPrinter, payment: Payment, shop: ShopConfig, tz: tzinfo) -> None:
+    document = QTextDocument()
+    # The roll's printable width (and no page numbers: those come only without a page size).
+    area = printer.pageLayout().paintRectPoints()
+    document.setPageSize(QSizeF(area.width(), area.height()))
+    document.setDocumentMargin(0)
+    document.setHtml(receipt_html(payment, shop, tz))
+    document.print_(printer)
+
+
+def save_pdf(path: Path, payment: Payment, shop: ShopConfig, tz: tzinfo) -> None:
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(path))
+    roll_printer(printer)
+    print_receipt(printer, payment, shop, tz)
