@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QPushButton,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -32,6 +33,7 @@ from pos_app.store import PaymentRepository
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView, local_tz
+from pos_app.ui.settings import SecretsDialog
 
 log = logging.getLogger(__name__)
 DEMO_TEXT = "DEMO — no real money moves"
@@ -110,6 +112,11 @@ class MainWindow(QMainWindow):
         for shortcut in self.shortcuts:
             # One window per till: the shortcuts work whatever has the focus.
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.settings_button = QPushButton(self.tr("Credentials…"), self)
+        self.settings_button.setToolTip(self.tr("Provider credentials and connection test"))
+        self.settings_button.clicked.connect(self.open_settings)
+        self.tabs.setCornerWidget(self.settings_button)
+        self.settings: SecretsDialog | None = None
         self.shortcuts[0].activated.connect(self.show_counter)
         self.shortcuts[1].activated.connect(self.show_receipts)
         layout.addWidget(self.tabs, 1)
@@ -224,6 +231,11 @@ class MainWindow(QMainWindow):
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
+
+    def open_settings(self) -> None:
+        self.settings = SecretsDialog(self._config, parent=self)
+        self.settings.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.settings.open()
 
     def show_counter(self) -> None:
         self.tabs.setCurrentIndex(0)
