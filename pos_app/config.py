@@ -19,6 +19,7 @@ from pos_app.domain.countries import COUNTRIES, Country, country
 from pos_app.domain.money import currency_digits
 
 ENVIRONMENTS = ("sandbox", "production")
+LANGUAGES = {"en": "English", "fr": "Français"}
 MPESA_TRANSACTION_TYPES = ("CustomerPayBillOnline", "CustomerBuyGoodsOnline")
 
 
@@ -34,6 +35,8 @@ class ShopConfig:
     till: str = "Till 1"
     timezone: str = ""  # IANA name; empty: the computer's time zone
     quick_amounts: list[float] = field(default_factory=list)  # empty: by the currency
+    language: str = ""  # en or fr; empty: the locale's language when shipped, else English
+    sound: bool = True  # a short sound when a payment succeeds or fails
 
     @property
     def country_info(self) -> Country:
@@ -42,6 +45,13 @@ class ShopConfig:
     @property
     def effective_locale(self) -> str:
         return self.locale or self.country_info.locale
+
+    @property
+    def effective_language(self) -> str:
+        if self.language:
+            return self.language
+        spoken = self.effective_locale.split("_", 1)[0]
+        return spoken if spoken in LANGUAGES else "en"
 
 
 @dataclass(frozen=True)
@@ -108,14 +118,14 @@ def load_config(explicit: str | os.PathLike[str] | None = None) -> Config:
     if not path.exists():
         if named:
             raise ConfigError(f"{path}: config file not found")
-        return _apply_env(Config())
+        return apply_env(Config())
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read the config file ({exc})") from exc
-    return _apply_env(parse_config(data, path))
+    return apply_env(parse_config(data, path))
 
 
 def parse_config(data: dict[str, Any], path: Path) -> Config:
@@ -194,6 +204,8 @@ def _validate(config: Config, path: Path) -> None:
             Locale.parse(shop.locale)
         except (ValueError, UnknownLocaleError):
             fail("shop.locale", f"is not a known locale: {shop.locale!r} (e.g. en_UG, fr_CI)")
+    if shop.language and shop.language not in LANGUAGES:
+        fail("shop.language", f"must be one of {', '.join(LANGUAGES)}, not {shop.language!r}")
     if any(amount <= 0 for amount in shop.quick_amounts):
         fail("shop.quick_amounts", "must all be more than zero")
     if shop.timezone:
@@ -245,7 +257,7 @@ def _is_http_url(url: str, *, https_only: bool = False) -> bool:
     return parts.scheme in schemes and bool(parts.hostname) and url == url.strip()
 
 
-def _apply_env(config: Config) -> Config:
+def apply_env(config: Config) -> Config:
     """MTN_MOMO_BASE_URL and MPESA_BASE_URL point the app at another (e.g. sandbox) server."""
     changes: dict[str, Any] = {}
     for name, variable in _BASE_URL_OVERRIDES.items():

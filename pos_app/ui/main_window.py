@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -21,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.config import Config
+from pos_app.config import Config, config_path
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
@@ -33,9 +34,13 @@ from pos_app.store import PaymentRepository
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView, local_tz
-from pos_app.ui.settings import SecretsDialog
+from pos_app.ui.settings import SettingsDialog
 
 log = logging.getLogger(__name__)
+# Outcomes the cashier hears about (a beep); a late correction is heard again.
+OUTCOMES = frozenset(
+    {PaymentStatus.SUCCESSFUL, PaymentStatus.FAILED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN}
+)
 DEMO_TEXT = "DEMO — no real money moves"
 
 
@@ -55,6 +60,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__()
         self._config = config
+        self._saved_config = config
         self._repository = repository
         self._engine = engine
         self._till = till
@@ -97,6 +103,7 @@ class MainWindow(QMainWindow):
         self.cards = PaymentCards(shop.effective_locale, central)
         self.cards.retry_requested.connect(self._retry)
         self.cards.receipt_entered.connect(self._add_receipt)
+        self.cards.receipt_requested.connect(self._open_receipt)
         right.addWidget(self.cards, 1)
         body.addLayout(right, 1)
         self.tabs.addTab(counter, self.tr("Counter (Ctrl+1)"))
@@ -108,17 +115,21 @@ class MainWindow(QMainWindow):
         self.shortcuts = [
             QShortcut(QKeySequence("Ctrl+1"), self),
             QShortcut(QKeySequence("Ctrl+2"), self),
+            QShortcut(QKeySequence("Ctrl+,"), self),
         ]
         for shortcut in self.shortcuts:
             # One window per till: the shortcuts work whatever has the focus.
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.settings_button = QPushButton(self.tr("Credentials…"), self)
-        self.settings_button.setToolTip(self.tr("Provider credentials and connection test"))
+        self.settings_button = QPushButton(self.tr("Settings…"), self)
+        self.settings_button.setToolTip(
+            self.tr("Shop, providers, credentials and language (Ctrl+,)")
+        )
         self.settings_button.clicked.connect(self.open_settings)
         self.tabs.setCornerWidget(self.settings_button)
-        self.settings: SecretsDialog | None = None
+        self.settings: SettingsDialog | None = None
         self.shortcuts[0].activated.connect(self.show_counter)
         self.shortcuts[1].activated.connect(self.show_receipts)
+        self.shortcuts[2].activated.connect(self.open_settings)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -221,6 +232,9 @@ class MainWindow(QMainWindow):
 
     def _payment_changed(self, update: PaymentUpdate) -> None:
         self.cards.update_payment(update.payment)
+        if self._config.shop.sound and update.event.to_status in OUTCOMES:
+            # The cashier may be looking at the customer, not the screen.
+            QApplication.beep()
         # Totals and counts once per burst of updates, not once per update.
         if not self._refresh_soon.isActive():
             self._refresh_soon.start()
@@ -233,9 +247,22 @@ class MainWindow(QMainWindow):
             timer.stop()
 
     def open_settings(self) -> None:
-        self.settings = SecretsDialog(self._config, parent=self)
+        if self.settings is not None and self.settings.isVisible():
+            self.settings.raise_()
+            return
+        path = self._config.path or config_path()[0]
+        self.settings = SettingsDialog(self._saved_config, path, parent=self)
+        self.settings.saved.connect(self._settings_saved)
+        self.settings.finished.connect(self._settings_closed)
         self.settings.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.settings.open()
+
+    def _settings_saved(self, config: Config) -> None:
+        # The till keeps running on the config it started with; the dialog shows what was saved.
+        self._saved_config = config
+
+    def _settings_closed(self) -> None:
+        self.settings = None
 
     def show_counter(self) -> None:
         self.tabs.setCurrentIndex(0)

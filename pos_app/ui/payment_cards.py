@@ -39,6 +39,7 @@ class PaymentCard(QFrame):
     retry_requested = Signal(object)  # Payment
     dismissed = Signal(str)  # reference id
     receipt_entered = Signal(str, str)  # reference id, code as typed
+    receipt_requested = Signal(object)  # Payment
 
     def __init__(self, payment: Payment, locale: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -55,7 +56,11 @@ class PaymentCard(QFrame):
         self.retry.clicked.connect(lambda: self.retry_requested.emit(self.payment))
         self.hide_button = QPushButton(self)
         self.hide_button.clicked.connect(lambda: self.dismissed.emit(self.payment.reference_id))
+        self.receipt = QPushButton(self.tr("Receipt…"), self)
+        self.receipt.setToolTip(self.tr("Print the receipt or save it as PDF"))
+        self.receipt.clicked.connect(lambda: self.receipt_requested.emit(self.payment))
         top.addWidget(self.retry)
+        top.addWidget(self.receipt)
         top.addWidget(self.hide_button)
         layout.addLayout(top)
         self.state = QLabel(self)
@@ -112,6 +117,7 @@ class PaymentCard(QFrame):
             f"QFrame#paymentCard {{ background:{background}; "
             f"border:3px solid {border}; border-radius:8px; }}"
         )
+        self.receipt.setVisible(payment.status in (S.SUCCESSFUL, S.REFUNDED))
         can_retry = payment.status in (S.FAILED, S.EXPIRED)
         self.retry.setVisible(can_retry)
         # Some refusals mean charging again at once cannot work (M-Pesa's 2-minute rule).
@@ -164,6 +170,7 @@ class PaymentCards(QScrollArea):
 
     retry_requested = Signal(object)  # Payment
     receipt_entered = Signal(str, str)  # reference id, code as typed
+    receipt_requested = Signal(object)  # Payment
 
     def __init__(self, locale: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -182,6 +189,7 @@ class PaymentCards(QScrollArea):
             card = PaymentCard(payment, self._locale, self)
             card.retry_requested.connect(self.retry_requested.emit)
             card.receipt_entered.connect(self.receipt_entered.emit)
+            card.receipt_requested.connect(self.receipt_requested.emit)
             card.dismissed.connect(self.dismiss)
             self.cards[payment.reference_id] = card
             self._layout.insertWidget(0, card)

@@ -1,12 +1,19 @@
-"""Provider secrets, typed into password fields and kept in the system keyring only, and a
-connection test that runs the same checks as `pos-app doctor`."""
+"""The settings dialog: the shop, each provider's connection and the language, written to the
+config file; provider secrets typed into password fields, kept in the system keyring only; a
+connection test running the doctor's provider checks; MTN sandbox provisioning."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
     QDialog,
     QFormLayout,
     QGroupBox,
@@ -14,42 +21,139 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from pos_app.config import Config
+from pos_app.config import (
+    ENVIRONMENTS,
+    LANGUAGES,
+    MPESA_TRANSACTION_TYPES,
+    Config,
+    ConfigError,
+)
+from pos_app.config_writer import preview_config, save_config
 from pos_app.credentials import (
     MPESA_SECRETS,
     MTN_SECRETS,
     NoSecureKeyring,
+    Secret,
     SecretName,
     SecretStore,
 )
+from pos_app.domain.countries import COUNTRIES
 from pos_app.engine.setup import SetupProblem, build_till
+from pos_app.providers.base import ProviderError
+from pos_app.providers.mtn import environments
+from pos_app.providers.mtn.provisioning import provision_sandbox_user
 
-LABELS = {
-    SecretName.MTN_SUBSCRIPTION_KEY: "Collection subscription key",
-    SecretName.MTN_API_USER: "API user",
-    SecretName.MTN_API_KEY: "API key",
-    SecretName.MPESA_CONSUMER_KEY: "Consumer key",
-    SecretName.MPESA_CONSUMER_SECRET: "Consumer secret",
-    SecretName.MPESA_PASSKEY: "Passkey",
-    SecretName.MPESA_INITIATOR_PASSWORD: "Initiator password (refunds)",
+CONTEXT = "SettingsDialog"
+
+
+def _(text: str) -> str:
+    """Marks a text for translation; `translated()` translates it where it is shown."""
+    return str(QT_TRANSLATE_NOOP(CONTEXT, text))
+
+
+def translated(text: str) -> str:
+    return QCoreApplication.translate(CONTEXT, text)
+
+
+SECRET_LABELS = {
+    SecretName.MTN_SUBSCRIPTION_KEY: _("Collection subscription key"),
+    SecretName.MTN_API_USER: _("API user"),
+    SecretName.MTN_API_KEY: _("API key"),
+    SecretName.MPESA_CONSUMER_KEY: _("Consumer key"),
+    SecretName.MPESA_CONSUMER_SECRET: _("Consumer secret"),
+    SecretName.MPESA_PASSKEY: _("Passkey"),
+    SecretName.MPESA_INITIATOR_PASSWORD: _("Initiator password (refunds)"),
 }
 
 
-class SecretsDialog(QDialog):
-    def __init__(
-        self, config: Config, store: SecretStore | None = None, parent: QWidget | None = None
-    ) -> None:
+@dataclass(frozen=True)
+class Setting:
+    section: str
+    key: str
+    label: str
+    hint: str = ""
+    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+
+
+ENVIRONMENT_CHOICES = tuple((name, name) for name in ENVIRONMENTS)
+SETTINGS: dict[str, tuple[Setting, ...]] = {
+    _("Shop"): (
+        Setting("shop", "name", _("Shop name")),
+        Setting("shop", "till", _("Till name")),
+        Setting(
+            "shop",
+            "country",
+            _("Country"),
+            choices=tuple((code, c.name) for code, c in sorted(COUNTRIES.items())),
+        ),
+        Setting(
+            "shop", "language", _("Language"), choices=(("", _("Automatic")), *LANGUAGES.items())
+        ),
+        Setting("shop", "locale", _("Number format"), _("e.g. fr_CI; empty: the country's")),
+        Setting(
+            "shop", "timezone", _("Time zone"), _("e.g. Africa/Abidjan; empty: this computer's")
+        ),
+        Setting("shop", "quick_amounts", _("Quick amounts"), _("e.g. 500, 1000, 5000")),
+        Setting("shop", "sound", _("Sound on success and failure")),
+    ),
+    "MTN MoMo": (
+        Setting("mtn", "enabled", _("Use MTN MoMo")),
+        Setting("mtn", "environment", _("Environment"), choices=ENVIRONMENT_CHOICES),
+        Setting("mtn", "base_url", _("Base URL"), _("empty: MTN's URL for the environment")),
+        Setting("mtn", "target_environment", _("Target environment"), _("empty: by country")),
+        Setting(
+            "mtn", "currency", _("Currency"), _("empty: EUR in the sandbox, else the country's")
+        ),
+    ),
+    "M-Pesa": (
+        Setting("mpesa", "enabled", _("Use M-Pesa")),
+        Setting("mpesa", "environment", _("Environment"), choices=ENVIRONMENT_CHOICES),
+        Setting(
+            "mpesa", "base_url", _("Base URL"), _("empty: Safaricom's URL for the environment")
+        ),
+        Setting("mpesa", "currency", _("Currency")),
+        Setting(
+            "mpesa", "shortcode", _("Shortcode"), _("PayBill number, or the till's store number")
+        ),
+        Setting(
+            "mpesa",
+            "transaction_type",
+            _("Type"),
+            choices=tuple(
+                zip(MPESA_TRANSACTION_TYPES, (_("PayBill"), _("Buy Goods (till)")), strict=True)
+            ),
+        ),
+        Setting("mpesa", "party_b", _("Till number"), _("Buy Goods only; empty: the shortcode")),
+    ),
+}
+
+
+def parse_amounts(text: str) -> list[float]:
+    amounts = []
+    for part in text.replace(";", ",").split(","):
+        if not part.strip():
+            continue
+        try:
+            amounts.append(float(part.strip()))
+        except ValueError:
+            raise ValueError(part.strip()) from None
+    return amounts
+
+
+class SecretsPanel(QWidget):
+    """Password fields per provider secret; what is typed goes to the keyring and nowhere else."""
+
+    def __init__(self, store: SecretStore, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setWindowTitle(self.tr("Provider credentials"))
-        self._config = config
-        self._store = store or SecretStore()
-        self._task: asyncio.Task[Any] | None = None
+        self._store = store
         layout = QVBoxLayout(self)
-        status = self._store.status()
+        status = store.status()
+        self.usable = status.usable
         self.keyring_note = QLabel(status.message, self)
         self.keyring_note.setWordWrap(True)
         layout.addWidget(self.keyring_note)
@@ -66,61 +170,213 @@ class SecretsDialog(QDialog):
                 field.setEchoMode(QLineEdit.EchoMode.Password)
                 field.setEnabled(status.usable)
                 self.fields[name] = field
-                form.addRow(self.tr(LABELS[name]), field)
+                form.addRow(translated(SECRET_LABELS[name]), field)
             layout.addWidget(box)
+        layout.addStretch(1)
         self.refresh_placeholders()
+
+    def typed(self, name: SecretName) -> Secret | None:
+        text = self.fields[name].text().strip()
+        return Secret(text) if text else None
+
+    def refresh_placeholders(self) -> None:
+        for name, field in self.fields.items():
+            source = self._store.source(name)
+            if source == "keyring":
+                text = self.tr("stored in the keyring (type to replace)")
+            elif source == "environment":
+                text = self.tr("set by {0} (overrides the keyring)").format(name.env_var)
+            else:
+                text = self.tr("not set")
+            field.setPlaceholderText(text)
+
+    def save(self) -> list[str]:
+        """Store what was typed; returns the labels of the secrets saved."""
+        saved = []
+        try:
+            for name, field in self.fields.items():
+                if field.text().strip():
+                    self._store.set(name, field.text().strip())
+                    saved.append(translated(SECRET_LABELS[name]))
+        finally:
+            for field in self.fields.values():
+                field.clear()  # secrets do not linger in widgets
+            self.refresh_placeholders()
+        return saved
+
+
+class SettingsDialog(QDialog):
+    saved = Signal(object)  # the new Config
+
+    def __init__(
+        self,
+        config: Config,
+        path: Path,
+        store: SecretStore | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self._config = config
+        self._path = path
+        self._store = store or SecretStore()
+        self._task: asyncio.Task[Any] | None = None
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget(self)
+        self.inputs: dict[Setting, QLineEdit | QComboBox | QCheckBox] = {}
+        for title, settings in SETTINGS.items():
+            page = QWidget(self.tabs)
+            form = QFormLayout(page)
+            for setting in settings:
+                widget = self._input(setting, page)
+                self.inputs[setting] = widget
+                if isinstance(widget, QCheckBox):
+                    form.addRow(widget)
+                else:
+                    form.addRow(translated(setting.label), widget)
+            if title == "MTN MoMo":
+                self.provision_button = QPushButton(self.tr("Create sandbox credentials"), page)
+                self.provision_button.setToolTip(
+                    self.tr(
+                        "Creates an MTN sandbox API user and key with the subscription key "
+                        "and keeps them in the keyring"
+                    )
+                )
+                self.provision_button.clicked.connect(self.provision)
+                form.addRow(self.provision_button)
+            self.tabs.addTab(page, translated(title))
+        self.secrets = SecretsPanel(self._store, self.tabs)
+        self.tabs.addTab(self.secrets, self.tr("Credentials"))
+        layout.addWidget(self.tabs, 1)
         self.outcome = QLabel(self)
         self.outcome.setObjectName("settingsResult")
         self.outcome.setWordWrap(True)
         layout.addWidget(self.outcome)
         buttons = QHBoxLayout()
-        self.save_button = QPushButton(self.tr("Save to keyring"), self)
-        self.save_button.setEnabled(status.usable)
-        self.save_button.clicked.connect(self.save)
         self.test_button = QPushButton(self.tr("Test connection"), self)
+        self.test_button.setToolTip(self.tr("Runs the doctor's checks against each provider"))
         self.test_button.clicked.connect(self.test_connection)
-        buttons.addStretch(1)
+        self.save_button = QPushButton(self.tr("Save"), self)
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.save)
+        close = QPushButton(self.tr("Close"), self)
+        close.clicked.connect(self.reject)
         buttons.addWidget(self.test_button)
+        buttons.addStretch(1)
         buttons.addWidget(self.save_button)
+        buttons.addWidget(close)
         layout.addLayout(buttons)
+        environment = self.inputs[self.setting("mtn", "environment")]
+        if isinstance(environment, QComboBox):
+            environment.currentIndexChanged.connect(self._environment_changed)
+        self._environment_changed()
 
-    def refresh_placeholders(self) -> None:
-        for name, field in self.fields.items():
-            source = self._store.source(name)
-            field.setPlaceholderText(
-                {
-                    "keyring": self.tr("stored in the keyring (type to replace)"),
-                    "environment": self.tr("set by {0} (overrides the keyring)").format(
-                        name.env_var
-                    ),
-                }.get(source or "", self.tr("not set"))
-            )
+    def setting(self, section: str, key: str) -> Setting:
+        return next(s for s in self.inputs if (s.section, s.key) == (section, key))
+
+    def _current(self, setting: Setting) -> Any:
+        return getattr(getattr(self._config, setting.section), setting.key)
+
+    def _input(self, setting: Setting, parent: QWidget) -> QLineEdit | QComboBox | QCheckBox:
+        value = self._current(setting)
+        if isinstance(value, bool):
+            box = QCheckBox(translated(setting.label), parent)
+            box.setChecked(value)
+            return box
+        if setting.choices:
+            combo = QComboBox(parent)
+            for data, label in setting.choices:
+                combo.addItem(translated(label), data)
+            combo.setCurrentIndex(max(0, combo.findData(value)))
+            return combo
+        field = QLineEdit(parent)
+        field.setPlaceholderText(translated(setting.hint))
+        field.setText(", ".join(f"{a:g}" for a in value) if isinstance(value, list) else value)
+        return field
+
+    def _value(self, setting: Setting) -> Any:
+        widget = self.inputs[setting]
+        if isinstance(widget, QCheckBox):
+            return widget.isChecked()
+        if isinstance(widget, QComboBox):
+            return widget.currentData()
+        if isinstance(self._current(setting), list):
+            try:
+                return [int(a) if a.is_integer() else a for a in parse_amounts(widget.text())]
+            except ValueError as exc:
+                raise ConfigError(
+                    self.tr("Quick amounts: {0} is not a number").format(exc)
+                ) from None
+        return widget.text().strip()
+
+    def changes(self) -> dict[str, dict[str, Any]]:
+        """What the owner changed, by config section; raises ConfigError for unreadable input."""
+        changed: dict[str, dict[str, Any]] = {}
+        for setting in self.inputs:
+            value = self._value(setting)
+            if value != self._current(setting):
+                changed.setdefault(setting.section, {})[setting.key] = value
+        return changed
+
+    def _environment_changed(self) -> None:
+        sandbox = self._value(self.setting("mtn", "environment")) == "sandbox"
+        self.provision_button.setEnabled(sandbox and self.secrets.usable)
 
     def save(self) -> None:
-        saved = []
         try:
-            for name, field in self.fields.items():
-                if field.text().strip():
-                    self._store.set(name, field.text())
-                    saved.append(self.tr(LABELS[name]))
+            changes = self.changes()
+            if changes:
+                self._config = save_config(self._path, changes)
+        except ConfigError as exc:
+            self.outcome.setText(str(exc))  # nothing was written, the fields keep their text
+            return
+        try:
+            secrets = self.secrets.save()
         except NoSecureKeyring as exc:
             self.outcome.setText(str(exc))
             return
-        finally:
-            for field in self.fields.values():
-                field.clear()  # secrets do not linger in widgets
-        self.refresh_placeholders()
-        self.outcome.setText(
-            self.tr("Saved: {0}").format(", ".join(saved)) if saved else self.tr("Nothing to save")
-        )
+        if not changes and not secrets:
+            self.outcome.setText(self.tr("Nothing changed"))
+            return
+        lines = []
+        if changes:
+            lines.append(
+                self.tr("Settings saved to {0}; they take effect when pos-app next starts.").format(
+                    self._path
+                )
+            )
+        if secrets:
+            lines.append(self.tr("Saved to the keyring: {0}").format(", ".join(secrets)))
+        self.outcome.setText("\n".join(lines))
+        self.saved.emit(self._config)
+
+    def _run(self, work: Coroutine[Any, Any, None], busy: str) -> None:
+        if self._task is not None and not self._task.done():
+            return
+        self.outcome.setText(busy)
+        self._task = asyncio.ensure_future(work)
+
+    def done(self, result: int) -> None:
+        # The dialog's labels go with it: work still running must not write to them.
+        if self._task is not None:
+            self._task.cancel()
+        super().done(result)
+
+    def _preview(self) -> Config | None:
+        try:
+            return preview_config(self._path, self.changes())
+        except ConfigError as exc:
+            self.outcome.setText(str(exc))
+            return None
 
     def test_connection(self) -> None:
-        self.outcome.setText(self.tr("Testing…"))
-        self._task = asyncio.ensure_future(self._test())
+        config = self._preview()
+        if config is not None:
+            self._run(self._test(config), self.tr("Testing…"))
 
-    async def _test(self) -> None:
+    async def _test(self, config: Config) -> None:
         try:
-            till = build_till(self._config, demo=False, secrets=self._store)
+            till = build_till(config, demo=False, secrets=self._store)
         except SetupProblem as exc:
             self.outcome.setText(str(exc))
             return
@@ -128,14 +384,42 @@ class SecretsDialog(QDialog):
         try:
             for name, provider in till.providers.items():
                 health = await provider.check_health()
-                lines.append(
-                    f"{name}: "
-                    + (
-                        self.tr("reachable, credentials accepted")
-                        if health.reachable
-                        else health.message
-                    )
-                )
+                ok = self.tr("reachable, credentials accepted")
+                lines.append(f"{name}: {ok if health.reachable else health.message}")
         finally:
             await till.aclose()
         self.outcome.setText("\n".join(lines) or self.tr("No provider is enabled"))
+
+    def provision(self) -> None:
+        config = self._preview()
+        if config is None:
+            return
+        typed = self.secrets.typed(SecretName.MTN_SUBSCRIPTION_KEY)
+        key = typed or self._store.get(SecretName.MTN_SUBSCRIPTION_KEY)
+        if key is None:
+            self.tabs.setCurrentWidget(self.secrets)
+            self.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].setFocus()
+            self.outcome.setText(
+                self.tr("Type the MTN Collection subscription key from momodeveloper.mtn.com first")
+            )
+            return
+        self._run(self._provision(config, key, typed is not None), self.tr("Creating…"))
+
+    async def _provision(self, config: Config, key: Secret, typed: bool) -> None:
+        base_url = environments.resolve(config.mtn, config.shop.country).base_url
+        try:
+            user = await provision_sandbox_user(base_url, key)
+            self._store.set(SecretName.MTN_API_USER, user.user_id)
+            self._store.set(SecretName.MTN_API_KEY, user.api_key.reveal())
+            if typed:
+                self._store.set(SecretName.MTN_SUBSCRIPTION_KEY, key.reveal())
+        except (ProviderError, NoSecureKeyring) as exc:
+            self.outcome.setText(str(exc))
+            return
+        self.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].clear()
+        self.secrets.refresh_placeholders()
+        self.outcome.setText(
+            self.tr(
+                "MTN sandbox API user {0} created on {1}; its API key is in the keyring"
+            ).format(user.user_id, base_url)
+        )

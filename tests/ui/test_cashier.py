@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, ShopConfig
@@ -26,9 +27,10 @@ class Counter:
         loop: asyncio.AbstractEventLoop,
         repo: PaymentRepository,
         country: str = "UG",
+        sound: bool = True,
     ) -> None:
         self.loop, self.repo, self.qtbot = loop, repo, qtbot
-        self.config = Config(shop=ShopConfig(name="Mama Rose", country=country))
+        self.config = Config(shop=ShopConfig(name="Mama Rose", country=country, sound=sound))
         self.till: Till = build_till(self.config, demo=True, approval_delay=0.2)
         self.engine: PaymentEngine = self.till.engine(repo)
         self.window = MainWindow(self.config, repo, demo=True, engine=self.engine, till=self.till)
@@ -57,8 +59,15 @@ class Counter:
         self.loop.run_until_complete(self.engine.aclose())
 
 
+@pytest.fixture
+def beeps(monkeypatch: pytest.MonkeyPatch) -> list[None]:
+    heard: list[None] = []
+    monkeypatch.setattr(QApplication, "beep", lambda: heard.append(None))
+    return heard
+
+
 def test_full_charge_to_success_with_the_keyboard(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository, beeps: list[None]
 ) -> None:
     counter = Counter(qtbot, loop, repo)
     panel = counter.panel
@@ -78,7 +87,15 @@ def test_full_charge_to_success_with_the_keyboard(
     assert card.state.text().startswith("✔ PAID · receipt ")
     assert "256772***456" in card.title.text() and "USh1,500" in card.title.text()
     assert not card.retry.isVisible()
+    assert len(beeps) == 1  # heard from a step away
     qtbot.waitUntil(lambda: counter.window.today_label.text() == "Today: USh1,500 (1 paid)")
+    # The receipt is printed (or saved as PDF) from the card.
+    qtbot.mouseClick(card.receipt, Qt.MouseButton.LeftButton)
+    detail = counter.window.detail
+    assert detail is not None and detail.isVisible()
+    assert detail.payment.reference_id == payment.reference_id
+    assert detail.payment.provider_transaction_id in detail.summary.text()
+    detail.close()
     counter.close()
 
 
@@ -114,8 +131,9 @@ def test_each_failure_is_explained(
     provider: str,
     state: str,
     advice: str,
+    beeps: list[None],
 ) -> None:
-    counter = Counter(qtbot, loop, repo, country)
+    counter = Counter(qtbot, loop, repo, country, sound=False)
     counter.panel.set_provider(provider)  # type: ignore[arg-type]
     counter.type_charge("150", phone)
     counter.finish()
@@ -124,6 +142,8 @@ def test_each_failure_is_explained(
     assert card.state.text() == f"✖ FAILED · {state}"
     assert advice in card.advice.text()
     assert card.retry.isVisible() and card.retry.isEnabled()
+    assert not card.receipt.isVisible()
+    assert beeps == []  # the shop turned sound off
     counter.close()
 
 

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, ShopConfig
@@ -73,3 +77,30 @@ def test_missing_keyring_is_said_in_the_status_bar(qtbot: QtBot, repo: PaymentRe
     qtbot.addWidget(other)
     other.show()
     assert not other.keyring_label.isVisible()
+
+
+def test_settings_open_once_and_reopen_with_what_was_saved(
+    qtbot: QtBot, repo: PaymentRepository, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    window = MainWindow(dataclasses.replace(config(), path=path), repo, demo=False)
+    qtbot.addWidget(window)
+    window.show()
+    assert "Ctrl+," in window.settings_button.toolTip()
+    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    dialog = window.settings
+    assert dialog is not None and dialog.isVisible()
+    window.open_settings()
+    assert window.settings is dialog  # not a second dialog
+    name = dialog.inputs[dialog.setting("shop", "name")]
+    assert isinstance(name, QLineEdit) and name.text() == "Mama Rose"
+    name.setText("Mama Rose & Sons")
+    dialog.save()
+    dialog.close()
+    assert window.settings is None
+    window.open_settings()
+    reopened = window.settings
+    assert reopened is not None and reopened is not dialog
+    name = reopened.inputs[reopened.setting("shop", "name")]
+    assert isinstance(name, QLineEdit) and name.text() == "Mama Rose & Sons"
+    assert window.windowTitle().startswith("pos-app — Mama Rose —")  # applies at next start

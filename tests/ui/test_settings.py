@@ -2,20 +2,27 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, MpesaConfig, MtnConfig
+from pos_app.config import Config, load_config
 from pos_app.credentials import SERVICE, SecretName, SecretStore
 from pos_app.sandbox import demo
 from pos_app.sandbox.app import create_app
 from pos_app.sandbox.server import ThreadedServer
-from pos_app.ui.settings import SecretsDialog
+from pos_app.ui.settings import SettingsDialog
 from tests.conftest import MemoryKeyring
+
+OWNER_FILE = """# Mama Rose's till: keep this comment
+[shop]
+name = "Mama Rose"
+country = "CI"
+"""
 
 
 @pytest.fixture
@@ -24,35 +31,122 @@ def server() -> Iterator[ThreadedServer]:
         yield running
 
 
-def test_secrets_go_to_the_keyring_only(qtbot: QtBot, memory_keyring: MemoryKeyring) -> None:
-    dialog = SecretsDialog(Config(), SecretStore(environ={"MPESA_PASSKEY": "from-env"}))
+def dialog_for(qtbot: QtBot, path: Path, store: SecretStore | None = None) -> SettingsDialog:
+    config = load_config(path) if path.exists() else Config()
+    dialog = SettingsDialog(config, path, store or SecretStore(environ={}))
     qtbot.addWidget(dialog)
-    field = dialog.fields[SecretName.MTN_API_KEY]
-    assert field.echoMode() == QLineEdit.EchoMode.Password
-    assert "overrides" in dialog.fields[SecretName.MPESA_PASSKEY].placeholderText()
-    qtbot.keyClicks(field, "s3cret-api-key")
+    return dialog
+
+
+def field(dialog: SettingsDialog, section: str, key: str) -> QLineEdit:
+    widget = dialog.inputs[dialog.setting(section, key)]
+    assert isinstance(widget, QLineEdit)
+    return widget
+
+
+def combo(dialog: SettingsDialog, section: str, key: str) -> QComboBox:
+    widget = dialog.inputs[dialog.setting(section, key)]
+    assert isinstance(widget, QComboBox)
+    return widget
+
+
+def test_settings_are_written_to_the_config_file_keeping_its_comments(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(OWNER_FILE, encoding="utf-8")
+    dialog = dialog_for(qtbot, path)
+    assert field(dialog, "shop", "name").text() == "Mama Rose"
+    assert combo(dialog, "shop", "country").currentData() == "CI"
+    field(dialog, "shop", "till").setText("Counter 2")
+    field(dialog, "shop", "quick_amounts").setText("500, 1000; 2500.5")
+    language = combo(dialog, "shop", "language")
+    language.setCurrentIndex(language.findData("fr"))
+    kind = combo(dialog, "mpesa", "transaction_type")
+    kind.setCurrentIndex(kind.findData("CustomerBuyGoodsOnline"))
+    field(dialog, "mpesa", "party_b").setText("600100")
+    sound = dialog.inputs[dialog.setting("shop", "sound")]
+    assert isinstance(sound, QCheckBox)
+    sound.setChecked(False)
+    with qtbot.waitSignal(dialog.saved):
+        qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert "next starts" in dialog.outcome.text()
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# Mama Rose's till: keep this comment")
+    config = load_config(path)
+    assert config.shop.name == "Mama Rose"
+    assert config.shop.till == "Counter 2"
+    assert config.shop.quick_amounts == [500.0, 1000.0, 2500.5]
+    assert config.shop.language == "fr" and config.shop.sound is False
+    assert config.mpesa.transaction_type == "CustomerBuyGoodsOnline"
+    assert config.mpesa.party_b == "600100"
+    # Untouched keys are not written out as defaults.
+    assert "approval_timeout_seconds" not in text and "[mtn]" not in text
+
+
+@pytest.mark.parametrize(
+    ("section", "key", "typed", "said"),
+    [
+        ("shop", "timezone", "Africa/Atlantis", "not a known time zone"),
+        ("shop", "quick_amounts", "500, lots", "lots is not a number"),
+        ("mpesa", "shortcode", "17 43", "digits only"),
+        ("mtn", "base_url", "ftp://example.com", "http(s) URL"),
+    ],
+)
+def test_a_bad_setting_is_explained_and_nothing_is_saved(
+    qtbot: QtBot,
+    tmp_path: Path,
+    memory_keyring: MemoryKeyring,
+    section: str,
+    key: str,
+    typed: str,
+    said: str,
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(OWNER_FILE, encoding="utf-8")
+    dialog = dialog_for(qtbot, path)
+    field(dialog, "shop", "name").setText("Renamed")
+    field(dialog, section, key).setText(typed)
+    dialog.secrets.fields[SecretName.MTN_API_KEY].setText("typed-key")
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert said in dialog.outcome.text()
+    assert path.read_text(encoding="utf-8") == OWNER_FILE
+    assert memory_keyring.store == {}  # the secrets wait for a valid save
+    assert field(dialog, section, key).text() == typed  # the owner can correct it
+
+
+def test_secrets_go_to_the_keyring_only(
+    qtbot: QtBot, tmp_path: Path, memory_keyring: MemoryKeyring
+) -> None:
+    path = tmp_path / "config.toml"
+    dialog = dialog_for(qtbot, path, SecretStore(environ={"MPESA_PASSKEY": "from-env"}))
+    secret = dialog.secrets.fields[SecretName.MTN_API_KEY]
+    assert secret.echoMode() == QLineEdit.EchoMode.Password
+    assert "overrides" in dialog.secrets.fields[SecretName.MPESA_PASSKEY].placeholderText()
+    qtbot.keyClicks(secret, "s3cret-api-key")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert memory_keyring.store[(SERVICE, "mtn.api_key")] == "s3cret-api-key"
-    assert field.text() == ""  # not kept in the widget
-    assert "stored in the keyring" in field.placeholderText()
+    assert secret.text() == ""  # not kept in the widget
+    assert "stored in the keyring" in secret.placeholderText()
     assert "s3cret" not in dialog.outcome.text() and "API key" in dialog.outcome.text()
+    assert not path.exists()  # no setting changed, no config file written
 
 
-def test_without_a_keyring_nothing_can_be_typed(qtbot: QtBot) -> None:
-    dialog = SecretsDialog(Config(), SecretStore(environ={}, backend=fail.Keyring()))
-    qtbot.addWidget(dialog)
-    assert "No secure keyring" in dialog.keyring_note.text()
-    assert not dialog.save_button.isEnabled()
-    assert not any(field.isEnabled() for field in dialog.fields.values())
+def test_without_a_keyring_nothing_can_be_typed(qtbot: QtBot, tmp_path: Path) -> None:
+    store = SecretStore(environ={}, backend=fail.Keyring())
+    dialog = dialog_for(qtbot, tmp_path / "config.toml", store)
+    assert "No secure keyring" in dialog.secrets.keyring_note.text()
+    assert not any(secret.isEnabled() for secret in dialog.secrets.fields.values())
+    assert not dialog.provision_button.isEnabled()
 
 
-def test_connection_test_uses_the_stored_credentials(
+def test_connection_test_uses_the_form_and_the_stored_credentials(
     qtbot: QtBot,
+    tmp_path: Path,
     loop: asyncio.AbstractEventLoop,
     memory_keyring: MemoryKeyring,
     server: ThreadedServer,
 ) -> None:
-    config = Config(mtn=MtnConfig(base_url=server.url), mpesa=MpesaConfig(base_url=server.url))
     store = SecretStore(environ={})
     for name, value in (
         (SecretName.MTN_API_USER, demo.MTN_API_USER),
@@ -60,8 +154,9 @@ def test_connection_test_uses_the_stored_credentials(
         (SecretName.MTN_SUBSCRIPTION_KEY, demo.MTN_SUBSCRIPTION_KEYS["collection"]),
     ):
         store.set(name, value)
-    dialog = SecretsDialog(config, store)
-    qtbot.addWidget(dialog)
+    dialog = dialog_for(qtbot, tmp_path / "config.toml", store)
+    field(dialog, "mtn", "base_url").setText(server.url)  # tested before it is saved
+    field(dialog, "mpesa", "base_url").setText(server.url)
     dialog.test_connection()
     assert dialog._task is not None
     loop.run_until_complete(dialog._task)
@@ -72,3 +167,35 @@ def test_connection_test_uses_the_stored_credentials(
     dialog.test_connection()
     loop.run_until_complete(dialog._task)
     assert "mtn: reachable, credentials accepted" in dialog.outcome.text()
+
+
+def test_mtn_sandbox_credentials_are_provisioned_into_the_keyring(
+    qtbot: QtBot,
+    tmp_path: Path,
+    loop: asyncio.AbstractEventLoop,
+    memory_keyring: MemoryKeyring,
+    server: ThreadedServer,
+) -> None:
+    dialog = dialog_for(qtbot, tmp_path / "config.toml")
+    field(dialog, "mtn", "base_url").setText(server.url)
+    qtbot.mouseClick(dialog.provision_button, Qt.MouseButton.LeftButton)
+    assert "subscription key" in dialog.outcome.text()  # asked for first, nothing sent
+    assert dialog.tabs.currentWidget() is dialog.secrets
+    subscription = demo.MTN_SUBSCRIPTION_KEYS["collection"]
+    dialog.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].setText(subscription)
+    qtbot.mouseClick(dialog.provision_button, Qt.MouseButton.LeftButton)
+    assert dialog._task is not None
+    loop.run_until_complete(dialog._task)
+    user = memory_keyring.store[(SERVICE, "mtn.api_user")]
+    assert f"API user {user} created" in dialog.outcome.text()
+    assert memory_keyring.store[(SERVICE, "mtn.subscription_key")] == subscription
+    api_key = memory_keyring.store[(SERVICE, "mtn.api_key")]
+    assert api_key and api_key not in dialog.outcome.text()
+    # The new credentials work: the connection test gets a token with them.
+    dialog.test_connection()
+    loop.run_until_complete(dialog._task)
+    assert "mtn: reachable, credentials accepted" in dialog.outcome.text()
+    # Production has no provisioning.
+    environment = combo(dialog, "mtn", "environment")
+    environment.setCurrentIndex(environment.findData("production"))
+    assert not dialog.provision_button.isEnabled()

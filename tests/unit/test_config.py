@@ -137,3 +137,10 @@ def test_quick_amounts_are_a_list_of_numbers(tmp_path: Path) -> None:
         load_config(write(tmp_path, "[shop]\nquick_amounts = 500\n"))
     with pytest.raises(ConfigError, match="more than zero"):
         load_config(write(tmp_path, "[shop]\nquick_amounts = [0]\n"))
+
+
+def test_language_and_sound(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, '[shop]\nlanguage = "fr"\nsound = false\n'))
+    assert config.shop.language == "fr" and config.shop.sound is False
+    with pytest.raises(ConfigError, match=r"'shop\.language' must be one of en, fr, not 'de'"):
+        load_config(write(tmp_path, '[shop]\nlanguage = "de"\n'))
