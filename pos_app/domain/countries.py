@@ -44,4 +44,6 @@ def country(region: str) -> Country:
         return COUNTRIES[region.upper()]
     except KeyError:
         known = ", ".join(sorted(COUNTRIES))
-        raise ValidationError(f"{region!r} is not a supported country (one of {known})") from None
+        raise ValidationError(
+            "{region!r} is not a supported country (one of {known})", region=region, known=known
+        ) from None

@@ -29,7 +29,7 @@ def currency_digits(currency: str) -> int:
     """How many decimal digits the currency has (UGX 0, KES 2), from babel's CLDR data."""
     code = currency.upper()
     if not re.fullmatch(r"[A-Z]{3}", code) or not is_currency(code):
-        raise AmountError(f"{currency!r} is not a known currency code")
+        raise AmountError("{currency!r} is not a known currency code", currency=currency)
     digits: int = get_currency_precision(code)
     return digits
 
@@ -54,7 +54,7 @@ class Money:
             raise AmountError("Enter an amount in digits")
         scaled = amount.scaleb(digits)
         if scaled != scaled.to_integral_value():
-            raise AmountError(_too_many_decimals(currency.upper(), digits))
+            raise _too_many_decimals(currency.upper(), digits)
         return cls(int(scaled), currency)
 
     @classmethod
@@ -90,10 +90,14 @@ class Money:
         return f"{self.to_plain_string()} {self.currency}"
 
 
-def _too_many_decimals(currency: str, digits: int) -> str:
+def _too_many_decimals(currency: str, digits: int) -> AmountError:
     if digits == 0:
-        return f"{currency} has no decimal part: enter a whole number"
-    return f"{currency} allows at most {digits} decimal places"
+        return AmountError(
+            "{currency} has no decimal part: enter a whole number", currency=currency
+        )
+    return AmountError(
+        "{currency} allows at most {digits} decimal places", currency=currency, digits=digits
+    )
 
 
 def parse_amount(text: str, currency: str, locale: str = "en") -> Decimal:
@@ -116,30 +120,30 @@ def parse_amount(text: str, currency: str, locale: str = "en") -> Decimal:
     if cleaned.startswith("-") or cleaned.startswith("\u2212"):
         raise AmountError("The amount cannot be negative")
     if re.search(r"[eE]", cleaned) or cleaned.lower() in {"nan", "inf", "infinity"}:
-        raise AmountError(f"{text.strip()!r} is not an amount: use digits only")
+        raise AmountError("{text!r} is not an amount: use digits only", text=text.strip())
     if not all(
         (ch.isascii() and ch.isdigit()) or ch in group_seps or ch == decimal_sep for ch in cleaned
     ):
-        raise AmountError(f"{text.strip()!r} is not an amount: use digits only")
+        raise AmountError("{text!r} is not an amount: use digits only", text=text.strip())
 
     whole, sep, fraction = cleaned.partition(decimal_sep)
     if sep and (not fraction or not fraction.isdigit()):
-        raise AmountError(f"{text.strip()!r} is not an amount: check the decimal part")
+        raise AmountError("{text!r} is not an amount: check the decimal part", text=text.strip())
     groups = re.split(f"[{re.escape(group_seps)}]", whole)
     if not groups[0] or not all(g.isdigit() for g in groups):
-        raise AmountError(f"{text.strip()!r} is not an amount: check the separators")
+        raise AmountError("{text!r} is not an amount: check the separators", text=text.strip())
     if len(groups) > 1 and (len(groups[0]) > 3 or any(len(g) != 3 for g in groups[1:])):
-        raise AmountError(f"{text.strip()!r} is not an amount: group thousands in threes")
+        raise AmountError("{text!r} is not an amount: group thousands in threes", text=text.strip())
 
     integer_part = "".join(groups).lstrip("0") or "0"
     if len(integer_part) > MAX_INTEGER_DIGITS:
         raise AmountError("The amount is too large")
     if len(fraction) > digits:
-        raise AmountError(_too_many_decimals(code, digits))
+        raise _too_many_decimals(code, digits)
     try:
         value = Decimal(f"{integer_part}.{fraction or '0'}")
     except InvalidOperation as exc:  # pragma: no cover - the checks above admit only digits
-        raise AmountError(f"{text.strip()!r} is not an amount") from exc
+        raise AmountError("{text!r} is not an amount", text=text.strip()) from exc
     if value <= 0:
         raise AmountError("The amount must be more than zero")
     return value

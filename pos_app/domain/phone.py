@@ -67,7 +67,7 @@ def parse_phone(text: str, region: str, *, mtn_sandbox: bool = False) -> PhoneNu
     if not compact:
         raise PhoneError("Enter the customer's phone number")
     if not re.fullmatch(r"\+?\d+", compact):
-        raise PhoneError(f"{text.strip()!r} is not a phone number: use digits only")
+        raise PhoneError("{text!r} is not a phone number: use digits only", text=text.strip())
     digits = compact.lstrip("+")
     if mtn_sandbox and _MTN_SANDBOX_NUMBER.fullmatch(digits):
         return PhoneNumber(msisdn=digits, region=None, network="MTN sandbox")
@@ -80,7 +80,10 @@ def parse_phone(text: str, region: str, *, mtn_sandbox: bool = False) -> PhoneNu
         # Bare digits are national ("0772…") or international without the "+" ("256772…").
         candidates = [compact, "+" + compact]
 
-    problem = f"{text.strip()} is not a valid {home.name} mobile number"
+    typed = text.strip()
+    problem = PhoneError(
+        "{text} is not a valid {country} mobile number", text=typed, country=home.name
+    )
     for candidate in candidates:
         try:
             number = phonenumbers.parse(candidate, home.region)
@@ -91,18 +94,20 @@ def parse_phone(text: str, region: str, *, mtn_sandbox: bool = False) -> PhoneNu
         number_region = phonenumbers.region_code_for_number(number)
         if number_region != home.region:
             if candidate.startswith("+") or len(candidates) == 1:
-                problem = (
-                    f"{text.strip()} is a number from {_region_name(number_region)}; "
-                    f"this till charges {home.name} numbers only"
+                problem = PhoneError(
+                    "{text} is a number from {other}; this till charges {country} numbers only",
+                    text=typed,
+                    other=_region_name(number_region),
+                    country=home.name,
                 )
             continue
         if phonenumbers.number_type(number) not in _MOBILE_TYPES:
-            problem = f"{text.strip()} is not a mobile number"
+            problem = PhoneError("{text} is not a mobile number", text=typed)
             continue
         network = carrier.name_for_number(number, "en") or None
         e164: str = phonenumbers.format_number(number, PhoneNumberFormat.E164)
         return PhoneNumber(msisdn=e164[1:], region=home.region, network=network)
-    raise PhoneError(problem)
+    raise problem
 
 
 def _region_name(region: str | None) -> str:

@@ -14,6 +14,7 @@ def mpesa_code(text: str) -> str:
     code = text.strip().upper()
     if not _MPESA_CODE.fullmatch(code) or code.isdigit():
         raise ValidationError(
-            f"{text.strip()!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)"
+            "{text!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)",
+            text=text.strip(),
         )
     return code

@@ -100,7 +100,9 @@ class Till:
                 raise ValidationError("M-Pesa takes whole shillings only")
             shillings = amount.minor_units // 100
             if not rules.MIN_AMOUNT <= shillings <= rules.MAX_AMOUNT:
-                raise ValidationError(f"M-Pesa takes 1 to {rules.MAX_AMOUNT:,} KES per payment")
+                raise ValidationError(
+                    "M-Pesa takes 1 to {most:,} KES per payment", most=rules.MAX_AMOUNT
+                )
         else:
             sandbox_numbers = self.demo or self.config.mtn.environment == "sandbox"
             phone = parse_phone(phone_text, self.config.shop.country, mtn_sandbox=sandbox_numbers)

@@ -12,6 +12,7 @@ os.environ.setdefault("QT_API", "pyside6")
 
 import PySide6  # noqa: F401 - imported before qasync on purpose
 import qasync
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -20,6 +21,7 @@ from pos_app.config import Config
 from pos_app.engine.setup import build_till
 from pos_app.store import PaymentRepository, StoreError, open_database
 from pos_app.ui.main_window import MainWindow
+from pos_app.ui.translations import install_translators
 
 
 def application() -> QApplication:
@@ -38,14 +40,15 @@ def run_gui(
     config: Config, *, demo: bool, smoke_test: bool = False, keyring_problem: str | None = None
 ) -> int:
     started = time.perf_counter()
-    application()
+    install_translators(application(), config.shop.effective_language)
     try:
         db = open_database(paths.database_path())
     except StoreError as exc:
         if smoke_test:
             print(f"pos-app: {exc}", file=sys.stderr)
         else:
-            QMessageBox.critical(None, "pos-app cannot start", str(exc))
+            title = QCoreApplication.translate("App", "pos-app cannot start")
+            QMessageBox.critical(None, title, str(exc))
         return 1
 
     async def main() -> None:

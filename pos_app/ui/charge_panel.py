@@ -28,6 +28,7 @@ from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money, currency_digits
 from pos_app.engine.setup import SetupProblem, Till
+from pos_app.ui.texts import error_text
 
 PROVIDER_NAMES: dict[Provider, str] = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}
 
@@ -213,7 +214,7 @@ class ChargePanel(QWidget):
         try:
             money = self._till.parse_amount(provider, text)
         except (ValidationError, SetupProblem) as exc:
-            self.amount_shown.setText(str(exc))
+            self.amount_shown.setText(error_text(exc))
             self.amount_shown.setStyleSheet("font-size:16px;color:#b91c1c;")
         else:
             self.amount_shown.setText(money.format(self._till.config.shop.effective_locale))
@@ -231,7 +232,7 @@ class ChargePanel(QWidget):
         try:
             _, phone = self._till.parse_charge("mtn", self.amount.text() or "1", self.phone.text())
         except (ValidationError, SetupProblem) as exc:
-            self.error.setText(str(exc))
+            self.error.setText(error_text(exc))
             return
         self.customer.setText(self.tr("Checking…"))
         self.customer_check_requested.emit(phone.msisdn)
@@ -247,7 +248,7 @@ class ChargePanel(QWidget):
         try:
             amount, phone = self._till.parse_charge(provider, self.amount.text(), self.phone.text())
         except (ValidationError, SetupProblem) as exc:
-            self.error.setText(str(exc))
+            self.error.setText(error_text(exc))
             return
         request = ChargeInput(
             provider,

@@ -9,7 +9,7 @@ from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
@@ -35,13 +35,14 @@ from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView, local_tz
 from pos_app.ui.settings import SettingsDialog
+from pos_app.ui.texts import error_text
 
 log = logging.getLogger(__name__)
 # Outcomes the cashier hears about (a beep); a late correction is heard again.
 OUTCOMES = frozenset(
     {PaymentStatus.SUCCESSFUL, PaymentStatus.FAILED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN}
 )
-DEMO_TEXT = "DEMO — no real money moves"
+DEMO_TEXT = str(QT_TRANSLATE_NOOP("MainWindow", "DEMO — no real money moves"))
 
 
 class MainWindow(QMainWindow):
@@ -211,7 +212,7 @@ class MainWindow(QMainWindow):
         except ValidationError as exc:
             card = self.cards.cards.get(reference_id)
             if card is not None:
-                card.show_error(str(exc))
+                card.show_error(error_text(exc))
 
     def _check_customer(self, msisdn: str) -> None:
         provider = self._till.providers.get("mtn") if self._till else None
@@ -300,11 +301,13 @@ class MainWindow(QMainWindow):
             self.health_label.setText("")
             return
         names = {"mtn": "MTN", "mpesa": "M-Pesa"}
-        parts = [
-            f"{names[name]} {'OK' if health.reachable else 'unreachable'}"
-            + (" (paused)" if health.circuit == "open" else "")
-            for name, health in self._engine.health().items()
-        ]
+        parts = []
+        for name, health in self._engine.health().items():
+            if health.circuit == "open":
+                state = self.tr("unreachable (paused)")
+            else:
+                state = self.tr("OK") if health.reachable else self.tr("unreachable")
+            parts.append(f"{names[name]} {state}")
         self.health_label.setText(" · ".join(parts))
 
     def refresh_today(self) -> None:
@@ -315,8 +318,8 @@ class MainWindow(QMainWindow):
         if not paid:
             self.today_label.setText(self.tr("Today: no payments received yet"))
             return
-        parts = [f"{t.amount.format(locale)} ({t.count} paid)" for t in paid]
-        self.today_label.setText(self.tr("Today: ") + ", ".join(parts))
+        parts = [self.tr("{0} ({1} paid)").format(t.amount.format(locale), t.count) for t in paid]
+        self.today_label.setText(self.tr("Today: {0}").format(", ".join(parts)))
 
     def closeEvent(self, event: QCloseEvent) -> None:
         # The engine may outlive the window: it must not keep calling into deleted widgets.

@@ -20,6 +20,7 @@ from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import Reason, from_key
 from pos_app.ui.charge_panel import PROVIDER_NAMES
+from pos_app.ui.texts import reason_action, reason_message
 
 S = PaymentStatus
 # (background, border) per state: amber while waiting, green paid, red failed, grey unknown.
@@ -122,7 +123,7 @@ class PaymentCard(QFrame):
         self.retry.setVisible(can_retry)
         # Some refusals mean charging again at once cannot work (M-Pesa's 2-minute rule).
         self.retry.setEnabled(can_retry and (reason is None or reason.retry_helps))
-        self.retry.setToolTip(reason.customer_action or reason.message if reason else "")
+        self.retry.setToolTip((reason_action(reason) or reason_message(reason)) if reason else "")
         waiting = payment.status in (S.CREATED, S.SUBMITTING, S.PENDING, S.UNKNOWN)
         self.hide_button.setText(self.tr("Stop waiting") if waiting else self.tr("Done"))
         self.hide_button.setToolTip(
@@ -161,8 +162,9 @@ class PaymentCard(QFrame):
         if status == S.REFUNDED:
             return self.tr("↩ REFUNDED"), ""
         label = self.tr("✖ FAILED") if status == S.FAILED else self.tr("✖ EXPIRED")
-        message = reason.message if reason else ""
-        return f"{label} · {message}", (reason.customer_action or "") if reason else ""
+        if reason is None:
+            return label, ""
+        return f"{label} · {reason_message(reason)}", reason_action(reason)
 
 
 class PaymentCards(QScrollArea):

@@ -6,7 +6,7 @@ import html
 from datetime import tzinfo
 from pathlib import Path
 
-from PySide6.QtCore import QMarginsF, QSizeF
+from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
@@ -14,6 +14,7 @@ from pos_app.config import ShopConfig
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
+from pos_app.ui.texts import reason_message, status_name
 
 ROLL_WIDTH_MM = 80.0
 ROLL_LENGTH_MM = 160.0  # enough for one receipt; thermal printers cut where the text ends
@@ -27,24 +28,25 @@ def receipt_lines(payment: Payment, shop: ShopConfig, tz: tzinfo) -> list[tuple[
     if payment.provider_transaction_id:
         receipt = payment.provider_transaction_id
         if payment.receipt_source == "cashier":
-            receipt += " (from SMS)"
+            receipt += QCoreApplication.translate("Receipt", " (from SMS)")
     elif payment.provider == "mpesa" and payment.status == PaymentStatus.SUCCESSFUL:
-        receipt = "see the customer's M-Pesa SMS"
+        receipt = QCoreApplication.translate("Receipt", "see the customer's M-Pesa SMS")
     else:
         receipt = "-"
     lines = [
-        ("Date", when),
-        ("Amount", payment.amount.format(locale)),
-        ("Paid with", PROVIDER_NAMES[payment.provider]),
-        ("Phone", mask_msisdn(payment.msisdn)),
-        ("Status", payment.status.value.upper()),
-        ("Receipt no.", receipt),
+        (QCoreApplication.translate("Receipt", "Date"), when),
+        (QCoreApplication.translate("Receipt", "Amount"), payment.amount.format(locale)),
+        (QCoreApplication.translate("Receipt", "Paid with"), PROVIDER_NAMES[payment.provider]),
+        (QCoreApplication.translate("Receipt", "Phone"), mask_msisdn(payment.msisdn)),
+        (QCoreApplication.translate("Receipt", "Status"), status_name(payment.status).upper()),
+        (QCoreApplication.translate("Receipt", "Receipt no."), receipt),
     ]
     if payment.reason:
-        lines.append(("Reason", from_key(payment.reason).message))
+        reason = reason_message(from_key(payment.reason))
+        lines.append((QCoreApplication.translate("Receipt", "Reason"), reason))
     if payment.external_id:
-        lines.append(("Reference", payment.external_id))
-    lines.append(("Payment id", payment.reference_id[:8]))
+        lines.append((QCoreApplication.translate("Receipt", "Reference"), payment.external_id))
+    lines.append((QCoreApplication.translate("Receipt", "Payment id"), payment.reference_id[:8]))
     return lines
 
 
@@ -59,7 +61,8 @@ def receipt_html(payment: Payment, shop: ShopConfig, tz: tzinfo) -> str:
         f"<p align='center'><b style='font-size:12pt'>{html.escape(shop.name)}</b><br>"
         f"{html.escape(shop.till)}</p>"
         f"<table width='100%' cellspacing='0' cellpadding='1'>{rows}</table>"
-        f"<p align='center'>Thank you</p></div>"
+        f"<p align='center'>{html.escape(QCoreApplication.translate('Receipt', 'Thank you'))}"
+        "</p></div>"
     )
 
 

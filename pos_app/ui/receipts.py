@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
     QAbstractTableModel,
     QDate,
     QModelIndex,
@@ -40,6 +41,7 @@ from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, local_day
 from pos_app.ui.charge_panel import PROVIDER_NAMES
 from pos_app.ui.receipt_print import print_receipt, roll_printer, save_pdf
+from pos_app.ui.texts import reason_message, status_name
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 200
@@ -49,7 +51,15 @@ class ReceiptsModel(QAbstractTableModel):
     """Newest first. Rows arrive a page at a time as the view scrolls (keyset paging keeps a
     page deep in a million rows as quick as the first)."""
 
-    COLUMNS = ("Time", "Amount", "Provider", "Phone", "Status", "Receipt / reason", "Reference")
+    COLUMNS = (
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Time"),
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Amount"),
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Provider"),
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Phone"),
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Status"),
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Receipt / reason"),
+        QT_TRANSLATE_NOOP("ReceiptsModel", "Reference"),
+    )
 
     def __init__(
         self, repository: PaymentRepository, locale: str, tz: tzinfo, parent: QWidget | None = None
@@ -106,7 +116,7 @@ class ReceiptsModel(QAbstractTableModel):
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.tr(self.COLUMNS[section])
+            return self.tr(str(self.COLUMNS[section]))
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -132,11 +142,11 @@ class ReceiptsModel(QAbstractTableModel):
         if column == 3:
             return mask_msisdn(payment.msisdn)
         if column == 4:
-            return payment.status.value
+            return status_name(payment.status)
         if column == 5:
             if payment.provider_transaction_id:
                 return payment.provider_transaction_id
-            return from_key(payment.reason).message if payment.reason else ""
+            return reason_message(from_key(payment.reason)) if payment.reason else ""
         return payment.external_id or payment.reference_id[:8]
 
 
@@ -161,7 +171,7 @@ class ReceiptsView(QWidget):
         self.status = QComboBox(self)
         self.status.addItem(self.tr("Any status"), None)
         for status in PaymentStatus:
-            self.status.addItem(status.value, status)
+            self.status.addItem(status_name(status), status)
         self.provider = QComboBox(self)
         self.provider.addItem(self.tr("Any provider"), None)
         for key, name in PROVIDER_NAMES.items():
@@ -246,13 +256,14 @@ class ReceiptDetail(QDialog):
         lines = [
             f"{payment.amount.format(locale)} · {PROVIDER_NAMES[payment.provider]} · "
             f"{mask_msisdn(payment.msisdn)}",
-            self.tr("Status: {0}").format(payment.status.value),
+            self.tr("Status: {0}").format(status_name(payment.status)),
             self.tr("Receipt: {0}").format(receipt),
             self.tr("Reference: {0}").format(payment.external_id or "—"),
             self.tr("Payment id: {0}").format(payment.reference_id),
         ]
         if payment.reason:
-            lines.insert(2, self.tr("Reason: {0}").format(from_key(payment.reason).message))
+            reason = reason_message(from_key(payment.reason))
+            lines.insert(2, self.tr("Reason: {0}").format(reason))
         self.summary = QLabel("\n".join(lines), self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
@@ -260,11 +271,11 @@ class ReceiptDetail(QDialog):
         for event in repository.events(payment.reference_id):
             when = event.at.astimezone(tz).strftime("%H:%M:%S")
             text = (
-                f"{when}  {event.from_status.value if event.from_status else '—'} → "
-                f"{event.to_status.value}"
+                f"{when}  {status_name(event.from_status) if event.from_status else '—'} → "
+                f"{status_name(event.to_status)}"
             )
             if event.reason:
-                text += f"  ({from_key(event.reason).message})"
+                text += f"  ({reason_message(from_key(event.reason))})"
             if event.is_correction:
                 text += self.tr("  [late answer: corrected]")
             self.history.addItem(text)

@@ -51,23 +51,23 @@ from pos_app.providers.mtn.provisioning import provision_sandbox_user
 CONTEXT = "SettingsDialog"
 
 
-def _(text: str) -> str:
-    """Marks a text for translation; `translated()` translates it where it is shown."""
-    return str(QT_TRANSLATE_NOOP(CONTEXT, text))
-
-
-def translated(text: str) -> str:
-    return QCoreApplication.translate(CONTEXT, text)
+def translated(text: object) -> str:
+    """A text marked with QT_TRANSLATE_NOOP, in the user's language."""
+    return QCoreApplication.translate(CONTEXT, str(text))
 
 
 SECRET_LABELS = {
-    SecretName.MTN_SUBSCRIPTION_KEY: _("Collection subscription key"),
-    SecretName.MTN_API_USER: _("API user"),
-    SecretName.MTN_API_KEY: _("API key"),
-    SecretName.MPESA_CONSUMER_KEY: _("Consumer key"),
-    SecretName.MPESA_CONSUMER_SECRET: _("Consumer secret"),
-    SecretName.MPESA_PASSKEY: _("Passkey"),
-    SecretName.MPESA_INITIATOR_PASSWORD: _("Initiator password (refunds)"),
+    SecretName.MTN_SUBSCRIPTION_KEY: QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Collection subscription key"
+    ),
+    SecretName.MTN_API_USER: QT_TRANSLATE_NOOP("SettingsDialog", "API user"),
+    SecretName.MTN_API_KEY: QT_TRANSLATE_NOOP("SettingsDialog", "API key"),
+    SecretName.MPESA_CONSUMER_KEY: QT_TRANSLATE_NOOP("SettingsDialog", "Consumer key"),
+    SecretName.MPESA_CONSUMER_SECRET: QT_TRANSLATE_NOOP("SettingsDialog", "Consumer secret"),
+    SecretName.MPESA_PASSKEY: QT_TRANSLATE_NOOP("SettingsDialog", "Passkey"),
+    SecretName.MPESA_INITIATOR_PASSWORD: QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Initiator password (refunds)"
+    ),
 }
 
 
@@ -75,60 +75,119 @@ SECRET_LABELS = {
 class Setting:
     section: str
     key: str
-    label: str
-    hint: str = ""
-    choices: tuple[tuple[str, str], ...] = ()  # (value, label)
+    label: object  # marked with QT_TRANSLATE_NOOP
+    hint: object = ""
+    choices: tuple[tuple[str, object], ...] = ()  # (value, label)
 
 
 ENVIRONMENT_CHOICES = tuple((name, name) for name in ENVIRONMENTS)
-SETTINGS: dict[str, tuple[Setting, ...]] = {
-    _("Shop"): (
-        Setting("shop", "name", _("Shop name")),
-        Setting("shop", "till", _("Till name")),
+SETTINGS: dict[object, tuple[Setting, ...]] = {
+    QT_TRANSLATE_NOOP("SettingsDialog", "Shop"): (
+        Setting("shop", "name", QT_TRANSLATE_NOOP("SettingsDialog", "Shop name")),
+        Setting("shop", "till", QT_TRANSLATE_NOOP("SettingsDialog", "Till name")),
         Setting(
             "shop",
             "country",
-            _("Country"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "Country"),
             choices=tuple((code, c.name) for code, c in sorted(COUNTRIES.items())),
         ),
         Setting(
-            "shop", "language", _("Language"), choices=(("", _("Automatic")), *LANGUAGES.items())
+            "shop",
+            "language",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Language"),
+            choices=(("", QT_TRANSLATE_NOOP("SettingsDialog", "Automatic")), *LANGUAGES.items()),
         ),
-        Setting("shop", "locale", _("Number format"), _("e.g. fr_CI; empty: the country's")),
         Setting(
-            "shop", "timezone", _("Time zone"), _("e.g. Africa/Abidjan; empty: this computer's")
+            "shop",
+            "locale",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Number format"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "e.g. fr_CI; empty: the country's"),
         ),
-        Setting("shop", "quick_amounts", _("Quick amounts"), _("e.g. 500, 1000, 5000")),
-        Setting("shop", "sound", _("Sound on success and failure")),
+        Setting(
+            "shop",
+            "timezone",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Time zone"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "e.g. Africa/Abidjan; empty: this computer's"),
+        ),
+        Setting(
+            "shop",
+            "quick_amounts",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Quick amounts"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "e.g. 500, 1000, 5000"),
+        ),
+        Setting(
+            "shop", "sound", QT_TRANSLATE_NOOP("SettingsDialog", "Sound on success and failure")
+        ),
     ),
     "MTN MoMo": (
-        Setting("mtn", "enabled", _("Use MTN MoMo")),
-        Setting("mtn", "environment", _("Environment"), choices=ENVIRONMENT_CHOICES),
-        Setting("mtn", "base_url", _("Base URL"), _("empty: MTN's URL for the environment")),
-        Setting("mtn", "target_environment", _("Target environment"), _("empty: by country")),
+        Setting("mtn", "enabled", QT_TRANSLATE_NOOP("SettingsDialog", "Use MTN MoMo")),
         Setting(
-            "mtn", "currency", _("Currency"), _("empty: EUR in the sandbox, else the country's")
+            "mtn",
+            "environment",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Environment"),
+            choices=ENVIRONMENT_CHOICES,
+        ),
+        Setting(
+            "mtn",
+            "base_url",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Base URL"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "empty: MTN's URL for the environment"),
+        ),
+        Setting(
+            "mtn",
+            "target_environment",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Target environment"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "empty: by country"),
+        ),
+        Setting(
+            "mtn",
+            "currency",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Currency"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "empty: EUR in the sandbox, else the country's"),
         ),
     ),
     "M-Pesa": (
-        Setting("mpesa", "enabled", _("Use M-Pesa")),
-        Setting("mpesa", "environment", _("Environment"), choices=ENVIRONMENT_CHOICES),
+        Setting("mpesa", "enabled", QT_TRANSLATE_NOOP("SettingsDialog", "Use M-Pesa")),
         Setting(
-            "mpesa", "base_url", _("Base URL"), _("empty: Safaricom's URL for the environment")
+            "mpesa",
+            "environment",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Environment"),
+            choices=ENVIRONMENT_CHOICES,
         ),
-        Setting("mpesa", "currency", _("Currency")),
         Setting(
-            "mpesa", "shortcode", _("Shortcode"), _("PayBill number, or the till's store number")
+            "mpesa",
+            "base_url",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Base URL"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "empty: Safaricom's URL for the environment"),
+        ),
+        Setting("mpesa", "currency", QT_TRANSLATE_NOOP("SettingsDialog", "Currency")),
+        Setting(
+            "mpesa",
+            "shortcode",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Shortcode"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "PayBill number, or the till's store number"),
         ),
         Setting(
             "mpesa",
             "transaction_type",
-            _("Type"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "Type"),
             choices=tuple(
-                zip(MPESA_TRANSACTION_TYPES, (_("PayBill"), _("Buy Goods (till)")), strict=True)
+                zip(
+                    MPESA_TRANSACTION_TYPES,
+                    (
+                        QT_TRANSLATE_NOOP("SettingsDialog", "PayBill"),
+                        QT_TRANSLATE_NOOP("SettingsDialog", "Buy Goods (till)"),
+                    ),
+                    strict=True,
+                )
             ),
         ),
-        Setting("mpesa", "party_b", _("Till number"), _("Buy Goods only; empty: the shortcode")),
+        Setting(
+            "mpesa",
+            "party_b",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Till number"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "Buy Goods only; empty: the shortcode"),
+        ),
     ),
 }
 

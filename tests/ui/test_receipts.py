@@ -145,7 +145,7 @@ def test_receipt_detail_shows_the_history(qtbot: QtBot, repo: PaymentRepository)
     )
     history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
     assert len(history) == 5
-    assert "expired → successful" in history[-1] and "corrected" in history[-1]
+    assert "expired → paid" in history[-1] and "corrected" in history[-1]
     assert "No answer from the customer in time" in history[-2]
 
 
@@ -170,7 +170,7 @@ def test_receipt_saved_as_pdf_for_an_80mm_roll(
     lines = dict(receipt_lines(paid, shop, UTC))
     assert lines["Amount"] == "Ksh250.00" and lines["Paid with"] == "M-Pesa"
     assert lines["Receipt no."] == "NLJ7RT61SV (from SMS)" and lines["Phone"] == "254712***678"
-    assert lines["Reference"] == "ORDER-77" and lines["Status"] == "SUCCESSFUL"
+    assert lines["Reference"] == "ORDER-77" and lines["Status"] == "PAID"
     dialog = ReceiptDetail(paid, repo, shop, UTC)
     qtbot.addWidget(dialog)
     target = tmp_path / "receipt.pdf"

@@ -1,0 +1,963 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr">
+<context>
+    <name>App</name>
+    <message>
+        <source>pos-app cannot start</source>
+        <translation>pos-app ne peut pas démarrer</translation>
+    </message>
+</context>
+<context>
+    <name>ChargePanel</name>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Type the amount; Enter charges</source>
+        <translation>Tapez le montant ; Entrée encaisse</translation>
+    </message>
+    <message>
+        <source>Customer&apos;s phone, e.g. 0772 123 456</source>
+        <translation>Téléphone du client, ex. 0772 123 456</translation>
+    </message>
+    <message>
+        <source>Check customer</source>
+        <translation>Vérifier le client</translation>
+    </message>
+    <message>
+        <source>Show the MTN account holder&apos;s name (Ctrl+K)</source>
+        <translation>Afficher le nom du titulaire du compte MTN (Ctrl+K)</translation>
+    </message>
+    <message>
+        <source>Order reference (optional)</source>
+        <translation>Référence de commande (facultatif)</translation>
+    </message>
+    <message>
+        <source>Message for the customer (optional)</source>
+        <translation>Message pour le client (facultatif)</translation>
+    </message>
+    <message>
+        <source>Charge</source>
+        <translation>Encaisser</translation>
+    </message>
+    <message>
+        <source>Send the payment prompt (Enter)</source>
+        <translation>Envoyer la demande de paiement (Entrée)</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Vérification…</translation>
+    </message>
+    <message>
+        <source>No provider is set up at this till</source>
+        <translation>Aucun opérateur n&apos;est configuré sur cette caisse</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>DEMO — no real money moves</source>
+        <translation>DÉMO — aucun argent réel n&apos;est débité</translation>
+    </message>
+    <message>
+        <source>Counter (Ctrl+1)</source>
+        <translation>Caisse (Ctrl+1)</translation>
+    </message>
+    <message>
+        <source>Receipts (Ctrl+2)</source>
+        <translation>Reçus (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Paramètres…</translation>
+    </message>
+    <message>
+        <source>Shop, providers, credentials and language (Ctrl+,)</source>
+        <translation>Boutique, opérateurs, identifiants et langue (Ctrl+,)</translation>
+    </message>
+    <message>
+        <source>No secure keyring: secrets only from the environment</source>
+        <translation>Pas de trousseau sécurisé : secrets lus uniquement dans l&apos;environnement</translation>
+    </message>
+    <message>
+        <source>Name check unavailable — you can still charge</source>
+        <translation>Vérification du nom indisponible — vous pouvez encaisser quand même</translation>
+    </message>
+    <message>
+        <source>⚠ No active MoMo account on this number</source>
+        <translation>⚠ Aucun compte MoMo actif sur ce numéro</translation>
+    </message>
+    <message>
+        <source>Account holder: {0}</source>
+        <translation>Titulaire du compte : {0}</translation>
+    </message>
+    <message>
+        <source>{0} unfinished</source>
+        <translation>{0} en cours</translation>
+    </message>
+    <message>
+        <source>unreachable (paused)</source>
+        <translation>injoignable (en pause)</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>OK</translation>
+    </message>
+    <message>
+        <source>unreachable</source>
+        <translation>injoignable</translation>
+    </message>
+    <message>
+        <source>Today: no payments received yet</source>
+        <translation>Aujourd&apos;hui : aucun paiement reçu pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>{0} ({1} paid)</source>
+        <translation>{0} ({1} payés)</translation>
+    </message>
+    <message>
+        <source>Today: {0}</source>
+        <translation>Aujourd&apos;hui : {0}</translation>
+    </message>
+</context>
+<context>
+    <name>PaymentCard</name>
+    <message>
+        <source>Charge again</source>
+        <translation>Encaisser à nouveau</translation>
+    </message>
+    <message>
+        <source>Receipt…</source>
+        <translation>Reçu…</translation>
+    </message>
+    <message>
+        <source>Print the receipt or save it as PDF</source>
+        <translation>Imprimer le reçu ou l’enregistrer en PDF</translation>
+    </message>
+    <message>
+        <source>M-Pesa code from the customer&apos;s SMS, e.g. NLJ7RT61SV</source>
+        <translation>Code M-Pesa du SMS du client, ex. NLJ7RT61SV</translation>
+    </message>
+    <message>
+        <source>Save code</source>
+        <translation>Enregistrer le code</translation>
+    </message>
+    <message>
+        <source>Stop waiting</source>
+        <translation>Ne plus attendre</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Terminé</translation>
+    </message>
+    <message>
+        <source>Hide this card; the payment keeps being followed</source>
+        <translation>Masquer cette carte ; le paiement reste suivi</translation>
+    </message>
+    <message>
+        <source>Sending the prompt…</source>
+        <translation>Envoi de la demande…</translation>
+    </message>
+    <message>
+        <source>Waiting for the customer to approve · {0}</source>
+        <translation>En attente de l&apos;accord du client · {0}</translation>
+    </message>
+    <message>
+        <source>Ask the customer to enter their PIN on the phone</source>
+        <translation>Demandez au client de saisir son code PIN sur le téléphone</translation>
+    </message>
+    <message>
+        <source>✔ PAID · M-Pesa code {0}</source>
+        <translation>✔ PAYÉ · code M-Pesa {0}</translation>
+    </message>
+    <message>
+        <source>Code typed from the customer&apos;s SMS</source>
+        <translation>Code saisi depuis le SMS du client</translation>
+    </message>
+    <message>
+        <source>✔ PAID · receipt {0}</source>
+        <translation>✔ PAYÉ · reçu {0}</translation>
+    </message>
+    <message>
+        <source>✔ PAID</source>
+        <translation>✔ PAYÉ</translation>
+    </message>
+    <message>
+        <source>The M-Pesa code is in the customer&apos;s SMS (optional to record)</source>
+        <translation>Le code M-Pesa est dans le SMS du client (enregistrement facultatif)</translation>
+    </message>
+    <message>
+        <source>? NOT KNOWN whether the customer paid</source>
+        <translation>? ON NE SAIT PAS si le client a payé</translation>
+    </message>
+    <message>
+        <source>Check the customer&apos;s confirmation SMS before charging again</source>
+        <translation>Vérifiez le SMS de confirmation du client avant d&apos;encaisser à nouveau</translation>
+    </message>
+    <message>
+        <source>↩ REFUNDED</source>
+        <translation>↩ REMBOURSÉ</translation>
+    </message>
+    <message>
+        <source>✖ FAILED</source>
+        <translation>✖ ÉCHEC</translation>
+    </message>
+    <message>
+        <source>✖ EXPIRED</source>
+        <translation>✖ EXPIRÉ</translation>
+    </message>
+</context>
+<context>
+    <name>Reasons</name>
+    <message>
+        <source>No MoMo account for this number</source>
+        <translation>Aucun compte MoMo pour ce numéro</translation>
+    </message>
+    <message>
+        <source>Check the number, or ask for another MoMo number</source>
+        <translation>Vérifiez le numéro ou demandez un autre numéro MoMo</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s MoMo account was not found</source>
+        <translation>Le compte MoMo de la boutique est introuvable</translation>
+    </message>
+    <message>
+        <source>MTN did not allow this payment</source>
+        <translation>MTN n&apos;a pas autorisé ce paiement</translation>
+    </message>
+    <message>
+        <source>Ask the customer to contact MTN or pay another way</source>
+        <translation>Demandez au client de contacter MTN ou de payer autrement</translation>
+    </message>
+    <message>
+        <source>Shop setup problem: ask the owner to check the provider settings</source>
+        <translation>Problème de configuration : demandez au gérant de vérifier les paramètres de l’opérateur</translation>
+    </message>
+    <message>
+        <source>Wrong currency for this MTN account</source>
+        <translation>Mauvaise devise pour ce compte MTN</translation>
+    </message>
+    <message>
+        <source>MTN is unavailable right now</source>
+        <translation>MTN est indisponible pour le moment</translation>
+    </message>
+    <message>
+        <source>MTN could not process it (often: not enough money)</source>
+        <translation>MTN n&apos;a pas pu le traiter (souvent : solde insuffisant)</translation>
+    </message>
+    <message>
+        <source>Ask the customer to check their MoMo balance</source>
+        <translation>Demandez au client de vérifier son solde MoMo</translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer&apos;s MoMo account</source>
+        <translation>Solde insuffisant sur le compte MoMo du client</translation>
+    </message>
+    <message>
+        <source>Ask the customer to top up, then charge again</source>
+        <translation>Demandez au client de recharger, puis encaissez à nouveau</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s MoMo limit is reached</source>
+        <translation>Le plafond MoMo du client est atteint</translation>
+    </message>
+    <message>
+        <source>Ask the customer to pay another way</source>
+        <translation>Demandez au client de payer autrement</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s MoMo account cannot receive money</source>
+        <translation>Le compte MoMo de la boutique ne peut pas recevoir d’argent</translation>
+    </message>
+    <message>
+        <source>The customer did not approve the payment</source>
+        <translation>Le client n&apos;a pas validé le paiement</translation>
+    </message>
+    <message>
+        <source>Ask the customer to approve the prompt on their phone</source>
+        <translation>Demandez au client de valider la demande sur son téléphone</translation>
+    </message>
+    <message>
+        <source>MTN never received this payment</source>
+        <translation>MTN n&apos;a jamais reçu ce paiement</translation>
+    </message>
+    <message>
+        <source>Customer rejected the payment on their phone</source>
+        <translation>Le client a refusé le paiement sur son téléphone</translation>
+    </message>
+    <message>
+        <source>Ask the customer whether they want to pay</source>
+        <translation>Demandez au client s’il veut payer</translation>
+    </message>
+    <message>
+        <source>The customer did not answer in time</source>
+        <translation>Le client n&apos;a pas répondu à temps</translation>
+    </message>
+    <message>
+        <source>Ask the customer to approve within 5 minutes</source>
+        <translation>Demandez au client de valider dans les 5 minutes</translation>
+    </message>
+    <message>
+        <source>Customer cancelled on phone</source>
+        <translation>Le client a annulé sur son téléphone</translation>
+    </message>
+    <message>
+        <source>MTN already has this payment</source>
+        <translation>MTN a déjà ce paiement</translation>
+    </message>
+    <message>
+        <source>The customer did not approve within 5 minutes</source>
+        <translation>Le client n&apos;a pas validé dans les 5 minutes</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s MoMo account is not active</source>
+        <translation>Le compte MoMo du client n&apos;est pas actif</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s MoMo account limit is reached</source>
+        <translation>Le plafond du compte MoMo de la boutique est atteint</translation>
+    </message>
+    <message>
+        <source>Not enough money, or a limit is reached</source>
+        <translation>Solde insuffisant, ou plafond atteint</translation>
+    </message>
+    <message>
+        <source>Paid</source>
+        <translation>Payé</translation>
+    </message>
+    <message>
+        <source>Still being processed</source>
+        <translation>Toujours en cours de traitement</translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer&apos;s M-Pesa</source>
+        <translation>Solde M-Pesa du client insuffisant</translation>
+    </message>
+    <message>
+        <source>Amount is below the M-Pesa minimum</source>
+        <translation>Montant inférieur au minimum M-Pesa</translation>
+    </message>
+    <message>
+        <source>Amount is above the M-Pesa maximum per payment</source>
+        <translation>Montant supérieur au maximum M-Pesa par paiement</translation>
+    </message>
+    <message>
+        <source>Split the payment or pay another way</source>
+        <translation>Divisez le paiement ou payez autrement</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s daily M-Pesa limit is reached</source>
+        <translation>Le plafond M-Pesa journalier du client est atteint</translation>
+    </message>
+    <message>
+        <source>The shop&apos;s M-Pesa account is full</source>
+        <translation>Le compte M-Pesa de la boutique est plein</translation>
+    </message>
+    <message>
+        <source>M-Pesa refuses the same amount to the same customer within 2 minutes</source>
+        <translation>M-Pesa refuse le même montant au même client en moins de 2 minutes</translation>
+    </message>
+    <message>
+        <source>Wait 2 minutes before charging this amount again</source>
+        <translation>Attendez 2 minutes avant d&apos;encaisser à nouveau ce montant</translation>
+    </message>
+    <message>
+        <source>M-Pesa is busy</source>
+        <translation>M-Pesa est surchargé</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone is busy with another M-Pesa session</source>
+        <translation>Le téléphone du client est occupé par une autre session M-Pesa</translation>
+    </message>
+    <message>
+        <source>Ask the customer to close other M-Pesa menus, then wait a minute</source>
+        <translation>Demandez au client de fermer les autres menus M-Pesa, puis d&apos;attendre une minute</translation>
+    </message>
+    <message>
+        <source>The payment prompt expired</source>
+        <translation>La demande de paiement a expiré</translation>
+    </message>
+    <message>
+        <source>Ask the customer to answer the prompt quickly</source>
+        <translation>Demandez au client de répondre rapidement à la demande</translation>
+    </message>
+    <message>
+        <source>M-Pesa could not send the prompt</source>
+        <translation>M-Pesa n&apos;a pas pu envoyer la demande</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s phone could not be reached</source>
+        <translation>Le téléphone du client est injoignable</translation>
+    </message>
+    <message>
+        <source>Ask the customer to switch the phone on and keep it unlocked</source>
+        <translation>Demandez au client d’allumer son téléphone et de le garder déverrouillé</translation>
+    </message>
+    <message>
+        <source>Wrong M-Pesa PIN</source>
+        <translation>Code PIN M-Pesa erroné</translation>
+    </message>
+    <message>
+        <source>Ask the customer to enter the right PIN</source>
+        <translation>Demandez au client de saisir le bon code PIN</translation>
+    </message>
+    <message>
+        <source>The customer&apos;s M-Pesa PIN is locked</source>
+        <translation>Le code PIN M-Pesa du client est bloqué</translation>
+    </message>
+    <message>
+        <source>Ask the customer to call Safaricom, or pay another way</source>
+        <translation>Demandez au client d’appeler Safaricom ou de payer autrement</translation>
+    </message>
+    <message>
+        <source>M-Pesa refused this number</source>
+        <translation>M-Pesa a refusé ce numéro</translation>
+    </message>
+    <message>
+        <source>In test mode, use the M-Pesa test number</source>
+        <translation>En mode test, utilisez le numéro de test M-Pesa</translation>
+    </message>
+    <message>
+        <source>No answer from the customer in time</source>
+        <translation>Pas de réponse du client à temps</translation>
+    </message>
+    <message>
+        <source>Ask the customer whether a prompt appeared and whether money left their account</source>
+        <translation>Demandez au client si une demande est apparue et si de l’argent a quitté son compte</translation>
+    </message>
+    <message>
+        <source>The provider never received this payment</source>
+        <translation>L&apos;opérateur n&apos;a jamais reçu ce paiement</translation>
+    </message>
+    <message>
+        <source>The provider refused the request</source>
+        <translation>L&apos;opérateur a refusé la demande</translation>
+    </message>
+    <message>
+        <source>No reply while sending: checking with the provider</source>
+        <translation>Pas de réponse à l&apos;envoi : vérification auprès de l&apos;opérateur</translation>
+    </message>
+    <message>
+        <source>The payment failed for a reason the app does not know</source>
+        <translation>Le paiement a échoué pour une raison inconnue de l&apos;application</translation>
+    </message>
+</context>
+<context>
+    <name>Receipt</name>
+    <message>
+        <source> (from SMS)</source>
+        <translation> (du SMS)</translation>
+    </message>
+    <message>
+        <source>see the customer&apos;s M-Pesa SMS</source>
+        <translation>voir le SMS M-Pesa du client</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Date</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Paid with</source>
+        <translation>Payé avec</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Téléphone</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Receipt no.</source>
+        <translation>N° de reçu</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Référence</translation>
+    </message>
+    <message>
+        <source>Payment id</source>
+        <translation>N° de paiement</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptDetail</name>
+    <message>
+        <source>Receipt {0}</source>
+        <translation>Reçu {0}</translation>
+    </message>
+    <message>
+        <source> (from the customer&apos;s SMS)</source>
+        <translation> (du SMS du client)</translation>
+    </message>
+    <message>
+        <source>Status: {0}</source>
+        <translation>État : {0}</translation>
+    </message>
+    <message>
+        <source>Receipt: {0}</source>
+        <translation>Reçu : {0}</translation>
+    </message>
+    <message>
+        <source>Reference: {0}</source>
+        <translation>Référence : {0}</translation>
+    </message>
+    <message>
+        <source>Payment id: {0}</source>
+        <translation>N° de paiement : {0}</translation>
+    </message>
+    <message>
+        <source>Reason: {0}</source>
+        <translation>Motif : {0}</translation>
+    </message>
+    <message>
+        <source>  [late answer: corrected]</source>
+        <translation>  [réponse tardive : corrigé]</translation>
+    </message>
+    <message>
+        <source>Print… (Ctrl+P)</source>
+        <translation>Imprimer… (Ctrl+P)</translation>
+    </message>
+    <message>
+        <source>Save as PDF…</source>
+        <translation>Enregistrer en PDF…</translation>
+    </message>
+    <message>
+        <source>Save receipt as PDF</source>
+        <translation>Enregistrer le reçu en PDF</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptsModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Heure</translation>
+    </message>
+    <message>
+        <source>Amount</source>
+        <translation>Montant</translation>
+    </message>
+    <message>
+        <source>Provider</source>
+        <translation>Opérateur</translation>
+    </message>
+    <message>
+        <source>Phone</source>
+        <translation>Téléphone</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>État</translation>
+    </message>
+    <message>
+        <source>Receipt / reason</source>
+        <translation>Reçu / motif</translation>
+    </message>
+    <message>
+        <source>Reference</source>
+        <translation>Référence</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptsView</name>
+    <message>
+        <source>Any status</source>
+        <translation>Tous les états</translation>
+    </message>
+    <message>
+        <source>Any provider</source>
+        <translation>Tous les opérateurs</translation>
+    </message>
+    <message>
+        <source>Phone, order reference or receipt number</source>
+        <translation>Téléphone, référence de commande ou n° de reçu</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Du</translation>
+    </message>
+    <message>
+        <source>to</source>
+        <translation>au</translation>
+    </message>
+    <message>
+        <source>{0} payments · received {1}</source>
+        <translation>{0} paiements · reçu {1}</translation>
+    </message>
+</context>
+<context>
+    <name>SecretsPanel</name>
+    <message>
+        <source>stored in the keyring (type to replace)</source>
+        <translation>enregistré dans le trousseau (tapez pour remplacer)</translation>
+    </message>
+    <message>
+        <source>set by {0} (overrides the keyring)</source>
+        <translation>défini par {0} (prime sur le trousseau)</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>non défini</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Collection subscription key</source>
+        <translation>Clé d&apos;abonnement Collection</translation>
+    </message>
+    <message>
+        <source>API user</source>
+        <translation>Utilisateur API</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>Clé API</translation>
+    </message>
+    <message>
+        <source>Consumer key</source>
+        <translation>Consumer key</translation>
+    </message>
+    <message>
+        <source>Consumer secret</source>
+        <translation>Consumer secret</translation>
+    </message>
+    <message>
+        <source>Passkey</source>
+        <translation>Passkey</translation>
+    </message>
+    <message>
+        <source>Initiator password (refunds)</source>
+        <translation>Mot de passe de l&apos;initiateur (remboursements)</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Boutique</translation>
+    </message>
+    <message>
+        <source>Shop name</source>
+        <translation>Nom de la boutique</translation>
+    </message>
+    <message>
+        <source>Till name</source>
+        <translation>Nom de la caisse</translation>
+    </message>
+    <message>
+        <source>Country</source>
+        <translation>Pays</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Langue</translation>
+    </message>
+    <message>
+        <source>Automatic</source>
+        <translation>Automatique</translation>
+    </message>
+    <message>
+        <source>Number format</source>
+        <translation>Format des nombres</translation>
+    </message>
+    <message>
+        <source>e.g. fr_CI; empty: the country&apos;s</source>
+        <translation>ex. fr_CI ; vide : celui du pays</translation>
+    </message>
+    <message>
+        <source>Time zone</source>
+        <translation>Fuseau horaire</translation>
+    </message>
+    <message>
+        <source>e.g. Africa/Abidjan; empty: this computer&apos;s</source>
+        <translation>ex. Africa/Abidjan ; vide : celui de cet ordinateur</translation>
+    </message>
+    <message>
+        <source>Quick amounts</source>
+        <translation>Montants rapides</translation>
+    </message>
+    <message>
+        <source>e.g. 500, 1000, 5000</source>
+        <translation>ex. 500, 1000, 5000</translation>
+    </message>
+    <message>
+        <source>Sound on success and failure</source>
+        <translation>Son en cas de réussite ou d’échec</translation>
+    </message>
+    <message>
+        <source>Use MTN MoMo</source>
+        <translation>Utiliser MTN MoMo</translation>
+    </message>
+    <message>
+        <source>Environment</source>
+        <translation>Environnement</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>URL de base</translation>
+    </message>
+    <message>
+        <source>empty: MTN&apos;s URL for the environment</source>
+        <translation>vide : l&apos;URL de MTN pour l&apos;environnement</translation>
+    </message>
+    <message>
+        <source>Target environment</source>
+        <translation>Environnement cible</translation>
+    </message>
+    <message>
+        <source>empty: by country</source>
+        <translation>vide : selon le pays</translation>
+    </message>
+    <message>
+        <source>Currency</source>
+        <translation>Devise</translation>
+    </message>
+    <message>
+        <source>empty: EUR in the sandbox, else the country&apos;s</source>
+        <translation>vide : EUR en sandbox, sinon celle du pays</translation>
+    </message>
+    <message>
+        <source>Use M-Pesa</source>
+        <translation>Utiliser M-Pesa</translation>
+    </message>
+    <message>
+        <source>empty: Safaricom&apos;s URL for the environment</source>
+        <translation>vide : l&apos;URL de Safaricom pour l&apos;environnement</translation>
+    </message>
+    <message>
+        <source>Shortcode</source>
+        <translation>Shortcode</translation>
+    </message>
+    <message>
+        <source>PayBill number, or the till&apos;s store number</source>
+        <translation>Numéro PayBill, ou numéro de magasin de la caisse</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>PayBill</source>
+        <translation>PayBill</translation>
+    </message>
+    <message>
+        <source>Buy Goods (till)</source>
+        <translation>Buy Goods (caisse)</translation>
+    </message>
+    <message>
+        <source>Till number</source>
+        <translation>Numéro de caisse (till)</translation>
+    </message>
+    <message>
+        <source>Buy Goods only; empty: the shortcode</source>
+        <translation>Buy Goods uniquement ; vide : le shortcode</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>Paramètres</translation>
+    </message>
+    <message>
+        <source>Create sandbox credentials</source>
+        <translation>Créer des identifiants sandbox</translation>
+    </message>
+    <message>
+        <source>Creates an MTN sandbox API user and key with the subscription key and keeps them in the keyring</source>
+        <translation>Crée un utilisateur et une clé API sandbox MTN avec la clé d&apos;abonnement et les garde dans le trousseau</translation>
+    </message>
+    <message>
+        <source>Credentials</source>
+        <translation>Identifiants</translation>
+    </message>
+    <message>
+        <source>Test connection</source>
+        <translation>Tester la connexion</translation>
+    </message>
+    <message>
+        <source>Runs the doctor&apos;s checks against each provider</source>
+        <translation>Lance les vérifications de « doctor » sur chaque opérateur</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Enregistrer</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Quick amounts: {0} is not a number</source>
+        <translation>Montants rapides : {0} n&apos;est pas un nombre</translation>
+    </message>
+    <message>
+        <source>Nothing changed</source>
+        <translation>Rien n&apos;a changé</translation>
+    </message>
+    <message>
+        <source>Settings saved to {0}; they take effect when pos-app next starts.</source>
+        <translation>Paramètres enregistrés dans {0} ; ils prennent effet au prochain démarrage de pos-app.</translation>
+    </message>
+    <message>
+        <source>Saved to the keyring: {0}</source>
+        <translation>Enregistré dans le trousseau : {0}</translation>
+    </message>
+    <message>
+        <source>Testing…</source>
+        <translation>Test en cours…</translation>
+    </message>
+    <message>
+        <source>reachable, credentials accepted</source>
+        <translation>joignable, identifiants acceptés</translation>
+    </message>
+    <message>
+        <source>No provider is enabled</source>
+        <translation>Aucun opérateur n&apos;est activé</translation>
+    </message>
+    <message>
+        <source>Type the MTN Collection subscription key from momodeveloper.mtn.com first</source>
+        <translation>Tapez d&apos;abord la clé d&apos;abonnement Collection MTN (momodeveloper.mtn.com)</translation>
+    </message>
+    <message>
+        <source>Creating…</source>
+        <translation>Création…</translation>
+    </message>
+    <message>
+        <source>MTN sandbox API user {0} created on {1}; its API key is in the keyring</source>
+        <translation>Utilisateur API sandbox MTN {0} créé sur {1} ; sa clé API est dans le trousseau</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>saved</source>
+        <translation>enregistré</translation>
+    </message>
+    <message>
+        <source>sending</source>
+        <translation>envoi</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>en attente</translation>
+    </message>
+    <message>
+        <source>paid</source>
+        <translation>payé</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>échec</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>expiré</translation>
+    </message>
+    <message>
+        <source>not known</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
+        <source>refunded</source>
+        <translation>remboursé</translation>
+    </message>
+</context>
+<context>
+    <name>Validation</name>
+    <message>
+        <source>{region!r} is not a supported country (one of {known})</source>
+        <translation>{region!r} n&apos;est pas un pays pris en charge (parmi {known})</translation>
+    </message>
+    <message>
+        <source>{currency} allows at most {digits} decimal places</source>
+        <translation>{currency} accepte au plus {digits} décimales</translation>
+    </message>
+    <message>
+        <source>{currency!r} is not a known currency code</source>
+        <translation>{currency!r} n&apos;est pas un code de devise connu</translation>
+    </message>
+    <message>
+        <source>{currency} has no decimal part: enter a whole number</source>
+        <translation>{currency} n&apos;a pas de décimales : entrez un nombre entier</translation>
+    </message>
+    <message>
+        <source>Enter an amount</source>
+        <translation>Entrez un montant</translation>
+    </message>
+    <message>
+        <source>The amount cannot be negative</source>
+        <translation>Le montant ne peut pas être négatif</translation>
+    </message>
+    <message>
+        <source>{text!r} is not an amount: use digits only</source>
+        <translation>{text!r} n&apos;est pas un montant : chiffres uniquement</translation>
+    </message>
+    <message>
+        <source>{text!r} is not an amount: check the decimal part</source>
+        <translation>{text!r} n&apos;est pas un montant : vérifiez les décimales</translation>
+    </message>
+    <message>
+        <source>{text!r} is not an amount: check the separators</source>
+        <translation>{text!r} n&apos;est pas un montant : vérifiez les séparateurs</translation>
+    </message>
+    <message>
+        <source>{text!r} is not an amount: group thousands in threes</source>
+        <translation>{text!r} n&apos;est pas un montant : groupez les milliers par trois chiffres</translation>
+    </message>
+    <message>
+        <source>The amount is too large</source>
+        <translation>Le montant est trop élevé</translation>
+    </message>
+    <message>
+        <source>The amount must be more than zero</source>
+        <translation>Le montant doit être supérieur à zéro</translation>
+    </message>
+    <message>
+        <source>Enter an amount in digits</source>
+        <translation>Entrez un montant en chiffres</translation>
+    </message>
+    <message>
+        <source>{text!r} is not an amount</source>
+        <translation>{text!r} n&apos;est pas un montant</translation>
+    </message>
+    <message>
+        <source>{text} is not a valid {country} mobile number</source>
+        <translation>{text} n&apos;est pas un numéro mobile valide ({country})</translation>
+    </message>
+    <message>
+        <source>Enter the customer&apos;s phone number</source>
+        <translation>Entrez le numéro de téléphone du client</translation>
+    </message>
+    <message>
+        <source>{text!r} is not a phone number: use digits only</source>
+        <translation>{text!r} n&apos;est pas un numéro de téléphone : chiffres uniquement</translation>
+    </message>
+    <message>
+        <source>{text} is not a mobile number</source>
+        <translation>{text} n&apos;est pas un numéro mobile</translation>
+    </message>
+    <message>
+        <source>{text} is a number from {other}; this till charges {country} numbers only</source>
+        <translation>{text} est un numéro de {other} ; cette caisse n&apos;encaisse que des numéros de {country}</translation>
+    </message>
+    <message>
+        <source>{text!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)</source>
+        <translation>{text!r} n&apos;est pas un code M-Pesa (10 lettres et chiffres, comme NLJ7RT61SV)</translation>
+    </message>
+    <message>
+        <source>M-Pesa takes whole shillings only</source>
+        <translation>M-Pesa n&apos;accepte que des shillings entiers</translation>
+    </message>
+    <message>
+        <source>M-Pesa takes 1 to {most:,} KES per payment</source>
+        <translation>M-Pesa accepte de 1 à {most:,} KES par paiement</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,93 @@
+"""Refresh the translation sources (.ts) from the code, then compile them (.qm).
+
+    .venv/bin/python resources/translations/update.py
+
+pyside6-lupdate finds the texts of the ui layer (tr(), translate(), QT_TRANSLATE_NOOP). The
+domain cannot use Qt, so its texts (the reason catalog and the input-error templates) are
+written into a temporary file as QT_TRANSLATE_NOOP entries for lupdate to read as well.
+Translate the new entries of each .ts (Qt Linguist: pyside6-linguist), then run this again.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+LANGUAGES = ("fr",)
+VALIDATION_ERRORS = {"ValidationError", "AmountError", "PhoneError"}
+
+
+def tool(name: str) -> str:
+    return str(Path(sys.executable).with_name(f"pyside6-{name}"))
+
+
+def domain_texts() -> Iterator[tuple[str, str]]:
+    """(context, text) for every text of the domain a cashier may read."""
+    sys.path.insert(0, str(ROOT))
+    from pos_app.domain.reasons import CATALOG
+
+    for reason in CATALOG.values():
+        yield "Reasons", reason.message
+        if reason.customer_action:
+            yield "Reasons", reason.customer_action
+    for path in sorted((ROOT / "pos_app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in VALIDATION_ERRORS
+                and node.args
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
+                yield "Validation", node.args[0].value
+
+
+def sources(extra: Path) -> list[str]:
+    lines = [
+        f"QT_TRANSLATE_NOOP({context!r}, {text!r})\n"
+        for context, text in dict.fromkeys(domain_texts())
+    ]
+    extra.write_text("".join(lines), encoding="utf-8")
+    return [*map(str, sorted((ROOT / "pos_app" / "ui").glob("*.py"))), str(extra)]
+
+
+def update(ts_dir: Path = HERE) -> list[Path]:
+    """Refresh every .ts in ts_dir and compile it next to itself; returns the .ts files."""
+    with tempfile.TemporaryDirectory() as scratch:
+        files = sources(Path(scratch) / "domain_texts.py")
+        written = []
+        for language in LANGUAGES:
+            ts = ts_dir / f"pos_app_{language}.ts"
+            subprocess.run(  # noqa: S603 - Qt's own tools, our own files
+                [
+                    tool("lupdate"),
+                    "-silent",
+                    "-locations",
+                    "none",
+                    "-no-obsolete",
+                    "-target-language",
+                    language,
+                    *files,
+                    "-ts",
+                    str(ts),
+                ],
+                check=True,
+            )
+            subprocess.run(  # noqa: S603 - Qt's own tools, our own files
+                [tool("lrelease"), "-silent", str(ts), "-qm", str(ts.with_suffix(".qm"))],
+                check=True,
+            )
+            written.append(ts)
+    return written
+
+
+if __name__ == "__main__":
+    for ts in update():
+        print(f"updated {ts.relative_to(ROOT)} and its .qm")

@@ -1,0 +1,114 @@
+"""The French catalog is complete, current with the code, and used by the real widgets."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import shutil
+import string
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from pos_app import paths
+from pos_app.domain.money import AmountError, Money
+from pos_app.domain.phone import PhoneError, parse_phone
+from pos_app.store import PaymentRepository
+from pos_app.ui.texts import error_text
+from pos_app.ui.translations import install_translators, remove_translators
+from tests.ui.test_cashier import Counter
+
+TRANSLATIONS = paths.resources_dir() / "translations"
+
+
+def update_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("update", TRANSLATIONS / "update.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def messages(ts: Path) -> list[tuple[str, str, str, str | None]]:
+    """(context, source, translation, type) of every message."""
+    found = []
+    for context in ET.parse(ts).getroot():  # noqa: S314 - our own file
+        name = context.findtext("name") or ""
+        for message in context.findall("message"):
+            translation = message.find("translation")
+            assert translation is not None
+            found.append(
+                (
+                    name,
+                    message.findtext("source") or "",
+                    translation.text or "",
+                    translation.get("type"),
+                )
+            )
+    return found
+
+
+def fields(text: str) -> list[str]:
+    return sorted(f"{name}!{conv}" for _, name, _, conv in string.Formatter().parse(text) if name)
+
+
+def test_the_catalog_is_current_with_the_code_and_compiled(tmp_path: Path) -> None:
+    for name in ("pos_app_fr.ts", "pos_app_fr.qm"):
+        shutil.copy(TRANSLATIONS / name, tmp_path / name)
+    update_script().update(tmp_path)
+    # A text added to the code and not to the catalog would appear here as a difference.
+    assert messages(tmp_path / "pos_app_fr.ts") == messages(TRANSLATIONS / "pos_app_fr.ts")
+    assert (tmp_path / "pos_app_fr.qm").read_bytes() == (
+        TRANSLATIONS / "pos_app_fr.qm"
+    ).read_bytes()
+
+
+def test_every_text_has_a_french_translation_with_the_same_fields() -> None:
+    found = messages(TRANSLATIONS / "pos_app_fr.ts")
+    contexts = {context for context, *_ in found}
+    assert {"Reasons", "Validation", "Status", "SettingsDialog", "PaymentCard"} <= contexts
+    for context, source, translation, kind in found:
+        assert kind is None and translation.strip(), f"{context}: {source!r} is not translated"
+        assert fields(translation) == fields(source), f"{context}: {source!r}"
+
+
+@pytest.fixture
+def french(qapp: QApplication) -> Iterator[None]:
+    installed = install_translators(qapp, "fr")
+    assert len(installed) == 2  # pos-app's catalog and Qt's own
+    yield
+    remove_translators(qapp, installed)
+
+
+def test_english_needs_no_translator(qapp: QApplication) -> None:
+    assert install_translators(qapp, "en") == []
+
+
+def test_input_errors_are_shown_in_french(french: None) -> None:
+    with pytest.raises(PhoneError) as caught:
+        parse_phone("0772 12", "UG")
+    assert error_text(caught.value) == "0772 12 n'est pas un numéro mobile valide (Uganda)"
+    with pytest.raises(AmountError) as amount:
+        Money.parse("12,50", "XOF", "fr_CI")
+    assert "XOF n'a pas de décimales" in error_text(amount.value)
+
+
+def test_the_window_speaks_french(
+    french: None, qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+) -> None:
+    counter = Counter(qtbot, loop, repo, "KE", sound=False)
+    window = counter.window
+    assert window.tabs.tabText(0) == "Caisse (Ctrl+1)"
+    assert window.demo_banner.text() == "DÉMO — aucun argent réel n'est débité"
+    assert window.today_label.text() == "Aujourd'hui : aucun paiement reçu pour l'instant"
+    counter.type_charge("150", "0711000001")  # the simulator: not enough money
+    counter.finish()
+    [card] = window.cards.cards.values()
+    assert card.state.text() == "✖ ÉCHEC · Solde M-Pesa du client insuffisant"
+    assert card.retry.text() == "Encaisser à nouveau"
+    counter.close()
