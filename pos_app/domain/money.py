@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -25,6 +26,7 @@ class AmountError(ValidationError):
     """The typed amount is not a valid amount of money."""
 
 
+@functools.lru_cache(maxsize=64)  # CLDR lookups are slow and the answer never changes
 def currency_digits(currency: str) -> int:
     """How many decimal digits the currency has (UGX 0, KES 2), from babel's CLDR data."""
     code = currency.upper()

@@ -6,6 +6,7 @@ from pos_app.store.db import (
     DatabaseTooNew,
     StoreError,
     open_database,
+    open_reader,
 )
 from pos_app.store.repository import PaymentNotFound, PaymentRepository
 
@@ -17,4 +18,5 @@ __all__ = [
     "PaymentRepository",
     "StoreError",
     "open_database",
+    "open_reader",
 ]

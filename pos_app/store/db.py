@@ -68,6 +68,18 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
     return db
 
 
+def open_reader(path: Path) -> Database:
+    """A read-only connection for a worker thread (the file is already open and checked)."""
+    conn = sqlite3.connect(
+        f"{path.resolve().as_uri()}?mode=ro",
+        uri=True,
+        timeout=BUSY_TIMEOUT_SECONDS,
+        check_same_thread=False,  # made in the worker's thread, closed from the owner's
+    )
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    return Database(conn)
+
+
 def _busy(exc: sqlite3.OperationalError) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text

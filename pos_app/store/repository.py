@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from pathlib import Path
 from typing import Any
 
 from sqlite_utils import Database
@@ -30,7 +31,9 @@ def to_db_time(moment: datetime) -> str:
 
 
 def from_db_time(text: str) -> datetime:
-    return datetime.strptime(text, _TS_FORMAT).replace(tzinfo=UTC)
+    # fromisoformat reads _TS_FORMAT's output ~20 times faster than strptime: it matters to
+    # the receipts view, which reads two timestamps per row.
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 def local_day(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
@@ -71,6 +74,16 @@ class Total:
 class PaymentRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+
+    def close(self) -> None:
+        self._db.close()
+
+    def file(self) -> Path | None:
+        """The database file, or None for a database in memory."""
+        for row in self._db.execute("PRAGMA database_list").fetchall():
+            if row[1] == "main" and row[2]:
+                return Path(row[2])
+        return None
 
     # -- writing --
 
@@ -197,8 +210,10 @@ class PaymentRepository:
             raise ValueError("limit must be positive")
         where, params = _where(flt)
         if after is not None:
-            where.append("(created_at, reference_id) < (?, ?)")
-            params += [after.created_at, after.reference_id]
+            # The first condition lets SQLite seek the index to the cursor instead of walking
+            # past every newer row; the second breaks ties within one instant.
+            where.append("created_at <= ? AND (created_at, reference_id) < (?, ?)")
+            params += [after.created_at, after.created_at, after.reference_id]
         rows = list(
             self._db.query(
                 f"SELECT {_SELECT} FROM payments {_clause(where)}"

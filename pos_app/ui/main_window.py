@@ -31,6 +31,8 @@ from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
+from pos_app.store.repository import Total
+from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView, local_tz
@@ -109,7 +111,8 @@ class MainWindow(QMainWindow):
         body.addLayout(right, 1)
         self.tabs.addTab(counter, self.tr("Counter (Ctrl+1)"))
         tz = local_tz(config.timezone())
-        self.receipts = ReceiptsView(repository, shop.effective_locale, tz, self.tabs)
+        self.reads = BackgroundReads(repository, self)
+        self.receipts = ReceiptsView(repository, shop.effective_locale, tz, self.tabs, self.reads)
         self.receipts.opened.connect(self._open_receipt)
         self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
         self.tabs.currentChanged.connect(self._tab_changed)
@@ -312,7 +315,10 @@ class MainWindow(QMainWindow):
 
     def refresh_today(self) -> None:
         tz = self._config.timezone() or datetime.now().astimezone().tzinfo or UTC
-        totals = self._repository.daily_totals(datetime.now(tz).date(), tz)
+        day = datetime.now(tz).date()
+        self.reads.submit(lambda repo: repo.daily_totals(day, tz), self._show_today)
+
+    def _show_today(self, totals: list[Total]) -> None:
         paid = [t for t in totals if t.status == PaymentStatus.SUCCESSFUL]
         locale = self._config.shop.effective_locale
         if not paid:
@@ -325,6 +331,7 @@ class MainWindow(QMainWindow):
         # The engine may outlive the window: it must not keep calling into deleted widgets.
         self._unsubscribe()
         self._timer_stop()
+        self.reads.close()
         for task in self._tasks:
             task.cancel()
         self.closed.emit()

@@ -47,6 +47,7 @@ class PaymentCard(QFrame):
         self.setObjectName("paymentCard")
         self._locale = locale
         self.payment = payment
+        self._styled: PaymentStatus | None = None
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel(self)
@@ -104,7 +105,8 @@ class PaymentCard(QFrame):
         state, advice = self._words(payment, reason, now or datetime.now(UTC))
         self.state.setText(state)
         self.advice.setText(advice)
-        self.advice.setStyleSheet("")
+        if self.advice.styleSheet():
+            self.advice.setStyleSheet("")  # an error shown before is replaced
         self.advice.setVisible(bool(advice))
         wants_code = (
             payment.provider == "mpesa"
@@ -113,11 +115,14 @@ class PaymentCard(QFrame):
         )
         self.code.setVisible(wants_code)
         self.save_code.setVisible(wants_code)
-        background, border = COLOURS[payment.status]
-        self.setStyleSheet(
-            f"QFrame#paymentCard {{ background:{background}; "
-            f"border:3px solid {border}; border-radius:8px; }}"
-        )
+        if payment.status != self._styled:
+            # Restyling is costly (Qt re-polishes every child): only when the colour changes.
+            self._styled = payment.status
+            background, border = COLOURS[payment.status]
+            self.setStyleSheet(
+                f"QFrame#paymentCard {{ background:{background}; "
+                f"border:3px solid {border}; border-radius:8px; }}"
+            )
         self.receipt.setVisible(payment.status in (S.SUCCESSFUL, S.REFUNDED))
         can_retry = payment.status in (S.FAILED, S.EXPIRED)
         self.retry.setVisible(can_retry)

@@ -38,7 +38,8 @@ from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
 from pos_app.store import PaymentRepository
-from pos_app.store.repository import PageCursor, PaymentFilter, local_day
+from pos_app.store.repository import PageCursor, PaymentFilter, Total, local_day
+from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import PROVIDER_NAMES
 from pos_app.ui.receipt_print import print_receipt, roll_printer, save_pdf
 from pos_app.ui.texts import reason_message, status_name
@@ -154,12 +155,19 @@ class ReceiptsView(QWidget):
     opened = Signal(object)  # Payment
 
     def __init__(
-        self, repository: PaymentRepository, locale: str, tz: tzinfo, parent: QWidget | None = None
+        self,
+        repository: PaymentRepository,
+        locale: str,
+        tz: tzinfo,
+        parent: QWidget | None = None,
+        reads: BackgroundReads | None = None,
     ) -> None:
         super().__init__(parent)
         self._repository = repository
         self._locale = locale
         self._tz = tz
+        self._reads = reads or BackgroundReads(repository, self)
+        self._asked = 0  # the newest summary asked for; older answers are dropped
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
         today = QDate.currentDate()
@@ -227,9 +235,20 @@ class ReceiptsView(QWidget):
 
     def apply_filter(self, *_: object) -> None:
         flt = self.current_filter()
-        self.model.set_filter(flt)
-        count = self._repository.count(flt)
-        paid = [t for t in self._repository.totals(flt) if t.status == PaymentStatus.SUCCESSFUL]
+        self.model.set_filter(flt)  # the first page: quick at any depth (keyset paging)
+        # Counting and totalling a long range is not: it runs beside the window.
+        self._asked += 1
+        asked = self._asked
+        self.summary.setText(self.tr("Counting…"))
+        self._reads.submit(
+            lambda repo: (repo.count(flt), repo.totals(flt)),
+            lambda result: self._show_summary(asked, *result),
+        )
+
+    def _show_summary(self, asked: int, count: int, totals: list[Total]) -> None:
+        if asked != self._asked:
+            return  # the filter changed since
+        paid = [t for t in totals if t.status == PaymentStatus.SUCCESSFUL]
         received = ", ".join(t.amount.format(self._locale) for t in paid) or "—"
         self.summary.setText(self.tr("{0} payments · received {1}").format(count, received))
 

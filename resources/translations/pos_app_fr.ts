@@ -592,6 +592,10 @@
         <translation>au</translation>
     </message>
     <message>
+        <source>Counting…</source>
+        <translation>Comptage…</translation>
+    </message>
+    <message>
         <source>{0} payments · received {1}</source>
         <translation>{0} paiements · reçu {1}</translation>
     </message>

@@ -30,7 +30,7 @@ def test_demo_window_says_no_real_money(qtbot: QtBot, repo: PaymentRepository) -
     assert window.demo_banner.text() == DEMO_TEXT
     assert window.windowTitle() == "pos-app — Mama Rose — Counter 2 — DEMO"
     assert "Counter 2" in window.till_label.text()
-    assert window.today_label.text() == "Today: no payments received yet"
+    qtbot.waitUntil(lambda: window.today_label.text() == "Today: no payments received yet")
 
 
 def test_live_window_has_no_demo_banner(qtbot: QtBot, repo: PaymentRepository) -> None:
@@ -56,7 +56,7 @@ def test_today_shows_received_payments_only(qtbot: QtBot, repo: PaymentRepositor
             repo.transition(p.reference_id, status, now)
     window = MainWindow(config(), repo, demo=True)
     qtbot.addWidget(window)
-    assert window.today_label.text() == "Today: USh4,000 (2 paid)"
+    qtbot.waitUntil(lambda: window.today_label.text() == "Today: USh4,000 (2 paid)")
 
 
 def test_closing_emits_closed(qtbot: QtBot, repo: PaymentRepository) -> None:

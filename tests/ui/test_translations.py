@@ -105,7 +105,9 @@ def test_the_window_speaks_french(
     window = counter.window
     assert window.tabs.tabText(0) == "Caisse (Ctrl+1)"
     assert window.demo_banner.text() == "DÉMO — aucun argent réel n'est débité"
-    assert window.today_label.text() == "Aujourd'hui : aucun paiement reçu pour l'instant"
+    qtbot.waitUntil(
+        lambda: window.today_label.text() == "Aujourd'hui : aucun paiement reçu pour l'instant"
+    )
     counter.type_charge("150", "0711000001")  # the simulator: not enough money
     counter.finish()
     [card] = window.cards.cards.values()

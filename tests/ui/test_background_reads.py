@@ -1,0 +1,57 @@
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+from sqlite_utils import Database
+
+from pos_app.store import PaymentRepository
+from pos_app.store.migrations import migrate
+from pos_app.ui.background_reads import BackgroundReads
+
+
+def test_reads_run_on_a_worker_and_answer_on_the_gui_thread(
+    qtbot: QtBot, repo: PaymentRepository
+) -> None:
+    reads = BackgroundReads(repo)
+    answers: list[tuple[int, str, int]] = []
+
+    def query(reader: PaymentRepository) -> tuple[int, str]:
+        assert reader is not repo  # its own connection
+        return threading.get_ident(), str(reader.file())
+
+    reads.submit(query, lambda result: answers.append((*result, threading.get_ident())))
+    assert answers == []  # not answered in the caller's stack
+    qtbot.waitUntil(lambda: len(answers) == 1)
+    worker, file, delivered_on = answers[0]
+    assert worker != threading.get_ident() and delivered_on == threading.get_ident()
+    assert Path(file) == repo.file()
+    reads.close()
+    reads.submit(query, lambda result: answers.append((0, "", 0)))  # after close: ignored
+    qtbot.wait(50)
+    assert len(answers) == 1
+
+
+def test_a_failed_read_is_logged_and_not_answered(qtbot: QtBot, repo: PaymentRepository) -> None:
+    reads = BackgroundReads(repo)
+    answers: list[object] = []
+
+    def broken(reader: PaymentRepository) -> None:
+        raise RuntimeError("boom")
+
+    reads.submit(broken, answers.append)
+    reads.submit(lambda reader: reader.schema_version(), answers.append)
+    qtbot.waitUntil(lambda: len(answers) == 1)
+    assert isinstance(answers[0], int) and answers[0] >= 2
+    reads.close()
+
+
+def test_a_database_in_memory_is_read_in_place() -> None:
+    db = Database(memory=True)
+    migrate(db)
+    repo = PaymentRepository(db)
+    assert repo.file() is None
+    answers: list[int] = []
+    BackgroundReads(repo).submit(lambda reader: reader.schema_version(), answers.append)
+    assert answers == [repo.schema_version()]
