@@ -21,6 +21,7 @@ from pos_app import __version__, paths
 from pos_app.config import Config
 from pos_app.engine.setup import build_till
 from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.ui import theme
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.translations import install_translators
 
@@ -34,6 +35,7 @@ def application() -> QApplication:
     # database ("Event loop stopped before Future completed"); main() returning ends the app.
     app.setQuitOnLastWindowClosed(False)
     app.setWindowIcon(QIcon(str(paths.resources_dir() / "icon.svg")))
+    theme.apply(app)
     return app
 
 
@@ -77,7 +79,10 @@ def run_gui(
         settle_garbage_collector()
         closed = asyncio.Event()
         window.closed.connect(closed.set)
-        window.show()
+        # A counter screen runs full screen; the explicit size also holds without a window
+        # manager (kiosk set-ups), where "maximized" is only a hint.
+        window.resize(window.screen().availableGeometry().size())
+        window.showMaximized()
         if smoke_test:
             await asyncio.sleep(0)
             print(

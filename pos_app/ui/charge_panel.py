@@ -28,6 +28,7 @@ from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money, currency_digits
 from pos_app.engine.setup import SetupProblem, Till
+from pos_app.ui import theme
 from pos_app.ui.texts import error_text
 
 PROVIDER_NAMES: dict[Provider, str] = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}
@@ -65,7 +66,7 @@ class ChargePanel(QWidget):
         self.amount.setToolTip(self.tr("Type the amount; Enter charges"))
         self.amount_shown = QLabel(self)
         self.amount_shown.setObjectName("amountShown")
-        self.amount_shown.setStyleSheet("font-size:20px;color:#1f2937;")
+        self.amount_shown.setStyleSheet(f"font-size:20px;color:{theme.TEXT};")
         layout.addWidget(self.amount)
         layout.addWidget(self.amount_shown)
 
@@ -122,14 +123,14 @@ class ChargePanel(QWidget):
 
         self.error = QLabel(self)
         self.error.setObjectName("chargeError")
-        self.error.setStyleSheet("color:#b91c1c;font-weight:bold;")
+        self.error.setStyleSheet(f"color:{theme.ERROR};font-weight:bold;")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
         self.charge_button = QPushButton(self.tr("Charge"), self)
         self.charge_button.setObjectName("charge")
         self.charge_button.setToolTip(self.tr("Send the payment prompt (Enter)"))
         self.charge_button.setStyleSheet(
-            "font-size:22px;font-weight:bold;padding:10px;background:#15803d;color:white;"
+            f"font-size:22px;font-weight:bold;padding:10px;background:{theme.CHARGE};color:white;"
         )
         self.charge_button.clicked.connect(self.submit)
         layout.addWidget(self.charge_button)
@@ -215,10 +216,10 @@ class ChargePanel(QWidget):
             money = self._till.parse_amount(provider, text)
         except (ValidationError, SetupProblem) as exc:
             self.amount_shown.setText(error_text(exc))
-            self.amount_shown.setStyleSheet("font-size:16px;color:#b91c1c;")
+            self.amount_shown.setStyleSheet(f"font-size:16px;color:{theme.ERROR};")
         else:
             self.amount_shown.setText(money.format(self._till.config.shop.effective_locale))
-            self.amount_shown.setStyleSheet("font-size:20px;color:#1f2937;")
+            self.amount_shown.setStyleSheet(f"font-size:20px;color:{theme.TEXT};")
 
     def _phone_changed(self, text: str) -> None:
         self.customer.setText("")

@@ -32,6 +32,7 @@ from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import Total
+from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
@@ -80,7 +81,7 @@ class MainWindow(QMainWindow):
         self.demo_banner.setObjectName("demoBanner")
         self.demo_banner.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.demo_banner.setStyleSheet(
-            "background:#b45309;color:white;font-weight:bold;font-size:16px;padding:8px;"
+            f"background:{theme.BANNER};color:white;font-weight:bold;font-size:16px;padding:8px;"
         )
         self.demo_banner.setVisible(demo)
         layout.addWidget(self.demo_banner)

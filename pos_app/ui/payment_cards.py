@@ -19,21 +19,11 @@ from PySide6.QtWidgets import (
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import Reason, from_key
+from pos_app.ui import theme
 from pos_app.ui.charge_panel import PROVIDER_NAMES
 from pos_app.ui.texts import reason_action, reason_message
 
 S = PaymentStatus
-# (background, border) per state: amber while waiting, green paid, red failed, grey unknown.
-COLOURS = {
-    S.CREATED: ("#fef3c7", "#d97706"),
-    S.SUBMITTING: ("#fef3c7", "#d97706"),
-    S.PENDING: ("#fef3c7", "#d97706"),
-    S.SUCCESSFUL: ("#dcfce7", "#15803d"),
-    S.FAILED: ("#fee2e2", "#b91c1c"),
-    S.EXPIRED: ("#fee2e2", "#b91c1c"),
-    S.UNKNOWN: ("#e5e7eb", "#4b5563"),
-    S.REFUNDED: ("#e0e7ff", "#4338ca"),
-}
 
 
 class PaymentCard(QFrame):
@@ -92,7 +82,7 @@ class PaymentCard(QFrame):
 
     def show_error(self, text: str) -> None:
         self.advice.setText(text)
-        self.advice.setStyleSheet("color:#b91c1c;font-weight:bold;")
+        self.advice.setStyleSheet(f"color:{theme.ERROR};font-weight:bold;")
         self.advice.setVisible(True)
 
     def show_payment(self, payment: Payment, now: datetime | None = None) -> None:
@@ -118,10 +108,11 @@ class PaymentCard(QFrame):
         if payment.status != self._styled:
             # Restyling is costly (Qt re-polishes every child): only when the colour changes.
             self._styled = payment.status
-            background, border = COLOURS[payment.status]
+            background, border = theme.CARD_COLOURS[payment.status]
             self.setStyleSheet(
                 f"QFrame#paymentCard {{ background:{background}; "
                 f"border:3px solid {border}; border-radius:8px; }}"
+                f"QFrame#paymentCard QLabel {{ color:{theme.TEXT}; }}"
             )
         self.receipt.setVisible(payment.status in (S.SUCCESSFUL, S.REFUNDED))
         can_retry = payment.status in (S.FAILED, S.EXPIRED)
