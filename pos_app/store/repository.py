@@ -210,10 +210,8 @@ class PaymentRepository:
             raise ValueError("limit must be positive")
         where, params = _where(flt)
         if after is not None:
-            # The first condition lets SQLite seek the index to the cursor instead of walking
-            # past every newer row; the second breaks ties within one instant.
-            where.append("created_at <= ? AND (created_at, reference_id) < (?, ?)")
-            params += [after.created_at, after.created_at, after.reference_id]
+            where.append("(created_at, reference_id) < (?, ?)")
+            params += [after.created_at, after.reference_id]
         rows = list(
             self._db.query(
                 f"SELECT {_SELECT} FROM payments {_clause(where)}"

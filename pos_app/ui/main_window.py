@@ -237,7 +237,12 @@ class MainWindow(QMainWindow):
 
     def _payment_changed(self, update: PaymentUpdate) -> None:
         self.cards.update_payment(update.payment)
-        if self._config.shop.sound and update.event.to_status in OUTCOMES:
+        event = update.event
+        if (
+            self._config.shop.sound
+            and event.to_status in OUTCOMES
+            and event.from_status != event.to_status
+        ):
             # The cashier may be looking at the customer, not the screen.
             QApplication.beep()
         # Totals and counts once per burst of updates, not once per update.

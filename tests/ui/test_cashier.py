@@ -282,11 +282,12 @@ def test_keyboard_shortcuts_switch_between_counter_and_receipts(
 
 
 def test_cashier_records_the_mpesa_code_from_the_sms(
-    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository, beeps: list[None]
 ) -> None:
     counter = Counter(qtbot, loop, repo, "KE")
     counter.type_charge("250", "0722 000 250")
     counter.finish()
+    assert len(beeps) == 1
     [card] = counter.window.cards.cards.values()
     assert card.state.text() == "✔ PAID" and card.code.isVisible()
     qtbot.keyClicks(card.code, "not-a-code")
@@ -299,4 +300,5 @@ def test_cashier_records_the_mpesa_code_from_the_sms(
     stored = repo.get(card.payment.reference_id)
     assert (stored.provider_transaction_id, stored.receipt_source) == ("NLJ7RT61SV", "cashier")
     assert card.state.text() == "✔ PAID · M-Pesa code NLJ7RT61SV" and not card.code.isVisible()
+    assert len(beeps) == 1  # recording the code is not a new outcome
     counter.close()
