@@ -11,7 +11,7 @@ from pos_app.config import Config
 from pos_app.credentials import Secret, SecretName, SecretStore
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn import environments
-from pos_app.providers.mtn.provisioning import provision_sandbox_user
+from pos_app.providers.mtn.provisioning import provision_into_keyring
 
 EXIT_OK = 0
 EXIT_CONFIG = 4
@@ -78,15 +78,13 @@ def mtn_setup(args: argparse.Namespace, config: Config) -> int:
     env = environments.resolve(config.mtn, config.shop.country)
     try:
         user = asyncio.run(
-            provision_sandbox_user(env.base_url, key, callback_host=args.callback_host)
+            provision_into_keyring(
+                store, env.base_url, key, remember_key=typed, callback_host=args.callback_host
+            )
         )
     except ProviderError as exc:
         print(f"pos-app mtn-setup: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    store.set(SecretName.MTN_API_USER, user.user_id)
-    store.set(SecretName.MTN_API_KEY, user.api_key.reveal())
-    if typed:
-        store.set(SecretName.MTN_SUBSCRIPTION_KEY, key.reveal())
     print(
         f"MTN sandbox API user {user.user_id} created on {env.base_url}; its API key is in "
         "the system keyring."

@@ -348,7 +348,7 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
         for name, why in till.unavailable.items():
             if not any(why in text for _, text in lines):
                 lines.append((False, f"{name}: {why}"))
-        for name, health in asyncio.run(_health(till)).items():
+        for name, health in asyncio.run(till.check_and_close()).items():
             lines.append(
                 (
                     health.reachable,
@@ -374,13 +374,6 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
     for ok, text in lines:
         print(f"{'OK ' if ok else 'FIX'}  {text}")
     return EXIT_OK if all(ok for ok, _ in lines) else EXIT_CONFIG
-
-
-async def _health(till: Till) -> dict[str, Any]:
-    try:
-        return {name: await provider.check_health() for name, provider in till.providers.items()}
-    finally:
-        await till.aclose()
 
 
 def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:

@@ -16,7 +16,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.phone import PhoneNumber, parse_phone
 from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy
 from pos_app.engine.schedule import AdaptiveSchedule
-from pos_app.providers.base import ConfigurationProblem, PaymentProvider
+from pos_app.providers.base import ConfigurationProblem, Health, PaymentProvider
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.client import (
     Initiator,
@@ -111,6 +111,14 @@ class Till:
     async def aclose(self) -> None:
         for provider in self.providers.values():
             await provider.aclose()
+
+    async def check_and_close(self) -> dict[str, Health]:
+        """Each provider's health, by a real token fetch, then close: a one-off check (doctor,
+        the settings' connection test), not for a till that goes on charging."""
+        try:
+            return {name: await p.check_health() for name, p in self.providers.items()}
+        finally:
+            await self.aclose()
 
 
 def _policy(

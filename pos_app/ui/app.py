@@ -76,21 +76,21 @@ def run_gui(
             till=till,
         )
         engine.resume()  # payments left unfinished by a crash or a lost network
-        settle_garbage_collector()
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         # A counter screen runs full screen; the explicit size also holds without a window
         # manager (kiosk set-ups), where "maximized" is only a hint.
         window.resize(window.screen().availableGeometry().size())
         window.showMaximized()
+        await asyncio.sleep(0)
         if smoke_test:
-            await asyncio.sleep(0)
             print(
                 f"window shown in {(time.perf_counter() - started) * 1000:.0f} ms: "
                 f"{window.windowTitle()}",
                 flush=True,
             )
             window.close()
+        settle_garbage_collector()  # once the window is drawn, not before
         await closed.wait()
         await engine.aclose()
 

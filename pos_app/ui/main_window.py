@@ -24,14 +24,14 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Config, config_path
 from pos_app.domain.errors import ValidationError
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import OPEN_STATES, Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
-from pos_app.store.repository import Total
+from pos_app.store.repository import PaymentFilter, Total
 from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
@@ -301,8 +301,13 @@ class MainWindow(QMainWindow):
     # -- status --
 
     def refresh(self) -> None:
-        self.refresh_today()
-        self.open_label.setText(self.tr("{0} unfinished").format(len(self._repository.list_open())))
+        """Today's takings and the unfinished count, read beside the window."""
+        tz = self._config.timezone() or datetime.now().astimezone().tzinfo or UTC
+        day = datetime.now(tz).date()
+        unfinished = PaymentFilter(statuses=OPEN_STATES)
+        self.reads.submit(
+            lambda repo: (repo.daily_totals(day, tz), repo.count(unfinished)), self._show_counts
+        )
         self.refresh_health()
 
     def refresh_health(self) -> None:
@@ -319,12 +324,9 @@ class MainWindow(QMainWindow):
             parts.append(f"{names[name]} {state}")
         self.health_label.setText(" · ".join(parts))
 
-    def refresh_today(self) -> None:
-        tz = self._config.timezone() or datetime.now().astimezone().tzinfo or UTC
-        day = datetime.now(tz).date()
-        self.reads.submit(lambda repo: repo.daily_totals(day, tz), self._show_today)
-
-    def _show_today(self, totals: list[Total]) -> None:
+    def _show_counts(self, counts: tuple[list[Total], int]) -> None:
+        totals, unfinished = counts
+        self.open_label.setText(self.tr("{0} unfinished").format(unfinished))
         paid = [t for t in totals if t.status == PaymentStatus.SUCCESSFUL]
         locale = self._config.shop.effective_locale
         if not paid:

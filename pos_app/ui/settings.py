@@ -46,7 +46,7 @@ from pos_app.domain.countries import COUNTRIES
 from pos_app.engine.setup import SetupProblem, build_till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn import environments
-from pos_app.providers.mtn.provisioning import provision_sandbox_user
+from pos_app.providers.mtn.provisioning import provision_into_keyring
 
 CONTEXT = "SettingsDialog"
 
@@ -80,7 +80,20 @@ class Setting:
     choices: tuple[tuple[str, object], ...] = ()  # (value, label)
 
 
-ENVIRONMENT_CHOICES = tuple((name, name) for name in ENVIRONMENTS)
+def _connection(section: str, use: object, url_hint: object) -> tuple[Setting, ...]:
+    """What both providers have: on/off, environment and base URL."""
+    return (
+        Setting(section, "enabled", use),
+        Setting(
+            section,
+            "environment",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Environment"),
+            choices=tuple((name, name) for name in ENVIRONMENTS),
+        ),
+        Setting(section, "base_url", QT_TRANSLATE_NOOP("SettingsDialog", "Base URL"), url_hint),
+    )
+
+
 SETTINGS: dict[object, tuple[Setting, ...]] = {
     QT_TRANSLATE_NOOP("SettingsDialog", "Shop"): (
         Setting("shop", "name", QT_TRANSLATE_NOOP("SettingsDialog", "Shop name")),
@@ -120,17 +133,9 @@ SETTINGS: dict[object, tuple[Setting, ...]] = {
         ),
     ),
     "MTN MoMo": (
-        Setting("mtn", "enabled", QT_TRANSLATE_NOOP("SettingsDialog", "Use MTN MoMo")),
-        Setting(
+        *_connection(
             "mtn",
-            "environment",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Environment"),
-            choices=ENVIRONMENT_CHOICES,
-        ),
-        Setting(
-            "mtn",
-            "base_url",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Base URL"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "Use MTN MoMo"),
             QT_TRANSLATE_NOOP("SettingsDialog", "empty: MTN's URL for the environment"),
         ),
         Setting(
@@ -147,17 +152,9 @@ SETTINGS: dict[object, tuple[Setting, ...]] = {
         ),
     ),
     "M-Pesa": (
-        Setting("mpesa", "enabled", QT_TRANSLATE_NOOP("SettingsDialog", "Use M-Pesa")),
-        Setting(
+        *_connection(
             "mpesa",
-            "environment",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Environment"),
-            choices=ENVIRONMENT_CHOICES,
-        ),
-        Setting(
-            "mpesa",
-            "base_url",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Base URL"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "Use M-Pesa"),
             QT_TRANSLATE_NOOP("SettingsDialog", "empty: Safaricom's URL for the environment"),
         ),
         Setting("mpesa", "currency", QT_TRANSLATE_NOOP("SettingsDialog", "Currency")),
@@ -440,13 +437,9 @@ class SettingsDialog(QDialog):
             self.outcome.setText(str(exc))
             return
         lines = [f"{name}: {why}" for name, why in till.unavailable.items()]
-        try:
-            for name, provider in till.providers.items():
-                health = await provider.check_health()
-                ok = self.tr("reachable, credentials accepted")
-                lines.append(f"{name}: {ok if health.reachable else health.message}")
-        finally:
-            await till.aclose()
+        ok = self.tr("reachable, credentials accepted")
+        for name, health in (await till.check_and_close()).items():
+            lines.append(f"{name}: {ok if health.reachable else health.message}")
         self.outcome.setText("\n".join(lines) or self.tr("No provider is enabled"))
 
     def provision(self) -> None:
@@ -467,11 +460,7 @@ class SettingsDialog(QDialog):
     async def _provision(self, config: Config, key: Secret, typed: bool) -> None:
         base_url = environments.resolve(config.mtn, config.shop.country).base_url
         try:
-            user = await provision_sandbox_user(base_url, key)
-            self._store.set(SecretName.MTN_API_USER, user.user_id)
-            self._store.set(SecretName.MTN_API_KEY, user.api_key.reveal())
-            if typed:
-                self._store.set(SecretName.MTN_SUBSCRIPTION_KEY, key.reveal())
+            user = await provision_into_keyring(self._store, base_url, key, remember_key=typed)
         except (ProviderError, NoSecureKeyring) as exc:
             self.outcome.setText(str(exc))
             return

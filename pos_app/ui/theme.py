@@ -1,6 +1,7 @@
 """One light, high-contrast look whatever the computer's theme: a counter screen is read from a
 step away, often in daylight. Every text colour here reaches WCAG AAA (7:1) on its background,
-except error red on the tinted cards (AA, 6.8:1); tests/ui/test_theme.py measures the pixels."""
+except error red on the red, grey and blue cards (6.7:1 to 6.8:1, AA); tests/ui/test_theme.py
+measures the rendered pixels."""
 
 from __future__ import annotations
 

@@ -26,8 +26,3 @@ def install_translators(app: QCoreApplication, language: str) -> list[QTranslato
     for translator in installed:
         app.installTranslator(translator)
     return installed
-
-
-def remove_translators(app: QCoreApplication, translators: list[QTranslator]) -> None:
-    for translator in translators:
-        app.removeTranslator(translator)

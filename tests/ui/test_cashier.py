@@ -256,7 +256,7 @@ def test_pending_payment_is_shown_and_finished_after_a_restart(
     after = Counter(qtbot, loop, repo)  # restarted
     card = after.window.cards.cards[left.reference_id]
     assert card.state.text() == "Sending the prompt…"
-    assert after.window.open_label.text() == "1 unfinished"
+    qtbot.waitUntil(lambda: after.window.open_label.text() == "1 unfinished")
 
     async def resume() -> None:
         after.engine.resume()  # what the app does on start

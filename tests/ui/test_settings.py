@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -36,6 +36,15 @@ def dialog_for(qtbot: QtBot, path: Path, store: SecretStore | None = None) -> Se
     dialog = SettingsDialog(config, path, store or SecretStore(environ={}))
     qtbot.addWidget(dialog)
     return dialog
+
+
+def finish(
+    loop: asyncio.AbstractEventLoop, dialog: SettingsDialog, start: Callable[[], None]
+) -> None:
+    """Start the dialog's network work and wait until it has shown its outcome."""
+    start()
+    assert dialog._task is not None
+    loop.run_until_complete(dialog._task)
 
 
 def field(dialog: SettingsDialog, section: str, key: str) -> QLineEdit:
@@ -157,15 +166,12 @@ def test_connection_test_uses_the_form_and_the_stored_credentials(
     dialog = dialog_for(qtbot, tmp_path / "config.toml", store)
     field(dialog, "mtn", "base_url").setText(server.url)  # tested before it is saved
     field(dialog, "mpesa", "base_url").setText(server.url)
-    dialog.test_connection()
-    assert dialog._task is not None
-    loop.run_until_complete(dialog._task)
+    finish(loop, dialog, dialog.test_connection)
     text = dialog.outcome.text()
     assert "mtn: MTN refused the collection API user or API key" in text
     assert "mpesa: M-Pesa is not set up" in text
     store.set(SecretName.MTN_API_KEY, demo.MTN_API_KEY)
-    dialog.test_connection()
-    loop.run_until_complete(dialog._task)
+    finish(loop, dialog, dialog.test_connection)
     assert "mtn: reachable, credentials accepted" in dialog.outcome.text()
 
 
@@ -183,17 +189,16 @@ def test_mtn_sandbox_credentials_are_provisioned_into_the_keyring(
     assert dialog.tabs.currentWidget() is dialog.secrets
     subscription = demo.MTN_SUBSCRIPTION_KEYS["collection"]
     dialog.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].setText(subscription)
-    qtbot.mouseClick(dialog.provision_button, Qt.MouseButton.LeftButton)
-    assert dialog._task is not None
-    loop.run_until_complete(dialog._task)
+    finish(
+        loop, dialog, lambda: qtbot.mouseClick(dialog.provision_button, Qt.MouseButton.LeftButton)
+    )
     user = memory_keyring.store[(SERVICE, "mtn.api_user")]
     assert f"API user {user} created" in dialog.outcome.text()
     assert memory_keyring.store[(SERVICE, "mtn.subscription_key")] == subscription
     api_key = memory_keyring.store[(SERVICE, "mtn.api_key")]
     assert api_key and api_key not in dialog.outcome.text()
     # The new credentials work: the connection test gets a token with them.
-    dialog.test_connection()
-    loop.run_until_complete(dialog._task)
+    finish(loop, dialog, dialog.test_connection)
     assert "mtn: reachable, credentials accepted" in dialog.outcome.text()
     # Production has no provisioning.
     environment = combo(dialog, "mtn", "environment")

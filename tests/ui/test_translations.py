@@ -20,7 +20,7 @@ from pos_app.domain.money import AmountError, Money
 from pos_app.domain.phone import PhoneError, parse_phone
 from pos_app.store import PaymentRepository
 from pos_app.ui.texts import error_text
-from pos_app.ui.translations import install_translators, remove_translators
+from pos_app.ui.translations import install_translators
 from tests.ui.test_cashier import Counter
 
 TRANSLATIONS = paths.resources_dir() / "translations"
@@ -82,7 +82,8 @@ def french(qapp: QApplication) -> Iterator[None]:
     installed = install_translators(qapp, "fr")
     assert len(installed) == 2  # pos-app's catalog and Qt's own
     yield
-    remove_translators(qapp, installed)
+    for translator in installed:
+        qapp.removeTranslator(translator)
 
 
 def test_english_needs_no_translator(qapp: QApplication) -> None:

@@ -22,7 +22,7 @@ def test_window_follows_the_engine_and_resumes_unfinished_payments(
     window = MainWindow(config, repo, demo=True, engine=engine)
     qtbot.addWidget(window)
     window.show()
-    assert window.open_label.text() == "1 unfinished"
+    qtbot.waitUntil(lambda: window.open_label.text() == "1 unfinished")
 
     async def scenario() -> None:
         engine.resume()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import httpx
 
-from pos_app.credentials import Secret
+from pos_app.credentials import Secret, SecretName, SecretStore
 from pos_app.providers.base import ConfigurationProblem, MalformedResponse, ProviderUnavailable
 from pos_app.providers.mtn.parsing import error_fields, json_object
 
@@ -50,6 +50,24 @@ async def provision_sandbox_user(
     if not isinstance(api_key, str) or not api_key:
         raise MalformedResponse("MTN answered the API key request without an apiKey")
     return ApiUser(user_id, Secret(api_key), callback_host)
+
+
+async def provision_into_keyring(
+    store: SecretStore,
+    base_url: str,
+    subscription_key: Secret,
+    *,
+    remember_key: bool,
+    callback_host: str = "localhost",
+) -> ApiUser:
+    """Provision a sandbox API user and keep its credentials in the keyring (and the
+    subscription key too when it was typed rather than read from there)."""
+    user = await provision_sandbox_user(base_url, subscription_key, callback_host=callback_host)
+    store.set(SecretName.MTN_API_USER, user.user_id)
+    store.set(SecretName.MTN_API_KEY, user.api_key.reveal())
+    if remember_key:
+        store.set(SecretName.MTN_SUBSCRIPTION_KEY, subscription_key.reveal())
+    return user
 
 
 async def get_api_user(
