@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pos_app import __version__, commands, headless
+from pos_app import __version__, commands, console, headless, logs
 from pos_app.config import Config, ConfigError, load_config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 
@@ -82,7 +82,9 @@ def is_demo(config: Config, requested: bool, secrets: SecretStore | None = None)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    console.attach_parent_console()
     args = build_parser().parse_args(argv)
+    logs.start_logging()
     if args.command == "sandbox":
         return commands.sandbox(args)
     try:

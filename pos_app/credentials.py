@@ -7,6 +7,7 @@ reprs and messages so that it cannot leak by accident.
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from enum import StrEnum
 import keyring
 import keyring.errors
 from keyring.backend import KeyringBackend
+
+from pos_app import logs
 
 SERVICE = "pos-app"
 
@@ -55,6 +58,7 @@ class Secret:
 
     def __init__(self, value: str) -> None:
         self._value = value
+        logs.hide(value)  # even a value quoted by a library's error message stays out of the log
 
     def reveal(self) -> str:
         return self._value
@@ -105,6 +109,21 @@ def keyring_status(backend: KeyringBackend | None = None) -> KeyringStatus:
             ),
         )
     return KeyringStatus(True, name, f"Secrets are stored in the system keyring ({name}).")
+
+
+def installed_backends() -> list[str]:
+    """Keyring backends found through the `keyring.backends` entry points, usable here or not.
+
+    Empty means the package metadata is missing (a packaged app built without it), and then
+    keyring can only fall back to storing nothing."""
+    names = []
+    for entry in importlib.metadata.entry_points(group="keyring.backends"):
+        try:
+            entry.load()
+        except Exception:  # noqa: S112 - a backend that cannot load is not installed
+            continue
+        names.append(entry.name)
+    return sorted(names)
 
 
 class SecretStore:

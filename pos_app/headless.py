@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from pos_app import paths
+from pos_app import logs, paths
 from pos_app.config import Config
-from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
+from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore, installed_backends
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
@@ -304,10 +304,12 @@ def _write_receipts(
 def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
     lines: list[tuple[bool, str]] = []
     lines.append((True, f"config: {config.path or 'defaults (no config file)'}"))
+    lines.append((True, f"log: {logs.log_path()}"))
     store = SecretStore()
     keyring = store.status()
     # In demo mode nothing needs storing, so a missing keyring is news, not a fault.
     lines.append((keyring.usable or demo, keyring.message))
+    lines.append((True, f"keyring backends installed: {', '.join(installed_backends()) or 'none'}"))
     if demo:
         lines.append(
             (True, "DEMO mode: the providers are the built-in simulator; no real money moves")

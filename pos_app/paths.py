@@ -19,6 +19,11 @@ def database_path() -> Path:
     return data_dir() / "pos-app.sqlite3"
 
 
+def log_dir() -> Path:
+    override = os.environ.get("POS_APP_LOG_DIR")
+    return Path(override) if override else Path(platformdirs.user_log_dir(APP_NAME, False))
+
+
 def default_config_path() -> Path:
     return Path(platformdirs.user_config_dir(APP_NAME, False)) / "config.toml"
 

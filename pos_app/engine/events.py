@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from pos_app.domain.payment import Payment, PaymentEvent
+from pos_app.domain.phone import mask_msisdn
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,16 @@ class EventBus:
         return updates, self.subscribe(updates.put_nowait)
 
     def publish(self, update: PaymentUpdate) -> None:
+        payment = update.payment
+        log.info(
+            "payment %s %s: %s %s %s%s",
+            payment.reference_id,
+            payment.status,
+            payment.provider,
+            payment.amount,
+            mask_msisdn(payment.msisdn),
+            f" ({payment.reason})" if payment.reason else "",
+        )
         for listener in list(self._listeners):
             try:
                 listener(update)

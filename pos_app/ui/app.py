@@ -47,6 +47,17 @@ def settle_garbage_collector() -> None:
     gc.freeze()
 
 
+def peak_memory_mb() -> str:
+    """Resident memory high-water mark of this process, for the smoke test and benchmarks."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return "unknown"
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    # Linux reports kilobytes, macOS bytes.
+    return f"{peak / (1024 * 1024 if sys.platform == 'darwin' else 1024):.0f} MB"
+
+
 def run_gui(
     config: Config, *, demo: bool, smoke_test: bool = False, keyring_problem: str | None = None
 ) -> int:
@@ -84,9 +95,10 @@ def run_gui(
         window.showMaximized()
         await asyncio.sleep(0)
         if smoke_test:
+            icon = "icon ok" if not window.windowIcon().pixmap(64).isNull() else "icon missing"
             print(
                 f"window shown in {(time.perf_counter() - started) * 1000:.0f} ms: "
-                f"{window.windowTitle()}",
+                f"{window.windowTitle()}; {icon}; peak memory {peak_memory_mb()}",
                 flush=True,
             )
             window.close()

@@ -99,6 +99,8 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
             "MPESA_CONSUMER_SECRET": demo.MPESA_CONSUMER_SECRET,
             "MPESA_PASSKEY": demo.MPESA_PASSKEY,
             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
+            # Every provider request in the log: the masking below is checked on all of it.
+            "POS_APP_LOG_LEVEL": "DEBUG",
         }
         env.pop("POS_APP_FAULT_PAUSE", None)
         yield Rig(mtn, mpesa, server, env, tmp_path / "data" / "pos-app.sqlite3")
@@ -248,6 +250,18 @@ def test_exit_codes_and_output(rig: Rig) -> None:
     assert "OK   mtn: reachable, token accepted" in doctor.stdout
     assert "OK   mpesa: reachable, token accepted" in doctor.stdout
     assert demo.MTN_API_KEY not in doctor.stdout + doctor.stderr
+    log = (Path(rig.env["POS_APP_LOG_DIR"]) / "pos-app.log").read_text()
+    assert "successful: mtn 12.50 EUR 256772***456" in log  # the sandbox's currency
+    assert "failed: mtn 5.00 EUR 46733***451 (" in log
+    assert "POST /collection/v1_0/requesttopay" in log  # DEBUG: one line per request
+    assert "256772123456" not in log and "46733123451" not in log
+    for secret in (
+        demo.MTN_API_KEY,
+        demo.MTN_SUBSCRIPTION_KEYS["collection"],
+        demo.MPESA_CONSUMER_SECRET,
+        demo.MPESA_PASSKEY,
+    ):
+        assert secret not in log
 
 
 def test_configuration_problems_exit_4(rig: Rig, tmp_path: Path) -> None:

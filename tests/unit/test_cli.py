@@ -64,6 +64,7 @@ def test_window_opens_under_qasync_and_creates_a_private_database(tmp_path: Path
     )
     assert result.returncode == 0, result.stderr
     assert "window shown in" in result.stdout and "DEMO" in result.stdout
+    assert "icon ok" in result.stdout
     db = data / "pos-app.sqlite3"
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
 

@@ -1,0 +1,150 @@
+"""Build the packaged app with build.spec, then use the frozen executable as a shop would:
+its version, the doctor, a whole charge against the in-process simulator, the window.
+
+Slow (the build takes about a minute); deselect with `-m "not slow"`.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from pos_app.credentials import installed_backends
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parents[2]
+EXE_NAME = "pos-app.exe" if sys.platform == "win32" else "pos-app"
+
+
+@dataclass
+class Bundle:
+    folder: Path
+    work: Path  # a folder of its own: no source tree, no virtual environment in sight
+
+    @property
+    def executable(self) -> Path:
+        return self.folder / EXE_NAME
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("PYTHON", "VIRTUAL_ENV", "POS_APP_"))
+        }
+        env.update(
+            POS_APP_DATA_DIR=str(self.work / "data"),
+            POS_APP_LOG_DIR=str(self.work / "logs"),
+            XDG_CONFIG_HOME=str(self.work / "config"),
+            QT_QPA_PLATFORM="offscreen",
+        )
+        return subprocess.run(
+            [str(self.executable), *args],
+            cwd=self.work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
+    build = tmp_path_factory.mktemp("build")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "PyInstaller",
+            str(ROOT / "build.spec"),
+            "--noconfirm",
+            "--distpath",
+            str(build / "dist"),
+            "--workpath",
+            str(build / "work"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    shutil.rmtree(build / "work")  # PyInstaller's intermediate files, 100+ MB
+    folder = build / "dist" / "pos-app"
+    size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file() and not p.is_symlink())
+    print(f"\nbundle: {folder}, {size / 2**20:.0f} MiB")
+    return Bundle(folder, tmp_path_factory.mktemp("shop"))
+
+
+def test_version_comes_from_the_package_metadata(bundle: Bundle) -> None:
+    result = bundle.run("--version")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"pos-app {importlib.metadata.version('pos-app')}"
+
+
+def test_doctor_in_demo_mode(bundle: Bundle) -> None:
+    result = bundle.run("doctor", "--demo")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "OK   mtn: reachable, token accepted" in result.stdout
+    assert "OK   mpesa: reachable, token accepted" in result.stdout
+    assert "intact, schema" in result.stdout
+    # keyring's backends are found through entry points: the build must keep their metadata.
+    expected = installed_backends()
+    assert "SecretService" in expected and "Windows" in expected and "macOS" in expected
+    assert f"keyring backends installed: {', '.join(expected)}" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("provider", "phone", "full", "masked"),
+    [
+        ("mtn", "0772 123 456", "256772123456", "256772***456"),
+        ("mpesa", "0722 000 555", "254722000555", "254722***555"),
+    ],
+)
+def test_a_headless_charge_ends_successful(
+    bundle: Bundle, provider: str, phone: str, full: str, masked: str
+) -> None:
+    result = bundle.run(
+        "charge", "--demo", "--provider", provider, "--amount", "1500", "--phone", phone, "--json"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    updates = [json.loads(line) for line in result.stdout.splitlines()]
+    assert updates[-1]["status"] == "successful"
+    # M-Pesa's status query carries no receipt number (the cashier records it from the SMS).
+    assert bool(updates[-1]["receipt"]) == (provider == "mtn")
+    reference = updates[-1]["reference_id"]
+    stored = json.loads(bundle.run("receipts", "--format", "json").stdout)
+    assert {p["reference_id"]: p["status"] for p in stored}[reference] == "successful"
+    log = (bundle.work / "logs" / "pos-app.log").read_text()
+    assert f"payment {reference} successful: {provider}" in log and masked in log
+    assert full not in log
+
+
+def test_the_window_opens_with_its_icon_and_title(bundle: Bundle) -> None:
+    result = bundle.run("--demo", "--smoke-test")
+    assert result.returncode == 0, result.stderr
+    assert "window shown in" in result.stdout
+    assert "pos-app — My shop — Till 1 — DEMO" in result.stdout
+    assert "icon ok" in result.stdout  # the SVG plugins travelled with Qt
+
+
+def test_the_bundle_holds_what_the_app_needs_and_not_more(bundle: Bundle) -> None:
+    internal = bundle.folder / "_internal"
+    names = {p.name for p in internal.rglob("*")}
+    assert "pos_app_fr.qm" in names and "icon.svg" in names
+    qt_translations = {p.name for p in internal.rglob("qtbase_*.qm")}
+    assert qt_translations == {"qtbase_fr.qm"}
+    assert any(name.startswith("keyring-") and name.endswith(".dist-info") for name in names)
+    for unwanted in ("QtWebEngine", "QtQml", "QtQuick", "QtNetwork", "QtDesigner", "tkinter"):
+        assert not any(unwanted in name for name in names), unwanted
+    for unwanted in ("pytest", "hypothesis", "PyInstaller"):
+        assert unwanted not in names
