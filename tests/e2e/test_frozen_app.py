@@ -10,14 +10,17 @@ import importlib.metadata
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from pos_app.credentials import installed_backends
+from pos_app.sandbox import demo
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -33,7 +36,7 @@ class Bundle:
     def executable(self) -> Path:
         return self.folder / EXE_NAME
 
-    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    def env(self, **extra: str) -> dict[str, str]:
         env = {
             key: value
             for key, value in os.environ.items()
@@ -44,11 +47,15 @@ class Bundle:
             POS_APP_LOG_DIR=str(self.work / "logs"),
             XDG_CONFIG_HOME=str(self.work / "config"),
             QT_QPA_PLATFORM="offscreen",
+            **extra,
         )
+        return env
+
+    def run(self, *args: str, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [str(self.executable), *args],
             cwd=self.work,
-            env=env,
+            env=self.env(**env),
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -127,6 +134,54 @@ def test_a_headless_charge_ends_successful(
     log = (bundle.work / "logs" / "pos-app.log").read_text()
     assert f"payment {reference} successful: {provider}" in log and masked in log
     assert full not in log
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def test_the_frozen_simulator_serves_a_frozen_charge_over_http(bundle: Bundle) -> None:
+    """`pos-app sandbox` (uvicorn, Starlette) and a charge with credentials, not demo mode:
+    both packaged, talking real HTTP."""
+    port = free_port()
+    server = subprocess.Popen(
+        [str(bundle.executable), "sandbox", "--port", str(port), "--approval-delay", "0.5"],
+        cwd=bundle.work,
+        env=bundle.env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None and time.monotonic() < deadline, "no sandbox server"
+            time.sleep(0.1)
+        result = bundle.run(
+            "charge",
+            "--provider",
+            "mtn",
+            "--amount",
+            "2500",
+            "--phone",
+            "0772 123 456",
+            MTN_MOMO_BASE_URL=f"http://127.0.0.1:{port}",
+            MTN_MOMO_API_USER=demo.MTN_API_USER,
+            MTN_MOMO_API_KEY=demo.MTN_API_KEY,
+            MTN_MOMO_SUBSCRIPTION_KEY=demo.MTN_SUBSCRIPTION_KEYS["collection"],
+            PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring",
+        )
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "DEMO" not in result.stderr
+    assert "SUCCESSFUL" in result.stdout and "256772***456" in result.stdout
 
 
 def test_the_window_opens_with_its_icon_and_title(bundle: Bundle) -> None:
