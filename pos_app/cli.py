@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pos_app import __version__, commands, console, headless, logs
+from pos_app import __version__, commands, console, headless, logs, store_commands
 from pos_app.config import Config, ConfigError, load_config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 
@@ -46,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("gui", parents=[demo_parent], help="open the cashier window (the default)")
     headless.add_commands(commands, demo_parent)
+    store_commands.add_commands(commands)
     sandbox = commands.add_parser(
         "sandbox", help="serve the MTN MoMo and M-Pesa simulator over HTTP (tests and trials)"
     )
@@ -98,6 +99,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = is_demo(config, args.demo or getattr(args, "demo_here", False), secrets)
     if args.command == "receipts":
         return headless.receipts(args, config)
+    if args.command == "verify":
+        return store_commands.verify(args)
+    if args.command == "backup":
+        return store_commands.backup(args, config)
+    if args.command == "restore":
+        return store_commands.restore_command(args, config)
     if args.command in ("charge", "sync", "doctor"):
         run = {"charge": headless.charge, "sync": headless.sync, "doctor": headless.doctor}
         return run[args.command](args, config, demo)

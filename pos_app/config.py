@@ -90,17 +90,33 @@ class MpesaConfig:
 
 
 @dataclass(frozen=True)
+class BackupConfig:
+    folder: str = ""  # empty: "backups" beside the database
+    keep: int = 14  # daily copies kept; older ones are deleted
+
+    @property
+    def effective_folder(self) -> Path:
+        return Path(self.folder).expanduser() if self.folder else paths.data_dir() / "backups"
+
+
+@dataclass(frozen=True)
 class Config:
     shop: ShopConfig = field(default_factory=ShopConfig)
     mtn: MtnConfig = field(default_factory=MtnConfig)
     mpesa: MpesaConfig = field(default_factory=MpesaConfig)
+    backup: BackupConfig = field(default_factory=BackupConfig)
     path: Path | None = None  # the file it came from, if any
 
     def timezone(self) -> ZoneInfo | None:
         return ZoneInfo(self.shop.timezone) if self.shop.timezone else None
 
 
-_SECTIONS: dict[str, type[Any]] = {"shop": ShopConfig, "mtn": MtnConfig, "mpesa": MpesaConfig}
+_SECTIONS: dict[str, type[Any]] = {
+    "shop": ShopConfig,
+    "mtn": MtnConfig,
+    "mpesa": MpesaConfig,
+    "backup": BackupConfig,
+}
 _BASE_URL_OVERRIDES = {"mtn": "MTN_MOMO_BASE_URL", "mpesa": "MPESA_BASE_URL"}
 
 
@@ -204,6 +220,8 @@ def _validate(config: Config, path: Path) -> None:
             Locale.parse(shop.locale)
         except (ValueError, UnknownLocaleError):
             fail("shop.locale", f"is not a known locale: {shop.locale!r} (e.g. en_UG, fr_CI)")
+    if config.backup.keep < 1:
+        fail("backup.keep", f"must be at least 1, not {config.backup.keep}")
     if shop.language and shop.language not in LANGUAGES:
         fail("shop.language", f"must be one of {', '.join(LANGUAGES)}, not {shop.language!r}")
     if any(amount <= 0 for amount in shop.quick_amounts):

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from sqlite_utils import Database
 
 from pos_app.domain.payment import PaymentStatus
+from pos_app.store import audit
 from pos_app.store.db import DatabaseTooNew, write_transaction
 
 
@@ -62,8 +63,7 @@ def _v1_payments(db: Database) -> None:
            ON payments (provider, provider_request_id) WHERE provider_request_id IS NOT NULL""",
         "CREATE INDEX payment_events_by_payment ON payment_events (reference_id, id)",
         # The history of a payment is evidence: it can be added to, never rewritten.
-        """CREATE TRIGGER payment_events_no_update BEFORE UPDATE ON payment_events
-           BEGIN SELECT RAISE(ABORT, 'payment_events is append-only'); END""",
+        _NO_UPDATE_TRIGGER,
         """CREATE TRIGGER payment_events_no_delete BEFORE DELETE ON payment_events
            BEGIN SELECT RAISE(ABORT, 'payment_events is append-only'); END""",
         """CREATE TRIGGER payments_no_delete BEFORE DELETE ON payments
@@ -83,9 +83,24 @@ def _v2_receipt_source(db: Database) -> None:
     )
 
 
+_NO_UPDATE_TRIGGER = """CREATE TRIGGER payment_events_no_update BEFORE UPDATE ON payment_events
+    BEGIN SELECT RAISE(ABORT, 'payment_events is append-only'); END"""
+
+
+def _v3_audit_chain(db: Database) -> None:
+    db.execute("ALTER TABLE payment_events ADD COLUMN state_hash TEXT")
+    db.execute("ALTER TABLE payment_events ADD COLUMN hash TEXT")
+    # The only time events are written to after the fact: giving the old ones their hashes,
+    # inside this migration's transaction.
+    db.execute("DROP TRIGGER payment_events_no_update")
+    audit.backfill(db)
+    db.execute(_NO_UPDATE_TRIGGER)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "payments and append-only payment events", _v1_payments),
     Migration(2, "who gave the receipt number", _v2_receipt_source),
+    Migration(3, "hash-chained payment events", _v3_audit_chain),
 )
 
 

@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
+from pos_app.store import audit
 from pos_app.store.db import StoreError, write_transaction
 from pos_app.store.migrations import schema_version
 
@@ -158,17 +159,20 @@ class PaymentRepository:
         self._append(event)
 
     def _append(self, event: PaymentEvent) -> None:
+        """Append `event`, chained to the one before (inside the payment's write
+        transaction, after its row is written: the event seals the row's new state)."""
+        row = {
+            "reference_id": event.reference_id,
+            "at": to_db_time(event.at),
+            "from_status": event.from_status.value if event.from_status else None,
+            "to_status": event.to_status.value,
+            "reason": event.reason,
+            "detail": json.dumps(event.detail, sort_keys=True, default=str),
+        }
+        row["state_hash"], row["hash"] = audit.seal(self._db, row)
         self._db.execute(
-            "INSERT INTO payment_events (reference_id, at, from_status, to_status, reason, detail)"
-            " VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                event.reference_id,
-                to_db_time(event.at),
-                event.from_status.value if event.from_status else None,
-                event.to_status.value,
-                event.reason,
-                json.dumps(event.detail, sort_keys=True, default=str),
-            ],
+            f"INSERT INTO payment_events ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
         )
 
     # -- reading --
@@ -245,6 +249,10 @@ class PaymentRepository:
     def daily_totals(self, day: date, tz: tzinfo) -> list[Total]:
         start, end = local_day(day, tz)
         return self.totals(PaymentFilter(start=start, end=end))
+
+    def verify(self) -> audit.Verdict:
+        """Check the event chain and every payment against its last event."""
+        return audit.verify(self._db)
 
     def schema_version(self) -> int:
         return schema_version(self._db)

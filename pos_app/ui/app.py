@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 import os
 import sys
 import time
+from datetime import datetime
 
 # qasync picks the first Qt binding it finds unless told; the widgets are PySide6.
 os.environ.setdefault("QT_API", "pyside6")
@@ -21,9 +23,13 @@ from pos_app import __version__, paths
 from pos_app.config import Config
 from pos_app.engine.setup import build_till
 from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.store.backup import daily_backup
 from pos_app.ui import theme
+from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.translations import install_translators
+
+log = logging.getLogger(__name__)
 
 
 def application() -> QApplication:
@@ -56,6 +62,20 @@ def peak_memory_mb() -> str:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports kilobytes, macOS bytes.
     return f"{peak / (1024 * 1024 if sys.platform == 'darwin' else 1024):.0f} MB"
+
+
+async def back_up(config: Config) -> None:
+    today = datetime.now(config.timezone()).date()
+    try:
+        await asyncio.to_thread(
+            daily_backup,
+            paths.database_path(),
+            config.backup.effective_folder,
+            config.backup.keep,
+            today,
+        )
+    except StoreError:
+        log.exception("daily backup failed")
 
 
 def run_gui(
@@ -103,8 +123,16 @@ def run_gui(
             )
             window.close()
         settle_garbage_collector()  # once the window is drawn, not before
+        MainThreadCollector(window)  # from now on, collections on this thread only
+        if not smoke_test:
+            # Today's copy at start (it holds yesterday whole, even after a crash) and again
+            # at closing time (the day's takings); on a worker thread, off the window's.
+            starting = asyncio.ensure_future(back_up(config))
         await closed.wait()
         await engine.aclose()
+        if not smoke_test:
+            await starting
+            await back_up(config)
 
     try:
         qasync.run(main())

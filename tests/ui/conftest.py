@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -9,6 +10,21 @@ import qasync
 from PySide6.QtWidgets import QApplication
 
 from pos_app.store import PaymentRepository, open_database
+from pos_app.ui.collector import MainThreadCollector
+
+
+@pytest.fixture(scope="package", autouse=True)
+def collect_on_the_main_thread(qapp: QApplication) -> Iterator[None]:
+    """As in the app (pos_app/ui/collector.py): no garbage collection in worker threads."""
+    collector = MainThreadCollector()
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_after_each_test() -> Iterator[None]:
+    yield
+    gc.collect()  # the test's closed windows and dialogs, here on the main thread
 
 
 @pytest.fixture
