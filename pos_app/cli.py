@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pos_app import __version__, commands, console, headless, logs, store_commands
+from pos_app import __version__, commands, console, headless, logs, report_output, store_commands
 from pos_app.config import Config, ConfigError, load_config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("gui", parents=[demo_parent], help="open the cashier window (the default)")
     headless.add_commands(commands, demo_parent)
     store_commands.add_commands(commands)
+    report_output.add_command(commands)
     sandbox = commands.add_parser(
         "sandbox", help="serve the MTN MoMo and M-Pesa simulator over HTTP (tests and trials)"
     )
@@ -99,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     demo = is_demo(config, args.demo or getattr(args, "demo_here", False), secrets)
     if args.command == "receipts":
         return headless.receipts(args, config)
+    if args.command == "report":
+        return report_output.report(args, config)
     if args.command == "verify":
         return store_commands.verify(args)
     if args.command == "backup":

@@ -7,6 +7,7 @@ import os
 import tomllib
 import typing
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -109,6 +110,10 @@ class Config:
 
     def timezone(self) -> ZoneInfo | None:
         return ZoneInfo(self.shop.timezone) if self.shop.timezone else None
+
+    def zone(self) -> tzinfo:
+        """The shop's time zone: the configured one, else this computer's."""
+        return self.timezone() or datetime.now().astimezone().tzinfo or UTC
 
 
 _SECTIONS: dict[str, type[Any]] = {

@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any, TextIO
 
 from pos_app import logs, paths
@@ -237,7 +237,7 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
 # -- receipts --
 
 
-def _day(text: str) -> date:
+def parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -245,7 +245,7 @@ def _day(text: str) -> date:
 
 
 def receipts(args: argparse.Namespace, config: Config) -> int:
-    tz = config.timezone() or datetime.now().astimezone().tzinfo or UTC
+    tz = config.zone()
     today = datetime.now(tz).date()
     first, last = args.date_from or args.date_to or today, args.date_to or args.date_from or today
     if last < first:
@@ -257,34 +257,26 @@ def receipts(args: argparse.Namespace, config: Config) -> int:
     )
     try:
         with _database() as repository:
-            _write_receipts(repository, flt, args.format, sys.stdout, config.shop.effective_locale)
+            write_receipts(repository, flt, args.format, sys.stdout, config.shop.effective_locale)
     except StoreError as exc:
         return _fail("receipts", str(exc), EXIT_CONFIG)
     return EXIT_OK
 
 
-def _all(repository: PaymentRepository, flt: PaymentFilter) -> Iterator[Payment]:
-    page = repository.page(flt, limit=500)
-    yield from page.payments
-    while page.next_cursor is not None:
-        page = repository.page(flt, limit=500, after=page.next_cursor)
-        yield from page.payments
-
-
-def _write_receipts(
+def write_receipts(
     repository: PaymentRepository, flt: PaymentFilter, fmt: str, out: TextIO, locale: str
 ) -> None:
     if fmt == "json":
-        json.dump([payment_json(p) for p in _all(repository, flt)], out, indent=2)
+        json.dump([payment_json(p) for p in repository.each(flt)], out, indent=2)
         out.write("\n")
         return
     if fmt == "csv":
         writer = csv.DictWriter(out, fieldnames=JSON_FIELDS)
         writer.writeheader()
-        writer.writerows(payment_json(p) for p in _all(repository, flt))
+        writer.writerows(payment_json(p) for p in repository.each(flt))
         return
     count = 0
-    for payment in _all(repository, flt):
+    for payment in repository.each(flt):
         count += 1
         out.write(
             f"{payment.created_at.astimezone():%Y-%m-%d %H:%M}  "
@@ -401,8 +393,8 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     sync_parser.add_argument("--timeout", type=float, default=360.0, metavar="SECONDS")
     sync_parser.add_argument("--json", action="store_true")
     receipts_parser = commands.add_parser("receipts", help="list receipts (today by default)")
-    receipts_parser.add_argument("--from", dest="date_from", type=_day, metavar="DATE")
-    receipts_parser.add_argument("--to", dest="date_to", type=_day, metavar="DATE")
+    receipts_parser.add_argument("--from", dest="date_from", type=parse_day, metavar="DATE")
+    receipts_parser.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE")
     receipts_parser.add_argument(
         "--status", action="append", choices=[s.value for s in PaymentStatus]
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -51,6 +51,7 @@ class PaymentFilter:
     statuses: frozenset[PaymentStatus] = frozenset()
     provider: Provider | None = None
     search: str | None = None  # phone digits, order reference, reference id or receipt number
+    till: str | None = None
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,14 @@ class PaymentRepository:
         cursor = PageCursor(rows[-1]["created_at"], rows[-1]["reference_id"]) if more else None
         return Page([_payment(r) for r in rows], cursor)
 
+    def each(self, flt: PaymentFilter) -> Iterator[Payment]:
+        """Every matching payment, newest first, read a page at a time."""
+        page = self.page(flt, limit=500)
+        yield from page.payments
+        while page.next_cursor is not None:
+            page = self.page(flt, limit=500, after=page.next_cursor)
+            yield from page.payments
+
     def count(self, flt: PaymentFilter) -> int:
         where, params = _where(flt)
         row = self._db.execute(f"SELECT count(*) FROM payments {_clause(where)}", params)
@@ -359,6 +368,9 @@ def _where(flt: PaymentFilter) -> tuple[list[str], list[Any]]:
     if flt.provider is not None:
         where.append("provider = ?")
         params.append(flt.provider)
+    if flt.till is not None:
+        where.append("till = ?")
+        params.append(flt.till)
     term = (flt.search or "").strip()
     if term:
         digits = "".join(ch for ch in term if ch.isdigit())

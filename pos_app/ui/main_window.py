@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
@@ -36,7 +36,7 @@ from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.payment_cards import PaymentCards
-from pos_app.ui.receipts import ReceiptDetail, ReceiptsView, local_tz
+from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.settings import SettingsDialog
 from pos_app.ui.texts import error_text
 
@@ -111,7 +111,7 @@ class MainWindow(QMainWindow):
         right.addWidget(self.cards, 1)
         body.addLayout(right, 1)
         self.tabs.addTab(counter, self.tr("Counter (Ctrl+1)"))
-        tz = local_tz(config.timezone())
+        tz = config.zone()
         self.reads = BackgroundReads(repository, self)
         self.receipts = ReceiptsView(repository, shop.effective_locale, tz, self.tabs, self.reads)
         self.receipts.opened.connect(self._open_receipt)
@@ -287,7 +287,7 @@ class MainWindow(QMainWindow):
             self.panel.amount.setFocus()
 
     def _open_receipt(self, payment: Payment) -> None:
-        tz = local_tz(self._config.timezone())
+        tz = self._config.zone()
         fresh = self._repository.get(payment.reference_id)
         dialog = ReceiptDetail(fresh, self._repository, self._config.shop, tz, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
 
     def refresh(self) -> None:
         """Today's takings and the unfinished count, read beside the window."""
-        tz = self._config.timezone() or datetime.now().astimezone().tzinfo or UTC
+        tz = self._config.zone()
         day = datetime.now(tz).date()
         unfinished = PaymentFilter(statuses=OPEN_STATES)
         self.reads.submit(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, tzinfo
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -336,7 +336,3 @@ class ReceiptDetail(QDialog):
 
 def _day(qdate: QDate) -> date:
     return date(qdate.year(), qdate.month(), qdate.day())
-
-
-def local_tz(configured: tzinfo | None) -> tzinfo:
-    return configured or datetime.now().astimezone().tzinfo or UTC

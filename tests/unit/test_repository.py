@@ -40,6 +40,7 @@ def add(
     msisdn: str = "256772123456",
     provider: str = "mtn",
     external_id: str | None = None,
+    till: str = "Till 1",
 ) -> Payment:
     payment, event = Payment.create(
         provider=provider,
@@ -47,7 +48,7 @@ def add(
         msisdn=msisdn,
         now=at,
         external_id=external_id,
-        till="Till 1",
+        till=till,
     )
     repo.save_new(payment, event)
     return payment
