@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from pos_app import paths
 from pos_app.config import Config, ShopConfig
+from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.money import Money
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.report import DayReport, day_report
@@ -21,7 +22,6 @@ from pos_app.store import PaymentRepository, StoreError, open_database
 from pos_app.store.repository import PaymentFilter, local_day
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-PROVIDERS = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -55,7 +55,7 @@ def sections(report: DayReport, shop: ShopConfig, tz: tzinfo) -> list[Section]:
     ]
     lines = [
         (
-            f"{PROVIDERS[line.provider]} · {line.status.value}",
+            f"{PROVIDER_NAMES[line.provider]} · {line.status.value}",
             f"{line.count} · {line.amount.format(locale)}",
         )
         for line in report.lines
@@ -67,7 +67,7 @@ def sections(report: DayReport, shop: ShopConfig, tz: tzinfo) -> list[Section]:
     follow_up = [
         (
             f"{p.created_at.astimezone(tz):%H:%M:%S} {p.status.value}",
-            f"{p.amount.format(locale)} · {PROVIDERS[p.provider]} · {mask_msisdn(p.msisdn)} · "
+            f"{p.amount.format(locale)} · {PROVIDER_NAMES[p.provider]} · {mask_msisdn(p.msisdn)} · "
             f"{p.reference_id}",
         )
         for p in report.follow_up

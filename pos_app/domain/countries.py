@@ -8,6 +8,7 @@ from typing import Literal
 from pos_app.domain.errors import ValidationError
 
 Provider = Literal["mtn", "mpesa"]
+PROVIDER_NAMES: dict[Provider, str] = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}  # brand names
 PROVIDERS: tuple[Provider, ...] = ("mtn", "mpesa")
 
 

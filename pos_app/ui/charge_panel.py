@@ -24,14 +24,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.countries import Provider
+from pos_app.domain.countries import PROVIDER_NAMES, Provider
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money, currency_digits
 from pos_app.engine.setup import SetupProblem, Till
 from pos_app.ui import theme
 from pos_app.ui.texts import error_text
-
-PROVIDER_NAMES: dict[Provider, str] = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import Reason, from_key
 from pos_app.ui import theme
-from pos_app.ui.charge_panel import PROVIDER_NAMES
 from pos_app.ui.texts import reason_action, reason_message
 
 S = PaymentStatus

@@ -11,6 +11,7 @@ from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
 from pos_app.config import ShopConfig
+from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
@@ -18,7 +19,6 @@ from pos_app.ui.texts import reason_message, status_name
 
 ROLL_WIDTH_MM = 80.0
 ROLL_LENGTH_MM = 160.0  # enough for one receipt; thermal printers cut where the text ends
-PROVIDER_NAMES = {"mtn": "MTN MoMo", "mpesa": "M-Pesa"}
 
 
 def receipt_lines(payment: Payment, shop: ShopConfig, tz: tzinfo) -> list[tuple[str, str]]:

@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import ShopConfig
+from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, Total, local_day
 from pos_app.ui.background_reads import BackgroundReads
-from pos_app.ui.charge_panel import PROVIDER_NAMES
 from pos_app.ui.receipt_print import print_receipt, roll_printer, save_pdf
 from pos_app.ui.texts import reason_message, status_name
 
