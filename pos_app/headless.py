@@ -45,7 +45,8 @@ def _say_demo(demo: bool) -> None:
         print("DEMO mode: the built-in simulator answers; no real money moves", file=sys.stderr)
 
 
-def _fail(command: str, message: str, code: int) -> int:
+def fail(command: str, message: str, code: int) -> int:
+    """Say what went wrong on stderr, as `pos-app COMMAND: ...`; returns the exit code."""
     print(f"pos-app {command}: {message}", file=sys.stderr)
     return code
 
@@ -58,7 +59,8 @@ class _Session:
 
 
 @contextmanager
-def _database() -> Iterator[PaymentRepository]:
+def database() -> Iterator[PaymentRepository]:
+    """This till's database, opened (and migrated) for one command."""
     db = open_database(paths.database_path())
     try:
         yield PaymentRepository(db)
@@ -129,26 +131,24 @@ def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
         till = build_till(config, demo=demo)
         amount, phone = till.parse_charge(args.provider, args.amount, args.phone)
     except ValidationError as exc:
-        return _fail("charge", str(exc), EXIT_USAGE)
+        return fail("charge", str(exc), EXIT_USAGE)
     except SetupProblem as exc:
-        return _fail("charge", str(exc), EXIT_CONFIG)
+        return fail("charge", str(exc), EXIT_CONFIG)
     reference: list[str] = []
     _say_demo(demo)
     try:
         return asyncio.run(_charge(args, till, amount, phone.msisdn, reference))
     except KeyboardInterrupt:
         saved = f"payment {reference[0]} is saved" if reference else "nothing was sent"
-        return _fail(
-            "charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED
-        )
+        return fail("charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED)
     except StoreError as exc:
-        return _fail("charge", str(exc), EXIT_CONFIG)
+        return fail("charge", str(exc), EXIT_CONFIG)
 
 
 async def _charge(
     args: argparse.Namespace, till: Till, amount: Any, msisdn: str, reference: list[str]
 ) -> int:
-    with _database() as repository:
+    with database() as repository:
         engine = till.engine(repository, checkpoint=_checkpoint)
         locale = till.config.shop.effective_locale
 
@@ -194,15 +194,15 @@ def sync(args: argparse.Namespace, config: Config, demo: bool) -> int:
         _say_demo(demo)
         return asyncio.run(_sync(args, till))
     except SetupProblem as exc:
-        return _fail("sync", str(exc), EXIT_CONFIG)
+        return fail("sync", str(exc), EXIT_CONFIG)
     except StoreError as exc:
-        return _fail("sync", str(exc), EXIT_CONFIG)
+        return fail("sync", str(exc), EXIT_CONFIG)
     except KeyboardInterrupt:
-        return _fail("sync", "interrupted: every payment is saved as it was", EXIT_INTERRUPTED)
+        return fail("sync", "interrupted: every payment is saved as it was", EXIT_INTERRUPTED)
 
 
 async def _sync(args: argparse.Namespace, till: Till) -> int:
-    with _database() as repository:
+    with database() as repository:
         engine = till.engine(repository, checkpoint=_checkpoint)
         locale = till.config.shop.effective_locale
         engine.bus.subscribe(
@@ -249,17 +249,17 @@ def receipts(args: argparse.Namespace, config: Config) -> int:
     today = datetime.now(tz).date()
     first, last = args.date_from or args.date_to or today, args.date_to or args.date_from or today
     if last < first:
-        return _fail("receipts", "--to is before --from", EXIT_USAGE)
+        return fail("receipts", "--to is before --from", EXIT_USAGE)
     start, end = local_day(first, tz)[0], local_day(last, tz)[1]
     statuses = frozenset(PaymentStatus(s) for s in args.status) if args.status else frozenset()
     flt = PaymentFilter(
         start=start, end=end, statuses=statuses, provider=args.provider, search=args.search
     )
     try:
-        with _database() as repository:
+        with database() as repository:
             write_receipts(repository, flt, args.format, sys.stdout, config.shop.effective_locale)
     except StoreError as exc:
-        return _fail("receipts", str(exc), EXIT_CONFIG)
+        return fail("receipts", str(exc), EXIT_CONFIG)
     return EXIT_OK
 
 
@@ -352,7 +352,7 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
                 )
             )
     try:
-        with _database() as repository:
+        with database() as repository:
             open_count = len(repository.list_open())
             total = repository.count(PaymentFilter())
             version = repository.schema_version()

@@ -11,17 +11,22 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
-from pos_app import paths
 from pos_app.config import Config, ShopConfig
 from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.money import Money
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.report import DayReport, day_report
-from pos_app.headless import parse_day, write_receipts
-from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.headless import (
+    EXIT_FAILED,
+    EXIT_OK,
+    EXIT_USAGE,
+    database,
+    fail,
+    parse_day,
+    write_receipts,
+)
+from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 Section = tuple[str, list[tuple[str, str]]]
 
@@ -102,9 +107,13 @@ def render_html(parts: list[Section]) -> str:
     return "<html><body style='font-family: sans-serif'>" + "".join(body) + "</body></html>"
 
 
-def load(repository: PaymentRepository, day: date, tz: tzinfo, till: str | None) -> DayReport:
+def day_filter(day: date, tz: tzinfo, till: str | None) -> PaymentFilter:
     start, end = local_day(day, tz)
-    payments = list(repository.each(PaymentFilter(start=start, end=end, till=till)))
+    return PaymentFilter(start=start, end=end, till=till)
+
+
+def load(repository: PaymentRepository, day: date, tz: tzinfo, till: str | None) -> DayReport:
+    payments = list(repository.each(day_filter(day, tz, till)))
     return day_report(payments, day, tz, till)
 
 
@@ -112,24 +121,17 @@ def report(args: argparse.Namespace, config: Config) -> int:
     tz = config.zone()
     day = args.date or datetime.now(tz).date()
     if args.format == "pdf" and args.output is None:
-        print("pos-app report: --format pdf needs --output FILE", file=sys.stderr)
-        return EXIT_USAGE
+        return fail("report", "--format pdf needs --output FILE", EXIT_USAGE)
     try:
-        db = open_database(paths.database_path())
+        with database() as repository:
+            if args.format == "csv":
+                with _destination(args.output, sys.stdout) as target:
+                    flt = day_filter(day, tz, args.till)
+                    write_receipts(repository, flt, "csv", target, config.shop.effective_locale)
+                return EXIT_OK
+            parts = sections(load(repository, day, tz, args.till), config.shop, tz)
     except StoreError as exc:
-        print(f"pos-app report: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    repository = PaymentRepository(db)
-    try:
-        if args.format == "csv":
-            start, end = local_day(day, tz)
-            flt = PaymentFilter(start=start, end=end, till=args.till)
-            with _destination(args.output, sys.stdout) as target:
-                write_receipts(repository, flt, "csv", target, config.shop.effective_locale)
-            return EXIT_OK
-        parts = sections(load(repository, day, tz, args.till), config.shop, tz)
-    finally:
-        repository.close()
+        return fail("report", str(exc), EXIT_FAILED)
     if args.format == "pdf":
         from pos_app.ui.report_pdf import save_report_pdf
 

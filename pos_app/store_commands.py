@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import sqlite3
-import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from pos_app import paths
 from pos_app.config import Config
-from pos_app.store import StoreError, audit, open_reader
-from pos_app.store.backup import check_backup, daily_backup, restore
-from pos_app.store.migrations import schema_version
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def _fail(command: str, message: str, code: int = EXIT_FAILED) -> int:
-    print(f"pos-app {command}: {message}", file=sys.stderr)
-    return code
+from pos_app.headless import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
+from pos_app.store import StoreError
+from pos_app.store.backup import daily_backup, examine, restore
 
 
 def add_commands(commands: Any) -> None:
@@ -42,37 +33,42 @@ def add_commands(commands: Any) -> None:
     restore_parser.add_argument("file", type=Path)
 
 
+def back_up_today(config: Config, folder: Path | None = None) -> Path:
+    """Today's copy (the shop's day) of this till's database; raises StoreError."""
+    return daily_backup(
+        paths.database_path(),
+        folder or config.backup.effective_folder,
+        config.backup.keep,
+        datetime.now(config.zone()).date(),
+    )
+
+
 def verify(args: argparse.Namespace) -> int:
     path: Path = args.file or paths.database_path()
     if not path.is_file():
-        return _fail("verify", f"no database at {path}", EXIT_USAGE)
-    reader = open_reader(path)  # read-only: checking a file must not change it
+        return fail("verify", f"no database at {path}", EXIT_USAGE)
     try:
-        version = schema_version(reader)
-        if version < audit.CHAINED_SCHEMA:
-            return _fail(
-                "verify",
-                f"{path} predates the hash chain (schema {version}); "
-                "open it with this pos-app once to add it",
-            )
-        verdict = audit.verify(reader)
-    except sqlite3.DatabaseError as exc:
-        return _fail("verify", f"{path} is not a readable pos-app database ({exc})")
-    finally:
-        reader.close()
-    print(f"{path}: {verdict}")
-    return EXIT_OK if verdict.intact else EXIT_FAILED
+        checked = examine(path)  # read-only: checking a file must not change it
+    except StoreError as exc:
+        return fail("verify", str(exc), EXIT_FAILED)
+    if checked.verdict is None:
+        return fail(
+            "verify",
+            f"{path} predates the hash chain (schema {checked.schema}); "
+            "open it with this pos-app once to add it",
+            EXIT_FAILED,
+        )
+    print(f"{path}: {checked.verdict}")
+    return EXIT_OK if checked.verdict.intact else EXIT_FAILED
 
 
 def backup(args: argparse.Namespace, config: Config) -> int:
-    database = paths.database_path()
-    if not database.is_file():
-        return _fail("backup", f"no database at {database}", EXIT_USAGE)
-    folder = args.to or config.backup.effective_folder
+    if not paths.database_path().is_file():
+        return fail("backup", f"no database at {paths.database_path()}", EXIT_USAGE)
     try:
-        target = daily_backup(database, folder, config.backup.keep, datetime.now().date())
+        target = back_up_today(config, args.to)
     except StoreError as exc:
-        return _fail("backup", str(exc))
+        return fail("backup", str(exc), EXIT_FAILED)
     print(f"backed up to {target}")
     return EXIT_OK
 
@@ -80,10 +76,9 @@ def backup(args: argparse.Namespace, config: Config) -> int:
 def restore_command(args: argparse.Namespace, config: Config) -> int:
     database = paths.database_path()
     try:
-        checked = check_backup(args.file)
-        kept = restore(args.file, database, config.backup.effective_folder, datetime.now())
+        checked, kept = restore(args.file, database, config.backup.effective_folder, datetime.now())
     except StoreError as exc:
-        return _fail("restore", f"{exc}. Nothing was changed.")
+        return fail("restore", f"{exc}. Nothing was changed.", EXIT_FAILED)
     print(
         f"restored {args.file} ({checked.payments} payment(s), {checked.events} event(s), "
         f"history intact) into {database}; the database it replaced is kept at {kept}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,9 +49,7 @@ def last_hash(db: Database) -> str:
 
 
 def payment_row(db: Database, reference_id: str) -> dict[str, Any]:
-    cursor = db.execute("SELECT * FROM payments WHERE reference_id = ?", [reference_id])
-    names = [d[0] for d in cursor.description]
-    return dict(zip(names, cursor.fetchone(), strict=True))
+    return next(_rows(db, "SELECT * FROM payments WHERE reference_id = ?", [reference_id]))
 
 
 def seal(db: Database, event: Mapping[str, Any]) -> tuple[str, str]:
@@ -77,8 +75,8 @@ class Verdict:
         return f"BROKEN: {self.problem}"
 
 
-def _rows(db: Database, sql: str) -> Iterable[dict[str, Any]]:
-    cursor = db.execute(sql)
+def _rows(db: Database, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+    cursor = db.execute(sql, params)
     names = [d[0] for d in cursor.description]
     for values in cursor:
         yield dict(zip(names, values, strict=True))

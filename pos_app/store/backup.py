@@ -80,56 +80,69 @@ def daily_backup(database: Path, folder: Path, keep: int, today: date) -> Path:
 
 @dataclass(frozen=True)
 class Checked:
+    schema: int
     payments: int
     events: int
-    schema: int
+    verdict: audit.Verdict | None  # None: written before the hash chain existed
 
 
-def check_backup(path: Path) -> Checked:
-    """Everything `restore` requires of a file, without changing it: a pos-app database this
-    version can read, whole (integrity check) and untampered (hash chain)."""
+def examine(path: Path) -> Checked:
+    """Read a database file without changing it: whole (integrity check), a pos-app database
+    this version can read, and its history checked when it has the hash chain. Raises
+    BackupError when it is none of those; a broken chain is in the verdict, not raised."""
     if not path.is_file():
         raise BackupError(f"{path}: no such file")
+    reader = open_reader(path)
     try:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-    except sqlite3.Error as exc:
-        raise BackupError(f"{path}: cannot be opened ({exc})") from exc
-    db = Database(conn)
-    try:
-        if conn.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
+        if reader.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
             raise BackupError(f"{path}: damaged (integrity check failed)")
-        if not db["payments"].exists():
+        if not reader["payments"].exists():
             raise BackupError(f"{path}: not a pos-app database")
-        version = schema_version(db)
+        version = schema_version(reader)
         if version > len(MIGRATIONS):
             raise BackupError(f"{path}: written by a newer pos-app (schema {version})")
         if version >= audit.CHAINED_SCHEMA:
-            verdict = audit.verify(db)
-            if not verdict.intact:
-                raise BackupError(f"{path}: its history was edited ({verdict.problem})")
-        payments = int(conn.execute("SELECT count(*) FROM payments").fetchone()[0])
-        events = int(conn.execute("SELECT count(*) FROM payment_events").fetchone()[0])
+            verdict = audit.verify(reader)
+            if verdict.intact:
+                return Checked(version, verdict.payments, verdict.events, verdict)
+        else:
+            verdict = None
+        payments = int(reader.execute("SELECT count(*) FROM payments").fetchone()[0])
+        events = int(reader.execute("SELECT count(*) FROM payment_events").fetchone()[0])
+        return Checked(version, payments, events, verdict)
     except sqlite3.DatabaseError as exc:
         raise BackupError(f"{path}: not a readable database ({exc})") from exc
     finally:
-        conn.close()
-    return Checked(payments, events, version)
+        reader.close()
 
 
-def restore(source: Path, database: Path, safety_folder: Path, now: datetime) -> Path:
-    """Replace `database` with the checked copy `source`, after keeping the current database
-    in `safety_folder`; returns where the current one was kept. Nothing changes if a check
-    fails. Other pos-app processes must be closed (SQLite's locks make them wait or fail, not
-    corrupt the file)."""
-    check_backup(source)
+def check_backup(path: Path) -> Checked:
+    """Everything `restore` requires of a file: `examine` passes and the history is intact."""
+    checked = examine(path)
+    if checked.verdict is not None and not checked.verdict.intact:
+        raise BackupError(f"{path}: its history was edited ({checked.verdict.problem})")
+    return checked
+
+
+def restore(
+    source: Path, database: Path, safety_folder: Path, now: datetime
+) -> tuple[Checked, Path]:
+    """Replace `database` with `source` once `check_backup` passes, after keeping the current
+    database in `safety_folder`; returns the check and where the current one was kept.
+    Nothing changes if a check fails. Other pos-app processes must be closed (SQLite's locks
+    make them wait or fail, not corrupt the file)."""
+    checked = check_backup(source)
     current = open_database(database, migrate=False)
     try:
         kept = safety_folder / f"pos-app-before-restore-{now:%Y%m%d-%H%M%S}.sqlite3"
         copy_database(current, kept)
-        with closing(sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)) as src:
-            src.backup(current.conn)
+        reader = open_reader(source)
+        try:
+            reader.conn.backup(current.conn)
+        finally:
+            reader.close()
     finally:
         current.close()
     # Bring the restored file to this version's schema (an older backup gains the hash chain).
     open_database(database).close()
-    return kept
+    return checked, kept

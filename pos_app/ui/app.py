@@ -8,7 +8,6 @@ import logging
 import os
 import sys
 import time
-from datetime import datetime
 
 # qasync picks the first Qt binding it finds unless told; the widgets are PySide6.
 os.environ.setdefault("QT_API", "pyside6")
@@ -23,7 +22,7 @@ from pos_app import __version__, paths
 from pos_app.config import Config
 from pos_app.engine.setup import build_till
 from pos_app.store import PaymentRepository, StoreError, open_database
-from pos_app.store.backup import daily_backup
+from pos_app.store_commands import back_up_today
 from pos_app.ui import theme
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
@@ -65,15 +64,8 @@ def peak_memory_mb() -> str:
 
 
 async def back_up(config: Config) -> None:
-    today = datetime.now(config.timezone()).date()
     try:
-        await asyncio.to_thread(
-            daily_backup,
-            paths.database_path(),
-            config.backup.effective_folder,
-            config.backup.keep,
-            today,
-        )
+        await asyncio.to_thread(back_up_today, config)
     except StoreError:
         log.exception("daily backup failed")
 

@@ -140,7 +140,6 @@ def test_events_written_before_the_chain_get_hashes_on_migration(tmp_path: Path)
     path = tmp_path / "old.sqlite3"
     old = open_database(path, migrate=False)
     migrate(old, MIGRATIONS[:2])  # a till that ran pos-app before the chain existed
-    repository = PaymentRepository(old)
     old.execute(
         "INSERT INTO payments (reference_id, provider, product, amount_minor, currency, msisdn,"
         " status, created_at, updated_at) VALUES ('11111111-1111-4111-8111-111111111111', 'mtn',"
@@ -154,7 +153,7 @@ def test_events_written_before_the_chain_get_hashes_on_migration(tmp_path: Path)
             [source, target],
         )
     old.conn.commit()
-    repository.close()
+    old.close()
     repository = PaymentRepository(open_database(path))  # migrates to the chain
     try:
         assert repository.schema_version() == len(MIGRATIONS)

@@ -6,6 +6,7 @@ import asyncio
 import logging
 import sqlite3
 import stat
+from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -28,9 +29,9 @@ DAY = date(2026, 11, 23)
 
 
 @pytest.fixture
-def till() -> PaymentRepository:
+def till() -> Iterator[PaymentRepository]:
     repository = PaymentRepository(open_database(paths.database_path()))
-    yield repository  # type: ignore[misc]
+    yield repository
     repository.close()
 
 
@@ -141,7 +142,7 @@ def test_an_old_backup_is_restored_and_gains_the_hash_chain(
     db = open_database(old, migrate=False)
     migrate(db, MIGRATIONS[:2])
     db.close()
-    kept = restore(old, paths.database_path(), tmp_path / "safety", datetime.now(UTC))
+    _, kept = restore(old, paths.database_path(), tmp_path / "safety", datetime.now(UTC))
     assert kept.parent == tmp_path / "safety"
     reopened = PaymentRepository(open_database(paths.database_path()))
     try:
