@@ -26,6 +26,7 @@ from sqlite_utils import Database
 CHAINED_SCHEMA = 3  # the first schema version whose events carry hashes
 GENESIS = "0" * 64  # the "previous hash" of the first event
 EVENT_FIELDS = ("reference_id", "at", "from_status", "to_status", "reason", "detail")
+ACTION_FIELDS = ("at", "role", "till", "action", "detail")
 
 
 def _digest(value: Any) -> str:
@@ -43,8 +44,12 @@ def event_hash(previous: str, event: Mapping[str, Any], state: str | None) -> st
     return _digest([previous, [event[name] for name in EVENT_FIELDS], state])
 
 
-def last_hash(db: Database) -> str:
-    row = db.execute("SELECT hash FROM payment_events ORDER BY id DESC LIMIT 1").fetchone()
+def action_hash(previous: str, action: Mapping[str, Any]) -> str:
+    return _digest([previous, [action[name] for name in ACTION_FIELDS]])
+
+
+def last_hash(db: Database, table: str = "payment_events") -> str:
+    row = db.execute(f"SELECT hash FROM {table} ORDER BY id DESC LIMIT 1").fetchone()
     return str(row[0]) if row and row[0] else GENESIS
 
 
@@ -65,12 +70,14 @@ class Verdict:
     events: int
     payments: int
     problem: str | None = None  # the first broken link, in words
+    owner_actions: int = 0
 
     def __str__(self) -> str:
         if self.intact:
             return (
                 f"intact: {self.events} event(s) chained, "
-                f"{self.payments} payment(s) agree with their history"
+                f"{self.payments} payment(s) agree with their history, "
+                f"{self.owner_actions} owner action(s) chained"
             )
         return f"BROKEN: {self.problem}"
 
@@ -116,7 +123,27 @@ def verify(db: Database) -> Verdict:
                 f"payment {row['reference_id']} (created {row['created_at']}) differs from "
                 "what its last recorded event says: the payments table was edited",
             )
-    return Verdict(True, events, payments)
+    return _verify_owner_actions(db, Verdict(True, events, payments))
+
+
+def _verify_owner_actions(db: Database, payments: Verdict) -> Verdict:
+    if not db["owner_actions"].exists():
+        return payments  # a database from before owner actions were recorded
+    previous = GENESIS
+    count = 0
+    for action in _rows(db, "SELECT * FROM owner_actions ORDER BY id"):
+        count += 1
+        if action["hash"] != action_hash(previous, action):
+            return Verdict(
+                False,
+                payments.events,
+                payments.payments,
+                f"owner action {action['id']} ({action['action']}, {action['at']}) does not "
+                "match the chain: the file was changed at or before this action",
+                count,
+            )
+        previous = action["hash"]
+    return Verdict(True, payments.events, payments.payments, owner_actions=count)
 
 
 def backfill(db: Database) -> None:

@@ -97,10 +97,36 @@ def _v3_audit_chain(db: Database) -> None:
     db.execute(_NO_UPDATE_TRIGGER)
 
 
+def _v4_owner_and_refunds(db: Database) -> None:
+    statements = [
+        # A refund is its own payment, pointing at the payment it gives money back from.
+        "ALTER TABLE payments ADD COLUMN refund_of TEXT REFERENCES payments(reference_id)",
+        "CREATE INDEX payments_by_refund_of ON payments (refund_of) WHERE refund_of IS NOT NULL",
+        # Who did what with the owner's PIN (and the PIN's hash itself), chained like events.
+        """CREATE TABLE owner_actions (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            at TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'cashier')),
+            till TEXT,
+            action TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '{}',
+            hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX owner_actions_by_action ON owner_actions (action, id)",
+        """CREATE TRIGGER owner_actions_no_update BEFORE UPDATE ON owner_actions
+           BEGIN SELECT RAISE(ABORT, 'owner_actions is append-only'); END""",
+        """CREATE TRIGGER owner_actions_no_delete BEFORE DELETE ON owner_actions
+           BEGIN SELECT RAISE(ABORT, 'owner_actions is append-only'); END""",
+    ]
+    for sql in statements:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "payments and append-only payment events", _v1_payments),
     Migration(2, "who gave the receipt number", _v2_receipt_source),
     Migration(3, "hash-chained payment events", _v3_audit_chain),
+    Migration(4, "owner actions and refunds", _v4_owner_and_refunds),
 )
 
 

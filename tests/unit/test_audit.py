@@ -65,7 +65,8 @@ def test_normal_use_keeps_the_chain_intact(repo: PaymentRepository, day: list[st
     events = sum(len(repo.events(ref)) for ref in day)
     assert (verdict.events, verdict.payments) == (events, 3)
     assert (
-        str(verdict) == f"intact: {events} event(s) chained, 3 payment(s) agree with their history"
+        str(verdict) == f"intact: {events} event(s) chained, 3 payment(s) agree with their "
+        "history, 0 owner action(s) chained"
     )
 
 
