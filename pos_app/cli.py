@@ -6,7 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from pos_app import __version__, commands, console, headless, logs, report_output, store_commands
+from pos_app import (
+    __version__,
+    commands,
+    console,
+    headless,
+    logs,
+    owner_commands,
+    report_output,
+    store_commands,
+)
 from pos_app.config import Config, ConfigError, load_config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 
@@ -47,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("gui", parents=[demo_parent], help="open the cashier window (the default)")
     headless.add_commands(commands, demo_parent)
     store_commands.add_commands(commands)
+    owner_commands.add_commands(commands, demo_parent)
     report_output.add_command(commands)
     sandbox = commands.add_parser(
         "sandbox", help="serve the MTN MoMo and M-Pesa simulator over HTTP (tests and trials)"
@@ -108,6 +118,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return store_commands.backup(args, config)
     if args.command == "restore":
         return store_commands.restore_command(args, config)
+    if args.command == "owner":
+        return owner_commands.owner(args, config)
+    if args.command in ("refund", "resolve", "reconcile"):
+        run_owner = {
+            "refund": owner_commands.refund,
+            "resolve": owner_commands.resolve,
+            "reconcile": owner_commands.reconcile,
+        }
+        return run_owner[args.command](args, config, demo)
     if args.command in ("charge", "sync", "doctor"):
         run = {"charge": headless.charge, "sync": headless.sync, "doctor": headless.doctor}
         return run[args.command](args, config, demo)

@@ -26,6 +26,7 @@ class SecretName(StrEnum):
     MTN_SUBSCRIPTION_KEY = "mtn.subscription_key"
     MTN_API_USER = "mtn.api_user"
     MTN_API_KEY = "mtn.api_key"
+    MTN_DISBURSEMENT_KEY = "mtn.disbursement_subscription_key"
     MPESA_CONSUMER_KEY = "mpesa.consumer_key"
     MPESA_CONSUMER_SECRET = "mpesa.consumer_secret"  # noqa: S105 - a name, not a secret
     MPESA_PASSKEY = "mpesa.passkey"
@@ -44,6 +45,7 @@ ENV_VARS: dict[SecretName, str] = {
     SecretName.MTN_SUBSCRIPTION_KEY: "MTN_MOMO_SUBSCRIPTION_KEY",
     SecretName.MTN_API_USER: "MTN_MOMO_API_USER",
     SecretName.MTN_API_KEY: "MTN_MOMO_API_KEY",
+    SecretName.MTN_DISBURSEMENT_KEY: "MTN_MOMO_DISBURSEMENT_SUBSCRIPTION_KEY",
     SecretName.MPESA_CONSUMER_KEY: "MPESA_CONSUMER_KEY",
     SecretName.MPESA_CONSUMER_SECRET: "MPESA_CONSUMER_SECRET",
     SecretName.MPESA_PASSKEY: "MPESA_PASSKEY",

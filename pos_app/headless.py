@@ -22,6 +22,7 @@ from pos_app.domain.errors import ValidationError
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
+from pos_app.domain.report import sums
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import SetupProblem, Till, build_till
@@ -83,6 +84,8 @@ JSON_FIELDS = [
     "order_reference",
     "created_at",
     "updated_at",
+    "kind",
+    "refund_of",
 ]
 
 
@@ -103,10 +106,12 @@ def payment_json(payment: Payment) -> dict[str, Any]:
         "order_reference": payment.external_id,
         "created_at": payment.created_at.isoformat(),
         "updated_at": payment.updated_at.isoformat() if payment.updated_at else None,
+        "kind": payment.product,
+        "refund_of": payment.refund_of,
     }
 
 
-def _describe(payment: Payment, locale: str) -> str:
+def describe(payment: Payment, locale: str) -> str:
     text = (
         f"{payment.status.value.upper():<11} {payment.amount.format(locale)} "
         f"{payment.provider} {mask_msisdn(payment.msisdn)}"
@@ -158,7 +163,7 @@ async def _charge(
             if args.json:
                 print(json.dumps(payment_json(update.payment)), flush=True)
             else:
-                print(_describe(update.payment, locale), flush=True)
+                print(describe(update.payment, locale), flush=True)
 
         engine.bus.subscribe(
             lambda u: reference.append(u.payment.reference_id) if not reference else None
@@ -172,10 +177,10 @@ async def _charge(
         finally:
             await engine.aclose()
         final = repository.get(payment.reference_id)
-    return _exit_code(final)
+    return exit_code(final)
 
 
-def _exit_code(payment: Payment) -> int:
+def exit_code(payment: Payment) -> int:
     if payment.status == PaymentStatus.SUCCESSFUL:
         return EXIT_OK
     if payment.reason == "app:CONFIGURATION":
@@ -207,7 +212,7 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
         locale = till.config.shop.effective_locale
         engine.bus.subscribe(
             lambda u: print(
-                json.dumps(payment_json(u.payment)) if args.json else _describe(u.payment, locale),
+                json.dumps(payment_json(u.payment)) if args.json else describe(u.payment, locale),
                 flush=True,
             )
         )
@@ -276,18 +281,25 @@ def write_receipts(
         writer.writerows(payment_json(p) for p in repository.each(flt))
         return
     count = 0
+    received: list[Payment] = []
+    refunded: list[Payment] = []
     for payment in repository.each(flt):
         count += 1
         out.write(
             f"{payment.created_at.astimezone():%Y-%m-%d %H:%M}  "
-            f"{_describe(payment, locale)}  {payment.reference_id[:8]}\n"
+            f"{describe(payment, locale)}  {payment.reference_id[:8]}\n"
         )
-    paid = [t for t in repository.totals(flt) if t.status == PaymentStatus.SUCCESSFUL]
+        if payment.status in (PaymentStatus.SUCCESSFUL, PaymentStatus.REFUNDED):
+            (received if payment.refund_of is None else refunded).append(payment)
     out.write(
-        f"{count} payment(s); received: "
-        + (", ".join(f"{t.amount.format(locale)} ({t.count})" for t in paid) or "nothing")
-        + "\n"
+        f"{count} payment(s); received: {_sums(received, locale)}; "
+        f"refunded: {_sums(refunded, locale)}\n"
     )
+
+
+def _sums(payments: list[Payment], locale: str) -> str:
+    totals = ", ".join(total.format(locale) for total in sums(payments))
+    return f"{totals} ({len(payments)})" if payments else "nothing"
 
 
 # -- doctor --

@@ -15,7 +15,9 @@ from pos_app.config import Config, ShopConfig
 from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.money import Money
 from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.refunds import REFUND
 from pos_app.domain.report import DayReport, day_report
+from pos_app.engine.owner import OwnerGate
 from pos_app.headless import (
     EXIT_FAILED,
     EXIT_OK,
@@ -25,6 +27,7 @@ from pos_app.headless import (
     parse_day,
     write_receipts,
 )
+from pos_app.owner_commands import EXIT_REFUSED, Refused, unlock
 from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
 
@@ -52,15 +55,17 @@ def sections(report: DayReport, shop: ShopConfig, tz: tzinfo) -> list[Section]:
         ("Till", report.till or "all tills"),
         ("Day", report.day.isoformat()),
         ("Payments", str(report.count)),
-        ("Takings (successful)", _amounts(report.takings, locale)),
-        ("Refunded", f"{report.refunded_count} · {_amounts(report.refunded, locale)}"),
+        ("Sales (paid)", _amounts(report.sales, locale)),
+        ("Refunds", f"{report.refund_count} · {_amounts(report.refunds, locale)}"),
+        ("Takings (sales − refunds)", _amounts(report.takings, locale)),
         ("Success rate", rate),
         ("First payment", f"{report.first:%H:%M:%S}" if report.first else "—"),
         ("Last payment", f"{report.last:%H:%M:%S}" if report.last else "—"),
     ]
     lines = [
         (
-            f"{PROVIDER_NAMES[line.provider]} · {line.status.value}",
+            f"{PROVIDER_NAMES[line.provider]} · "
+            f"{'refund ' if line.kind == REFUND else ''}{line.status.value}",
             f"{line.count} · {line.amount.format(locale)}",
         )
         for line in report.lines
@@ -71,7 +76,8 @@ def sections(report: DayReport, shop: ShopConfig, tz: tzinfo) -> list[Section]:
     ]
     follow_up = [
         (
-            f"{p.created_at.astimezone(tz):%H:%M:%S} {p.status.value}",
+            f"{p.created_at.astimezone(tz):%H:%M:%S} {'refund ' if p.refund_of else ''}"
+            f"{p.status.value}",
             f"{p.amount.format(locale)} · {PROVIDER_NAMES[p.provider]} · {mask_msisdn(p.msisdn)} · "
             f"{p.reference_id}",
         )
@@ -80,8 +86,8 @@ def sections(report: DayReport, shop: ShopConfig, tz: tzinfo) -> list[Section]:
     return [
         ("End-of-day report", summary),
         ("Per provider and status", lines or [("—", "no payments")]),
-        ("Takings per hour", hours or [("—", "no takings")]),
-        ("To follow up (still pending or unknown)", follow_up or [("—", "none")]),
+        ("Sales per hour", hours or [("—", "no sales")]),
+        ("To follow up (still open)", follow_up or [("—", "none")]),
     ]
 
 
@@ -124,12 +130,18 @@ def report(args: argparse.Namespace, config: Config) -> int:
         return fail("report", "--format pdf needs --output FILE", EXIT_USAGE)
     try:
         with database() as repository:
+            if args.format in ("csv", "pdf"):  # exports are the owner's
+                gate = OwnerGate(repository.owner_log, config.shop.till)
+                unlock(gate, "export")
+                gate.record("export", {"day": day.isoformat(), "format": args.format})
             if args.format == "csv":
                 with _destination(args.output, sys.stdout) as target:
                     flt = day_filter(day, tz, args.till)
                     write_receipts(repository, flt, "csv", target, config.shop.effective_locale)
                 return EXIT_OK
             parts = sections(load(repository, day, tz, args.till), config.shop, tz)
+    except Refused as exc:
+        return fail("report", str(exc), EXIT_REFUSED)
     except StoreError as exc:
         return fail("report", str(exc), EXIT_FAILED)
     if args.format == "pdf":

@@ -18,6 +18,7 @@ SECRET_ENV_VARS = (
     "MTN_MOMO_SUBSCRIPTION_KEY",
     "MTN_MOMO_API_USER",
     "MTN_MOMO_API_KEY",
+    "MTN_MOMO_DISBURSEMENT_SUBSCRIPTION_KEY",
     "MPESA_CONSUMER_KEY",
     "MPESA_CONSUMER_SECRET",
     "MPESA_PASSKEY",
@@ -25,7 +26,10 @@ SECRET_ENV_VARS = (
     "MTN_MOMO_BASE_URL",
     "MPESA_BASE_URL",
     "POS_APP_CONFIG",
+    "POS_APP_OWNER_PIN",
+    "POS_APP_NEW_OWNER_PIN",
 )
+OWNER_PIN = "480213"
 
 
 class MemoryKeyring(KeyringBackend):
@@ -71,3 +75,19 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memory
 @pytest.fixture
 def memory_keyring(isolated: MemoryKeyring) -> MemoryKeyring:
     return isolated
+
+
+@pytest.fixture
+def owner_pin(isolated: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> str:
+    """This till's database has an owner PIN, and owner commands are given it."""
+    from pos_app import paths
+    from pos_app.engine.owner import OwnerGate
+    from pos_app.store import PaymentRepository, open_database
+
+    repository = PaymentRepository(open_database(paths.database_path()))
+    try:
+        OwnerGate(repository.owner_log, "Till 1").set_pin(OWNER_PIN)
+    finally:
+        repository.close()
+    monkeypatch.setenv("POS_APP_OWNER_PIN", OWNER_PIN)
+    return OWNER_PIN

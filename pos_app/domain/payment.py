@@ -107,6 +107,7 @@ class Payment:
     finalised_at: datetime | None = None
     till: str | None = None
     cashier: str | None = None
+    refund_of: str | None = None  # for a refund: the reference id of the payment it refunds
 
     def __post_init__(self) -> None:
         if self.created_at.tzinfo is None:
@@ -127,6 +128,7 @@ class Payment:
         till: str | None = None,
         cashier: str | None = None,
         product: str = "collection",
+        refund_of: str | None = None,
     ) -> tuple[Payment, PaymentEvent]:
         payment = cls(
             reference_id=new_reference_id(),
@@ -140,8 +142,10 @@ class Payment:
             till=till,
             cashier=cashier,
             product=product,
+            refund_of=refund_of,
         )
-        return payment, PaymentEvent(payment.reference_id, now, None, S.CREATED)
+        detail = {"refund_of": refund_of} if refund_of else {}
+        return payment, PaymentEvent(payment.reference_id, now, None, S.CREATED, detail=detail)
 
     @property
     def is_final(self) -> bool:
@@ -156,8 +160,11 @@ class Payment:
         provider_transaction_id: str | None = None,
         provider_request_id: str | None = None,
         detail: dict[str, Any] | None = None,
+        receipt_source: str = "provider",
     ) -> tuple[Payment, PaymentEvent]:
-        """The payment in its new state, and the event that records the move."""
+        """The payment in its new state, and the event that records the move. A receipt
+        number comes from the provider's answer unless `receipt_source` says a person typed
+        it ("cashier")."""
         if not can_transition(self.status, target):
             raise IllegalTransition(self.reference_id, self.status, target)
         changed = replace(
@@ -166,7 +173,7 @@ class Payment:
             # A reason explains this state only; a later move clears an earlier one.
             reason=reason,
             provider_transaction_id=provider_transaction_id or self.provider_transaction_id,
-            receipt_source="provider" if provider_transaction_id else self.receipt_source,
+            receipt_source=receipt_source if provider_transaction_id else self.receipt_source,
             provider_request_id=provider_request_id or self.provider_request_id,
             updated_at=now,
             finalised_at=now if target in FINAL_STATES else None,
@@ -194,3 +201,18 @@ class Payment:
             detail={"receipt": code, "source": "cashier"},
         )
         return changed, event
+
+    def refund_succeeded(
+        self, refund_id: str, refunded_minor: int, now: datetime
+    ) -> tuple[Payment, PaymentEvent]:
+        """A refund of this payment succeeded, `refunded_minor` now given back in all: the
+        payment shows refunded once all of it is; a partial refund is an event only."""
+        detail = {"refund": refund_id, "refunded": refunded_minor}
+        if refunded_minor >= self.amount.minor_units:
+            return self.transition(S.REFUNDED, now, detail=detail)
+        if self.status != S.SUCCESSFUL:
+            raise IllegalTransition(self.reference_id, self.status, S.SUCCESSFUL)
+        changed = replace(self, updated_at=now)
+        return changed, PaymentEvent(
+            self.reference_id, now, self.status, self.status, detail=detail
+        )

@@ -202,6 +202,8 @@ _CATALOG: tuple[Reason, ...] = (
     _app("CONFIGURATION", _CHECK_SETTINGS, False),
     _app("SEND_TIMEOUT", "No reply while sending: checking with the provider", False),
     _app("UNKNOWN_REASON", "The payment failed for a reason the app does not know", True),
+    _app("NOT_RECEIVED", "The owner found that no money was received", True),
+    _app("REFUND_NOT_MADE", "The owner recorded that this refund was not made", False),
 )
 
 CATALOG: dict[tuple[ReasonSource, str], Reason] = {(r.source, r.code): r for r in _CATALOG}

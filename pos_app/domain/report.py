@@ -1,12 +1,15 @@
 """The end-of-day (Z) report: every figure computed from the day's payments, nothing stored.
 
 Definitions, so that the owner can check each number by hand:
-- takings: the sum of payments that are *successful* now (a refunded payment is not takings);
-- refunded: payments paid and then refunded, counted and summed separately;
-- success rate: paid (successful or refunded) ÷ payments with a final answer (paid, failed or
-  expired); payments still open are left out of it and listed for follow-up instead;
-- the day is the shop's calendar day in its time zone; a payment belongs to the day it was
-  created.
+- the day is the shop's calendar day in its time zone; a payment or refund belongs to the day
+  it was created;
+- payments are the customers' payments (refunds are counted on their own);
+- sales: payments paid that day, whether refunded later or not;
+- refunds: refunds that succeeded, made that day (of that day's payments or earlier ones);
+- takings: sales minus refunds, per currency: the money the day brought in;
+- success rate: paid payments ÷ payments with a final answer (paid, failed or expired);
+  payments still open are left out of it and listed for follow-up instead, with refunds
+  still open.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ DECIDED = PAID | {S.FAILED, S.EXPIRED}
 
 @dataclass(frozen=True)
 class Line:
+    kind: str  # "collection" (a customer's payment) or "refund"
     provider: Provider
     status: PaymentStatus
     count: int
@@ -38,54 +42,61 @@ class Line:
 class DayReport:
     day: date
     till: str | None  # None: every till in this database
-    lines: list[Line]  # per provider, status and currency
-    takings: list[Money]  # per currency
-    refunded: list[Money]
-    refunded_count: int
+    lines: list[Line]  # per kind, provider, status and currency
+    sales: list[Money]  # per currency
+    refunds: list[Money]
+    refund_count: int
+    takings: list[Money]  # sales minus refunds
     success_rate: Decimal | None  # 0..1; None when nothing has a final answer yet
-    follow_up: list[Payment]  # still pending or unknown, oldest first
+    follow_up: list[Payment]  # payments and refunds still open, oldest first
     first: datetime | None  # local time of the day's first and last payment
     last: datetime | None
-    per_hour: dict[int, list[Money]]  # local hour -> takings created in that hour
-    count: int
+    per_hour: dict[int, list[Money]]  # local hour -> sales created in that hour
+    count: int  # payments (not refunds)
 
 
-def _sums(payments: Iterable[Payment]) -> list[Money]:
+def _minor(payments: Iterable[Payment]) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
     for payment in payments:
         totals[payment.amount.currency] += payment.amount.minor_units
-    return [Money(minor, currency) for currency, minor in sorted(totals.items())]
+    return totals
 
 
-def day_report(payments: list[Payment], day: date, tz: tzinfo, till: str | None) -> DayReport:
-    grouped: dict[tuple[Provider, PaymentStatus, str], list[Payment]] = defaultdict(list)
-    for payment in payments:
-        grouped[(payment.provider, payment.status, payment.amount.currency)].append(payment)
+def sums(payments: Iterable[Payment]) -> list[Money]:
+    return [Money(minor, currency) for currency, minor in sorted(_minor(payments).items())]
+
+
+def day_report(rows: list[Payment], day: date, tz: tzinfo, till: str | None) -> DayReport:
+    grouped: dict[tuple[str, Provider, PaymentStatus, str], list[Payment]] = defaultdict(list)
+    for row in rows:
+        grouped[(row.product, row.provider, row.status, row.amount.currency)].append(row)
     lines = [
-        Line(provider, status, len(group), _sums(group)[0])
-        for (provider, status, _), group in sorted(grouped.items())
+        Line(kind, provider, status, len(group), sums(group)[0])
+        for (kind, provider, status, _), group in sorted(grouped.items())
     ]
-    paid = sum(1 for p in payments if p.status in PAID)
+    payments = [p for p in rows if p.refund_of is None]
+    sales = [p for p in payments if p.status in PAID]
+    refunds = [r for r in rows if r.refund_of is not None and r.status == S.SUCCESSFUL]
+    net = _minor(sales)
+    for currency, minor in _minor(refunds).items():
+        net[currency] -= minor
     decided = sum(1 for p in payments if p.status in DECIDED)
-    successful = [p for p in payments if p.status == S.SUCCESSFUL]
-    refunded = [p for p in payments if p.status == S.REFUNDED]
     hours: dict[int, list[Payment]] = defaultdict(list)
-    for payment in successful:
+    for payment in sales:
         hours[payment.created_at.astimezone(tz).hour].append(payment)
     created = sorted(p.created_at for p in payments)
     return DayReport(
         day=day,
         till=till,
         lines=lines,
-        takings=_sums(successful),
-        refunded=_sums(refunded),
-        refunded_count=len(refunded),
-        success_rate=Decimal(paid) / Decimal(decided) if decided else None,
-        follow_up=sorted(
-            (p for p in payments if p.status in OPEN_STATES), key=lambda p: p.created_at
-        ),
+        sales=sums(sales),
+        refunds=sums(refunds),
+        refund_count=len(refunds),
+        takings=[Money(minor, currency) for currency, minor in sorted(net.items())],
+        success_rate=Decimal(len(sales)) / Decimal(decided) if decided else None,
+        follow_up=sorted((p for p in rows if p.status in OPEN_STATES), key=lambda p: p.created_at),
         first=created[0].astimezone(tz) if created else None,
         last=created[-1].astimezone(tz) if created else None,
-        per_hour={hour: _sums(group) for hour, group in sorted(hours.items())},
+        per_hour={hour: sums(group) for hour, group in sorted(hours.items())},
         count=len(payments),
     )

@@ -21,9 +21,10 @@ from typing import Any
 from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
-from pos_app.domain.payment import IllegalTransition, Payment, PaymentStatus
+from pos_app.domain.payment import OPEN_STATES, IllegalTransition, Payment, PaymentStatus
 from pos_app.domain.reasons import Reason, lookup, reason_key
 from pos_app.domain.receipt_codes import mpesa_code
+from pos_app.domain.refunds import REFUND
 from pos_app.engine.events import EventBus, PaymentUpdate
 from pos_app.engine.schedule import AdaptiveSchedule, RateLimiter, Schedule
 from pos_app.providers.base import (
@@ -37,6 +38,7 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
 )
+from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.store import PaymentRepository
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,19 @@ class PollPolicy:
     late_interval: float = 30.0  # how often to ask about an expired payment
     offline_first_delay: float = 2.0  # while the provider is unreachable: doubling from this
     offline_max_backoff: float = 60.0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One payment looked at by a reconciliation run."""
+
+    payment: Payment  # as it is after the run
+    before: PaymentStatus
+    note: str  # what the provider said, or what a person must do
+
+    @property
+    def corrected(self) -> bool:
+        return self.payment.status != self.before
 
 
 class _Stop:
@@ -148,6 +163,111 @@ class PaymentEngine:
         self.follow(payment.reference_id)
         return payment
 
+    async def refund(self, reference_id: str, amount: Money, note: str = "Refund") -> Payment:
+        """Refund (part of) a successful payment: a new payment of its own, checked and
+        committed before anything is sent (raises ValidationError when it must not be made),
+        then sent and followed like a payment. M-Pesa without a configured initiator, or
+        whose reversal was submitted, waits for the owner to confirm it (`resolve`)."""
+        original = self.repository.get(reference_id)
+        if original.provider not in self.providers:
+            raise ConfigurationProblem(f"{original.provider} is not set up at this till")
+        refund, event = Payment.create(
+            provider=original.provider,
+            amount=amount,
+            msisdn=original.msisdn,
+            now=self._clock(),
+            external_id=original.external_id,
+            payer_message=note,
+            till=self.till,
+            product=REFUND,
+            refund_of=original.reference_id,
+        )
+        self.repository.save_refund(refund, event)
+        self.bus.publish(PaymentUpdate(refund, event))
+        provider = self.providers[original.provider]
+        if isinstance(provider, MpesaProvider) and not (
+            provider.initiator and original.provider_transaction_id
+        ):
+            # The documented manual path: without an API initiator (or the payment's M-Pesa
+            # code) the owner reverses it in M-Pesa's portal, then confirms it here.
+            refund = self._move(refund, S.SUBMITTING, detail={"manual": True})
+            return self._move(refund, S.PENDING, detail={"manual": True})
+        refund = await self._send(refund)
+        self.follow(refund.reference_id)
+        return refund
+
+    def resolve(self, reference_id: str, receipt: str | None) -> Payment:
+        """The owner's answer where M-Pesa gives none to a desktop: an unknown or expired
+        payment, or a refund, confirmed with the M-Pesa code from the SMS (or the portal),
+        or recorded as not made. Recorded as a manual resolution."""
+        payment = self.repository.get(reference_id)
+        is_refund = payment.refund_of is not None
+        if payment.provider != "mpesa":
+            raise ValidationError("Only M-Pesa payments are resolved by hand: MTN is asked.")
+        can = {S.SUBMITTING, S.PENDING, S.UNKNOWN} if is_refund else {S.UNKNOWN, S.EXPIRED}
+        if payment.status not in can:
+            raise ValidationError(
+                "This payment is {status}: there is nothing to resolve.",
+                status=payment.status.value,
+            )
+        detail = {"resolution": "manual"}
+        if receipt is None:
+            why = "REFUND_NOT_MADE" if is_refund else "NOT_RECEIVED"
+            return self._move(payment, S.FAILED, reason=lookup("app", why), detail=detail)
+        return self._move(
+            payment,
+            S.SUCCESSFUL,
+            receipt=mpesa_code(receipt),
+            detail=detail,
+            receipt_source="cashier",
+        )
+
+    async def reconcile(self, payments: Iterable[Payment]) -> list[Finding]:
+        """Ask the provider again about every payment that is not final or was closed by
+        expiry, and record each correction as an event (history is never rewritten)."""
+        findings = []
+        for payment in payments:
+            if payment.status in OPEN_STATES or payment.status == S.EXPIRED:
+                note = await self._reconcile_one(payment)
+                findings.append(
+                    Finding(self.repository.get(payment.reference_id), payment.status, note)
+                )
+        return findings
+
+    async def _reconcile_one(self, payment: Payment) -> str:
+        if payment.provider not in self.providers:
+            return f"{payment.provider} is not set up at this till: check it there"
+        if payment.status == S.CREATED:
+            return "never sent: nothing was charged"
+        if payment.provider == "mpesa" and payment.refund_of is not None:
+            return "confirm it by hand with the code from M-Pesa's reversal message"
+        if payment.provider == "mpesa" and not payment.provider_request_id:
+            return (
+                "M-Pesa cannot be asked: enter the code from the customer's SMS, "
+                "or record it as not received"
+            )
+        report = await self._ask(payment)
+        if report is None:
+            return "the provider could not be reached: run the reconciliation again later"
+        if isinstance(report, _Stop):
+            return self.problems.get(payment.provider, "the provider refused the question")
+        detail = {"reconciled": True, **report.detail}
+        if report.status == RemoteStatus.SUCCESSFUL:
+            self._move(payment, S.SUCCESSFUL, receipt=report.receipt, detail=detail)
+            return "the provider says it succeeded"
+        if report.status == RemoteStatus.FAILED:
+            reason = report.reason or lookup("app", "UNKNOWN_REASON")
+            self._move(payment, S.FAILED, reason=reason, detail=detail)
+            return f"the provider says it failed: {reason.message}"
+        if report.status == RemoteStatus.PENDING:
+            if payment.status in (S.SUBMITTING, S.UNKNOWN):
+                self._move(payment, S.PENDING, detail=detail)
+            return "still pending at the provider"
+        if self._age(payment) <= self.policies[payment.provider].approval_timeout:
+            return "not found at the provider yet: run the reconciliation again later"
+        self._move(payment, S.FAILED, reason=lookup("app", "NEVER_ARRIVED"), detail=detail)
+        return "the provider never received it: nothing was charged"
+
     def add_receipt(self, reference_id: str, text: str) -> Payment:
         """Record the M-Pesa code the cashier read from the customer's SMS (validated)."""
         code = mpesa_code(text)
@@ -233,6 +353,7 @@ class PaymentEngine:
         receipt: str | None = None,
         request_id: str | None = None,
         detail: dict[str, Any] | None = None,
+        receipt_source: str = "provider",
     ) -> Payment:
         try:
             moved = self.repository.transition(
@@ -243,13 +364,20 @@ class PaymentEngine:
                 provider_transaction_id=receipt,
                 provider_request_id=request_id,
                 detail=detail,
+                receipt_source=receipt_source,
             )
         except IllegalTransition:
             # Another process (the window, a `sync`) got there first: take what it recorded.
             log.info("payment %s moved elsewhere", payment.reference_id)
             return self.repository.get(payment.reference_id)
-        self.bus.publish(PaymentUpdate(moved, self.repository.events(moved.reference_id)[-1]))
+        self._publish(moved.reference_id)
+        if moved.refund_of is not None and target == S.SUCCESSFUL:
+            self._publish(moved.refund_of)  # the original now shows (part) refunded
         return moved
+
+    def _publish(self, reference_id: str) -> None:
+        payment = self.repository.get(reference_id)
+        self.bus.publish(PaymentUpdate(payment, self.repository.events(reference_id)[-1]))
 
     async def _call(self, provider: Provider, request: Any) -> Any:
         async with self._requests:
@@ -268,10 +396,15 @@ class PaymentEngine:
             return payment
         self._checkpoint("submitting")
         self._sent_at[payment.reference_id] = self._clock()
-        try:
-            submission = await self._call(
-                payment.provider, provider.request_payment(payment, self.note)
+        if payment.refund_of is None:
+            request = provider.request_payment(payment, self.note)
+        else:
+            original = self.repository.get(payment.refund_of)
+            request = provider.refund(
+                original, payment.reference_id, payment.amount, payment.payer_message or "Refund"
             )
+        try:
+            submission = await self._call(payment.provider, request)
         except RequestRejected as exc:
             return self._move(
                 payment,
@@ -349,6 +482,8 @@ class PaymentEngine:
                 return
             if payment.status in (S.FAILED, S.SUCCESSFUL, S.REFUNDED):
                 return
+            if payment.refund_of is not None and payment.provider == "mpesa":
+                return  # a reversal's result goes to a ResultURL: the owner confirms it
             if payment.status == S.EXPIRED and age > policy.approval_timeout + policy.late_window:
                 return
             if payment.status == S.PENDING and age > policy.approval_timeout:
@@ -385,9 +520,12 @@ class PaymentEngine:
         await self._limiters[payment.provider].acquire()
         try:
             self.status_queries += 1
-            report: StatusReport = await self._call(
-                payment.provider, provider.payment_status(payment)
+            asking = (
+                provider.payment_status(payment)
+                if payment.refund_of is None
+                else provider.refund_status(payment)
             )
+            report: StatusReport = await self._call(payment.provider, asking)
         except (ProviderUnavailable, MalformedResponse) as exc:
             log.info("payment %s: %s", payment.reference_id, exc)
             return None

@@ -27,7 +27,7 @@ from pos_app.providers.mpesa.client import (
 from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.providers.mpesa.security import security_credential
 from pos_app.providers.mtn import environments
-from pos_app.providers.mtn.client import MtnClient, MtnCredentials
+from pos_app.providers.mtn.client import MtnClient, MtnCredentials, Product
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
 
@@ -210,7 +210,7 @@ def _real_providers(till: Till, secrets: SecretStore) -> None:
                 # The API user is an id, sent in clear in the Basic header: not a secret.
                 api_user=_secret(secrets, SecretName.MTN_API_USER).reveal(),
                 api_key=_secret(secrets, SecretName.MTN_API_KEY),
-                subscription_keys={"collection": _secret(secrets, SecretName.MTN_SUBSCRIPTION_KEY)},
+                subscription_keys=_mtn_subscription_keys(secrets),
             )
             client = MtnClient(
                 base_url=env.base_url,
@@ -250,6 +250,14 @@ def _real_providers(till: Till, secrets: SecretStore) -> None:
         )
         till.providers["mpesa"] = MpesaProvider(client_mpesa, _initiator(config, secrets))
         till.currencies["mpesa"] = "KES"
+
+
+def _mtn_subscription_keys(secrets: SecretStore) -> dict[Product, Secret]:
+    """Collection for payments; Disbursement, when given, for refunds."""
+    keys: dict[Product, Secret] = {"collection": _secret(secrets, SecretName.MTN_SUBSCRIPTION_KEY)}
+    if (disbursement := secrets.get(SecretName.MTN_DISBURSEMENT_KEY)) is not None:
+        keys["disbursement"] = disbursement
+    return keys
 
 
 def _initiator(config: Config, secrets: SecretStore) -> Initiator | None:

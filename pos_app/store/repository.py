@@ -14,6 +14,7 @@ from sqlite_utils import Database
 from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
+from pos_app.domain.refunds import REFUND, check_refund, refunded
 from pos_app.store import audit
 from pos_app.store.db import StoreError, write_transaction
 from pos_app.store.migrations import schema_version
@@ -80,15 +81,32 @@ class PaymentRepository:
 
     def save_new(self, payment: Payment, event: PaymentEvent) -> None:
         """Commit a new payment with its creation event (before anything is sent)."""
+        if payment.refund_of is not None:
+            raise ValueError("a refund is saved with save_refund")
+        with write_transaction(self._db):
+            self._insert(payment, event)
+
+    def save_refund(self, refund: Payment, event: PaymentEvent) -> Payment:
+        """Commit a new refund, checked against its original and every earlier refund of it
+        inside the write lock, so that no two refunds together give back more than was paid
+        (raises ValidationError and saves nothing otherwise). Returns the original."""
+        if refund.refund_of is None or refund.product != REFUND:
+            raise ValueError("a refund names the payment it refunds")
+        with write_transaction(self._db):
+            original = self.get(refund.refund_of)
+            check_refund(original, self.refunds_of(original.reference_id), refund.amount)
+            self._insert(refund, event)
+        return original
+
+    def _insert(self, payment: Payment, event: PaymentEvent) -> None:
         if payment.status != PaymentStatus.CREATED or event.to_status != PaymentStatus.CREATED:
             raise ValueError("a new payment starts in the created state")
-        with write_transaction(self._db):
-            self._db.execute(
-                f"INSERT INTO payments ({', '.join(_COLUMNS)}) "
-                f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
-                _payment_row(payment),
-            )
-            self._append(event)
+        self._db.execute(
+            f"INSERT INTO payments ({', '.join(_COLUMNS)}) "
+            f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
+            _payment_row(payment),
+        )
+        self._append(event)
 
     def transition(
         self,
@@ -100,8 +118,10 @@ class PaymentRepository:
         provider_transaction_id: str | None = None,
         provider_request_id: str | None = None,
         detail: dict[str, Any] | None = None,
+        receipt_source: str = "provider",
     ) -> Payment:
-        """Move a payment to `target` and record the event, atomically.
+        """Move a payment to `target` and record the event, atomically. A refund's success
+        is recorded on its original in the same transaction.
 
         Raises IllegalTransition (and changes nothing) when the table forbids the move."""
         with write_transaction(self._db):
@@ -113,8 +133,13 @@ class PaymentRepository:
                 provider_transaction_id=provider_transaction_id,
                 provider_request_id=provider_request_id,
                 detail=detail,
+                receipt_source=receipt_source,
             )
             self._update(current, changed, event)
+            if changed.refund_of is not None and target == PaymentStatus.SUCCESSFUL:
+                original = self.get(changed.refund_of)
+                total = refunded(self.refunds_of(original.reference_id))
+                self._update(original, *original.refund_succeeded(reference_id, total, now))
         return changed
 
     def add_receipt(self, reference_id: str, code: str, now: datetime) -> Payment:
@@ -183,6 +208,16 @@ class PaymentRepository:
             )
         )
         return _payment(rows[0]) if rows else None
+
+    def refunds_of(self, reference_id: str) -> list[Payment]:
+        """Every refund of a payment, oldest first."""
+        return [
+            _payment(r)
+            for r in self._db.query(
+                f"SELECT {_SELECT} FROM payments WHERE refund_of = ? ORDER BY created_at",
+                [reference_id],
+            )
+        ]
 
     def list_open(self) -> list[Payment]:
         """Every payment not in a final state, oldest first: what recovery must resume."""
@@ -293,6 +328,7 @@ _COLUMNS = (
     "finalised_at",
     "till",
     "cashier",
+    "refund_of",
 )
 _SELECT = ", ".join(_COLUMNS)
 
@@ -317,6 +353,7 @@ def _payment_row(p: Payment) -> list[Any]:
         to_db_time(p.finalised_at) if p.finalised_at else None,
         p.till,
         p.cashier,
+        p.refund_of,
     ]
 
 
@@ -339,6 +376,7 @@ def _payment(r: dict[str, Any]) -> Payment:
         finalised_at=from_db_time(r["finalised_at"]) if r["finalised_at"] else None,
         till=r["till"],
         cashier=r["cashier"],
+        refund_of=r["refund_of"],
     )
 
 

@@ -62,6 +62,9 @@ SECRET_LABELS = {
     ),
     SecretName.MTN_API_USER: QT_TRANSLATE_NOOP("SettingsDialog", "API user"),
     SecretName.MTN_API_KEY: QT_TRANSLATE_NOOP("SettingsDialog", "API key"),
+    SecretName.MTN_DISBURSEMENT_KEY: QT_TRANSLATE_NOOP(
+        "SettingsDialog", "Disbursement subscription key (refunds)"
+    ),
     SecretName.MPESA_CONSUMER_KEY: QT_TRANSLATE_NOOP("SettingsDialog", "Consumer key"),
     SecretName.MPESA_CONSUMER_SECRET: QT_TRANSLATE_NOOP("SettingsDialog", "Consumer secret"),
     SecretName.MPESA_PASSKEY: QT_TRANSLATE_NOOP("SettingsDialog", "Passkey"),
@@ -215,7 +218,7 @@ class SecretsPanel(QWidget):
         layout.addWidget(self.keyring_note)
         self.fields: dict[SecretName, QLineEdit] = {}
         for title, names in (
-            ("MTN MoMo", MTN_SECRETS),
+            ("MTN MoMo", (*MTN_SECRETS, SecretName.MTN_DISBURSEMENT_KEY)),
             ("M-Pesa", (*MPESA_SECRETS, SecretName.MPESA_INITIATOR_PASSWORD)),
         ):
             box = QGroupBox(title, self)

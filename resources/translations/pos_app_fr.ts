@@ -443,6 +443,14 @@
         <source>The payment failed for a reason the app does not know</source>
         <translation>Le paiement a échoué pour une raison inconnue de l&apos;application</translation>
     </message>
+    <message>
+        <source>The owner found that no money was received</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The owner recorded that this refund was not made</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>Receipt</name>
@@ -706,6 +714,10 @@
         <translation>Environnement</translation>
     </message>
     <message>
+        <source>Disbursement subscription key (refunds)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Base URL</source>
         <translation>URL de base</translation>
     </message>
@@ -932,6 +944,18 @@
         <translation>{text!r} n&apos;est pas un montant</translation>
     </message>
     <message>
+        <source>The PIN must be digits only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PIN must have {low} to {high} digits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The PIN is too easy to guess: avoid repeats and runs of digits.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{text} is not a valid {country} mobile number</source>
         <translation>{text} n&apos;est pas un numéro mobile valide ({country})</translation>
     </message>
@@ -954,6 +978,42 @@
     <message>
         <source>{text!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)</source>
         <translation>{text!r} n&apos;est pas un code M-Pesa (10 lettres et chiffres, comme NLJ7RT61SV)</translation>
+    </message>
+    <message>
+        <source>A refund cannot itself be refunded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This payment has already been refunded in full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only a successful payment can be refunded; this one is {status}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The refund must be in {currency}, the payment&apos;s currency.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The refund amount must be more than zero.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most {left} can still be refunded ({pending} already refunded or on its way).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This payment is already being refunded in full: no more can be refunded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only M-Pesa payments are resolved by hand: MTN is asked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This payment is {status}: there is nothing to resolve.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>M-Pesa takes whole shillings only</source>

@@ -85,8 +85,13 @@ def test_one_file_per_day_and_only_the_newest_days_kept(
     assert later.reference_id in references(folder / "pos-app-2026-11-05.sqlite3")
 
 
+def payment_history(path: Path) -> list[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return [line for line in conn.iterdump() if "owner_actions" not in line]
+
+
 def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(
-    till: PaymentRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    till: PaymentRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str], owner_pin: str
 ) -> None:
     kept_payment = settle(till, add(till), S.SUCCESSFUL)
     backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
@@ -99,11 +104,38 @@ def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(
     safety = next((paths.data_dir() / "backups").glob("pos-app-before-restore-*.sqlite3"))
     assert references(safety) == {kept_payment.reference_id, later.reference_id}
     assert main(["verify"]) == 0
+    restored = PaymentRepository(open_database(paths.database_path()))
+    assert restored.owner_log.recent(1)[0].action == "restore"
+    restored.close()
+
+
+def test_restore_over_a_till_needs_the_owner_pin(
+    till: PaymentRepository,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    owner_pin: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    mine = add(till)
+    backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
+    add(till)
+    monkeypatch.setenv("POS_APP_OWNER_PIN", "111999")
+    assert main(["restore", str(backup)]) == 5
+    assert "Wrong PIN" in capsys.readouterr().err
+    assert len(references(paths.database_path())) == 2
+    monkeypatch.delenv("POS_APP_OWNER_PIN")  # and no terminal to type it at
+    assert main(["restore", str(backup)]) == 5
+    assert "the owner's PIN is needed" in capsys.readouterr().err
+    assert mine.reference_id in references(paths.database_path())
 
 
 @pytest.mark.parametrize("problem", ["garbage", "tampered", "foreign", "missing", "newer"])
 def test_restore_refuses_a_bad_file_and_changes_nothing(
-    till: PaymentRepository, tmp_path: Path, problem: str, capsys: pytest.CaptureFixture[str]
+    till: PaymentRepository,
+    tmp_path: Path,
+    problem: str,
+    capsys: pytest.CaptureFixture[str],
+    owner_pin: str,
 ) -> None:
     mine = add(till)
     candidate = tmp_path / "candidate.sqlite3"
@@ -117,7 +149,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(
     elif problem == "newer":
         daily_backup(paths.database_path(), tmp_path, 14, DAY).rename(candidate)
         raw(candidate, "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
-    before = paths.database_path().read_bytes()
+    before = payment_history(paths.database_path())
     assert main(["restore", str(candidate)]) == 1
     err = capsys.readouterr().err
     assert "Nothing was changed" in err
@@ -129,7 +161,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(
         "newer": "newer pos-app",
     }[problem]
     assert expected in err
-    assert paths.database_path().read_bytes() == before
+    assert payment_history(paths.database_path()) == before  # only the PIN's use is logged
     assert references(paths.database_path()) == {mine.reference_id}
     with pytest.raises(BackupError):
         check_backup(candidate)

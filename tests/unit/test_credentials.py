@@ -23,6 +23,7 @@ def test_documented_environment_variables() -> None:
         "MTN_MOMO_SUBSCRIPTION_KEY",
         "MTN_MOMO_API_USER",
         "MTN_MOMO_API_KEY",
+        "MTN_MOMO_DISBURSEMENT_SUBSCRIPTION_KEY",
         "MPESA_CONSUMER_KEY",
         "MPESA_CONSUMER_SECRET",
         "MPESA_PASSKEY",

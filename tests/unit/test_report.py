@@ -15,7 +15,8 @@ from pos_app import paths
 from pos_app.cli import main
 from pos_app.config import ShopConfig
 from pos_app.domain.money import Money
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.engine.owner import OwnerGate
 from pos_app.headless import JSON_FIELDS
 from pos_app.report_output import load, render_text, sections
 from pos_app.store import PaymentRepository, open_database
@@ -41,9 +42,6 @@ def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
         ids[name] = p.reference_id
         if final in (S.SUCCESSFUL, S.FAILED, S.EXPIRED):
             settle(repo, p, final)
-        elif final == S.REFUNDED:
-            settle(repo, p, S.SUCCESSFUL)
-            repo.transition(p.reference_id, S.REFUNDED, when)
         elif final == S.PENDING:
             repo.transition(p.reference_id, S.SUBMITTING, when)
             repo.transition(p.reference_id, S.PENDING, when)
@@ -51,10 +49,28 @@ def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
             repo.transition(p.reference_id, S.SUBMITTING, when)
             repo.transition(p.reference_id, S.UNKNOWN, when)
 
+    def refund(name: str, of: str, when: datetime, minor: int, final: S | None) -> None:
+        original = repo.get(ids[of])
+        r, event = Payment.create(
+            provider=original.provider,
+            amount=Money(minor, original.amount.currency),
+            msisdn=original.msisdn,
+            now=when,
+            till=original.till,
+            product="refund",
+            refund_of=original.reference_id,
+        )
+        repo.save_refund(r, event)
+        ids[name] = r.reference_id
+        repo.transition(r.reference_id, S.SUBMITTING, when)
+        repo.transition(r.reference_id, S.PENDING, when)
+        if final is not None:
+            repo.transition(r.reference_id, final, when)
+
     pay("a", local(9, 10), 1500, S.SUCCESSFUL)
     pay("b", local(9, 40), 2500, S.SUCCESSFUL)
     pay("c", local(10, 5), 1000, S.FAILED)
-    pay("d", local(11, 20), 4000, S.REFUNDED)
+    pay("d", local(11, 20), 4000, S.SUCCESSFUL)
     pay("e", local(10, 30), 10000, S.SUCCESSFUL, provider="mpesa", currency="KES")
     pay("f", local(12), 5000, S.EXPIRED, provider="mpesa", currency="KES")
     pay("g", local(17, 45), 700, S.PENDING)
@@ -62,33 +78,47 @@ def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
     pay("yesterday", local(23, 59, date(2026, 11, 22)), 9999, S.SUCCESSFUL)
     pay("tomorrow", local(0, 0, date(2026, 11, 24)), 8888, S.SUCCESSFUL)
     pay("other till", local(13), 5000, S.SUCCESSFUL, till="Till 2")
+    refund("d back", "d", local(11, 30), 4000, S.SUCCESSFUL)  # d is now refunded
+    refund("a part", "a", local(15), 500, S.SUCCESSFUL)
+    refund("b refused", "b", local(16), 1000, S.FAILED)
+    refund("yesterday's", "yesterday", local(8), 999, S.SUCCESSFUL)  # made today: counts today
+    refund("e waiting", "e", local(12, 30), 2000, None)  # M-Pesa, awaiting the owner
     yield repo, ids
     repo.close()
 
 
 def test_every_figure_of_the_day(seeded: tuple[PaymentRepository, dict[str, str]]) -> None:
     repo, ids = seeded
+    assert repo.get(ids["d"]).status == S.REFUNDED and repo.get(ids["a"]).status == S.SUCCESSFUL
     report = load(repo, DAY, EAT, None)
     assert report.count == 9  # a–h and the other till; not yesterday's, not tomorrow's
-    assert report.takings == [Money(10000, "KES"), Money(1500 + 2500 + 5000, "UGX")]
-    assert (report.refunded_count, report.refunded) == (1, [Money(4000, "UGX")])
-    # paid: a, b, e, other till + refunded d = 5; with an answer: + failed c, expired f = 7
+    # Sales: a 1500 + b 2500 + d 4000 (refunded later, still sold) + other till 5000; e.
+    assert report.sales == [Money(10000, "KES"), Money(13000, "UGX")]
+    # Refunds made today that succeeded: d's 4000, a's 500, yesterday's 999 (not b's: failed;
+    # not e's: still waiting).
+    assert (report.refund_count, report.refunds) == (3, [Money(5499, "UGX")])
+    assert report.takings == [Money(10000, "KES"), Money(13000 - 5499, "UGX")]
+    # paid: a, b, d, e, other till = 5; with an answer: + failed c, expired f = 7
     assert report.success_rate == Decimal(5) / Decimal(7)
-    assert [p.reference_id for p in report.follow_up] == [ids["g"], ids["h"]]
+    assert [p.reference_id for p in report.follow_up] == [ids["e waiting"], ids["g"], ids["h"]]
     assert (report.first, report.last) == (local(9, 10), local(18))
     assert report.per_hour == {
         9: [Money(4000, "UGX")],
         10: [Money(10000, "KES")],
+        11: [Money(4000, "UGX")],
         13: [Money(5000, "UGX")],
     }
-    assert [(x.provider, x.status, x.count, x.amount) for x in report.lines] == [
-        ("mpesa", S.EXPIRED, 1, Money(5000, "KES")),
-        ("mpesa", S.SUCCESSFUL, 1, Money(10000, "KES")),
-        ("mtn", S.FAILED, 1, Money(1000, "UGX")),
-        ("mtn", S.PENDING, 1, Money(700, "UGX")),
-        ("mtn", S.REFUNDED, 1, Money(4000, "UGX")),
-        ("mtn", S.SUCCESSFUL, 3, Money(9000, "UGX")),
-        ("mtn", S.UNKNOWN, 1, Money(300, "UGX")),
+    assert [(x.kind, x.provider, x.status, x.count, x.amount) for x in report.lines] == [
+        ("collection", "mpesa", S.EXPIRED, 1, Money(5000, "KES")),
+        ("collection", "mpesa", S.SUCCESSFUL, 1, Money(10000, "KES")),
+        ("collection", "mtn", S.FAILED, 1, Money(1000, "UGX")),
+        ("collection", "mtn", S.PENDING, 1, Money(700, "UGX")),
+        ("collection", "mtn", S.REFUNDED, 1, Money(4000, "UGX")),
+        ("collection", "mtn", S.SUCCESSFUL, 3, Money(9000, "UGX")),
+        ("collection", "mtn", S.UNKNOWN, 1, Money(300, "UGX")),
+        ("refund", "mpesa", S.PENDING, 1, Money(2000, "KES")),
+        ("refund", "mtn", S.FAILED, 1, Money(1000, "UGX")),
+        ("refund", "mtn", S.SUCCESSFUL, 3, Money(5499, "UGX")),
     ]
 
 
@@ -96,7 +126,8 @@ def test_one_till(seeded: tuple[PaymentRepository, dict[str, str]]) -> None:
     repo, _ = seeded
     report = load(repo, DAY, EAT, "Till 1")
     assert report.count == 8 and report.till == "Till 1"
-    assert report.takings == [Money(10000, "KES"), Money(4000, "UGX")]
+    assert report.sales == [Money(10000, "KES"), Money(8000, "UGX")]
+    assert report.takings == [Money(10000, "KES"), Money(8000 - 5499, "UGX")]
     assert report.success_rate == Decimal(4) / Decimal(6)
 
 
@@ -112,8 +143,11 @@ def test_text_report_says_the_figures(seeded: tuple[PaymentRepository, dict[str,
     text = render_text(sections(load(repo, DAY, EAT, None), ShopConfig(locale="en_KE"), EAT))
     squashed = " ".join(text.split())  # column widths are layout, not figures
     for expected in (
-        "Takings (successful) Ksh100.00, UGX9,000",
-        "Refunded 1 · UGX4,000",
+        "Sales (paid) Ksh100.00, UGX13,000",
+        "Refunds 3 · UGX5,499",
+        "Takings (sales − refunds) Ksh100.00, UGX7,501",
+        "MTN MoMo · refund successful 3 · UGX5,499",
+        "12:30:00 refund pending",
         "Success rate 71.4 %",
         "First payment 09:10:00",
         "Last payment 18:00:00",
@@ -130,6 +164,7 @@ def test_pos_app_report_text_csv_and_pdf(
     seeded: tuple[PaymentRepository, dict[str, str]],
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
+    owner_pin: str,
 ) -> None:
     _, ids = seeded
     config = tmp_path / "c.toml"
@@ -140,9 +175,13 @@ def test_pos_app_report_text_csv_and_pdf(
     assert main(["--config", str(config), "report", "--date", "2026-11-23", "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert list(rows[0]) == JSON_FIELDS
-    assert {r["reference_id"] for r in rows} == {
-        ids[n] for n in ("a", "b", "c", "d", "e", "f", "g", "h", "other till")
+    # Every payment and refund created that day (the refund of yesterday's payment too).
+    assert {r["reference_id"] for r in rows} == set(ids.values()) - {
+        ids["yesterday"],
+        ids["tomorrow"],
     }
+    refund_row = next(r for r in rows if r["reference_id"] == ids["d back"])
+    assert (refund_row["kind"], refund_row["refund_of"]) == ("refund", ids["d"])
     paid_a = next(r for r in rows if r["reference_id"] == ids["a"])
     assert (paid_a["status"], paid_a["amount"], paid_a["currency"]) == ("successful", "1500", "UGX")
     pdf = tmp_path / "z.pdf"
@@ -158,3 +197,24 @@ def test_pos_app_report_text_csv_and_pdf(
         main(["--config", str(config), "report", "--date", "23/11/2026"])
     assert bad_date.value.code == 2
     assert "'23/11/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err
+
+
+def test_exports_are_the_owners(
+    seeded: tuple[PaymentRepository, dict[str, str]],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    repo, _ = seeded
+    args = ["report", "--date", "2026-11-23", "--format", "csv"]
+    assert main(args) == 5
+    assert "no owner PIN is set yet" in capsys.readouterr().err
+    OwnerGate(repo.owner_log, "Till 1").set_pin("480213")
+    monkeypatch.setenv("POS_APP_OWNER_PIN", "000999")
+    assert main(args) == 5
+    assert "Wrong PIN" in capsys.readouterr().err and not capsys.readouterr().out
+    assert main(["report", "--date", "2026-11-23"]) == 0  # reading the report on screen is not
+    monkeypatch.setenv("POS_APP_OWNER_PIN", "480213")
+    assert main(args) == 0
+    assert [a.action for a in repo.owner_log.recent(3)] == ["export", "pin accepted", "pin refused"]
+    assert repo.owner_log.recent(1)[0].detail == {"day": "2026-11-23", "format": "csv"}

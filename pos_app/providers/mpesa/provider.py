@@ -63,6 +63,12 @@ class MpesaProvider:
             note or "Refund",
         )
 
+    async def refund_status(self, refund: Payment) -> StatusReport:
+        raise RequestRejected(
+            "M-Pesa sends a reversal's result to the ResultURL only: "
+            "confirm the refund with the code from M-Pesa's reversal message"
+        )
+
     async def check_health(self) -> Health:
         return await token_health("M-Pesa", self.client.breaker, self.client.tokens)
 

@@ -72,8 +72,8 @@ class MtnProvider:
         }
         return await self.client.refund(refund_reference_id, body)
 
-    async def refund_status(self, refund_reference_id: str) -> StatusReport:
-        return await self.client.refund_status(refund_reference_id)
+    async def refund_status(self, refund: Payment) -> StatusReport:
+        return await self.client.refund_status(refund.reference_id)
 
     async def account_holder(self, msisdn: str) -> AccountHolder:
         return await self.client.account_holder(msisdn)
