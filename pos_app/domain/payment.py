@@ -47,6 +47,16 @@ CORRECTIONS = frozenset({(S.EXPIRED, S.SUCCESSFUL), (S.EXPIRED, S.FAILED)})
 REFUND = (S.SUCCESSFUL, S.REFUNDED)
 
 
+def needs_resolving(payment: Payment) -> bool:
+    """Whether only a person can settle this payment: M-Pesa tells a desktop nothing about a
+    push whose answer was lost (nor after the approval window), or about a reversal."""
+    if payment.provider != "mpesa":
+        return False
+    if payment.refund_of is not None:
+        return payment.status in (S.SUBMITTING, S.PENDING, S.UNKNOWN)
+    return payment.status in (S.UNKNOWN, S.EXPIRED)
+
+
 class IllegalTransition(Exception):
     def __init__(self, reference_id: str, current: PaymentStatus, target: PaymentStatus) -> None:
         super().__init__(f"payment {reference_id}: {current.value} cannot become {target.value}")

@@ -21,7 +21,13 @@ from typing import Any
 from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
-from pos_app.domain.payment import OPEN_STATES, IllegalTransition, Payment, PaymentStatus
+from pos_app.domain.payment import (
+    OPEN_STATES,
+    IllegalTransition,
+    Payment,
+    PaymentStatus,
+    needs_resolving,
+)
 from pos_app.domain.reasons import Reason, lookup, reason_key
 from pos_app.domain.receipt_codes import mpesa_code
 from pos_app.domain.refunds import REFUND
@@ -204,8 +210,7 @@ class PaymentEngine:
         is_refund = payment.refund_of is not None
         if payment.provider != "mpesa":
             raise ValidationError("Only M-Pesa payments are resolved by hand: MTN is asked.")
-        can = {S.SUBMITTING, S.PENDING, S.UNKNOWN} if is_refund else {S.UNKNOWN, S.EXPIRED}
-        if payment.status not in can:
+        if not needs_resolving(payment):
             raise ValidationError(
                 "This payment is {status}: there is nothing to resolve.",
                 status=payment.status.value,

@@ -60,6 +60,12 @@ class Total:
     status: PaymentStatus
     count: int
     amount: Money
+    refund: bool = False  # a total of refunds, not of customers' payments
+
+    @property
+    def received(self) -> bool:
+        """Money the shop received (a paid payment; a refunded one is counted as refunds)."""
+        return self.status == PaymentStatus.SUCCESSFUL and not self.refund
 
 
 class PaymentRepository:
@@ -270,12 +276,18 @@ class PaymentRepository:
         """Count and sum per status and currency, e.g. for one day's takings."""
         where, params = _where(flt)
         rows = self._db.query(
-            f"SELECT status, currency, count(*) AS n, sum(amount_minor) AS minor FROM payments"
-            f" {_clause(where)} GROUP BY status, currency ORDER BY status, currency",
+            "SELECT status, currency, refund_of IS NOT NULL AS refund, count(*) AS n,"
+            f" sum(amount_minor) AS minor FROM payments {_clause(where)}"
+            " GROUP BY status, currency, refund ORDER BY refund, status, currency",
             params,
         )
         return [
-            Total(PaymentStatus(r["status"]), int(r["n"]), Money(int(r["minor"]), r["currency"]))
+            Total(
+                PaymentStatus(r["status"]),
+                int(r["n"]),
+                Money(int(r["minor"]), r["currency"]),
+                bool(r["refund"]),
+            )
             for r in rows
         ]
 

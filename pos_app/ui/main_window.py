@@ -13,9 +13,12 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
+    QMessageBox,
     QPushButton,
     QTabWidget,
     QVBoxLayout,
@@ -24,17 +27,27 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import Config, config_path
 from pos_app.domain.errors import ValidationError
+from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentStatus
+from pos_app.domain.refunds import refundable
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
+from pos_app.engine.owner import OwnerGate
 from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
-from pos_app.store.repository import PaymentFilter, Total
+from pos_app.store.repository import PaymentFilter, Total, local_day
 from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
+from pos_app.ui.owner import (
+    FindingsDialog,
+    NewPinDialog,
+    RefundDialog,
+    ResolveDialog,
+    ask_owner,
+)
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.settings import SettingsDialog
@@ -71,6 +84,8 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: Callable[[], None] = lambda: None
         self.detail: ReceiptDetail | None = None
+        self.owner = OwnerGate(repository.owner_log, config.shop.till)
+        self.owner_dialog: QDialog | None = None  # the owner dialog open now, for tests
         shop = config.shop
         self.setWindowTitle(f"pos-app — {shop.name} — {shop.till}" + (" — DEMO" if demo else ""))
         self.setMinimumSize(1000, 640)
@@ -130,7 +145,22 @@ class MainWindow(QMainWindow):
             self.tr("Shop, providers, credentials and language (Ctrl+,)")
         )
         self.settings_button.clicked.connect(self.open_settings)
-        self.tabs.setCornerWidget(self.settings_button)
+        self.owner_button = QPushButton(self.tr("Owner…"), self)
+        self.owner_button.setToolTip(self.tr("Reconcile the day, check the database, owner PIN"))
+        self.owner_menu = QMenu(self.owner_button)
+        self.reconcile_action = self.owner_menu.addAction(
+            self.tr("Reconcile today…"), self.reconcile_today
+        )
+        self.reconcile_action.setEnabled(engine is not None)
+        self.owner_menu.addAction(self.tr("Check the database"), self.verify_database)
+        self.owner_menu.addAction(self.tr("Set or change the owner PIN…"), self.change_pin)
+        self.owner_button.setMenu(self.owner_menu)
+        corner = QWidget(self)
+        corner_layout = QHBoxLayout(corner)
+        corner_layout.setContentsMargins(0, 0, 0, 0)
+        corner_layout.addWidget(self.owner_button)
+        corner_layout.addWidget(self.settings_button)
+        self.tabs.setCornerWidget(corner)
         self.settings: SettingsDialog | None = None
         self.shortcuts[0].activated.connect(self.show_counter)
         self.shortcuts[1].activated.connect(self.show_receipts)
@@ -256,10 +286,18 @@ class MainWindow(QMainWindow):
         if timer is not None:
             timer.stop()
 
+    # -- owner actions (each behind the owner's PIN) --
+
+    def as_owner(self, purpose: str, then: Callable[[], None]) -> None:
+        self.owner_dialog = ask_owner(self.owner, purpose, self, then)
+
     def open_settings(self) -> None:
         if self.settings is not None and self.settings.isVisible():
             self.settings.raise_()
             return
+        self.as_owner("settings", self._open_settings)
+
+    def _open_settings(self) -> None:
         path = self._config.path or config_path()[0]
         self.settings = SettingsDialog(self._saved_config, path, parent=self)
         self.settings.saved.connect(self._settings_saved)
@@ -270,6 +308,118 @@ class MainWindow(QMainWindow):
     def _settings_saved(self, config: Config) -> None:
         # The till keeps running on the config it started with; the dialog shows what was saved.
         self._saved_config = config
+        self.owner.record("settings saved")
+
+    def change_pin(self) -> None:
+        if not self.owner.has_pin():
+            self.as_owner("set PIN", lambda: None)  # the dialog itself sets the first PIN
+            return
+        self.as_owner("change PIN", self._choose_new_pin)
+
+    def _choose_new_pin(self) -> None:
+        dialog = NewPinDialog(self.owner, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.owner_dialog = dialog
+
+    def verify_database(self) -> None:
+        verdict = self._repository.verify()
+        self.owner.record("verify", {"intact": verdict.intact})
+        box = QMessageBox(
+            QMessageBox.Icon.Information if verdict.intact else QMessageBox.Icon.Critical,
+            self.tr("Check the database"),
+            self.tr("History intact: {0} events, {1} payments, {2} owner actions.").format(
+                verdict.events, verdict.payments, verdict.owner_actions
+            )
+            if verdict.intact
+            else self.tr("The database was changed outside pos-app: {0}").format(verdict.problem),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.owner_dialog = box
+
+    def reconcile_today(self) -> None:
+        self.as_owner("reconcile day", lambda: self._start(self._reconcile()))
+
+    async def _reconcile(self) -> None:
+        assert self._engine is not None  # noqa: S101 - the action is enabled only with one
+        tz = self._config.zone()
+        day = datetime.now(tz).date()
+        start, end = local_day(day, tz)
+        findings = await self._engine.reconcile(
+            self._repository.each(PaymentFilter(start=start, end=end))
+        )
+        self.owner.record(
+            "reconcile day",
+            {
+                "day": day.isoformat(),
+                "checked": len(findings),
+                "corrected": [f.payment.reference_id for f in findings if f.corrected],
+            },
+        )
+        dialog = FindingsDialog(findings, self._config.shop.effective_locale, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.owner_dialog = dialog
+
+    def request_refund(self, original: Payment) -> None:
+        self.as_owner("refund", lambda: self._open_refund(original))
+
+    def _open_refund(self, original: Payment) -> None:
+        fresh = self._repository.get(original.reference_id)
+        left = refundable(fresh, self._repository.refunds_of(fresh.reference_id))
+        dialog = RefundDialog(fresh, left, self._config.shop.effective_locale, self)
+        dialog.requested.connect(
+            lambda p, amount, note: self._start(self._refund(dialog, p, amount, note))
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.owner_dialog = dialog
+
+    async def _refund(
+        self, dialog: RefundDialog, original: Payment, amount: Money, note: str
+    ) -> None:
+        assert self._engine is not None  # noqa: S101 - refunds are offered only with one
+        try:
+            refund = await self._engine.refund(original.reference_id, amount, note)
+        except (ValidationError, ProviderError) as exc:
+            dialog.refused(exc)
+            return
+        self.owner.record(
+            "refund",
+            {
+                "payment": original.reference_id,
+                "refund": refund.reference_id,
+                "amount": amount.to_plain_string(),
+                "currency": amount.currency,
+            },
+        )
+        dialog.accept()
+        self.show_counter()  # the refund's card shows how it goes
+
+    def request_resolve(self, payment: Payment) -> None:
+        self.as_owner("resolve", lambda: self._open_resolve(payment))
+
+    def _open_resolve(self, payment: Payment) -> None:
+        dialog = ResolveDialog(payment, self._config.shop.effective_locale, self)
+        dialog.resolved.connect(lambda ref, code: self._resolve(dialog, ref, code))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.owner_dialog = dialog
+
+    def _resolve(self, dialog: ResolveDialog, reference_id: str, code: str | None) -> None:
+        assert self._engine is not None  # noqa: S101 - offered only with an engine
+        try:
+            resolved = self._engine.resolve(reference_id, code)
+        except ValidationError as exc:
+            dialog.refused(exc)
+            return
+        self.owner.record(
+            "resolve", {"payment": reference_id, "status": resolved.status.value, "receipt": code}
+        )
+        dialog.accept()
 
     def _settings_closed(self) -> None:
         self.settings = None
@@ -289,7 +439,16 @@ class MainWindow(QMainWindow):
     def _open_receipt(self, payment: Payment) -> None:
         tz = self._config.zone()
         fresh = self._repository.get(payment.reference_id)
-        dialog = ReceiptDetail(fresh, self._repository, self._config.shop, tz, self)
+        dialog = ReceiptDetail(
+            fresh,
+            self._repository,
+            self._config.shop,
+            tz,
+            self,
+            owner_tools=self._engine is not None,
+        )
+        dialog.refund_requested.connect(self.request_refund)
+        dialog.resolve_requested.connect(self.request_resolve)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()  # not exec(): a nested loop would stall the engine's tasks
         self.detail = dialog
@@ -327,7 +486,7 @@ class MainWindow(QMainWindow):
     def _show_counts(self, counts: tuple[list[Total], int]) -> None:
         totals, unfinished = counts
         self.open_label.setText(self.tr("{0} unfinished").format(unfinished))
-        paid = [t for t in totals if t.status == PaymentStatus.SUCCESSFUL]
+        paid = [t for t in totals if t.received]
         locale = self._config.shop.effective_locale
         if not paid:
             self.today_label.setText(self.tr("Today: no payments received yet"))

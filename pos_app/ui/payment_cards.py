@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.domain.countries import PROVIDER_NAMES
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import Payment, PaymentStatus, needs_resolving
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import Reason, from_key
 from pos_app.ui import theme
@@ -88,7 +88,7 @@ class PaymentCard(QFrame):
     def show_payment(self, payment: Payment, now: datetime | None = None) -> None:
         self.payment = payment
         self.title.setText(
-            f"{payment.amount.format(self._locale)} · "
+            ("−" if payment.refund_of else "") + f"{payment.amount.format(self._locale)} · "
             f"{PROVIDER_NAMES[payment.provider]} · {mask_msisdn(payment.msisdn)}"
         )
         reason: Reason | None = from_key(payment.reason) if payment.reason else None
@@ -114,8 +114,10 @@ class PaymentCard(QFrame):
                 f"border:3px solid {border}; border-radius:8px; }}"
                 f"QFrame#paymentCard QLabel {{ color:{theme.TEXT}; }}"
             )
-        self.receipt.setVisible(payment.status in (S.SUCCESSFUL, S.REFUNDED))
-        can_retry = payment.status in (S.FAILED, S.EXPIRED)
+        self.receipt.setVisible(
+            payment.status in (S.SUCCESSFUL, S.REFUNDED) or needs_resolving(payment)
+        )
+        can_retry = payment.status in (S.FAILED, S.EXPIRED) and payment.refund_of is None
         self.retry.setVisible(can_retry)
         # Some refusals mean charging again at once cannot work (M-Pesa's 2-minute rule).
         self.retry.setEnabled(can_retry and (reason is None or reason.retry_helps))
@@ -128,6 +130,8 @@ class PaymentCard(QFrame):
 
     def _words(self, payment: Payment, reason: Reason | None, now: datetime) -> tuple[str, str]:
         status = payment.status
+        if payment.refund_of is not None:
+            return self._refund_words(payment, reason)
         if status in (S.CREATED, S.SUBMITTING):
             return self.tr("Sending the prompt…"), ""
         if status == S.PENDING:
@@ -161,6 +165,19 @@ class PaymentCard(QFrame):
         if reason is None:
             return label, ""
         return f"{label} · {reason_message(reason)}", reason_action(reason)
+
+    def _refund_words(self, refund: Payment, reason: Reason | None) -> tuple[str, str]:
+        if refund.status == S.SUCCESSFUL:
+            return self.tr("↩ REFUND MADE · {0}").format(refund.provider_transaction_id or ""), ""
+        if refund.status in (S.FAILED, S.EXPIRED):
+            why = reason_message(reason) if reason else ""
+            return self.tr("✖ REFUND NOT MADE · {0}").format(why), ""
+        if needs_resolving(refund):
+            return (
+                self.tr("↩ Refund waiting for the owner's confirmation"),
+                self.tr("Reverse it in M-Pesa if not sent from here; then Receipt… → Resolve"),
+            )
+        return self.tr("↩ Refund on its way…"), ""
 
 
 class PaymentCards(QScrollArea):

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import ShopConfig
 from pos_app.domain.countries import PROVIDER_NAMES
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import Payment, PaymentStatus, needs_resolving
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
 from pos_app.store import PaymentRepository
@@ -137,7 +137,8 @@ class ReceiptsModel(QAbstractTableModel):
         if column == 0:
             return payment.created_at.astimezone(self._tz).strftime("%Y-%m-%d %H:%M:%S")
         if column == 1:
-            return payment.amount.format(self._locale)
+            amount = payment.amount.format(self._locale)
+            return f"−{amount}" if payment.refund_of else amount
         if column == 2:
             return PROVIDER_NAMES[payment.provider]
         if column == 3:
@@ -248,13 +249,17 @@ class ReceiptsView(QWidget):
     def _show_summary(self, asked: int, count: int, totals: list[Total]) -> None:
         if asked != self._asked:
             return  # the filter changed since
-        paid = [t for t in totals if t.status == PaymentStatus.SUCCESSFUL]
+        paid = [t for t in totals if t.received]
         received = ", ".join(t.amount.format(self._locale) for t in paid) or "—"
         self.summary.setText(self.tr("{0} payments · received {1}").format(count, received))
 
 
 class ReceiptDetail(QDialog):
-    """One receipt and its full history, to print or save as PDF."""
+    """One receipt and its full history, to print or save as PDF; for the owner, a refund or
+    a resolution by hand where one applies."""
+
+    refund_requested = Signal(object)  # Payment
+    resolve_requested = Signal(object)  # Payment
 
     def __init__(
         self,
@@ -263,6 +268,8 @@ class ReceiptDetail(QDialog):
         shop: ShopConfig,
         tz: tzinfo,
         parent: QWidget | None = None,
+        *,
+        owner_tools: bool = False,
     ) -> None:
         super().__init__(parent)
         self.payment, self._shop, self._tz = payment, shop, tz
@@ -305,6 +312,16 @@ class ReceiptDetail(QDialog):
         self.print_button.clicked.connect(self.print_)
         self.pdf_button = QPushButton(self.tr("Save as PDF…"), self)
         self.pdf_button.clicked.connect(self.ask_pdf_path)
+        self.refund_button = QPushButton(self.tr("Refund… (owner)"), self)
+        self.refund_button.clicked.connect(lambda: self.refund_requested.emit(self.payment))
+        self.refund_button.setVisible(
+            owner_tools and payment.status == PaymentStatus.SUCCESSFUL and not payment.refund_of
+        )
+        self.resolve_button = QPushButton(self.tr("Resolve… (owner)"), self)
+        self.resolve_button.clicked.connect(lambda: self.resolve_requested.emit(self.payment))
+        self.resolve_button.setVisible(owner_tools and needs_resolving(payment))
+        buttons.addWidget(self.refund_button)
+        buttons.addWidget(self.resolve_button)
         buttons.addStretch(1)
         buttons.addWidget(self.print_button)
         buttons.addWidget(self.pdf_button)

@@ -56,6 +56,17 @@
     </message>
 </context>
 <context>
+    <name>FindingsDialog</name>
+    <message>
+        <source>Reconcile day</source>
+        <translation>Rapprocher la journée</translation>
+    </message>
+    <message>
+        <source>{0} payment(s) checked, {1} corrected.</source>
+        <translation>{0} paiement(s) vérifié(s), {1} corrigé(s).</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>DEMO — no real money moves</source>
@@ -78,6 +89,26 @@
         <translation>Boutique, opérateurs, identifiants et langue (Ctrl+,)</translation>
     </message>
     <message>
+        <source>Owner…</source>
+        <translation>Gérant…</translation>
+    </message>
+    <message>
+        <source>Reconcile the day, check the database, owner PIN</source>
+        <translation>Rapprocher la journée, vérifier la base, code du gérant</translation>
+    </message>
+    <message>
+        <source>Reconcile today…</source>
+        <translation>Rapprocher aujourd&apos;hui…</translation>
+    </message>
+    <message>
+        <source>Check the database</source>
+        <translation>Vérifier la base de données</translation>
+    </message>
+    <message>
+        <source>Set or change the owner PIN…</source>
+        <translation>Choisir ou changer le code du gérant…</translation>
+    </message>
+    <message>
         <source>No secure keyring: secrets only from the environment</source>
         <translation>Pas de trousseau sécurisé : secrets lus uniquement dans l&apos;environnement</translation>
     </message>
@@ -92,6 +123,14 @@
     <message>
         <source>Account holder: {0}</source>
         <translation>Titulaire du compte : {0}</translation>
+    </message>
+    <message>
+        <source>History intact: {0} events, {1} payments, {2} owner actions.</source>
+        <translation>Historique intact : {0} événements, {1} paiements, {2} actions du gérant.</translation>
+    </message>
+    <message>
+        <source>The database was changed outside pos-app: {0}</source>
+        <translation>La base de données a été modifiée hors de pos-app : {0}</translation>
     </message>
     <message>
         <source>{0} unfinished</source>
@@ -120,6 +159,25 @@
     <message>
         <source>Today: {0}</source>
         <translation>Aujourd&apos;hui : {0}</translation>
+    </message>
+</context>
+<context>
+    <name>NewPinDialog</name>
+    <message>
+        <source>Change the owner PIN</source>
+        <translation>Changer le code du gérant</translation>
+    </message>
+    <message>
+        <source>Current PIN</source>
+        <translation>Code actuel</translation>
+    </message>
+    <message>
+        <source>New PIN</source>
+        <translation>Nouveau code</translation>
+    </message>
+    <message>
+        <source>Same PIN again</source>
+        <translation>Le même code encore</translation>
     </message>
 </context>
 <context>
@@ -207,6 +265,53 @@
     <message>
         <source>✖ EXPIRED</source>
         <translation>✖ EXPIRÉ</translation>
+    </message>
+    <message>
+        <source>↩ REFUND MADE · {0}</source>
+        <translation>↩ REMBOURSÉ · {0}</translation>
+    </message>
+    <message>
+        <source>✖ REFUND NOT MADE · {0}</source>
+        <translation>✖ REMBOURSEMENT NON FAIT · {0}</translation>
+    </message>
+    <message>
+        <source>↩ Refund waiting for the owner&apos;s confirmation</source>
+        <translation>↩ Remboursement en attente de la confirmation du gérant</translation>
+    </message>
+    <message>
+        <source>Reverse it in M-Pesa if not sent from here; then Receipt… → Resolve</source>
+        <translation>Annulez-le dans M-Pesa s&apos;il n&apos;a pas été envoyé d&apos;ici ; puis Reçu… → Régler</translation>
+    </message>
+    <message>
+        <source>↩ Refund on its way…</source>
+        <translation>↩ Remboursement en cours…</translation>
+    </message>
+</context>
+<context>
+    <name>PinDialog</name>
+    <message>
+        <source>Owner PIN</source>
+        <translation>Code du gérant</translation>
+    </message>
+    <message>
+        <source>Choose the owner&apos;s PIN (4 to 12 digits). Owner actions will ask for it.</source>
+        <translation>Choisissez le code du gérant (4 à 12 chiffres). Les actions du gérant le demanderont.</translation>
+    </message>
+    <message>
+        <source>Owner only: enter the owner&apos;s PIN.</source>
+        <translation>Réservé au gérant : saisissez le code du gérant.</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>Code</translation>
+    </message>
+    <message>
+        <source>Same PIN again</source>
+        <translation>Le même code encore</translation>
+    </message>
+    <message>
+        <source>Too many wrong PINs: owner actions are locked for {0} s.</source>
+        <translation>Trop de codes erronés : les actions du gérant sont bloquées pendant {0} s.</translation>
     </message>
 </context>
 <context>
@@ -445,11 +550,11 @@
     </message>
     <message>
         <source>The owner found that no money was received</source>
-        <translation type="unfinished"></translation>
+        <translation>Le gérant a constaté qu&apos;aucun argent n&apos;a été reçu</translation>
     </message>
     <message>
         <source>The owner recorded that this refund was not made</source>
-        <translation type="unfinished"></translation>
+        <translation>Le gérant a noté que ce remboursement n&apos;a pas été fait</translation>
     </message>
 </context>
 <context>
@@ -542,6 +647,14 @@
         <translation>Enregistrer en PDF…</translation>
     </message>
     <message>
+        <source>Refund… (owner)</source>
+        <translation>Rembourser… (gérant)</translation>
+    </message>
+    <message>
+        <source>Resolve… (owner)</source>
+        <translation>Régler… (gérant)</translation>
+    </message>
+    <message>
         <source>Save receipt as PDF</source>
         <translation>Enregistrer le reçu en PDF</translation>
     </message>
@@ -606,6 +719,56 @@
     <message>
         <source>{0} payments · received {1}</source>
         <translation>{0} paiements · reçu {1}</translation>
+    </message>
+</context>
+<context>
+    <name>RefundDialog</name>
+    <message>
+        <source>Refund</source>
+        <translation>Rembourser</translation>
+    </message>
+    <message>
+        <source>Paid {0} by {1}. At most {2} can be refunded.</source>
+        <translation>Payé {0} par {1}. Au plus {2} peut être remboursé.</translation>
+    </message>
+    <message>
+        <source>Amount ({0})</source>
+        <translation>Montant ({0})</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Motif</translation>
+    </message>
+</context>
+<context>
+    <name>ResolveDialog</name>
+    <message>
+        <source>Resolve by hand</source>
+        <translation>Régler à la main</translation>
+    </message>
+    <message>
+        <source>M-Pesa does not tell this till how a refund ends. Once it is reversed (in the M-Pesa portal, or by the reversal sent from here), enter the code of M-Pesa&apos;s reversal message.</source>
+        <translation>M-Pesa n&apos;indique pas à cette caisse comment finit un remboursement. Une fois annulé (dans le portail M-Pesa, ou par l&apos;annulation envoyée d&apos;ici), saisissez le code du message d&apos;annulation de M-Pesa.</translation>
+    </message>
+    <message>
+        <source>Whether this customer paid is not known. Check the customer&apos;s M-Pesa SMS or the M-Pesa statement, then enter the code, or record that nothing was received.</source>
+        <translation>On ne sait pas si ce client a payé. Vérifiez le SMS M-Pesa du client ou le relevé M-Pesa, puis saisissez le code, ou notez que rien n&apos;a été reçu.</translation>
+    </message>
+    <message>
+        <source>M-Pesa code, e.g. QKJ1XYZ123</source>
+        <translation>Code M-Pesa, p. ex. QKJ1XYZ123</translation>
+    </message>
+    <message>
+        <source>Confirm with this code</source>
+        <translation>Confirmer avec ce code</translation>
+    </message>
+    <message>
+        <source>Refund was not made</source>
+        <translation>Le remboursement n&apos;a pas été fait</translation>
+    </message>
+    <message>
+        <source>Nothing was received</source>
+        <translation>Rien n&apos;a été reçu</translation>
     </message>
 </context>
 <context>
@@ -715,7 +878,7 @@
     </message>
     <message>
         <source>Disbursement subscription key (refunds)</source>
-        <translation type="unfinished"></translation>
+        <translation>Clé d&apos;abonnement Disbursement (remboursements)</translation>
     </message>
     <message>
         <source>Base URL</source>
@@ -945,15 +1108,15 @@
     </message>
     <message>
         <source>The PIN must be digits only.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le code ne doit contenir que des chiffres.</translation>
     </message>
     <message>
         <source>The PIN must have {low} to {high} digits.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le code doit avoir de {low} à {high} chiffres.</translation>
     </message>
     <message>
         <source>The PIN is too easy to guess: avoid repeats and runs of digits.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le code est trop facile à deviner : évitez les répétitions et les suites de chiffres.</translation>
     </message>
     <message>
         <source>{text} is not a valid {country} mobile number</source>
@@ -981,39 +1144,43 @@
     </message>
     <message>
         <source>A refund cannot itself be refunded.</source>
-        <translation type="unfinished"></translation>
+        <translation>Un remboursement ne peut pas lui-même être remboursé.</translation>
     </message>
     <message>
         <source>This payment has already been refunded in full.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ce paiement a déjà été remboursé en entier.</translation>
     </message>
     <message>
         <source>Only a successful payment can be refunded; this one is {status}.</source>
-        <translation type="unfinished"></translation>
+        <translation>Seul un paiement réussi peut être remboursé ; celui-ci est {status}.</translation>
     </message>
     <message>
         <source>The refund must be in {currency}, the payment&apos;s currency.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le remboursement doit être en {currency}, la devise du paiement.</translation>
     </message>
     <message>
         <source>The refund amount must be more than zero.</source>
-        <translation type="unfinished"></translation>
+        <translation>Le montant du remboursement doit être supérieur à zéro.</translation>
     </message>
     <message>
         <source>At most {left} can still be refunded ({pending} already refunded or on its way).</source>
-        <translation type="unfinished"></translation>
+        <translation>Au plus {left} peut encore être remboursé ({pending} déjà remboursé ou en cours).</translation>
     </message>
     <message>
         <source>This payment is already being refunded in full: no more can be refunded.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ce paiement est déjà remboursé en entier : rien de plus ne peut être remboursé.</translation>
     </message>
     <message>
         <source>Only M-Pesa payments are resolved by hand: MTN is asked.</source>
-        <translation type="unfinished"></translation>
+        <translation>Seuls les paiements M-Pesa se règlent à la main : MTN est interrogé.</translation>
     </message>
     <message>
         <source>This payment is {status}: there is nothing to resolve.</source>
-        <translation type="unfinished"></translation>
+        <translation>Ce paiement est {status} : il n&apos;y a rien à régler.</translation>
+    </message>
+    <message>
+        <source>Wrong PIN.</source>
+        <translation>Code erroné.</translation>
     </message>
     <message>
         <source>M-Pesa takes whole shillings only</source>
@@ -1022,6 +1189,10 @@
     <message>
         <source>M-Pesa takes 1 to {most:,} KES per payment</source>
         <translation>M-Pesa accepte de 1 à {most:,} KES par paiement</translation>
+    </message>
+    <message>
+        <source>The two PINs differ; nothing was changed.</source>
+        <translation>Les deux codes diffèrent ; rien n&apos;a été changé.</translation>
     </message>
 </context>
 </TS>

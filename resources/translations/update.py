@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 LANGUAGES = ("fr",)
-VALIDATION_ERRORS = {"ValidationError", "AmountError", "PhoneError"}
+VALIDATION_ERRORS = {"ValidationError", "AmountError", "PhoneError", "WrongPin"}
 
 
 def tool(name: str) -> str:

@@ -13,6 +13,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import DEMO_TEXT, MainWindow
+from pos_app.ui.owner import PinDialog
 
 
 def config() -> Config:
@@ -88,6 +89,8 @@ def test_settings_open_once_and_reopen_with_what_was_saved(
     window.show()
     assert "Ctrl+," in window.settings_button.toolTip()
     qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
+    assert window.settings is None  # owner only: the PIN first (chosen now, the first time)
+    enter_pin(window, "480213", again="480213")
     dialog = window.settings
     assert dialog is not None and dialog.isVisible()
     window.open_settings()
@@ -99,8 +102,23 @@ def test_settings_open_once_and_reopen_with_what_was_saved(
     dialog.close()
     assert window.settings is None
     window.open_settings()
+    enter_pin(window, "480213")
     reopened = window.settings
     assert reopened is not None and reopened is not dialog
     name = reopened.inputs[reopened.setting("shop", "name")]
     assert isinstance(name, QLineEdit) and name.text() == "Mama Rose & Sons"
     assert window.windowTitle().startswith("pos-app — Mama Rose —")  # applies at next start
+    actions = [a.action for a in repo.owner_log.recent()]
+    assert actions == ["pin accepted", "settings saved", "pin accepted", "pin set"]
+
+
+def enter_pin(window: MainWindow, pin: str, again: str | None = None) -> PinDialog:
+    """Type the PIN into the owner dialog the window just opened, and press OK."""
+    dialog = window.owner_dialog
+    assert isinstance(dialog, PinDialog) and dialog.isVisible()
+    dialog.pin.setText(pin)
+    if again is not None:
+        assert dialog.creating
+        dialog.again.setText(again)
+    dialog.submit()
+    return dialog
