@@ -492,6 +492,10 @@ class MainWindow(QMainWindow):
             self.today_label.setText(self.tr("Today: no payments received yet"))
             return
         parts = [self.tr("{0} ({1} paid)").format(t.amount.format(locale), t.count) for t in paid]
+        refunds = [t for t in totals if t.refund and t.status == PaymentStatus.SUCCESSFUL]
+        if refunds:
+            amounts = ", ".join(t.amount.format(locale) for t in refunds)
+            parts.append(self.tr("refunded {0}").format(amounts))
         self.today_label.setText(self.tr("Today: {0}").format(", ".join(parts)))
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -46,12 +46,16 @@ class PinDialog(QDialog):
             if self.creating
             else self.tr("Owner only: enter the owner's PIN.")
         )
-        layout.addWidget(QLabel(intro, self))
+        label = QLabel(intro, self)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        self.setMinimumWidth(380)
         form = QFormLayout()
         self.pin = _pin_field(self)
         form.addRow(self.tr("PIN"), self.pin)
-        self.again = _pin_field(self)
+        self.again: QLineEdit | None = None
         if self.creating:
+            self.again = _pin_field(self)
             form.addRow(self.tr("Same PIN again"), self.again)
         layout.addLayout(form)
         self.error = _error_label(self)
@@ -71,7 +75,7 @@ class PinDialog(QDialog):
     def submit(self) -> None:
         pin = self.pin.text().strip()
         try:
-            if self.creating:
+            if self.again is not None:
                 if pin != self.again.text().strip():
                     raise ValidationError("The two PINs differ; nothing was changed.")
                 self._gate.set_pin(pin)
@@ -85,7 +89,8 @@ class PinDialog(QDialog):
         except (WrongPin, ValidationError) as exc:
             self.error.setText(error_text(exc))
             self.pin.clear()
-            self.again.clear()
+            if self.again is not None:
+                self.again.clear()
             return
         self.accept()
         self.unlocked.emit()

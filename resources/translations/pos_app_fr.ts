@@ -157,6 +157,10 @@
         <translation>{0} ({1} payés)</translation>
     </message>
     <message>
+        <source>refunded {0}</source>
+        <translation>remboursé {0}</translation>
+    </message>
+    <message>
         <source>Today: {0}</source>
         <translation>Aujourd&apos;hui : {0}</translation>
     </message>

@@ -118,7 +118,7 @@ def enter_pin(window: MainWindow, pin: str, again: str | None = None) -> PinDial
     assert isinstance(dialog, PinDialog) and dialog.isVisible()
     dialog.pin.setText(pin)
     if again is not None:
-        assert dialog.creating
+        assert dialog.creating and dialog.again is not None
         dialog.again.setText(again)
     dialog.submit()
     return dialog

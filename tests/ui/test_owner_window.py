@@ -79,7 +79,9 @@ def test_refund_from_the_receipt_behind_the_pin(
     card = window.cards.cards[refund.reference_id]
     qtbot.waitUntil(lambda: card.state.text().startswith("↩ REFUND MADE"))
     assert card.title.text().startswith("−USh1,000") and not card.retry.isVisible()
-    qtbot.waitUntil(lambda: window.today_label.text() == "Today: USh1,500 (1 paid)")
+    qtbot.waitUntil(
+        lambda: window.today_label.text() == "Today: USh1,500 (1 paid), refunded USh1,000"
+    )
     log = [(a.action, a.role) for a in repo.owner_log.recent(4)]
     assert log == [
         ("refund", "owner"),
