@@ -270,7 +270,7 @@ async def test_rate_limit_per_provider_is_respected(world: World) -> None:
     await asyncio.sleep(1.5)
     elapsed, sent = loop.time() - start, engine.status_queries - before
     assert sent <= 20 * elapsed + 2
-    assert sent >= 20 * elapsed * 0.6  # and it was really saturated
+    assert sent >= 20 * elapsed * 0.4  # and it was really near the limit (timing: loose)
     await engine.aclose()
     statuses = [world.repo.get(p.reference_id).status for p in payments]
     assert statuses == [S.PENDING] * 5, statuses
