@@ -19,7 +19,7 @@ from typing import Any
 from pos_app.config import Config
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import needs_resolving
 from pos_app.domain.phone import mask_msisdn
 from pos_app.engine.owner import NoOwnerPin, OwnerGate, OwnerLocked
 from pos_app.engine.setup import SetupProblem, Till, build_till
@@ -36,7 +36,6 @@ from pos_app.headless import (
 )
 from pos_app.providers.base import ProviderError
 from pos_app.store import PaymentNotFound, PaymentRepository, StoreError
-from pos_app.store.repository import PaymentFilter, local_day
 
 PIN_VARIABLE = "POS_APP_OWNER_PIN"
 NEW_PIN_VARIABLE = "POS_APP_NEW_OWNER_PIN"
@@ -55,8 +54,13 @@ def read_pin(prompt: str, variable: str = PIN_VARIABLE) -> str:
     return getpass.getpass(prompt).strip()
 
 
-def unlock(gate: OwnerGate, purpose: str) -> None:
+def owner_gate(repository: PaymentRepository, config: Config) -> OwnerGate:
+    return OwnerGate(repository.owner_log, config.shop.till)
+
+
+def authorise(repository: PaymentRepository, config: Config, purpose: str) -> OwnerGate:
     """Ask for the PIN and check it; raises Refused in words for the person at the till."""
+    gate = owner_gate(repository, config)
     if not gate.has_pin():
         raise Refused("no owner PIN is set yet: run `pos-app owner set-pin` first")
     try:
@@ -65,15 +69,14 @@ def unlock(gate: OwnerGate, purpose: str) -> None:
         raise Refused(str(exc)) from exc
     except ValidationError as exc:
         raise Refused(str(exc)) from exc
+    return gate
 
 
 @contextmanager
 def owner_session(config: Config, purpose: str) -> Iterator[tuple[PaymentRepository, OwnerGate]]:
     """This till's database, with the owner's PIN checked for `purpose`."""
     with database() as repository:
-        gate = OwnerGate(repository.owner_log, config.shop.till)
-        unlock(gate, purpose)
-        yield repository, gate
+        yield repository, authorise(repository, config, purpose)
 
 
 def _run(command: str, work: Any) -> int:
@@ -101,13 +104,12 @@ def owner(args: argparse.Namespace, config: Config) -> int:
 
 def _set_pin(config: Config) -> int:
     with database() as repository:
-        gate = OwnerGate(repository.owner_log, config.shop.till)
+        gate = owner_gate(repository, config)
         current = read_pin("Current owner PIN: ") if gate.has_pin() else None
         new = read_pin("New owner PIN: ", NEW_PIN_VARIABLE)
-        if NEW_PIN_VARIABLE not in os.environ and new != getpass.getpass("Same PIN again: "):
-            raise ValidationError("The two PINs differ; nothing was changed.")
+        again = None if NEW_PIN_VARIABLE in os.environ else getpass.getpass("Same PIN again: ")
         try:
-            gate.set_pin(new, current)
+            gate.set_pin(new, current, again)
         except (OwnerLocked, NoOwnerPin) as exc:
             raise Refused(str(exc)) from exc
     print("owner PIN set")
@@ -158,15 +160,7 @@ async def _refund(
     engine = till.engine(repository)
     try:
         made = await engine.refund(original.reference_id, amount, args.note)
-        gate.record(
-            "refund",
-            {
-                "payment": original.reference_id,
-                "refund": made.reference_id,
-                "amount": amount.to_plain_string(),
-                "currency": amount.currency,
-            },
-        )
+        gate.refunded(made)
         await engine.settle([made.reference_id], timeout=args.timeout)
     except ProviderError as exc:
         raise SetupProblem(str(exc)) from exc
@@ -176,7 +170,7 @@ async def _refund(
     print(f"refund {made.reference_id}: {describe(made, till.config.shop.effective_locale)}")
     if problem := engine.problems.get(made.provider):
         print(f"pos-app refund: {problem}", file=sys.stderr)
-    if made.status == PaymentStatus.PENDING and made.provider == "mpesa":
+    if needs_resolving(made):
         print(
             "M-Pesa does not tell this till how a reversal ends: when it is done (reverse it "
             "in the M-Pesa portal if it was not sent from here), confirm it with "
@@ -193,14 +187,7 @@ async def _resolve(
         resolved = engine.resolve(args.reference_id, None if args.not_received else args.receipt)
     finally:
         await engine.aclose()
-    gate.record(
-        "resolve",
-        {
-            "payment": resolved.reference_id,
-            "status": resolved.status.value,
-            "receipt": args.receipt,
-        },
-    )
+    gate.resolved(resolved, args.receipt)
     print(describe(resolved, till.config.shop.effective_locale))
     return EXIT_OK
 
@@ -210,21 +197,13 @@ async def _reconcile(
 ) -> int:
     tz = till.config.zone()
     day = args.date or datetime.now(tz).date()
-    start, end = local_day(day, tz)
     engine = till.engine(repository)
     try:
-        findings = await engine.reconcile(repository.each(PaymentFilter(start=start, end=end)))
+        findings = await engine.reconcile_day(day, tz)
     finally:
         await engine.aclose()
     corrected = [f for f in findings if f.corrected]
-    gate.record(
-        "reconcile day",
-        {
-            "day": day.isoformat(),
-            "checked": len(findings),
-            "corrected": [f.payment.reference_id for f in corrected],
-        },
-    )
+    gate.reconciled(day, findings)
     for finding in findings:
         p = finding.payment
         change = (

@@ -17,7 +17,6 @@ from pos_app.domain.money import Money
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.refunds import REFUND
 from pos_app.domain.report import DayReport, day_report
-from pos_app.engine.owner import OwnerGate
 from pos_app.headless import (
     EXIT_FAILED,
     EXIT_OK,
@@ -27,7 +26,7 @@ from pos_app.headless import (
     parse_day,
     write_receipts,
 )
-from pos_app.owner_commands import EXIT_REFUSED, Refused, unlock
+from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise
 from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
 
@@ -131,8 +130,7 @@ def report(args: argparse.Namespace, config: Config) -> int:
     try:
         with database() as repository:
             if args.format in ("csv", "pdf"):  # exports are the owner's
-                gate = OwnerGate(repository.owner_log, config.shop.till)
-                unlock(gate, "export")
+                gate = authorise(repository, config, "export")
                 gate.record("export", {"day": day.isoformat(), "format": args.format})
             if args.format == "csv":
                 with _destination(args.output, sys.stdout) as target:

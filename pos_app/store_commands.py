@@ -9,10 +9,9 @@ from typing import Any
 
 from pos_app import paths
 from pos_app.config import Config
-from pos_app.engine.owner import OwnerGate
 from pos_app.headless import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from pos_app.headless import database as headless_database
-from pos_app.owner_commands import EXIT_REFUSED, Refused, owner_session
+from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise, owner_gate
 from pos_app.store import StoreError
 from pos_app.store.backup import daily_backup, examine, restore
 
@@ -80,11 +79,11 @@ def restore_command(args: argparse.Namespace, config: Config) -> int:
     database = paths.database_path()
     try:
         if database.exists():  # replacing a till's history is the owner's call
-            with owner_session(config, "restore"):
-                pass
+            with headless_database() as current:
+                authorise(current, config, "restore")
         checked, kept = restore(args.file, database, config.backup.effective_folder, datetime.now())
         with headless_database() as restored:  # the restored file's own log says so
-            OwnerGate(restored.owner_log, config.shop.till).record(
+            owner_gate(restored, config).record(
                 "restore", {"from": str(args.file), "replaced_kept_at": str(kept)}
             )
     except Refused as exc:

@@ -15,7 +15,7 @@ import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from pos_app.domain.countries import Provider
@@ -44,11 +44,13 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
 )
-from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.store import PaymentRepository
+from pos_app.store.repository import PaymentFilter, local_day
 
 log = logging.getLogger(__name__)
 S = PaymentStatus
+# What a reconciliation run asks about again: not final, or closed by expiry only.
+TO_RECONCILE = OPEN_STATES | {S.EXPIRED}
 Checkpoint = Callable[[str], None]
 
 
@@ -190,12 +192,10 @@ class PaymentEngine:
         )
         self.repository.save_refund(refund, event)
         self.bus.publish(PaymentUpdate(refund, event))
-        provider = self.providers[original.provider]
-        if isinstance(provider, MpesaProvider) and not (
-            provider.initiator and original.provider_transaction_id
-        ):
-            # The documented manual path: without an API initiator (or the payment's M-Pesa
-            # code) the owner reverses it in M-Pesa's portal, then confirms it here.
+        if not self.providers[original.provider].sends_refund(original):
+            # The documented manual path (M-Pesa without an API initiator, or without the
+            # payment's M-Pesa code): the owner reverses it in M-Pesa's portal, then
+            # confirms it here.
             refund = self._move(refund, S.SUBMITTING, detail={"manual": True})
             return self._move(refund, S.PENDING, detail={"manual": True})
         refund = await self._send(refund)
@@ -227,12 +227,19 @@ class PaymentEngine:
             receipt_source="cashier",
         )
 
+    async def reconcile_day(self, day: date, tz: tzinfo) -> list[Finding]:
+        """`reconcile` the payments created on `day` in the shop's time zone."""
+        start, end = local_day(day, tz)
+        return await self.reconcile(
+            self.repository.each(PaymentFilter(start=start, end=end, statuses=TO_RECONCILE))
+        )
+
     async def reconcile(self, payments: Iterable[Payment]) -> list[Finding]:
         """Ask the provider again about every payment that is not final or was closed by
         expiry, and record each correction as an event (history is never rewritten)."""
         findings = []
         for payment in payments:
-            if payment.status in OPEN_STATES or payment.status == S.EXPIRED:
+            if payment.status in TO_RECONCILE:
                 note = await self._reconcile_one(payment)
                 findings.append(
                     Finding(self.repository.get(payment.reference_id), payment.status, note)
@@ -244,7 +251,7 @@ class PaymentEngine:
             return f"{payment.provider} is not set up at this till: check it there"
         if payment.status == S.CREATED:
             return "never sent: nothing was charged"
-        if payment.provider == "mpesa" and payment.refund_of is not None:
+        if payment.refund_of is not None and not self._reports_refunds(payment):
             return "confirm it by hand with the code from M-Pesa's reversal message"
         if payment.provider == "mpesa" and not payment.provider_request_id:
             return (
@@ -380,6 +387,9 @@ class PaymentEngine:
             self._publish(moved.refund_of)  # the original now shows (part) refunded
         return moved
 
+    def _reports_refunds(self, payment: Payment) -> bool:
+        return self.providers[payment.provider].reports_refunds
+
     def _publish(self, reference_id: str) -> None:
         payment = self.repository.get(reference_id)
         self.bus.publish(PaymentUpdate(payment, self.repository.events(reference_id)[-1]))
@@ -487,8 +497,8 @@ class PaymentEngine:
                 return
             if payment.status in (S.FAILED, S.SUCCESSFUL, S.REFUNDED):
                 return
-            if payment.refund_of is not None and payment.provider == "mpesa":
-                return  # a reversal's result goes to a ResultURL: the owner confirms it
+            if payment.refund_of is not None and not self._reports_refunds(payment):
+                return  # the owner confirms it
             if payment.status == S.EXPIRED and age > policy.approval_timeout + policy.late_window:
                 return
             if payment.status == S.PENDING and age > policy.approval_timeout:

@@ -5,13 +5,22 @@ The lock-out is counted from the recorded attempts, so closing the app does not 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.owner_pin import check_new_pin, hash_pin, lockout_seconds, pin_matches
-from pos_app.store.owner_log import PIN_ACCEPTED, PIN_REFUSED, PIN_SET, OwnerAction, OwnerLog
+from pos_app.domain.payment import Payment
+from pos_app.engine.engine import Finding
+from pos_app.store.owner_log import (
+    PIN_ACCEPTED,
+    PIN_REFUSED,
+    PIN_SET,
+    OwnerAction,
+    OwnerLog,
+    Role,
+)
 
 
 class NoOwnerPin(Exception):
@@ -54,8 +63,11 @@ class OwnerGate:
         remaining = lockout_seconds(wrong) - (self._clock() - last).total_seconds()
         return max(0.0, remaining)
 
-    def set_pin(self, new: str, current: str | None = None) -> None:
-        """Set the first PIN, or change it given the current one."""
+    def set_pin(self, new: str, current: str | None = None, again: str | None = None) -> None:
+        """Set the first PIN, or change it given the current one; `again`, when given, is
+        the new PIN typed a second time."""
+        if again is not None and again != new:
+            raise ValidationError("The two PINs differ; nothing was changed.")
         pin = check_new_pin(new)
         if self.has_pin():
             if current is None:
@@ -84,5 +96,32 @@ class OwnerGate:
         """An owner action done (after `unlock`)."""
         self._record(action, "owner", detail or {})
 
-    def _record(self, action: str, role: Any, detail: dict[str, Any]) -> None:
+    def refunded(self, refund: Payment) -> None:
+        self.record(
+            "refund",
+            {
+                "payment": refund.refund_of,
+                "refund": refund.reference_id,
+                "amount": refund.amount.to_plain_string(),
+                "currency": refund.amount.currency,
+            },
+        )
+
+    def resolved(self, payment: Payment, receipt: str | None) -> None:
+        self.record(
+            "resolve",
+            {"payment": payment.reference_id, "status": payment.status.value, "receipt": receipt},
+        )
+
+    def reconciled(self, day: date, findings: Sequence[Finding]) -> None:
+        self.record(
+            "reconcile day",
+            {
+                "day": day.isoformat(),
+                "checked": len(findings),
+                "corrected": [f.payment.reference_id for f in findings if f.corrected],
+            },
+        )
+
+    def _record(self, action: str, role: Role, detail: dict[str, Any]) -> None:
         self._log.record(OwnerAction(self._clock(), role, action, self._till, detail))

@@ -93,6 +93,8 @@ class MalformedResponse(ProviderError):
 
 class PaymentProvider(Protocol):
     name: Provider
+    # Whether a refund's outcome can be asked about (else a person confirms it).
+    reports_refunds: bool
 
     async def request_payment(self, payment: Payment, note: str) -> Submission: ...
 
@@ -103,6 +105,11 @@ class PaymentProvider(Protocol):
     ) -> Submission: ...
 
     async def refund_status(self, refund: Payment) -> StatusReport: ...
+
+    def sends_refund(self, original: Payment) -> bool:
+        """Whether this till can send a refund of `original` itself (else a person makes it
+        with the provider, then confirms it here)."""
+        ...
 
     async def check_health(self) -> Health: ...
 

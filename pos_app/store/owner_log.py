@@ -36,11 +36,6 @@ class OwnerLog:
         self._db = db
 
     def record(self, action: OwnerAction) -> None:
-        with write_transaction(self._db):
-            self.append(action)
-
-    def append(self, action: OwnerAction) -> None:
-        """Append inside the caller's write transaction (e.g. with the refund it authorises)."""
         row: dict[str, Any] = {
             "at": to_db_time(action.at),
             "role": action.role,
@@ -48,11 +43,13 @@ class OwnerLog:
             "action": action.action,
             "detail": json.dumps(action.detail, sort_keys=True, default=str),
         }
-        row["hash"] = audit.action_hash(audit.last_hash(self._db, "owner_actions"), row)
-        self._db.execute(
-            f"INSERT INTO owner_actions ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
-            list(row.values()),
-        )
+        with write_transaction(self._db):  # the chain's last hash, read under the lock
+            row["hash"] = audit.action_hash(audit.last_hash(self._db, "owner_actions"), row)
+            self._db.execute(
+                f"INSERT INTO owner_actions ({', '.join(row)}) "
+                f"VALUES ({', '.join('?' for _ in row)})",
+                list(row.values()),
+            )
 
     def latest(self, actions: Collection[str]) -> OwnerAction | None:
         marks = ", ".join("?" for _ in actions)

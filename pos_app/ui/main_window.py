@@ -37,16 +37,17 @@ from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
-from pos_app.store.repository import PaymentFilter, Total, local_day
+from pos_app.store.audit import Verdict
+from pos_app.store.repository import PaymentFilter, Total
 from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.charge_panel import ChargeInput, ChargePanel
 from pos_app.ui.owner import (
     FindingsDialog,
     NewPinDialog,
+    PinDialog,
     RefundDialog,
     ResolveDialog,
-    ask_owner,
 )
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
@@ -289,7 +290,15 @@ class MainWindow(QMainWindow):
     # -- owner actions (each behind the owner's PIN) --
 
     def as_owner(self, purpose: str, then: Callable[[], None]) -> None:
-        self.owner_dialog = ask_owner(self.owner, purpose, self, then)
+        """Ask for the owner's PIN; `then` runs once the right one is entered."""
+        dialog = PinDialog(self.owner, purpose, self)
+        dialog.unlocked.connect(then)
+        self._show_owner_dialog(dialog)
+
+    def _show_owner_dialog(self, dialog: QDialog) -> None:
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()  # not exec(): a nested loop would stall the engine's tasks
+        self.owner_dialog = dialog
 
     def open_settings(self) -> None:
         if self.settings is not None and self.settings.isVisible():
@@ -317,13 +326,15 @@ class MainWindow(QMainWindow):
         self.as_owner("change PIN", self._choose_new_pin)
 
     def _choose_new_pin(self) -> None:
-        dialog = NewPinDialog(self.owner, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.owner_dialog = dialog
+        self._show_owner_dialog(NewPinDialog(self.owner, self))
 
     def verify_database(self) -> None:
-        verdict = self._repository.verify()
+        # Reading back every event of a large file takes seconds: beside the window.
+        self.as_owner(
+            "verify", lambda: self.reads.submit(lambda reader: reader.verify(), self._show_verdict)
+        )
+
+    def _show_verdict(self, verdict: Verdict) -> None:
         self.owner.record("verify", {"intact": verdict.intact})
         box = QMessageBox(
             QMessageBox.Icon.Information if verdict.intact else QMessageBox.Icon.Critical,
@@ -336,9 +347,7 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Ok,
             self,
         )
-        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.open()
-        self.owner_dialog = box
+        self._show_owner_dialog(box)
 
     def reconcile_today(self) -> None:
         self.as_owner("reconcile day", lambda: self._start(self._reconcile()))
@@ -347,22 +356,9 @@ class MainWindow(QMainWindow):
         assert self._engine is not None  # noqa: S101 - the action is enabled only with one
         tz = self._config.zone()
         day = datetime.now(tz).date()
-        start, end = local_day(day, tz)
-        findings = await self._engine.reconcile(
-            self._repository.each(PaymentFilter(start=start, end=end))
-        )
-        self.owner.record(
-            "reconcile day",
-            {
-                "day": day.isoformat(),
-                "checked": len(findings),
-                "corrected": [f.payment.reference_id for f in findings if f.corrected],
-            },
-        )
-        dialog = FindingsDialog(findings, self._config.shop.effective_locale, self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.owner_dialog = dialog
+        findings = await self._engine.reconcile_day(day, tz)
+        self.owner.reconciled(day, findings)
+        self._show_owner_dialog(FindingsDialog(findings, self._config.shop.effective_locale, self))
 
     def request_refund(self, original: Payment) -> None:
         self.as_owner("refund", lambda: self._open_refund(original))
@@ -374,9 +370,7 @@ class MainWindow(QMainWindow):
         dialog.requested.connect(
             lambda p, amount, note: self._start(self._refund(dialog, p, amount, note))
         )
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.owner_dialog = dialog
+        self._show_owner_dialog(dialog)
 
     async def _refund(
         self, dialog: RefundDialog, original: Payment, amount: Money, note: str
@@ -387,15 +381,7 @@ class MainWindow(QMainWindow):
         except (ValidationError, ProviderError) as exc:
             dialog.refused(exc)
             return
-        self.owner.record(
-            "refund",
-            {
-                "payment": original.reference_id,
-                "refund": refund.reference_id,
-                "amount": amount.to_plain_string(),
-                "currency": amount.currency,
-            },
-        )
+        self.owner.refunded(refund)
         dialog.accept()
         self.show_counter()  # the refund's card shows how it goes
 
@@ -405,9 +391,7 @@ class MainWindow(QMainWindow):
     def _open_resolve(self, payment: Payment) -> None:
         dialog = ResolveDialog(payment, self._config.shop.effective_locale, self)
         dialog.resolved.connect(lambda ref, code: self._resolve(dialog, ref, code))
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.open()
-        self.owner_dialog = dialog
+        self._show_owner_dialog(dialog)
 
     def _resolve(self, dialog: ResolveDialog, reference_id: str, code: str | None) -> None:
         assert self._engine is not None  # noqa: S101 - offered only with an engine
@@ -416,9 +400,7 @@ class MainWindow(QMainWindow):
         except ValidationError as exc:
             dialog.refused(exc)
             return
-        self.owner.record(
-            "resolve", {"payment": reference_id, "status": resolved.status.value, "receipt": code}
-        )
+        self.owner.resolved(resolved, code)
         dialog.accept()
 
     def _settings_closed(self) -> None:

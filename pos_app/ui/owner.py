@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -58,14 +58,7 @@ class PinDialog(QDialog):
             self.again = _pin_field(self)
             form.addRow(self.tr("Same PIN again"), self.again)
         layout.addLayout(form)
-        self.error = _error_label(self)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = _error_and_buttons(self, layout, self.submit)
         if (wait := gate.locked_for()) > 0:
             self._locked(wait)
 
@@ -76,12 +69,8 @@ class PinDialog(QDialog):
         pin = self.pin.text().strip()
         try:
             if self.again is not None:
-                if pin != self.again.text().strip():
-                    raise ValidationError("The two PINs differ; nothing was changed.")
-                self._gate.set_pin(pin)
-                self._gate.unlock(pin, self._purpose)
-            else:
-                self._gate.unlock(pin, self._purpose)
+                self._gate.set_pin(pin, again=self.again.text().strip())
+            self._gate.unlock(pin, self._purpose)
         except OwnerLocked as exc:
             self._locked(exc.seconds)
             self.pin.clear()
@@ -110,21 +99,13 @@ class NewPinDialog(QDialog):
         form.addRow(self.tr("New PIN"), self.new)
         form.addRow(self.tr("Same PIN again"), self.again)
         layout.addLayout(form)
-        self.error = _error_label(self)
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self.submit)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.error = _error_and_buttons(self, layout, self.submit)
 
     def submit(self) -> None:
-        new = self.new.text().strip()
         try:
-            if new != self.again.text().strip():
-                raise ValidationError("The two PINs differ; nothing was changed.")
-            self._gate.set_pin(new, self.current.text().strip())
+            self._gate.set_pin(
+                self.new.text().strip(), self.current.text().strip(), self.again.text().strip()
+            )
         except OwnerLocked as exc:
             self.error.setText(locked_text(exc.seconds))
             return
@@ -148,21 +129,23 @@ def _error_label(parent: QWidget) -> QLabel:
     return label
 
 
+def _error_and_buttons(dialog: QDialog, layout: QVBoxLayout, submit: Callable[[], None]) -> QLabel:
+    """The error line and OK / Cancel at the foot of a PIN dialog; returns the error line."""
+    error = _error_label(dialog)
+    layout.addWidget(error)
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, dialog
+    )
+    buttons.accepted.connect(submit)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    return error
+
+
 def locked_text(seconds: float) -> str:
     return QCoreApplication.translate(
         "PinDialog", "Too many wrong PINs: owner actions are locked for {0} s."
     ).format(f"{seconds:.0f}")
-
-
-def ask_owner(
-    gate: OwnerGate, purpose: str, parent: QWidget, then: Callable[[], None]
-) -> PinDialog:
-    """Open the PIN dialog; `then` runs once the right PIN is entered."""
-    dialog = PinDialog(gate, purpose, parent)
-    dialog.unlocked.connect(then)
-    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-    dialog.open()
-    return dialog
 
 
 class RefundDialog(QDialog):

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from pos_app.domain.money import Money
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine, PollPolicy
 from pos_app.engine.schedule import AdaptiveSchedule
 from pos_app.providers.mpesa.client import MpesaClient, StkSettings
@@ -100,3 +100,10 @@ async def engine(world: World) -> AsyncIterator[PaymentEngine]:
 
 EUR = Money(1250, "EUR")
 KES = Money(10000, "KES")
+
+
+async def lost_push(world: World, engine: PaymentEngine, msisdn: str) -> Payment:
+    """An M-Pesa push whose answer is lost on the way back: the payment becomes unknown."""
+    await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
+    world.mpesa.faults.drop_next = 1  # the token is fetched, so the push is what drops
+    return await engine.charge("mpesa", KES, msisdn)

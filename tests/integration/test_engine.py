@@ -11,7 +11,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
-from tests.integration.conftest import EUR, KES, World
+from tests.integration.conftest import EUR, KES, World, lost_push
 
 S = PaymentStatus
 
@@ -179,9 +179,7 @@ async def test_mpesa_push_with_lost_answer_stays_unknown_and_is_never_repushed(
 async def test_dropped_push_answer_makes_the_payment_unknown(
     world: World, engine: PaymentEngine
 ) -> None:
-    await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
-    world.mpesa.faults.drop_next = 1
-    payment = await engine.charge("mpesa", KES, "254722000099")
+    payment = await lost_push(world, engine, "254722000099")
     assert (payment.status, payment.reason) == (S.UNKNOWN, "app:SEND_TIMEOUT")
     assert await engine.settle([payment.reference_id], timeout=2)
     assert world.mpesa.pushes_to("254722000099") == 1

@@ -17,7 +17,7 @@ from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.providers.mpesa.security import security_credential
 from pos_app.sandbox import demo
 from pos_app.store.repository import PaymentFilter
-from tests.integration.conftest import EUR, KES, World
+from tests.integration.conftest import EUR, KES, World, lost_push
 
 S = PaymentStatus
 PAID_NUMBER = "256772123456"
@@ -149,7 +149,7 @@ async def test_mpesa_refund_without_reversal_set_up_is_the_manual_path(
     assert refund.status == S.PENDING
     assert world.repo.events(refund.reference_id)[-1].detail == {"manual": True}
     assert world.mpesa.requests["TransactionReversal"] == 0  # nothing sent
-    assert await engine.settle([refund.reference_id], timeout=1)  # not followed: nothing to ask
+    assert engine.following() == 0  # not followed: there is nothing to ask M-Pesa
     # The owner reversed it in M-Pesa's portal and types the reversal's code.
     done = engine.resolve(refund.reference_id, "qkj1xyz123")
     assert (done.status, done.provider_transaction_id, done.receipt_source) == (
@@ -188,9 +188,7 @@ async def test_mpesa_reversal_is_submitted_then_confirmed_by_the_owner(
 async def test_unknown_mpesa_payments_are_resolved_by_the_owner(
     world: World, engine: PaymentEngine
 ) -> None:
-    await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
-    world.mpesa.faults.drop_next = 1
-    unknown = await engine.charge("mpesa", KES, "254722000099")
+    unknown = await lost_push(world, engine, "254722000099")
     assert unknown.status == S.UNKNOWN
     with pytest.raises(ValidationError):
         engine.resolve(unknown.reference_id, "not a code")
@@ -202,8 +200,7 @@ async def test_unknown_mpesa_payments_are_resolved_by_the_owner(
     )
     with pytest.raises(ValidationError, match="nothing to resolve"):
         engine.resolve(unknown.reference_id, None)
-    world.mpesa.faults.drop_next = 1
-    lost = await engine.charge("mpesa", KES, "254722000098")
+    lost = await lost_push(world, engine, "254722000098")
     gone = engine.resolve(lost.reference_id, None)
     assert (gone.status, gone.reason) == (S.FAILED, "app:NOT_RECEIVED")
     mtn = await paid(engine)
@@ -223,9 +220,7 @@ async def test_reconciliation_corrects_by_events_and_lists_what_needs_a_person(
     world.repo.transition(lost.reference_id, S.SUBMITTING, lost.created_at)
     world.repo.transition(lost.reference_id, S.UNKNOWN, lost.created_at, reason="app:SEND_TIMEOUT")
     # An M-Pesa push whose answer was lost: M-Pesa cannot be asked about it.
-    await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
-    world.mpesa.faults.drop_next = 1
-    unknown = await engine.charge("mpesa", KES, "254722000097")
+    unknown = await lost_push(world, engine, "254722000097")
     done = await paid(engine)
     assert await engine.settle([late.reference_id], timeout=5)
     assert world.repo.get(late.reference_id).status == S.EXPIRED

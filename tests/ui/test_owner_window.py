@@ -167,6 +167,8 @@ def test_database_check_and_pin_change(
     enter_pin(window, PIN, again=PIN)
     assert window.owner.has_pin()
     window.verify_database()
+    enter_pin(window, PIN)  # the check runs beside the window, then says what it found
+    qtbot.waitUntil(lambda: isinstance(window.owner_dialog, QMessageBox))
     box = window.owner_dialog
     assert isinstance(box, QMessageBox) and box.text().startswith("History intact")
     box.close()

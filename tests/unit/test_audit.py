@@ -4,7 +4,6 @@ made outside pos-app, and reported at the first broken link."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from pathlib import Path
 
@@ -22,13 +21,6 @@ S = PaymentStatus
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "data" / "pos-app.sqlite3"  # the till's database (POS_APP_DATA_DIR)
-
-
-@pytest.fixture
-def repo(db_path: Path) -> Iterator[PaymentRepository]:
-    repository = PaymentRepository(open_database(db_path))
-    yield repository
-    repository.close()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ attempt and owner action in the tamper-evident owner log."""
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from contextlib import closing
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,18 +27,6 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         self.now += timedelta(seconds=seconds)
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "pos.sqlite3"
-
-
-@pytest.fixture
-def repo(db_path: Path) -> Iterator[PaymentRepository]:
-    repository = PaymentRepository(open_database(db_path))
-    yield repository
-    repository.close()
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from pos_app import paths
 from pos_app.cli import main
@@ -165,6 +166,7 @@ def test_pos_app_report_text_csv_and_pdf(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     owner_pin: str,
+    qapp: QApplication,  # the PDF needs a Qt application: the widgets' kind, for later tests
 ) -> None:
     _, ids = seeded
     config = tmp_path / "c.toml"

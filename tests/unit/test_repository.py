@@ -3,7 +3,6 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,18 +16,6 @@ from pos_app.store.repository import PaymentFilter, local_day
 S = PaymentStatus
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 EAT = timezone(timedelta(hours=3))
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "pos.sqlite3"
-
-
-@pytest.fixture
-def repo(db_path: Path) -> Iterator[PaymentRepository]:
-    db = open_database(db_path)
-    yield PaymentRepository(db)
-    db.close()
 
 
 def add(

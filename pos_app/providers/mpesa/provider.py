@@ -21,6 +21,7 @@ from pos_app.providers.mpesa.client import Initiator, MpesaClient
 
 class MpesaProvider:
     name: Provider = "mpesa"
+    reports_refunds = False  # a Reversal's result goes to a ResultURL, never to a desktop
 
     def __init__(self, client: MpesaClient, initiator: Initiator | None = None) -> None:
         self.client = client
@@ -62,6 +63,10 @@ class MpesaProvider:
             rules.whole_shillings(amount),
             note or "Refund",
         )
+
+    def sends_refund(self, original: Payment) -> bool:
+        """A Reversal needs an API initiator and the payment's M-Pesa code."""
+        return self.initiator is not None and bool(original.provider_transaction_id)
 
     async def refund_status(self, refund: Payment) -> StatusReport:
         raise RequestRejected(

@@ -21,6 +21,7 @@ from pos_app.providers.mtn.text import sanitize_note
 
 class MtnProvider:
     name: Provider = "mtn"
+    reports_refunds = True
 
     def __init__(self, client: MtnClient, currency: str) -> None:
         self.client = client
@@ -71,6 +72,9 @@ class MtnProvider:
             "referenceIdToRefund": payment.reference_id,
         }
         return await self.client.refund(refund_reference_id, body)
+
+    def sends_refund(self, original: Payment) -> bool:
+        return True
 
     async def refund_status(self, refund: Payment) -> StatusReport:
         return await self.client.refund_status(refund.reference_id)
