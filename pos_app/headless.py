@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import csv
 import json
 import os
 import sys
@@ -26,6 +25,7 @@ from pos_app.domain.report import sums
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import SetupProblem, Till, build_till
+from pos_app.records import payment_json, write_csv
 from pos_app.store import PaymentRepository, StoreError, open_database
 from pos_app.store.repository import PaymentFilter, local_day
 
@@ -67,48 +67,6 @@ def database() -> Iterator[PaymentRepository]:
         yield PaymentRepository(db)
     finally:
         db.close()
-
-
-JSON_FIELDS = [
-    "reference_id",
-    "status",
-    "reason",
-    "reason_message",
-    "receipt",
-    "receipt_source",
-    "provider_request_id",
-    "amount",
-    "currency",
-    "phone",
-    "provider",
-    "order_reference",
-    "created_at",
-    "updated_at",
-    "kind",
-    "refund_of",
-]
-
-
-def payment_json(payment: Payment) -> dict[str, Any]:
-    reason = from_key(payment.reason) if payment.reason else None
-    return {
-        "reference_id": payment.reference_id,
-        "status": payment.status.value,
-        "reason": payment.reason,
-        "reason_message": reason.message if reason else None,
-        "receipt": payment.provider_transaction_id,
-        "receipt_source": payment.receipt_source,
-        "provider_request_id": payment.provider_request_id,
-        "amount": payment.amount.to_plain_string(),
-        "currency": payment.amount.currency,
-        "phone": payment.msisdn,
-        "provider": payment.provider,
-        "order_reference": payment.external_id,
-        "created_at": payment.created_at.isoformat(),
-        "updated_at": payment.updated_at.isoformat() if payment.updated_at else None,
-        "kind": payment.product,
-        "refund_of": payment.refund_of,
-    }
 
 
 def describe(payment: Payment, locale: str) -> str:
@@ -276,9 +234,7 @@ def write_receipts(
         out.write("\n")
         return
     if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=JSON_FIELDS)
-        writer.writeheader()
-        writer.writerows(payment_json(p) for p in repository.each(flt))
+        write_csv(repository.each(flt), out)
         return
     count = 0
     received: list[Payment] = []

@@ -3,20 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import html
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from pos_app.config import Config, ShopConfig
-from pos_app.domain.countries import PROVIDER_NAMES
-from pos_app.domain.money import Money
-from pos_app.domain.phone import mask_msisdn
-from pos_app.domain.refunds import REFUND
-from pos_app.domain.report import DayReport, day_report
+from pos_app.config import Config
+from pos_app.day_report import day_filter, load, render_html, render_text, sections
 from pos_app.headless import (
     EXIT_FAILED,
     EXIT_OK,
@@ -27,10 +22,7 @@ from pos_app.headless import (
     write_receipts,
 )
 from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise
-from pos_app.store import PaymentRepository, StoreError
-from pos_app.store.repository import PaymentFilter, local_day
-
-Section = tuple[str, list[tuple[str, str]]]
+from pos_app.store import StoreError
 
 
 def add_command(commands: Any) -> None:
@@ -39,87 +31,6 @@ def add_command(commands: Any) -> None:
     parser.add_argument("--format", choices=["text", "csv", "pdf"], default="text")
     parser.add_argument("--till", help="only this till's payments (default: all in the database)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here (required for pdf)")
-
-
-def _amounts(amounts: list[Money], locale: str) -> str:
-    return ", ".join(m.format(locale) for m in amounts) or "—"
-
-
-def sections(report: DayReport, shop: ShopConfig, tz: tzinfo) -> list[Section]:
-    """The report's content, once, for every output format."""
-    locale = shop.effective_locale
-    rate = "—" if report.success_rate is None else f"{report.success_rate * 100:.1f} %"
-    summary = [
-        ("Shop", shop.name),
-        ("Till", report.till or "all tills"),
-        ("Day", report.day.isoformat()),
-        ("Payments", str(report.count)),
-        ("Sales (paid)", _amounts(report.sales, locale)),
-        ("Refunds", f"{report.refund_count} · {_amounts(report.refunds, locale)}"),
-        ("Takings (sales − refunds)", _amounts(report.takings, locale)),
-        ("Success rate", rate),
-        ("First payment", f"{report.first:%H:%M:%S}" if report.first else "—"),
-        ("Last payment", f"{report.last:%H:%M:%S}" if report.last else "—"),
-    ]
-    lines = [
-        (
-            f"{PROVIDER_NAMES[line.provider]} · "
-            f"{'refund ' if line.kind == REFUND else ''}{line.status.value}",
-            f"{line.count} · {line.amount.format(locale)}",
-        )
-        for line in report.lines
-    ]
-    hours = [
-        (f"{hour:02d}:00–{hour:02d}:59", _amounts(amounts, locale))
-        for hour, amounts in report.per_hour.items()
-    ]
-    follow_up = [
-        (
-            f"{p.created_at.astimezone(tz):%H:%M:%S} {'refund ' if p.refund_of else ''}"
-            f"{p.status.value}",
-            f"{p.amount.format(locale)} · {PROVIDER_NAMES[p.provider]} · {mask_msisdn(p.msisdn)} · "
-            f"{p.reference_id}",
-        )
-        for p in report.follow_up
-    ]
-    return [
-        ("End-of-day report", summary),
-        ("Per provider and status", lines or [("—", "no payments")]),
-        ("Sales per hour", hours or [("—", "no sales")]),
-        ("To follow up (still open)", follow_up or [("—", "none")]),
-    ]
-
-
-def render_text(parts: list[Section]) -> str:
-    width = max(len(label) for _, rows in parts for label, _ in rows)
-    out: list[str] = []
-    for title, rows in parts:
-        out += [title, "=" * len(title)]
-        out += [f"{label:<{width}}  {value}" for label, value in rows]
-        out.append("")
-    return "\n".join(out)
-
-
-def render_html(parts: list[Section]) -> str:
-    body = []
-    for title, rows in parts:
-        body.append(f"<h2>{html.escape(title)}</h2><table cellpadding='3'>")
-        body += [
-            f"<tr><td>{html.escape(label)}</td><td><b>{html.escape(value)}</b></td></tr>"
-            for label, value in rows
-        ]
-        body.append("</table>")
-    return "<html><body style='font-family: sans-serif'>" + "".join(body) + "</body></html>"
-
-
-def day_filter(day: date, tz: tzinfo, till: str | None) -> PaymentFilter:
-    start, end = local_day(day, tz)
-    return PaymentFilter(start=start, end=end, till=till)
-
-
-def load(repository: PaymentRepository, day: date, tz: tzinfo, till: str | None) -> DayReport:
-    payments = list(repository.each(day_filter(day, tz, till)))
-    return day_report(payments, day, tz, till)
 
 
 def report(args: argparse.Namespace, config: Config) -> int:
@@ -131,7 +42,7 @@ def report(args: argparse.Namespace, config: Config) -> int:
         with database() as repository:
             if args.format in ("csv", "pdf"):  # exports are the owner's
                 gate = authorise(repository, config, "export")
-                gate.record("export", {"day": day.isoformat(), "format": args.format})
+                gate.exported(day, args.format, args.till)
             if args.format == "csv":
                 with _destination(args.output, sys.stdout) as target:
                     flt = day_filter(day, tz, args.till)

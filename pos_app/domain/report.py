@@ -6,7 +6,8 @@ Definitions, so that the owner can check each number by hand:
 - payments are the customers' payments (refunds are counted on their own);
 - sales: payments paid that day, whether refunded later or not;
 - refunds: refunds that succeeded, made that day (of that day's payments or earlier ones);
-- takings: sales minus refunds, per currency: the money the day brought in;
+- takings: sales minus refunds, per currency: the money the day brought in; takings per hour
+  subtract each refund in the hour it was made;
 - success rate: paid payments ÷ payments with a final answer (paid, failed or expired);
   payments still open are left out of it and listed for follow-up instead, with refunds
   still open.
@@ -52,7 +53,20 @@ class DayReport:
     first: datetime | None  # local time of the day's first and last payment
     last: datetime | None
     per_hour: dict[int, list[Money]]  # local hour -> sales created in that hour
+    refunds_per_hour: dict[int, list[Money]]  # local hour -> refunds made in that hour
     count: int  # payments (not refunds)
+
+    def takings_per_hour(self) -> dict[int, list[Money]]:
+        """Local hour -> sales minus refunds of that hour, per currency (may be negative)."""
+        net: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for sign, hours in ((1, self.per_hour), (-1, self.refunds_per_hour)):
+            for hour, amounts in hours.items():
+                for money in amounts:
+                    net[hour][money.currency] += sign * money.minor_units
+        return {
+            hour: [Money(minor, currency) for currency, minor in sorted(net[hour].items())]
+            for hour in sorted(net)
+        }
 
 
 def _minor(payments: Iterable[Payment]) -> dict[str, int]:
@@ -81,9 +95,13 @@ def day_report(rows: list[Payment], day: date, tz: tzinfo, till: str | None) -> 
     for currency, minor in _minor(refunds).items():
         net[currency] -= minor
     decided = sum(1 for p in payments if p.status in DECIDED)
-    hours: dict[int, list[Payment]] = defaultdict(list)
-    for payment in sales:
-        hours[payment.created_at.astimezone(tz).hour].append(payment)
+
+    def per_hour(of: list[Payment]) -> dict[int, list[Money]]:
+        hours: dict[int, list[Payment]] = defaultdict(list)
+        for payment in of:
+            hours[payment.created_at.astimezone(tz).hour].append(payment)
+        return {hour: sums(group) for hour, group in sorted(hours.items())}
+
     created = sorted(p.created_at for p in payments)
     return DayReport(
         day=day,
@@ -97,6 +115,7 @@ def day_report(rows: list[Payment], day: date, tz: tzinfo, till: str | None) -> 
         follow_up=sorted((p for p in rows if p.status in OPEN_STATES), key=lambda p: p.created_at),
         first=created[0].astimezone(tz) if created else None,
         last=created[-1].astimezone(tz) if created else None,
-        per_hour={hour: sums(group) for hour, group in sorted(hours.items())},
+        per_hour=per_hour(sales),
+        refunds_per_hour=per_hour(refunds),
         count=len(payments),
     )

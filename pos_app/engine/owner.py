@@ -123,5 +123,8 @@ class OwnerGate:
             },
         )
 
+    def exported(self, day: date, fmt: str, till: str | None) -> None:
+        self.record("export", {"day": day.isoformat(), "format": fmt, "till": till})
+
     def _record(self, action: str, role: Role, detail: dict[str, Any]) -> None:
         self._log.record(OwnerAction(self._clock(), role, action, self._till, detail))

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
-from datetime import datetime
+from collections.abc import Callable, Coroutine, Iterable
+from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
@@ -14,6 +15,7 @@ from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -26,16 +28,19 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Config, config_path
+from pos_app.day_report import day_filter, load, render_html, sections
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentStatus
 from pos_app.domain.refunds import refundable
+from pos_app.domain.report import DayReport
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.owner import OwnerGate
 from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
+from pos_app.records import write_csv
 from pos_app.store import PaymentRepository
 from pos_app.store.audit import Verdict
 from pos_app.store.repository import PaymentFilter, Total
@@ -51,8 +56,10 @@ from pos_app.ui.owner import (
 )
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
+from pos_app.ui.report_pdf import save_report_pdf
+from pos_app.ui.report_view import ReportView
 from pos_app.ui.settings import SettingsDialog
-from pos_app.ui.texts import error_text
+from pos_app.ui.texts import error_text, status_name
 
 log = logging.getLogger(__name__)
 # Outcomes the cashier hears about (a beep); a late correction is heard again.
@@ -60,6 +67,25 @@ OUTCOMES = frozenset(
     {PaymentStatus.SUCCESSFUL, PaymentStatus.FAILED, PaymentStatus.EXPIRED, PaymentStatus.UNKNOWN}
 )
 DEMO_TEXT = str(QT_TRANSLATE_NOOP("MainWindow", "DEMO — no real money moves"))
+
+
+def _attempt(write: Callable[[], None]) -> str | None:
+    """Run `write`; returns why the file could not be written, or None."""
+    try:
+        write()
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
+
+
+def _save_csv(path: Path, payments: Iterable[Payment]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as out:
+        write_csv(payments, out)
+
+
+def _save_pdf(path: Path, html: str) -> None:
+    path.open("wb").close()  # QPdfWriter fails silently: find out here if it cannot write
+    save_report_pdf(path, html)
 
 
 class MainWindow(QMainWindow):
@@ -132,15 +158,22 @@ class MainWindow(QMainWindow):
         self.receipts = ReceiptsView(repository, shop.effective_locale, tz, self.tabs, self.reads)
         self.receipts.opened.connect(self._open_receipt)
         self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
+        self.report = ReportView(self.reads, shop, tz, self.tabs)
+        self.report.export_requested.connect(self.export_report)
+        self.tabs.addTab(self.report, self.tr("Day report (Ctrl+3)"))
         self.tabs.currentChanged.connect(self._tab_changed)
-        self.shortcuts = [
-            QShortcut(QKeySequence("Ctrl+1"), self),
-            QShortcut(QKeySequence("Ctrl+2"), self),
-            QShortcut(QKeySequence("Ctrl+,"), self),
-        ]
-        for shortcut in self.shortcuts:
+        self.shortcuts = []
+        for keys, slot in (
+            ("Ctrl+1", self.show_counter),
+            ("Ctrl+2", self.show_receipts),
+            ("Ctrl+3", self.show_report),
+            ("Ctrl+,", self.open_settings),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
             # One window per till: the shortcuts work whatever has the focus.
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
+            shortcut.activated.connect(slot)
+            self.shortcuts.append(shortcut)
         self.settings_button = QPushButton(self.tr("Settings…"), self)
         self.settings_button.setToolTip(
             self.tr("Shop, providers, credentials and language (Ctrl+,)")
@@ -163,9 +196,6 @@ class MainWindow(QMainWindow):
         corner_layout.addWidget(self.settings_button)
         self.tabs.setCornerWidget(corner)
         self.settings: SettingsDialog | None = None
-        self.shortcuts[0].activated.connect(self.show_counter)
-        self.shortcuts[1].activated.connect(self.show_receipts)
-        self.shortcuts[2].activated.connect(self.open_settings)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
@@ -360,6 +390,56 @@ class MainWindow(QMainWindow):
         self.owner.reconciled(day, findings)
         self._show_owner_dialog(FindingsDialog(findings, self._config.shop.effective_locale, self))
 
+    def export_report(self, fmt: str) -> None:
+        """The day shown in the report view as CSV or PDF, behind the PIN."""
+        day, till = self.report.selected_day(), self.report.till.currentData()
+        self.as_owner("export", lambda: self._ask_export_path(day, till, fmt))
+
+    def _ask_export_path(self, day: date, till: str | None, fmt: str) -> None:
+        dialog = QFileDialog(
+            self,
+            self.tr("Save the day's report"),
+            f"pos-app-{day.isoformat()}.{fmt}",
+            "CSV (*.csv)" if fmt == "csv" else "PDF (*.pdf)",
+        )
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+        dialog.setDefaultSuffix(fmt)
+        dialog.fileSelected.connect(lambda name: self.export_to(Path(name), day, till, fmt))
+        self._show_owner_dialog(dialog)
+
+    def export_to(self, path: Path, day: date, till: str | None, fmt: str) -> None:
+        """Read the day beside the window; a CSV is written there too, a PDF is laid out here
+        (Qt's text layout belongs to the window's thread)."""
+        self.owner.exported(day, fmt, till)
+        tz, shop = self._config.zone(), self._config.shop
+        if fmt == "csv":
+            self.reads.submit(
+                lambda repo: _attempt(
+                    lambda: _save_csv(path, repo.each(day_filter(day, tz, till)))
+                ),
+                lambda problem: self._exported(path, problem),
+            )
+            return
+
+        def save(report: DayReport) -> None:
+            html = render_html(sections(report, shop, tz, status_name))
+            self._exported(path, _attempt(lambda: _save_pdf(path, html)))
+
+        self.reads.submit(lambda repo: load(repo, day, tz, till), save)
+
+    def _exported(self, path: Path, problem: str | None) -> None:
+        if problem is None:
+            self.statusBar().showMessage(self.tr("Saved {0}").format(path), 15000)
+            return
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Save the day's report"),
+            self.tr("Could not save {0}: {1}").format(path, problem),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        self._show_owner_dialog(box)
+
     def request_refund(self, original: Payment) -> None:
         self.as_owner("refund", lambda: self._open_refund(original))
 
@@ -412,9 +492,15 @@ class MainWindow(QMainWindow):
     def show_receipts(self) -> None:
         self.tabs.setCurrentWidget(self.receipts)
 
+    def show_report(self) -> None:
+        self.tabs.setCurrentWidget(self.report)
+
     def _tab_changed(self, index: int) -> None:
-        if self.tabs.widget(index) is self.receipts:
+        shown = self.tabs.widget(index)
+        if shown is self.receipts:
             self.receipts.apply_filter()  # a fresh look each time
+        elif shown is self.report:
+            self.report.refresh()
         elif self.panel is not None:
             self.panel.amount.setFocus()
 

@@ -56,6 +56,85 @@
     </message>
 </context>
 <context>
+    <name>DayReport</name>
+    <message>
+        <source>refund</source>
+        <translation>remboursement</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Boutique</translation>
+    </message>
+    <message>
+        <source>Till</source>
+        <translation>Caisse</translation>
+    </message>
+    <message>
+        <source>all tills</source>
+        <translation>toutes les caisses</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Jour</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Paiements</translation>
+    </message>
+    <message>
+        <source>Sales (paid)</source>
+        <translation>Ventes (payées)</translation>
+    </message>
+    <message>
+        <source>Refunds</source>
+        <translation>Remboursements</translation>
+    </message>
+    <message>
+        <source>Takings (sales − refunds)</source>
+        <translation>Recette (ventes − remboursements)</translation>
+    </message>
+    <message>
+        <source>Success rate</source>
+        <translation>Taux de réussite</translation>
+    </message>
+    <message>
+        <source>First payment</source>
+        <translation>Premier paiement</translation>
+    </message>
+    <message>
+        <source>Last payment</source>
+        <translation>Dernier paiement</translation>
+    </message>
+    <message>
+        <source>End-of-day report</source>
+        <translation>Rapport de fin de journée</translation>
+    </message>
+    <message>
+        <source>Per provider and status</source>
+        <translation>Par opérateur et par état</translation>
+    </message>
+    <message>
+        <source>no payments</source>
+        <translation>aucun paiement</translation>
+    </message>
+    <message>
+        <source>Sales per hour</source>
+        <translation>Ventes par heure</translation>
+    </message>
+    <message>
+        <source>no sales</source>
+        <translation>aucune vente</translation>
+    </message>
+    <message>
+        <source>To follow up (still open)</source>
+        <translation>À suivre (encore ouverts)</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>aucun</translation>
+    </message>
+</context>
+<context>
     <name>FindingsDialog</name>
     <message>
         <source>Reconcile day</source>
@@ -79,6 +158,10 @@
     <message>
         <source>Receipts (Ctrl+2)</source>
         <translation>Reçus (Ctrl+2)</translation>
+    </message>
+    <message>
+        <source>Day report (Ctrl+3)</source>
+        <translation>Rapport du jour (Ctrl+3)</translation>
     </message>
     <message>
         <source>Settings…</source>
@@ -131,6 +214,18 @@
     <message>
         <source>The database was changed outside pos-app: {0}</source>
         <translation>La base de données a été modifiée hors de pos-app : {0}</translation>
+    </message>
+    <message>
+        <source>Save the day&apos;s report</source>
+        <translation>Enregistrer le rapport du jour</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>Enregistré : {0}</translation>
+    </message>
+    <message>
+        <source>Could not save {0}: {1}</source>
+        <translation>Impossible d’enregistrer {0} : {1}</translation>
     </message>
     <message>
         <source>{0} unfinished</source>
@@ -742,6 +837,61 @@
     <message>
         <source>Reason</source>
         <translation>Motif</translation>
+    </message>
+</context>
+<context>
+    <name>ReportView</name>
+    <message>
+        <source>All tills</source>
+        <translation>Toutes les caisses</translation>
+    </message>
+    <message>
+        <source>This till ({0})</source>
+        <translation>Cette caisse ({0})</translation>
+    </message>
+    <message>
+        <source>Refresh (F5)</source>
+        <translation>Actualiser (F5)</translation>
+    </message>
+    <message>
+        <source>Export CSV… (owner)</source>
+        <translation>Exporter en CSV… (propriétaire)</translation>
+    </message>
+    <message>
+        <source>One row per payment of the day, for a spreadsheet</source>
+        <translation>Une ligne par paiement du jour, pour un tableur</translation>
+    </message>
+    <message>
+        <source>Save PDF… (owner)</source>
+        <translation>Enregistrer en PDF… (propriétaire)</translation>
+    </message>
+    <message>
+        <source>The report on A4, to print or keep</source>
+        <translation>Le rapport sur A4, à imprimer ou à garder</translation>
+    </message>
+    <message>
+        <source>Currency of the chart</source>
+        <translation>Devise du graphique</translation>
+    </message>
+    <message>
+        <source>Day</source>
+        <translation>Jour</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Calcul en cours…</translation>
+    </message>
+    <message>
+        <source>Takings per hour: no sales on this day</source>
+        <translation>Recette par heure : aucune vente ce jour-là</translation>
+    </message>
+    <message>
+        <source>Takings per hour ({0})</source>
+        <translation>Recette par heure ({0})</translation>
+    </message>
+    <message>
+        <source>hour</source>
+        <translation>heure</translation>
     </message>
 </context>
 <context>

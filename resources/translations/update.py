@@ -2,9 +2,10 @@
 
     .venv/bin/python resources/translations/update.py
 
-pyside6-lupdate finds the texts of the ui layer (tr(), translate(), QT_TRANSLATE_NOOP). The
-domain cannot use Qt, so its texts (the reason catalog and the input-error templates) are
-written into a temporary file as QT_TRANSLATE_NOOP entries for lupdate to read as well.
+pyside6-lupdate finds the texts of the ui layer and of the day's report (tr(), translate(),
+QT_TRANSLATE_NOOP). The domain cannot use Qt, so its texts (the reason catalog and the
+input-error templates) are written into a temporary file as QT_TRANSLATE_NOOP entries for
+lupdate to read as well.
 Translate the new entries of each .ts (Qt Linguist: pyside6-linguist), then run this again.
 """
 
@@ -55,7 +56,8 @@ def sources(extra: Path) -> list[str]:
         for context, text in dict.fromkeys(domain_texts())
     ]
     extra.write_text("".join(lines), encoding="utf-8")
-    return [*map(str, sorted((ROOT / "pos_app" / "ui").glob("*.py"))), str(extra)]
+    shown = [*sorted((ROOT / "pos_app" / "ui").glob("*.py")), ROOT / "pos_app" / "day_report.py"]
+    return [*map(str, shown), str(extra)]
 
 
 def update(ts_dir: Path = HERE) -> list[Path]:

@@ -196,6 +196,7 @@ def test_the_bundle_holds_what_the_app_needs_and_not_more(bundle: Bundle) -> Non
     internal = bundle.folder / "_internal"
     names = {p.name for p in internal.rglob("*")}
     assert "pos_app_fr.qm" in names and "icon.svg" in names
+    assert any(name.startswith("libQt6Charts.so") or name == "Qt6Charts.dll" for name in names)
     qt_translations = {p.name for p in internal.rglob("qtbase_*.qm")}
     assert qt_translations == {"qtbase_fr.qm"}
     assert any(name.startswith("keyring-") and name.endswith(".dist-info") for name in names)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,76 +15,22 @@ from PySide6.QtWidgets import QApplication
 from pos_app import paths
 from pos_app.cli import main
 from pos_app.config import ShopConfig
+from pos_app.day_report import load, render_text, sections
 from pos_app.domain.money import Money
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.owner import OwnerGate
-from pos_app.headless import JSON_FIELDS
-from pos_app.report_output import load, render_text, sections
+from pos_app.records import JSON_FIELDS
 from pos_app.store import PaymentRepository, open_database
-from tests.unit.test_repository import add, settle
+from tests.seeded_day import DAY, EAT, local, seed_day
 
 S = PaymentStatus
-EAT = timezone(timedelta(hours=3), "EAT")  # the shop's zone (Africa/Nairobi: no DST)
-DAY = date(2026, 11, 23)
 CONFIG = "[shop]\nname = 'Duka'\ntimezone = 'Africa/Nairobi'\nlocale = 'en_KE'\n"
-
-
-def local(hour: int, minute: int = 0, day: date = DAY) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=EAT)
 
 
 @pytest.fixture
 def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
     repo = PaymentRepository(open_database(paths.database_path()))
-    ids: dict[str, str] = {}
-
-    def pay(name: str, when: datetime, minor: int, final: S | None, **kw: str) -> None:
-        p = add(repo, at=when, minor=minor, **kw)  # type: ignore[arg-type]
-        ids[name] = p.reference_id
-        if final in (S.SUCCESSFUL, S.FAILED, S.EXPIRED):
-            settle(repo, p, final)
-        elif final == S.PENDING:
-            repo.transition(p.reference_id, S.SUBMITTING, when)
-            repo.transition(p.reference_id, S.PENDING, when)
-        elif final == S.UNKNOWN:
-            repo.transition(p.reference_id, S.SUBMITTING, when)
-            repo.transition(p.reference_id, S.UNKNOWN, when)
-
-    def refund(name: str, of: str, when: datetime, minor: int, final: S | None) -> None:
-        original = repo.get(ids[of])
-        r, event = Payment.create(
-            provider=original.provider,
-            amount=Money(minor, original.amount.currency),
-            msisdn=original.msisdn,
-            now=when,
-            till=original.till,
-            product="refund",
-            refund_of=original.reference_id,
-        )
-        repo.save_refund(r, event)
-        ids[name] = r.reference_id
-        repo.transition(r.reference_id, S.SUBMITTING, when)
-        repo.transition(r.reference_id, S.PENDING, when)
-        if final is not None:
-            repo.transition(r.reference_id, final, when)
-
-    pay("a", local(9, 10), 1500, S.SUCCESSFUL)
-    pay("b", local(9, 40), 2500, S.SUCCESSFUL)
-    pay("c", local(10, 5), 1000, S.FAILED)
-    pay("d", local(11, 20), 4000, S.SUCCESSFUL)
-    pay("e", local(10, 30), 10000, S.SUCCESSFUL, provider="mpesa", currency="KES")
-    pay("f", local(12), 5000, S.EXPIRED, provider="mpesa", currency="KES")
-    pay("g", local(17, 45), 700, S.PENDING)
-    pay("h", local(18), 300, S.UNKNOWN)
-    pay("yesterday", local(23, 59, date(2026, 11, 22)), 9999, S.SUCCESSFUL)
-    pay("tomorrow", local(0, 0, date(2026, 11, 24)), 8888, S.SUCCESSFUL)
-    pay("other till", local(13), 5000, S.SUCCESSFUL, till="Till 2")
-    refund("d back", "d", local(11, 30), 4000, S.SUCCESSFUL)  # d is now refunded
-    refund("a part", "a", local(15), 500, S.SUCCESSFUL)
-    refund("b refused", "b", local(16), 1000, S.FAILED)
-    refund("yesterday's", "yesterday", local(8), 999, S.SUCCESSFUL)  # made today: counts today
-    refund("e waiting", "e", local(12, 30), 2000, None)  # M-Pesa, awaiting the owner
-    yield repo, ids
+    yield repo, seed_day(repo)
     repo.close()
 
 
@@ -108,6 +54,21 @@ def test_every_figure_of_the_day(seeded: tuple[PaymentRepository, dict[str, str]
         10: [Money(10000, "KES")],
         11: [Money(4000, "UGX")],
         13: [Money(5000, "UGX")],
+    }
+    # Refunds in the hour they were made: yesterday's 999 at 08:00, d's 4000 at 11:30, a's 500
+    # at 15:00; takings per hour subtract them from that hour's sales.
+    assert report.refunds_per_hour == {
+        8: [Money(999, "UGX")],
+        11: [Money(4000, "UGX")],
+        15: [Money(500, "UGX")],
+    }
+    assert report.takings_per_hour() == {
+        8: [Money(-999, "UGX")],
+        9: [Money(4000, "UGX")],
+        10: [Money(10000, "KES")],
+        11: [Money(0, "UGX")],
+        13: [Money(5000, "UGX")],
+        15: [Money(-500, "UGX")],
     }
     assert [(x.kind, x.provider, x.status, x.count, x.amount) for x in report.lines] == [
         ("collection", "mpesa", S.EXPIRED, 1, Money(5000, "KES")),
@@ -219,4 +180,8 @@ def test_exports_are_the_owners(
     monkeypatch.setenv("POS_APP_OWNER_PIN", "480213")
     assert main(args) == 0
     assert [a.action for a in repo.owner_log.recent(3)] == ["export", "pin accepted", "pin refused"]
-    assert repo.owner_log.recent(1)[0].detail == {"day": "2026-11-23", "format": "csv"}
+    assert repo.owner_log.recent(1)[0].detail == {
+        "day": "2026-11-23",
+        "format": "csv",
+        "till": None,
+    }
