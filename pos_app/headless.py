@@ -216,7 +216,12 @@ def receipts(args: argparse.Namespace, config: Config) -> int:
     start, end = local_day(first, tz)[0], local_day(last, tz)[1]
     statuses = frozenset(PaymentStatus(s) for s in args.status) if args.status else frozenset()
     flt = PaymentFilter(
-        start=start, end=end, statuses=statuses, provider=args.provider, search=args.search
+        start=start,
+        end=end,
+        statuses=statuses,
+        provider=args.provider,
+        search=args.search,
+        region=config.shop.country,
     )
     try:
         with database() as repository:

@@ -21,6 +21,7 @@ from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import needs_resolving
 from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.reasons import from_key
 from pos_app.engine.owner import NoOwnerPin, OwnerGate, OwnerLocked
 from pos_app.engine.setup import SetupProblem, Till, build_till
 from pos_app.headless import (
@@ -209,9 +210,10 @@ async def _reconcile(
         change = (
             f"{finding.before.value} -> {p.status.value}" if finding.corrected else p.status.value
         )
+        why = f" ({from_key(p.reason).message})" if finding.corrected and p.reason else ""
         print(
             f"{p.reference_id}  {p.provider:<5}  {p.amount}  {mask_msisdn(p.msisdn)}  "
-            f"{change}: {finding.note}"
+            f"{change}: {finding.note}{why}"
         )
     print(
         f"{day}: {len(findings)} payment(s) not final or closed by expiry checked, "

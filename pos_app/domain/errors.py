@@ -1,4 +1,21 @@
+from __future__ import annotations
+
 from typing import Any
+
+
+class Text(str):
+    """A message for a person, kept as its English template and values so that a user
+    interface can show it in its own language (translate `template`, then format it with
+    `params`); it is also the English text itself, usable wherever a str is."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, **params: Any) -> Text:
+        text = super().__new__(cls, template.format(**params))
+        text.template = template
+        text.params = params
+        return text
 
 
 class ValidationError(ValueError):

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
-from pos_app.domain.countries import Provider
-from pos_app.domain.errors import ValidationError
+from pos_app.domain.countries import PROVIDER_NAMES, Provider
+from pos_app.domain.errors import Text, ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import (
     OPEN_STATES,
@@ -66,13 +66,17 @@ class PollPolicy:
     offline_max_backoff: float = 60.0
 
 
+def not_set_up(provider: Provider) -> Text:
+    return Text("{provider} is not set up at this till", provider=PROVIDER_NAMES[provider])
+
+
 @dataclass(frozen=True)
 class Finding:
     """One payment looked at by a reconciliation run."""
 
     payment: Payment  # as it is after the run
     before: PaymentStatus
-    note: str  # what the provider said, or what a person must do
+    note: Text  # what the provider said, or what a person must do
 
     @property
     def corrected(self) -> bool:
@@ -136,7 +140,7 @@ class PaymentEngine:
     ) -> Payment:
         """Commit a new payment (nothing is sent yet)."""
         if provider not in self.providers:
-            raise ConfigurationProblem(f"{provider} is not set up at this till")
+            raise ConfigurationProblem(not_set_up(provider))
         payment, event = Payment.create(
             provider=provider,
             amount=amount,
@@ -178,7 +182,12 @@ class PaymentEngine:
         whose reversal was submitted, waits for the owner to confirm it (`resolve`)."""
         original = self.repository.get(reference_id)
         if original.provider not in self.providers:
-            raise ConfigurationProblem(f"{original.provider} is not set up at this till")
+            raise ConfigurationProblem(
+                Text(
+                    "{provider} is not set up at this till",
+                    provider=PROVIDER_NAMES[original.provider],
+                )
+            )
         refund, event = Payment.create(
             provider=original.provider,
             amount=amount,
@@ -246,39 +255,45 @@ class PaymentEngine:
                 )
         return findings
 
-    async def _reconcile_one(self, payment: Payment) -> str:
+    async def _reconcile_one(self, payment: Payment) -> Text:
         if payment.provider not in self.providers:
-            return f"{payment.provider} is not set up at this till: check it there"
+            return Text(
+                "{provider} is not set up at this till: check it there",
+                provider=PROVIDER_NAMES[payment.provider],
+            )
         if payment.status == S.CREATED:
-            return "never sent: nothing was charged"
+            return Text("never sent: nothing was charged")
         if payment.refund_of is not None and not self._reports_refunds(payment):
-            return "confirm it by hand with the code from M-Pesa's reversal message"
+            return Text("confirm it by hand with the code from M-Pesa's reversal message")
         if payment.provider == "mpesa" and not payment.provider_request_id:
-            return (
+            return Text(
                 "M-Pesa cannot be asked: enter the code from the customer's SMS, "
                 "or record it as not received"
             )
         report = await self._ask(payment)
         if report is None:
-            return "the provider could not be reached: run the reconciliation again later"
+            return Text("the provider could not be reached: run the reconciliation again later")
         if isinstance(report, _Stop):
-            return self.problems.get(payment.provider, "the provider refused the question")
+            return Text(
+                "the provider refused the question: {problem}",
+                problem=self.problems.get(payment.provider, "?"),
+            )
         detail = {"reconciled": True, **report.detail}
         if report.status == RemoteStatus.SUCCESSFUL:
             self._move(payment, S.SUCCESSFUL, receipt=report.receipt, detail=detail)
-            return "the provider says it succeeded"
+            return Text("the provider says it succeeded")
         if report.status == RemoteStatus.FAILED:
             reason = report.reason or lookup("app", "UNKNOWN_REASON")
             self._move(payment, S.FAILED, reason=reason, detail=detail)
-            return f"the provider says it failed: {reason.message}"
+            return Text("the provider says it failed")  # the reason is the payment's
         if report.status == RemoteStatus.PENDING:
             if payment.status in (S.SUBMITTING, S.UNKNOWN):
                 self._move(payment, S.PENDING, detail=detail)
-            return "still pending at the provider"
+            return Text("still pending at the provider")
         if self._age(payment) <= self.policies[payment.provider].approval_timeout:
-            return "not found at the provider yet: run the reconciliation again later"
+            return Text("not found at the provider yet: run the reconciliation again later")
         self._move(payment, S.FAILED, reason=lookup("app", "NEVER_ARRIVED"), detail=detail)
-        return "the provider never received it: nothing was charged"
+        return Text("the provider never received it: nothing was charged")
 
     def add_receipt(self, reference_id: str, text: str) -> Payment:
         """Record the M-Pesa code the cashier read from the customer's SMS (validated)."""

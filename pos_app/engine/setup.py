@@ -11,10 +11,10 @@ import httpx
 from pos_app.config import Config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, Secret, SecretName, SecretStore
 from pos_app.domain.countries import Provider
-from pos_app.domain.errors import ValidationError
+from pos_app.domain.errors import Text, ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.phone import PhoneNumber, parse_phone
-from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy
+from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy, not_set_up
 from pos_app.engine.schedule import AdaptiveSchedule
 from pos_app.providers.base import ConfigurationProblem, Health, PaymentProvider
 from pos_app.providers.mpesa import rules
@@ -68,9 +68,12 @@ class Till:
             checkpoint=checkpoint,
         )
 
+    def _unavailable(self, provider: Provider) -> str:
+        return self.unavailable.get(provider) or not_set_up(provider)
+
     def parse_amount(self, provider: Provider, amount_text: str) -> Money:
         if provider not in self.providers:
-            raise SetupProblem(self.unavailable.get(provider, f"{provider} is not set up"))
+            raise SetupProblem(self._unavailable(provider))
         return Money.parse(
             amount_text, self.currencies[provider], self.config.shop.effective_locale
         )
@@ -92,7 +95,7 @@ class Till:
     ) -> tuple[Money, PhoneNumber]:
         """Check what the cashier typed; raises ValidationError (or SetupProblem)."""
         if provider not in self.providers:
-            raise SetupProblem(self.unavailable.get(provider, f"{provider} is not set up"))
+            raise SetupProblem(self._unavailable(provider))
         amount = self.parse_amount(provider, amount_text)
         if provider == "mpesa":
             phone = parse_phone(phone_text, "KE")  # M-Pesa is Kenyan
@@ -199,10 +202,9 @@ def _real_providers(till: Till, secrets: SecretStore) -> None:
     config = till.config
     if config.mtn.enabled:
         if not secrets.has_all(MTN_SECRETS):
-            till.unavailable["mtn"] = (
-                "MTN is not set up: its API user, API key and "
-                "subscription key are missing (run `pos-app mtn-setup` "
-                "for the sandbox)"
+            till.unavailable["mtn"] = Text(
+                "MTN is not set up: its API user, API key and subscription key are missing "
+                "(run `pos-app mtn-setup` for the sandbox)"
             )
         else:
             env = environments.resolve(config.mtn, config.shop.country)
@@ -223,7 +225,7 @@ def _real_providers(till: Till, secrets: SecretStore) -> None:
             till.currencies["mtn"] = env.currency
     if config.mpesa.enabled:
         if not secrets.has_all(MPESA_SECRETS):
-            till.unavailable["mpesa"] = (
+            till.unavailable["mpesa"] = Text(
                 "M-Pesa is not set up: its consumer key, consumer secret and passkey are missing"
             )
             return
@@ -269,7 +271,11 @@ def _initiator(config: Config, secrets: SecretStore) -> Initiator | None:
         certificate = Path(mpesa.certificate).read_bytes()
     except OSError as exc:
         raise SetupProblem(
-            f"cannot read [mpesa] certificate {mpesa.certificate}: {exc.strerror}"
+            Text(
+                "cannot read [mpesa] certificate {path}: {why}",
+                path=mpesa.certificate,
+                why=exc.strerror,
+            )
         ) from exc
     return Initiator(
         mpesa.initiator_name,

@@ -155,7 +155,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(counter, self.tr("Counter (Ctrl+1)"))
         tz = config.zone()
         self.reads = BackgroundReads(repository, self)
-        self.receipts = ReceiptsView(repository, shop.effective_locale, tz, self.tabs, self.reads)
+        self.receipts = ReceiptsView(
+            repository, shop.effective_locale, tz, self.tabs, self.reads, region=shop.country
+        )
         self.receipts.opened.connect(self._open_receipt)
         self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
         self.report = ReportView(self.reads, shop, tz, self.tabs)
@@ -243,7 +245,7 @@ class MainWindow(QMainWindow):
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("background work failed", exc_info=error)
             if self.panel is not None:
-                self.panel.error.setText(str(error))
+                self.panel.error.setText(error_text(error))
 
     def _charge(self, request: ChargeInput) -> None:
         assert self._engine is not None  # noqa: S101 - the panel exists only with an engine

@@ -25,9 +25,10 @@ from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.domain.phone import mask_msisdn
+from pos_app.domain.reasons import from_key
 from pos_app.engine.engine import Finding
 from pos_app.engine.owner import OwnerGate, OwnerLocked, WrongPin
-from pos_app.ui.texts import error_text, status_name
+from pos_app.ui.texts import error_text, reason_message, shown, status_name
 
 
 class PinDialog(QDialog):
@@ -276,8 +277,12 @@ class FindingsDialog(QDialog):
                 if finding.corrected
                 else status_name(p.status)
             )
+            why = (
+                f" ({reason_message(from_key(p.reason))})" if finding.corrected and p.reason else ""
+            )
             self.items.addItem(
-                f"{p.amount.format(locale)} · {mask_msisdn(p.msisdn)} · {change}: {finding.note}"
+                f"{p.amount.format(locale)} · {mask_msisdn(p.msisdn)} · {change}: "
+                f"{shown(finding.note)}{why}"
             )
         layout.addWidget(self.items)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

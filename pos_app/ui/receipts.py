@@ -162,11 +162,14 @@ class ReceiptsView(QWidget):
         tz: tzinfo,
         parent: QWidget | None = None,
         reads: BackgroundReads | None = None,
+        *,
+        region: str | None = None,
     ) -> None:
         super().__init__(parent)
         self._repository = repository
         self._locale = locale
         self._tz = tz
+        self._region = region  # the shop's country, for phone numbers typed in the search
         self._reads = reads or BackgroundReads(repository, self)
         self._asked = 0  # the newest summary asked for; older answers are dropped
         layout = QVBoxLayout(self)
@@ -232,6 +235,7 @@ class ReceiptsView(QWidget):
             statuses=frozenset({PaymentStatus(status)}) if status else frozenset(),
             provider=self.provider.currentData(),
             search=self.search.text() or None,
+            region=self._region,
         )
 
     def apply_filter(self, *_: object) -> None:

@@ -47,6 +47,7 @@ from pos_app.engine.setup import SetupProblem, build_till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn import environments
 from pos_app.providers.mtn.provisioning import provision_into_keyring
+from pos_app.ui.texts import error_text, shown
 
 CONTEXT = "SettingsDialog"
 
@@ -437,9 +438,9 @@ class SettingsDialog(QDialog):
         try:
             till = build_till(config, demo=False, secrets=self._store)
         except SetupProblem as exc:
-            self.outcome.setText(str(exc))
+            self.outcome.setText(error_text(exc))
             return
-        lines = [f"{name}: {why}" for name, why in till.unavailable.items()]
+        lines = [f"{name}: {shown(why)}" for name, why in till.unavailable.items()]
         ok = self.tr("reachable, credentials accepted")
         for name, health in (await till.check_and_close()).items():
             lines.append(f"{name}: {ok if health.reachable else health.message}")

@@ -1,15 +1,15 @@
 """Texts that come from outside the ui layer, shown in the cashier's language.
 
-The domain stays free of Qt: its reason catalog, status names and input errors are English
-templates, translated here at the moment they are shown (`resources/translations/update.py`
-collects them for the translators).
+The domain stays free of Qt: its reason catalog, status names, input errors and messages
+(`Text`) are English templates, translated here at the moment they are shown
+(`resources/translations/update.py` collects them for the translators).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
-from pos_app.domain.errors import ValidationError
+from pos_app.domain.errors import Text, ValidationError
 from pos_app.domain.payment import PaymentStatus
 from pos_app.domain.reasons import Reason
 
@@ -40,7 +40,16 @@ def reason_action(reason: Reason) -> str:
     return QCoreApplication.translate("Reasons", action) if action else ""
 
 
-def error_text(error: Exception) -> str:
+def shown(text: str) -> str:
+    """A message from the layers below in the cashier's language (a plain str as it is)."""
+    if isinstance(text, Text):
+        return QCoreApplication.translate("Messages", text.template).format(**text.params)
+    return text
+
+
+def error_text(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         return QCoreApplication.translate("Validation", error.template).format(**error.params)
+    if error.args and isinstance(error.args[0], Text):
+        return shown(error.args[0])
     return str(error)

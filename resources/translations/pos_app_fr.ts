@@ -261,6 +261,69 @@
     </message>
 </context>
 <context>
+    <name>Messages</name>
+    <message>
+        <source>the provider never received it: nothing was charged</source>
+        <translation>l’opérateur ne l’a jamais reçu : rien n’a été débité</translation>
+    </message>
+    <message>
+        <source>{provider} is not set up at this till: check it there</source>
+        <translation>{provider} n’est pas configuré sur cette caisse : vérifiez sur la caisse concernée</translation>
+    </message>
+    <message>
+        <source>never sent: nothing was charged</source>
+        <translation>jamais envoyé : rien n’a été débité</translation>
+    </message>
+    <message>
+        <source>confirm it by hand with the code from M-Pesa&apos;s reversal message</source>
+        <translation>confirmez-le à la main avec le code du message d’annulation M-Pesa</translation>
+    </message>
+    <message>
+        <source>M-Pesa cannot be asked: enter the code from the customer&apos;s SMS, or record it as not received</source>
+        <translation>M-Pesa ne peut pas être interrogé : saisissez le code du SMS du client, ou notez que rien n’a été reçu</translation>
+    </message>
+    <message>
+        <source>the provider could not be reached: run the reconciliation again later</source>
+        <translation>l’opérateur est injoignable : relancez le rapprochement plus tard</translation>
+    </message>
+    <message>
+        <source>the provider refused the question: {problem}</source>
+        <translation>l’opérateur a refusé la demande : {problem}</translation>
+    </message>
+    <message>
+        <source>the provider says it succeeded</source>
+        <translation>l’opérateur indique qu’il a réussi</translation>
+    </message>
+    <message>
+        <source>the provider says it failed</source>
+        <translation>l’opérateur indique qu’il a échoué</translation>
+    </message>
+    <message>
+        <source>still pending at the provider</source>
+        <translation>toujours en attente chez l’opérateur</translation>
+    </message>
+    <message>
+        <source>not found at the provider yet: run the reconciliation again later</source>
+        <translation>pas encore trouvé chez l’opérateur : relancez le rapprochement plus tard</translation>
+    </message>
+    <message>
+        <source>{provider} is not set up at this till</source>
+        <translation>{provider} n’est pas configuré sur cette caisse</translation>
+    </message>
+    <message>
+        <source>MTN is not set up: its API user, API key and subscription key are missing (run `pos-app mtn-setup` for the sandbox)</source>
+        <translation>MTN n’est pas configuré : il manque son utilisateur API, sa clé API et sa clé d’abonnement (lancez `pos-app mtn-setup` pour le bac à sable)</translation>
+    </message>
+    <message>
+        <source>M-Pesa is not set up: its consumer key, consumer secret and passkey are missing</source>
+        <translation>M-Pesa n’est pas configuré : il manque sa clé client, son secret client et sa clé d’accès (passkey)</translation>
+    </message>
+    <message>
+        <source>cannot read [mpesa] certificate {path}: {why}</source>
+        <translation>impossible de lire le certificat [mpesa] {path} : {why}</translation>
+    </message>
+</context>
+<context>
     <name>NewPinDialog</name>
     <message>
         <source>Change the owner PIN</source>

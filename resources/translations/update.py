@@ -3,9 +3,9 @@
     .venv/bin/python resources/translations/update.py
 
 pyside6-lupdate finds the texts of the ui layer and of the day's report (tr(), translate(),
-QT_TRANSLATE_NOOP). The domain cannot use Qt, so its texts (the reason catalog and the
-input-error templates) are written into a temporary file as QT_TRANSLATE_NOOP entries for
-lupdate to read as well.
+QT_TRANSLATE_NOOP). The layers below cannot use Qt, so their texts (the reason catalog, the
+input-error templates and the `Text` messages) are written into a temporary file as
+QT_TRANSLATE_NOOP entries for lupdate to read as well.
 Translate the new entries of each .ts (Qt Linguist: pyside6-linguist), then run this again.
 """
 
@@ -21,7 +21,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 LANGUAGES = ("fr",)
-VALIDATION_ERRORS = {"ValidationError", "AmountError", "PhoneError", "WrongPin"}
+# Calls in the layers below whose first argument is a text for a person, and its context.
+TEMPLATES = {
+    **dict.fromkeys(("ValidationError", "AmountError", "PhoneError", "WrongPin"), "Validation"),
+    "Text": "Messages",
+}
 
 
 def tool(name: str) -> str:
@@ -42,12 +46,12 @@ def domain_texts() -> Iterator[tuple[str, str]]:
             if (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Name)
-                and node.func.id in VALIDATION_ERRORS
+                and node.func.id in TEMPLATES
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)
             ):
-                yield "Validation", node.args[0].value
+                yield TEMPLATES[node.func.id], node.args[0].value
 
 
 def sources(extra: Path) -> list[str]:

@@ -16,10 +16,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app import paths
+from pos_app.config import Config, MpesaConfig, ShopConfig
+from pos_app.credentials import SecretStore
+from pos_app.domain.errors import Text
 from pos_app.domain.money import AmountError, Money
 from pos_app.domain.phone import PhoneError, parse_phone
+from pos_app.engine.setup import SetupProblem, build_till
 from pos_app.store import PaymentRepository
-from pos_app.ui.texts import error_text
+from pos_app.ui.texts import error_text, shown
 from pos_app.ui.translations import install_translators
 from tests.ui.test_cashier import Counter
 
@@ -115,3 +119,22 @@ def test_the_window_speaks_french(
     assert card.state.text() == "✖ ÉCHEC · Solde M-Pesa du client insuffisant"
     assert card.retry.text() == "Encaisser à nouveau"
     counter.close()
+
+
+def test_messages_from_the_engine_are_shown_in_french(french: None) -> None:
+    # No credentials at all: the till says what is missing, in the cashier's language.
+    config = Config(shop=ShopConfig(country="CI"), mpesa=MpesaConfig(enabled=False))
+    till = build_till(config, demo=False, secrets=SecretStore({}))
+    with pytest.raises(SetupProblem) as missing:
+        till.parse_charge("mtn", "1500", "0707000000")
+    assert str(missing.value).startswith("MTN is not set up")  # the log's and commands' English
+    assert error_text(missing.value).startswith("MTN n’est pas configuré : il manque")
+    with pytest.raises(SetupProblem) as absent:
+        till.parse_charge("mpesa", "100", "0712345678")
+    assert error_text(absent.value) == "M-Pesa n’est pas configuré sur cette caisse"
+    note = Text("the provider says it failed")
+    assert (str(note), shown(note)) == (
+        "the provider says it failed",
+        "l’opérateur indique qu’il a échoué",
+    )
+    assert shown("plain text") == "plain text"

@@ -11,7 +11,7 @@ import pytest
 from pos_app.domain.money import Money
 from pos_app.domain.payment import IllegalTransition, Payment, PaymentStatus
 from pos_app.store import PaymentNotFound, PaymentRepository, open_database
-from pos_app.store.repository import PaymentFilter, local_day
+from pos_app.store.repository import PaymentFilter, _clause, _where, local_day
 
 S = PaymentStatus
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -204,6 +204,28 @@ def test_filters_by_range_status_provider_and_search(repo: PaymentRepository) ->
     assert ids(search="%x") == set()
     assert ids(search=a.reference_id[:8]) == {a.reference_id}
     assert repo.count(PaymentFilter(provider="mtn")) == 2
+    # With the shop's country, a whole phone number is that customer exactly; anything else
+    # (part of a number, another country's number) is still searched for everywhere.
+    assert ids(search="0701 999 888", region="UG") == {b.reference_id}
+    assert ids(search="+256 701-999-888", region="UG") == {b.reference_id}
+    assert ids(search="999 888", region="UG") == {b.reference_id}
+    assert ids(search="254712345678", region="UG") == {c.reference_id}
+    assert ids(search="order-1", region="UG") == {a.reference_id}
+
+
+def plan(repo: PaymentRepository, flt: PaymentFilter) -> str:
+    where, params = _where(flt)
+    rows = repo._db.execute(
+        f"EXPLAIN QUERY PLAN SELECT * FROM payments {_clause(where)}", params
+    ).fetchall()
+    return " ".join(str(row[-1]) for row in rows)
+
+
+def test_a_whole_phone_number_is_looked_up_through_the_index(repo: PaymentRepository) -> None:
+    whole = plan(repo, PaymentFilter(search="0772 123 456", region="UG"))
+    assert "USING INDEX payments_by_msisdn" in whole, whole
+    part = plan(repo, PaymentFilter(search="123 456", region="UG"))
+    assert "SCAN" in part and "payments_by_msisdn" not in part, part
 
 
 def test_local_day_and_daily_totals(repo: PaymentRepository) -> None:
