@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from pos_app.domain.errors import Text
+
 ReasonSource = Literal["mtn", "mpesa", "app"]
 Outcome = Literal["success", "pending", "failure"]
 
@@ -220,7 +222,9 @@ def lookup(source: ReasonSource, code: str | int | None) -> Reason:
     return Reason(
         source,
         key or "UNKNOWN_REASON",
-        f"The payment failed ({key})" if key else CATALOG["app", "UNKNOWN_REASON"].message,
+        Text("The payment failed ({code})", code=key)
+        if key
+        else CATALOG["app", "UNKNOWN_REASON"].message,
         True,
     )
 

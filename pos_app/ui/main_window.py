@@ -59,7 +59,7 @@ from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.report_pdf import save_report_pdf
 from pos_app.ui.report_view import ReportView
 from pos_app.ui.settings import SettingsDialog
-from pos_app.ui.texts import error_text, status_name
+from pos_app.ui.texts import country_name, error_text, status_name
 
 log = logging.getLogger(__name__)
 # Outcomes the cashier hears about (a beep); a late correction is heard again.
@@ -201,7 +201,9 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
 
-        self.till_label = QLabel(f"{shop.till} · {shop.country_info.name}")
+        self.till_label = QLabel(
+            f"{shop.till} · {country_name(shop.country, shop.effective_language)}"
+        )
         self.statusBar().addPermanentWidget(self.till_label)
         self.keyring_label = QLabel(self.tr("No secure keyring: secrets only from the environment"))
         self.keyring_label.setToolTip(keyring_problem or "")

@@ -47,7 +47,7 @@ from pos_app.engine.setup import SetupProblem, build_till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn import environments
 from pos_app.providers.mtn.provisioning import provision_into_keyring
-from pos_app.ui.texts import error_text, shown
+from pos_app.ui.texts import country_name, error_text, shown
 
 CONTEXT = "SettingsDialog"
 
@@ -345,8 +345,12 @@ class SettingsDialog(QDialog):
             return box
         if setting.choices:
             combo = QComboBox(parent)
+            language = self._config.shop.effective_language
             for data, label in setting.choices:
-                combo.addItem(translated(label), data)
+                if setting.key == "country":
+                    combo.addItem(country_name(str(data), language), data)
+                else:
+                    combo.addItem(translated(label), data)
             combo.setCurrentIndex(max(0, combo.findData(value)))
             return combo
         field = QLineEdit(parent)

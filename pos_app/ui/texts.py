@@ -7,8 +7,10 @@ The domain stays free of Qt: its reason catalog, status names, input errors and 
 
 from __future__ import annotations
 
+from babel import Locale
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
+from pos_app.domain.countries import country
 from pos_app.domain.errors import Text, ValidationError
 from pos_app.domain.payment import PaymentStatus
 from pos_app.domain.reasons import Reason
@@ -31,6 +33,8 @@ def status_name(status: PaymentStatus) -> str:
 
 
 def reason_message(reason: Reason) -> str:
+    if isinstance(reason.message, Text):  # a code the catalog does not know
+        return shown(reason.message)
     return QCoreApplication.translate("Reasons", reason.message)
 
 
@@ -45,6 +49,12 @@ def shown(text: str) -> str:
     if isinstance(text, Text):
         return QCoreApplication.translate("Messages", text.template).format(**text.params)
     return text
+
+
+def country_name(region: str, language: str) -> str:
+    """The country's name in the cashier's language, from CLDR (babel)."""
+    name: str | None = Locale.parse(language).territories.get(region)
+    return name or country(region).name
 
 
 def error_text(error: BaseException) -> str:

@@ -311,6 +311,10 @@
         <translation>{provider} n’est pas configuré sur cette caisse</translation>
     </message>
     <message>
+        <source>The payment failed ({code})</source>
+        <translation>Le paiement a échoué ({code})</translation>
+    </message>
+    <message>
         <source>MTN is not set up: its API user, API key and subscription key are missing (run `pos-app mtn-setup` for the sandbox)</source>
         <translation>MTN n’est pas configuré : il manque son utilisateur API, sa clé API et sa clé d’abonnement (lancez `pos-app mtn-setup` pour le bac à sable)</translation>
     </message>

@@ -166,6 +166,7 @@ def test_the_report_speaks_french(
         window = MainWindow(Config(shop=shop), repo, demo=False)
         qtbot.addWidget(window)
         assert window.tabs.tabText(2) == "Rapport du jour (Ctrl+3)"
+        assert window.till_label.text() == "Caisse 1 · Côte d’Ivoire"  # CLDR's French name
         window.show_report()
         qtbot.waitUntil(lambda: window.report.report is not None)
         text = window.report.text.toPlainText()

@@ -21,9 +21,10 @@ from pos_app.credentials import SecretStore
 from pos_app.domain.errors import Text
 from pos_app.domain.money import AmountError, Money
 from pos_app.domain.phone import PhoneError, parse_phone
+from pos_app.domain.reasons import lookup
 from pos_app.engine.setup import SetupProblem, build_till
 from pos_app.store import PaymentRepository
-from pos_app.ui.texts import error_text, shown
+from pos_app.ui.texts import error_text, reason_message, shown
 from pos_app.ui.translations import install_translators
 from tests.ui.test_cashier import Counter
 
@@ -138,3 +139,5 @@ def test_messages_from_the_engine_are_shown_in_french(french: None) -> None:
         "l’opérateur indique qu’il a échoué",
     )
     assert shown("plain text") == "plain text"
+    # A code missing from the catalog still names the code.
+    assert reason_message(lookup("mtn", "NEW_CODE")) == "Le paiement a échoué (NEW_CODE)"
