@@ -259,6 +259,36 @@ async def test_200_concurrent_payments_with_bounded_concurrency(world: World) ->
     await engine.aclose()
 
 
+async def test_payments_started_together_are_saved_one_loop_turn_each(
+    world: World, engine: PaymentEngine
+) -> None:
+    """Their durable writes (and the window's cards) must not all land in one turn of the
+    loop: the window would freeze for all of them at once."""
+    loop = asyncio.get_running_loop()
+    turn = 0
+
+    def count_turns() -> None:
+        nonlocal turn
+        turn += 1
+        loop.call_soon(count_turns)
+
+    saved_in: dict[str, int] = {}
+    engine.bus.subscribe(
+        lambda u: (
+            saved_in.setdefault(u.payment.reference_id, turn)
+            if u.payment.status == S.CREATED
+            else None
+        )
+    )
+    loop.call_soon(count_turns)
+    payments = await asyncio.gather(
+        *(engine.charge("mtn", EUR, f"2567721{i:05d}") for i in range(6))
+    )
+    turns = [saved_in[p.reference_id] for p in payments]
+    assert len(set(turns)) == 6, turns  # each in a turn of its own
+    assert await engine.settle([p.reference_id for p in payments], timeout=10)
+
+
 async def test_rate_limit_per_provider_is_respected(world: World) -> None:
     engine = world.engine(rate_limit=20.0, approval_timeout=120.0)
     payments = [await engine.charge("mtn", EUR, "46733123453") for _ in range(5)]  # never answer
