@@ -16,4 +16,5 @@ def to_db_time(moment: datetime) -> str:
 def from_db_time(text: str) -> datetime:
     # fromisoformat reads _TS_FORMAT's output ~38 times faster than strptime (0.36 vs 13.8 µs):
     # it matters to the receipts view, which reads two timestamps per row.
-    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+    moment = datetime.fromisoformat(text)  # the "Z" makes it UTC already
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

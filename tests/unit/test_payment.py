@@ -17,6 +17,7 @@ from pos_app.domain.payment import (
     Payment,
     PaymentStatus,
     can_transition,
+    is_uuid4,
 )
 
 S = PaymentStatus
@@ -48,6 +49,36 @@ def test_reference_id_must_be_uuid4_and_time_aware() -> None:
         Payment(str(uuid.uuid1()), "mtn", Money(1, "UGX"), "256772123456", T0)
     with pytest.raises(ValueError, match="timezone"):
         Payment(str(uuid.uuid4()), "mtn", Money(1, "UGX"), "256772123456", datetime(2026, 1, 1))
+
+
+def parsed_uuid4(text: str) -> bool:
+    """What is_uuid4 means, through the uuid module."""
+    try:
+        parsed = uuid.UUID(text)
+    except ValueError:
+        return False
+    return parsed.version == 4 and parsed.variant == uuid.RFC_4122 and str(parsed) == text
+
+
+uuid_like = st.one_of(
+    st.uuids().map(str),  # every version
+    st.uuids(version=4).map(lambda u: str(u).upper()),
+    st.uuids(version=4).map(lambda u: "{" + str(u) + "}"),
+    st.uuids(version=4).map(lambda u: u.hex),
+    st.uuids(version=4)
+    .map(str)
+    .flatmap(
+        lambda t: st.integers(0, len(t) - 1).flatmap(
+            lambda i: st.sampled_from("0123456789abcdef-gZ").map(lambda c: t[:i] + c + t[i + 1 :])
+        )
+    ),
+    st.text(max_size=40),
+)
+
+
+@given(uuid_like)
+def test_is_uuid4_is_the_canonical_version_4_form(text: str) -> None:
+    assert is_uuid4(text) == parsed_uuid4(text)
 
 
 def test_happy_path() -> None:
