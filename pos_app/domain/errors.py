@@ -18,6 +18,13 @@ class Text(str):
         return text
 
 
+def message_of(error: BaseException) -> str:
+    """What the error says: its Text when it carries one (a user interface can translate it),
+    else its plain text."""
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, Text) else str(error)
+
+
 class ValidationError(ValueError):
     """Input a person typed is not acceptable; the message is written for a cashier.
 

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime, tzinfo
 from typing import Any
 
 from pos_app.domain.countries import PROVIDER_NAMES, Provider
-from pos_app.domain.errors import Text, ValidationError
+from pos_app.domain.errors import Text, ValidationError, message_of
 from pos_app.domain.money import Money
 from pos_app.domain.payment import (
     OPEN_STATES,
@@ -445,7 +445,7 @@ class PaymentEngine:
                 detail={"error": str(exc)},
             )
         except ConfigurationProblem as exc:
-            self.problems[payment.provider] = str(exc)
+            self.problems[payment.provider] = message_of(exc)
             return self._move(
                 payment, S.FAILED, reason=lookup("app", "CONFIGURATION"), detail={"error": str(exc)}
             )
@@ -572,7 +572,7 @@ class PaymentEngine:
             log.info("payment %s: %s", payment.reference_id, exc)
             return None
         except (ConfigurationProblem, RequestRejected) as exc:
-            self.problems[payment.provider] = str(exc)
+            self.problems[payment.provider] = message_of(exc)
             log.warning("payment %s: stopped asking: %s", payment.reference_id, exc)
             return _STOP
         self.problems.pop(payment.provider, None)

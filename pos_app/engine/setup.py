@@ -11,7 +11,7 @@ import httpx
 from pos_app.config import Config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, Secret, SecretName, SecretStore
 from pos_app.domain.countries import Provider
-from pos_app.domain.errors import Text, ValidationError
+from pos_app.domain.errors import Text, ValidationError, message_of
 from pos_app.domain.money import Money
 from pos_app.domain.phone import PhoneNumber, parse_phone
 from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy, not_set_up
@@ -232,7 +232,7 @@ def _real_providers(till: Till, secrets: SecretStore) -> None:
         try:
             rules.callback_url(config.mpesa.callback_url)
         except ConfigurationProblem as exc:
-            till.unavailable["mpesa"] = str(exc)
+            till.unavailable["mpesa"] = message_of(exc)
             return
         mpesa = config.mpesa
         base = mpesa.base_url or (

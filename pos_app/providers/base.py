@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from pos_app.domain.countries import Provider
+from pos_app.domain.errors import Text
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.domain.reasons import Reason
@@ -121,9 +122,15 @@ class PaymentProvider(Protocol):
 def circuit_health(label: str, breaker: CircuitBreaker) -> Health:
     state = breaker.state.value
     if state == "closed":
-        return Health(True, state, f"{label} reachable")
+        return Health(True, state, Text("{provider} reachable", provider=label))
     return Health(
-        False, state, f"{label} unreachable (retrying in {breaker.seconds_until_probe():.0f} s)"
+        False,
+        state,
+        Text(
+            "{provider} unreachable (retrying in {seconds} s)",
+            provider=label,
+            seconds=f"{breaker.seconds_until_probe():.0f}",
+        ),
     )
 
 

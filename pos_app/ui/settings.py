@@ -447,7 +447,7 @@ class SettingsDialog(QDialog):
         lines = [f"{name}: {shown(why)}" for name, why in till.unavailable.items()]
         ok = self.tr("reachable, credentials accepted")
         for name, health in (await till.check_and_close()).items():
-            lines.append(f"{name}: {ok if health.reachable else health.message}")
+            lines.append(f"{name}: {ok if health.reachable else shown(health.message)}")
         self.outcome.setText("\n".join(lines) or self.tr("No provider is enabled"))
 
     def provision(self) -> None:

@@ -11,7 +11,7 @@ from babel import Locale
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from pos_app.domain.countries import country
-from pos_app.domain.errors import Text, ValidationError
+from pos_app.domain.errors import Text, ValidationError, message_of
 from pos_app.domain.payment import PaymentStatus
 from pos_app.domain.reasons import Reason
 
@@ -47,7 +47,8 @@ def reason_action(reason: Reason) -> str:
 def shown(text: str) -> str:
     """A message from the layers below in the cashier's language (a plain str as it is)."""
     if isinstance(text, Text):
-        return QCoreApplication.translate("Messages", text.template).format(**text.params)
+        params = {k: shown(v) if isinstance(v, Text) else v for k, v in text.params.items()}
+        return QCoreApplication.translate("Messages", text.template).format(**params)
     return text
 
 
@@ -60,6 +61,4 @@ def country_name(region: str, language: str) -> str:
 def error_text(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         return QCoreApplication.translate("Validation", error.template).format(**error.params)
-    if error.args and isinstance(error.args[0], Text):
-        return shown(error.args[0])
-    return str(error)
+    return shown(message_of(error))

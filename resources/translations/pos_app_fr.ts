@@ -307,6 +307,46 @@
         <translation>pas encore trouvé chez l’opérateur : relancez le rapprochement plus tard</translation>
     </message>
     <message>
+        <source>{provider} unreachable (retrying in {seconds} s)</source>
+        <translation>{provider} injoignable (nouvel essai dans {seconds} s)</translation>
+    </message>
+    <message>
+        <source>{provider} reachable</source>
+        <translation>{provider} joignable</translation>
+    </message>
+    <message>
+        <source>M-Pesa sends a reversal&apos;s result to the ResultURL only: confirm the refund with the code from M-Pesa&apos;s reversal message</source>
+        <translation>M-Pesa n&apos;envoie le résultat d&apos;une annulation qu&apos;à la ResultURL : confirmez le remboursement avec le code du message d&apos;annulation M-Pesa</translation>
+    </message>
+    <message>
+        <source>this M-Pesa payment has no CheckoutRequestID (its prompt&apos;s answer was lost): check the customer&apos;s confirmation SMS</source>
+        <translation>ce paiement M-Pesa n&apos;a pas de CheckoutRequestID (la réponse à sa demande a été perdue) : vérifiez le SMS de confirmation du client</translation>
+    </message>
+    <message>
+        <source>M-Pesa refunds need [mpesa] initiator_name, certificate, result_url and the initiator password</source>
+        <translation>les remboursements M-Pesa demandent [mpesa] initiator_name, certificate, result_url et le mot de passe de l&apos;initiateur</translation>
+    </message>
+    <message>
+        <source>add the M-Pesa code from the customer&apos;s SMS before refunding</source>
+        <translation>ajoutez le code M-Pesa du SMS du client avant de rembourser</translation>
+    </message>
+    <message>
+        <source>MTN refused the {product} subscription key (is it the key of the {title} product, and is the subscription active?)</source>
+        <translation>MTN a refusé la clé d&apos;abonnement {product} (est-ce bien la clé du produit {title}, et l&apos;abonnement est-il actif ?)</translation>
+    </message>
+    <message>
+        <source>no MTN {product} subscription key is configured</source>
+        <translation>aucune clé d&apos;abonnement MTN {product} n&apos;est configurée</translation>
+    </message>
+    <message>
+        <source>MTN refused the {product} API user or API key ({code})</source>
+        <translation>MTN a refusé l&apos;utilisateur API ou la clé API {product} ({code})</translation>
+    </message>
+    <message>
+        <source>MTN refuses fresh {product} access tokens</source>
+        <translation>MTN refuse les nouveaux jetons d&apos;accès {product}</translation>
+    </message>
+    <message>
         <source>{provider} is not set up at this till</source>
         <translation>{provider} n’est pas configuré sur cette caisse</translation>
     </message>

@@ -18,11 +18,13 @@ from pytestqt.qtbot import QtBot
 from pos_app import paths
 from pos_app.config import Config, MpesaConfig, ShopConfig
 from pos_app.credentials import SecretStore
-from pos_app.domain.errors import Text
+from pos_app.domain.errors import Text, message_of
 from pos_app.domain.money import AmountError, Money
 from pos_app.domain.phone import PhoneError, parse_phone
 from pos_app.domain.reasons import lookup
 from pos_app.engine.setup import SetupProblem, build_till
+from pos_app.providers.base import ConfigurationProblem, circuit_health
+from pos_app.providers.resilience import CircuitBreaker
 from pos_app.store import PaymentRepository
 from pos_app.ui.texts import error_text, reason_message, shown
 from pos_app.ui.translations import install_translators
@@ -139,5 +141,18 @@ def test_messages_from_the_engine_are_shown_in_french(french: None) -> None:
         "l’opérateur indique qu’il a échoué",
     )
     assert shown("plain text") == "plain text"
+    # What the providers say about their state, and their refusals, as the owner reads them.
+    breaker = CircuitBreaker(threshold=1, cooldown=30)
+    assert shown(circuit_health("MTN MoMo", breaker).message) == "MTN MoMo joignable"
+    breaker.record_failure()
+    assert shown(circuit_health("MTN MoMo", breaker).message).startswith(
+        "MTN MoMo injoignable (nouvel essai dans "
+    )
+    refusal = ConfigurationProblem(
+        Text("no MTN {product} subscription key is configured", product="disbursement")
+    )
+    assert error_text(refusal) == "aucune clé d'abonnement MTN disbursement n'est configurée"
+    nested = Text("the provider refused the question: {problem}", problem=message_of(refusal))
+    assert shown(nested).endswith(": aucune clé d'abonnement MTN disbursement n'est configurée")
     # A code missing from the catalog still names the code.
     assert reason_message(lookup("mtn", "NEW_CODE")) == "Le paiement a échoué (NEW_CODE)"

@@ -4,6 +4,7 @@ refunds)."""
 from __future__ import annotations
 
 from pos_app.domain.countries import Provider
+from pos_app.domain.errors import Text
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.providers.base import (
@@ -41,8 +42,10 @@ class MpesaProvider:
     async def payment_status(self, payment: Payment) -> StatusReport:
         if not payment.provider_request_id:
             raise RequestRejected(
-                "this M-Pesa payment has no CheckoutRequestID (its prompt's "
-                "answer was lost): check the customer's confirmation SMS"
+                Text(
+                    "this M-Pesa payment has no CheckoutRequestID (its prompt's answer was "
+                    "lost): check the customer's confirmation SMS"
+                )
             )
         return await self.client.stk_query(payment.provider_request_id)
 
@@ -52,11 +55,15 @@ class MpesaProvider:
         """Submits a Reversal. Its result goes to the ResultURL, not to this desktop."""
         if self.initiator is None:
             raise ConfigurationProblem(
-                "M-Pesa refunds need [mpesa] initiator_name, certificate, "
-                "result_url and the initiator password"
+                Text(
+                    "M-Pesa refunds need [mpesa] initiator_name, certificate, result_url and "
+                    "the initiator password"
+                )
             )
         if not payment.provider_transaction_id:
-            raise RequestRejected("add the M-Pesa code from the customer's SMS before refunding")
+            raise RequestRejected(
+                Text("add the M-Pesa code from the customer's SMS before refunding")
+            )
         return await self.client.reversal(
             self.initiator,
             payment.provider_transaction_id,
@@ -70,8 +77,10 @@ class MpesaProvider:
 
     async def refund_status(self, refund: Payment) -> StatusReport:
         raise RequestRejected(
-            "M-Pesa sends a reversal's result to the ResultURL only: "
-            "confirm the refund with the code from M-Pesa's reversal message"
+            Text(
+                "M-Pesa sends a reversal's result to the ResultURL only: confirm the refund "
+                "with the code from M-Pesa's reversal message"
+            )
         )
 
     async def check_health(self) -> Health:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import httpx
 
 from pos_app.credentials import Secret
+from pos_app.domain.errors import Text
 from pos_app.domain.reasons import lookup
 from pos_app.providers.base import (
     AccountHolder,
@@ -123,7 +124,9 @@ class MtnClient:
     def _subscription_key(self, product: Product) -> Secret:
         key = self._credentials.subscription_keys.get(product)
         if key is None:
-            raise ConfigurationProblem(f"no MTN {product} subscription key is configured")
+            raise ConfigurationProblem(
+                Text("no MTN {product} subscription key is configured", product=product)
+            )
         return key
 
     async def _fetch_token(self, product: Product) -> Token:
@@ -141,7 +144,11 @@ class MtnClient:
         if response.status_code == 401:
             code, _ = error_fields(response)
             raise ConfigurationProblem(
-                f"MTN refused the {product} API user or API key ({code or 'HTTP 401'})"
+                Text(
+                    "MTN refused the {product} API user or API key ({code})",
+                    product=product,
+                    code=code or "HTTP 401",
+                )
                 if not is_gateway_401(response)
                 else self._gateway_refusal(product)
             )
@@ -157,10 +164,12 @@ class MtnClient:
             raise MalformedResponse("MTN token answer has an unreadable expires_in") from exc
         return Token(Secret(token), seconds)
 
-    def _gateway_refusal(self, product: Product) -> str:
-        return (
-            f"MTN refused the {product} subscription key (is it the key of the "
-            f"{product.title()} product, and is the subscription active?)"
+    def _gateway_refusal(self, product: Product) -> Text:
+        return Text(
+            "MTN refused the {product} subscription key (is it the key of the {title} "
+            "product, and is the subscription active?)",
+            product=product,
+            title=product.title(),
         )
 
     async def _send(
@@ -218,7 +227,9 @@ class MtnClient:
             if is_gateway_401(response):
                 raise ConfigurationProblem(self._gateway_refusal(product))
             if refreshed:
-                raise ConfigurationProblem(f"MTN refuses fresh {product} access tokens")
+                raise ConfigurationProblem(
+                    Text("MTN refuses fresh {product} access tokens", product=product)
+                )
             self.tokens[product].invalidate(token)
             refreshed = True
 
