@@ -184,12 +184,7 @@ class PaymentEngine:
         whose reversal was submitted, waits for the owner to confirm it (`resolve`)."""
         original = self.repository.get(reference_id)
         if original.provider not in self.providers:
-            raise ConfigurationProblem(
-                Text(
-                    "{provider} is not set up at this till",
-                    provider=PROVIDER_NAMES[original.provider],
-                )
-            )
+            raise ConfigurationProblem(not_set_up(original.provider))
         refund, event = Payment.create(
             provider=original.provider,
             amount=amount,

@@ -135,7 +135,7 @@ class ReportView(QWidget):
         return self.chart_view.chart()
 
     def html(self) -> str:
-        """The report shown, as the HTML the PDF export lays out."""
+        """The report shown, as HTML (the PDF export lays out the same)."""
         assert self.report is not None  # noqa: S101 - only called once a report is shown
         return render_html(sections(self.report, self._shop, self._tz, status_name))
 
