@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from pos_app.domain.countries import Provider
-from pos_app.domain.errors import Text
+from pos_app.domain.errors import Text, message_of
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.domain.reasons import Reason
@@ -139,5 +139,5 @@ async def token_health(label: str, breaker: CircuitBreaker, tokens: TokenCache) 
     try:
         await tokens.get()
     except ProviderError as exc:
-        return Health(False, breaker.state.value, str(exc))
+        return Health(False, breaker.state.value, message_of(exc))
     return circuit_health(label, breaker)

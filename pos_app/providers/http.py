@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 
+from pos_app.domain.errors import Text
 from pos_app.providers.base import ProviderUnavailable
 from pos_app.providers.resilience import (
     CircuitBreaker,
@@ -93,8 +94,13 @@ class ResilientHttp:
             attempt += 1
             if not breaker.allow():
                 raise ProviderUnavailable(
-                    f"{self.label} {what} is unreachable (paused for "
-                    f"{breaker.seconds_until_probe():.0f} s after repeated failures)",
+                    Text(
+                        "{provider} {what} is unreachable (paused for {seconds} s after "
+                        "repeated failures)",
+                        provider=self.label,
+                        what=what,
+                        seconds=f"{breaker.seconds_until_probe():.0f}",
+                    ),
                     delivered=delivery.delivered,
                 )
             retry_after: float | None = None
@@ -129,14 +135,25 @@ class ResilientHttp:
             breaker.record_failure()
             if not safe:
                 raise ProviderUnavailable(
-                    f"{self.label} {what}: no clear answer ({problem}); not sent again, it may "
-                    f"have arrived",
+                    Text(
+                        "{provider} {what}: no clear answer ({problem}); not sent again, it "
+                        "may have arrived",
+                        provider=self.label,
+                        what=what,
+                        problem=problem,
+                    ),
                     delivered=None,
                 )
             if attempt >= self._retry.attempts:
                 raise ProviderUnavailable(
-                    f"{self.label} {what} did not answer properly after {attempt} attempts "
-                    f"(last: {problem})",
+                    Text(
+                        "{provider} {what} did not answer properly after {attempts} attempts "
+                        "(last: {problem})",
+                        provider=self.label,
+                        what=what,
+                        attempts=attempt,
+                        problem=problem,
+                    ),
                     delivered=delivery.delivered,
                 )
             await self._sleep(self._retry.delay(attempt, retry_after, self._rng))

@@ -315,6 +315,38 @@
         <translation>{provider} joignable</translation>
     </message>
     <message>
+        <source>{provider} {what} is unreachable (paused for {seconds} s after repeated failures)</source>
+        <translation>{provider} {what} est injoignable (en pause pendant {seconds} s après des échecs répétés)</translation>
+    </message>
+    <message>
+        <source>{provider} {what}: no clear answer ({problem}); not sent again, it may have arrived</source>
+        <translation>{provider} {what} : pas de réponse claire ({problem}) ; pas renvoyé, la demande est peut-être arrivée</translation>
+    </message>
+    <message>
+        <source>{provider} {what} did not answer properly after {attempts} attempts (last: {problem})</source>
+        <translation>{provider} {what} n&apos;a pas répondu correctement après {attempts} essais (dernier : {problem})</translation>
+    </message>
+    <message>
+        <source>M-Pesa refused the consumer key or secret ({detail})</source>
+        <translation>M-Pesa a refusé la clé ou le secret client ({detail})</translation>
+    </message>
+    <message>
+        <source>[mpesa] party_b must be the till number for Buy Goods</source>
+        <translation>[mpesa] party_b doit être le numéro de caisse (till) pour Buy Goods</translation>
+    </message>
+    <message>
+        <source>M-Pesa refused the payment prompt: {why}</source>
+        <translation>M-Pesa a refusé la demande de paiement : {why}</translation>
+    </message>
+    <message>
+        <source>M-Pesa refused {what}: {why}</source>
+        <translation>M-Pesa a refusé {what} : {why}</translation>
+    </message>
+    <message>
+        <source>M-Pesa refuses fresh access tokens: is the M-Pesa Express product enabled for this Daraja app, and are the keys for this environment?</source>
+        <translation>M-Pesa refuse les nouveaux jetons d&apos;accès : le produit M-Pesa Express est-il activé pour cette application Daraja, et les clés sont-elles celles de cet environnement ?</translation>
+    </message>
+    <message>
         <source>M-Pesa sends a reversal&apos;s result to the ResultURL only: confirm the refund with the code from M-Pesa&apos;s reversal message</source>
         <translation>M-Pesa n&apos;envoie le résultat d&apos;une annulation qu&apos;à la ResultURL : confirmez le remboursement avec le code du message d&apos;annulation M-Pesa</translation>
     </message>
@@ -331,12 +363,44 @@
         <translation>ajoutez le code M-Pesa du SMS du client avant de rembourser</translation>
     </message>
     <message>
+        <source>M-Pesa needs [mpesa] callback_url: a public https URL (Daraja refuses a push without one, even though pos-app learns the outcome by asking)</source>
+        <translation>M-Pesa demande [mpesa] callback_url : une URL https publique (Daraja refuse une demande sans elle, même si pos-app apprend le résultat en le demandant)</translation>
+    </message>
+    <message>
+        <source>[mpesa] callback_url must be a public https URL, not {url}</source>
+        <translation>[mpesa] callback_url doit être une URL https publique, pas {url}</translation>
+    </message>
+    <message>
+        <source>[mpesa] callback_url must be public, not a local address</source>
+        <translation>[mpesa] callback_url doit être publique, pas une adresse locale</translation>
+    </message>
+    <message>
+        <source>[mpesa] callback_url must not contain the word &apos;mpesa&apos; (Daraja refuses such URLs)</source>
+        <translation>[mpesa] callback_url ne doit pas contenir le mot &apos;mpesa&apos; (Daraja refuse ces URL)</translation>
+    </message>
+    <message>
+        <source>the M-Pesa certificate does not hold an RSA key</source>
+        <translation>le certificat M-Pesa ne contient pas de clé RSA</translation>
+    </message>
+    <message>
+        <source>the M-Pesa certificate file is not an X.509 certificate</source>
+        <translation>le fichier du certificat M-Pesa n&apos;est pas un certificat X.509</translation>
+    </message>
+    <message>
         <source>MTN refused the {product} subscription key (is it the key of the {title} product, and is the subscription active?)</source>
         <translation>MTN a refusé la clé d&apos;abonnement {product} (est-ce bien la clé du produit {title}, et l&apos;abonnement est-il actif ?)</translation>
     </message>
     <message>
+        <source>MTN answered HTTP {status} to {what}{detail}</source>
+        <translation>MTN a répondu HTTP {status} à {what}{detail}</translation>
+    </message>
+    <message>
         <source>no MTN {product} subscription key is configured</source>
         <translation>aucune clé d&apos;abonnement MTN {product} n&apos;est configurée</translation>
+    </message>
+    <message>
+        <source>MTN answered HTTP {status} to {what} (check mtn.base_url)</source>
+        <translation>MTN a répondu HTTP {status} à {what} (vérifiez mtn.base_url)</translation>
     </message>
     <message>
         <source>MTN refused the {product} API user or API key ({code})</source>
@@ -345,6 +409,10 @@
     <message>
         <source>MTN refuses fresh {product} access tokens</source>
         <translation>MTN refuse les nouveaux jetons d&apos;accès {product}</translation>
+    </message>
+    <message>
+        <source>MTN sandbox refused {what}: HTTP {status}{detail}</source>
+        <translation>le bac à sable MTN a refusé {what} : HTTP {status}{detail}</translation>
     </message>
     <message>
         <source>{provider} is not set up at this till</source>

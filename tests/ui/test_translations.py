@@ -154,5 +154,12 @@ def test_messages_from_the_engine_are_shown_in_french(french: None) -> None:
     assert error_text(refusal) == "aucune clé d'abonnement MTN disbursement n'est configurée"
     nested = Text("the provider refused the question: {problem}", problem=message_of(refusal))
     assert shown(nested).endswith(": aucune clé d'abonnement MTN disbursement n'est configurée")
+    # M-Pesa's credentials are there, but Daraja would refuse this callback URL.
+    secrets = SecretStore(
+        {"MPESA_CONSUMER_KEY": "k", "MPESA_CONSUMER_SECRET": "s", "MPESA_PASSKEY": "p"}
+    )
+    kenya = Config(shop=ShopConfig(country="KE"), mpesa=MpesaConfig(callback_url="http://x"))
+    refused = build_till(kenya, demo=False, secrets=secrets).unavailable["mpesa"]
+    assert shown(refused) == "[mpesa] callback_url doit être une URL https publique, pas 'http://x'"
     # A code missing from the catalog still names the code.
     assert reason_message(lookup("mtn", "NEW_CODE")) == "Le paiement a échoué (NEW_CODE)"

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 
 from pos_app.credentials import Secret
+from pos_app.domain.errors import Text
 from pos_app.domain.reasons import lookup
 from pos_app.providers.base import (
     ConfigurationProblem,
@@ -202,8 +203,10 @@ class MpesaClient:
         if response.status_code != 200:
             code, message = _error(response)
             raise ConfigurationProblem(
-                "M-Pesa refused the consumer key or secret"
-                + (f" ({code}: {message})" if code else f" (HTTP {response.status_code})")
+                Text(
+                    "M-Pesa refused the consumer key or secret ({detail})",
+                    detail=f"{code}: {message}" if code else f"HTTP {response.status_code}",
+                )
             )
         body = _json(response, "the token request")
         token = body.get("access_token")
@@ -244,8 +247,10 @@ class MpesaClient:
                 return response
             if refreshed:
                 raise ConfigurationProblem(
-                    "M-Pesa refuses fresh access tokens: is the M-Pesa Express product enabled "
-                    "for this Daraja app, and are the keys for this environment?"
+                    Text(
+                        "M-Pesa refuses fresh access tokens: is the M-Pesa Express product "
+                        "enabled for this Daraja app, and are the keys for this environment?"
+                    )
                 )
             self.tokens.invalidate(token)
             refreshed = True
@@ -282,7 +287,9 @@ class MpesaClient:
     ) -> dict[str, Any]:
         stamp, password = self._password()
         if self.stk.transaction_type == rules.BUY_GOODS and not self.stk.party_b:
-            raise ConfigurationProblem("[mpesa] party_b must be the till number for Buy Goods")
+            raise ConfigurationProblem(
+                Text("[mpesa] party_b must be the till number for Buy Goods")
+            )
         return {
             "BusinessShortCode": self.stk.shortcode,
             "Password": password,
@@ -306,7 +313,10 @@ class MpesaClient:
         answer = _json(response, "the STK push")
         if _text(answer, "ResponseCode") != "0":
             raise RequestRejected(
-                f"M-Pesa refused the payment prompt: {answer.get('ResponseDescription')}"
+                Text(
+                    "M-Pesa refused the payment prompt: {why}",
+                    why=answer.get("ResponseDescription"),
+                )
             )
         checkout = _text(answer, "CheckoutRequestID")
         if not checkout:
@@ -403,7 +413,11 @@ class MpesaClient:
             raise self._refusal(response, what)
         answer = _json(response, what)
         if _text(answer, "ResponseCode") != "0":
-            raise RequestRejected(f"M-Pesa refused {what}: {answer.get('ResponseDescription')}")
+            raise RequestRejected(
+                Text(
+                    "M-Pesa refused {what}: {why}", what=what, why=answer.get("ResponseDescription")
+                )
+            )
         return Submission(
             provider_request_id=_text(answer, "ConversationID"),
             detail={

@@ -7,6 +7,7 @@ import re
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
+from pos_app.domain.errors import Text
 from pos_app.domain.money import Money
 from pos_app.providers.base import ConfigurationProblem, RequestRejected
 
@@ -66,16 +67,22 @@ def callback_url(url: str) -> str:
     """Daraja insists on one even though a desktop never receives the call."""
     if not url:
         raise ConfigurationProblem(
-            "M-Pesa needs [mpesa] callback_url: a public https URL (Daraja refuses a push "
-            "without one, even though pos-app learns the outcome by asking)"
+            Text(
+                "M-Pesa needs [mpesa] callback_url: a public https URL (Daraja refuses a push "
+                "without one, even though pos-app learns the outcome by asking)"
+            )
         )
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname or url != url.strip() or " " in url:
-        raise ConfigurationProblem(f"[mpesa] callback_url must be a public https URL, not {url!r}")
+        raise ConfigurationProblem(
+            Text("[mpesa] callback_url must be a public https URL, not {url}", url=repr(url))
+        )
     if parts.hostname in ("localhost", "127.0.0.1") or parts.hostname.endswith(".local"):
-        raise ConfigurationProblem("[mpesa] callback_url must be public, not a local address")
+        raise ConfigurationProblem(Text("[mpesa] callback_url must be public, not a local address"))
     if "mpesa" in url.lower():
         raise ConfigurationProblem(
-            "[mpesa] callback_url must not contain the word 'mpesa' (Daraja refuses such URLs)"
+            Text(
+                "[mpesa] callback_url must not contain the word 'mpesa' (Daraja refuses such URLs)"
+            )
         )
     return url

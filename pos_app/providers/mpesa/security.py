@@ -8,6 +8,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from pos_app.credentials import Secret
+from pos_app.domain.errors import Text
 from pos_app.providers.base import ConfigurationProblem
 
 
@@ -22,10 +23,10 @@ def security_credential(initiator_password: Secret, certificate: bytes) -> Secre
         )
     except ValueError as exc:
         raise ConfigurationProblem(
-            "the M-Pesa certificate file is not an X.509 certificate"
+            Text("the M-Pesa certificate file is not an X.509 certificate")
         ) from exc
     key = cert.public_key()
     if not isinstance(key, rsa.RSAPublicKey):
-        raise ConfigurationProblem("the M-Pesa certificate does not hold an RSA key")
+        raise ConfigurationProblem(Text("the M-Pesa certificate does not hold an RSA key"))
     encrypted = key.encrypt(initiator_password.reveal().encode(), padding.PKCS1v15())
     return Secret(base64.b64encode(encrypted).decode("ascii"))

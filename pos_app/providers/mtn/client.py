@@ -235,17 +235,28 @@ class MtnClient:
 
     def _unexpected(self, response: httpx.Response, what: str) -> ProviderError:
         code, message = error_fields(response)
-        text = f"MTN answered HTTP {response.status_code} to {what}"
         detail = f" ({code}: {message})" if code else (f" ({message})" if message else "")
+        text = Text(
+            "MTN answered HTTP {status} to {what}{detail}",
+            status=response.status_code,
+            what=what,
+            detail=detail,
+        )
         if response.status_code == 403 or code in _CONFIG_CODES:
-            return ConfigurationProblem(text + detail)
+            return ConfigurationProblem(text)
         if response.status_code == 404:
-            return ConfigurationProblem(text + " (check mtn.base_url)")
+            return ConfigurationProblem(
+                Text(
+                    "MTN answered HTTP {status} to {what} (check mtn.base_url)",
+                    status=response.status_code,
+                    what=what,
+                )
+            )
         if response.status_code == 400:
-            return RequestRejected(text + detail)
+            return RequestRejected(text)
         if code:
-            return RequestRejected(text + detail, lookup("mtn", code))
-        return MalformedResponse(text + detail)
+            return RequestRejected(text, lookup("mtn", code))
+        return MalformedResponse(text)
 
     # -- creating and reading resources --
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import httpx
 
 from pos_app.credentials import Secret, SecretName, SecretStore
+from pos_app.domain.errors import Text
 from pos_app.providers.base import ConfigurationProblem, MalformedResponse, ProviderUnavailable
 from pos_app.providers.mtn.parsing import error_fields, json_object
 
@@ -94,6 +95,10 @@ def _expect(response: httpx.Response, status: int, what: str) -> None:
     code, message = error_fields(response)
     detail = " ".join(part for part in (code, message) if part)
     raise ConfigurationProblem(
-        f"MTN sandbox refused {what}: HTTP {response.status_code}"
-        + (f" ({detail})" if detail else "")
+        Text(
+            "MTN sandbox refused {what}: HTTP {status}{detail}",
+            what=what,
+            status=response.status_code,
+            detail=f" ({detail})" if detail else "",
+        )
     )
