@@ -539,6 +539,8 @@ class MainWindow(QMainWindow):
         self.reads.submit(
             lambda repo: (repo.daily_totals(day, tz), repo.count(unfinished)), self._show_counts
         )
+        if self.tabs.currentWidget() is self.report and self.report.selected_day() == day:
+            self.report.refresh()  # today's report, live while the owner looks at it
         self.refresh_health()
 
     def refresh_health(self) -> None:

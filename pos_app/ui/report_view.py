@@ -103,7 +103,8 @@ class ReportView(QWidget):
         day, till, tz = self.selected_day(), self.till.currentData(), self._tz
         self._asked += 1
         asked = self._asked
-        self.text.setPlainText(self.tr("Counting…"))
+        if self.report is None or (self.report.day, self.report.till) != (day, till):
+            self.text.setPlainText(self.tr("Counting…"))  # the same day stays up meanwhile
         self._reads.submit(lambda repo: load(repo, day, tz, till), lambda r: self._show(asked, r))
 
     def _show(self, asked: int, report: DayReport) -> None:

@@ -3,6 +3,7 @@ computes by hand: the figures, the chart of takings per hour, and the owner's ex
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.translations import install_translators
 from tests.seeded_day import DAY, seed_day
+from tests.ui.test_cashier import Counter
 from tests.ui.test_main_window import enter_pin
 
 PIN = "480213"
@@ -176,3 +178,21 @@ def test_the_report_speaks_french(
     finally:
         for translator in installed:
             qapp.removeTranslator(translator)
+
+
+def test_todays_report_follows_the_payments_as_they_end(
+    qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
+) -> None:
+    counter = Counter(qtbot, loop, repo)
+    window = counter.window
+    window.show_report()
+    qtbot.waitUntil(lambda: window.report.report is not None)
+    assert window.report.report is not None and window.report.report.count == 0
+    amount, phone = counter.till.parse_charge("mtn", "1500", "0772123456")
+    loop.run_until_complete(counter.engine.charge("mtn", amount, phone.msisdn))
+    counter.finish()  # paid, while the report is on screen
+    qtbot.waitUntil(
+        lambda: "Sales (paid) USh1,500" in " ".join(window.report.text.toPlainText().split())
+    )
+    assert bars(window)[2] == [1500.0]
+    counter.close()
