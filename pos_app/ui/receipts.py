@@ -45,7 +45,7 @@ from pos_app.ui.receipt_print import print_receipt, roll_printer, save_pdf
 from pos_app.ui.texts import reason_message, status_name
 
 Index = QModelIndex | QPersistentModelIndex
-PAGE = 200
+PAGE = 100
 
 
 class ReceiptsModel(QAbstractTableModel):
