@@ -3,6 +3,7 @@ connection, so that the window never waits for them while payments are in flight
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
@@ -18,8 +19,12 @@ T = TypeVar("T")
 
 
 class BackgroundReads(QObject):
+    """The worker thread only ever runs the query. Both the query and the answer's callback are
+    held, and released, here on the GUI thread: a closure is often the last reference to a
+    window or dialog, and a Qt widget destroyed by a worker thread crashes the app."""
+
     # Emitted from the worker thread; Qt delivers it on the GUI thread (queued connection).
-    _finished = Signal(object, object)  # callback, result
+    _finished = Signal(object, object)  # ticket, result (or _FAILED)
 
     def __init__(self, repository: PaymentRepository, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -29,6 +34,8 @@ class BackgroundReads(QObject):
         self._reader: PaymentRepository | None = None  # used by the worker thread only
         self._lock = threading.Lock()
         self._closed = False
+        self._tickets = itertools.count()
+        self._waiting: dict[int, tuple[Callable[..., Any], Callable[[Any], None]]] = {}
         self._finished.connect(self._deliver)
 
     def submit(self, query: Callable[[PaymentRepository], T], done: Callable[[T], None]) -> None:
@@ -38,10 +45,17 @@ class BackgroundReads(QObject):
         if self._path is None:  # an in-memory database cannot be shared: read it here
             done(query(self._repository))
             return
-        self._pool.submit(self._run, query, done)
+        ticket = next(self._tickets)
+        self._waiting[ticket] = (query, done)
+        self._pool.submit(self._run, ticket)  # the worker gets a number, not the closures
 
-    def _run(self, query: Callable[[PaymentRepository], Any], done: Callable[[Any], None]) -> None:
+    def _run(self, ticket: int) -> None:
         with self._lock:
+            entry = self._waiting.get(ticket)
+            if entry is None:  # closed meanwhile
+                return
+            query = entry[0]
+            del entry
             try:
                 if self._reader is None:
                     assert self._path is not None  # noqa: S101 - submit() checked it
@@ -49,11 +63,15 @@ class BackgroundReads(QObject):
                 result = query(self._reader)
             except Exception:
                 log.exception("background read failed")
-                return
-        self._finished.emit(done, result)
+                result = _FAILED
+            finally:
+                del query  # before answering: from then on only the GUI thread holds it
+        self._finished.emit(ticket, result)
 
-    def _deliver(self, done: Callable[[Any], None], result: Any) -> None:
-        done(result)
+    def _deliver(self, ticket: int, result: Any) -> None:
+        _, done = self._waiting.pop(ticket, (None, None))
+        if done is not None and result is not _FAILED:
+            done(result)
 
     def close(self) -> None:
         """Wait for the read under way (if any) and close the worker's connection."""
@@ -63,3 +81,7 @@ class BackgroundReads(QObject):
             if self._reader is not None:
                 self._reader.close()
                 self._reader = None
+        self._waiting.clear()  # answers that will not come: let go of their callbacks here
+
+
+_FAILED = object()  # a read that raised: logged, and not answered

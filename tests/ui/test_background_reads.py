@@ -55,3 +55,37 @@ def test_a_database_in_memory_is_read_in_place() -> None:
     answers: list[int] = []
     BackgroundReads(repo).submit(lambda reader: reader.schema_version(), answers.append)
     assert answers == [repo.schema_version()]
+
+
+class Finalised:
+    """Records the thread that lets go of it last."""
+
+    def __init__(self, seen: list[str]) -> None:
+        self._seen = seen
+
+    def __del__(self) -> None:
+        self._seen.append(threading.current_thread().name)
+
+
+def test_closures_are_let_go_of_on_the_gui_thread(qtbot: QtBot, repo: PaymentRepository) -> None:
+    """A query's or callback's closure is often the last reference to a window: a worker
+    thread that dropped it would destroy the window's Qt objects there, and crash."""
+    reads = BackgroundReads(repo)
+    seen: list[str] = []
+    answers: list[int] = []
+    for _ in range(20):
+        in_query, in_callback = Finalised(seen), Finalised(seen)
+        reads.submit(
+            lambda reader, held=in_query: reader.schema_version(),
+            lambda result, held=in_callback: answers.append(result),
+        )
+        del in_query, in_callback
+    qtbot.waitUntil(lambda: len(answers) == 20 and len(seen) == 40)
+    assert set(seen) == {threading.main_thread().name}
+    # Closing with reads still queued lets go of theirs here too.
+    for _ in range(5):
+        queued = Finalised(seen)
+        reads.submit(lambda reader, held=queued: reader.schema_version(), answers.append)
+        del queued
+    reads.close()
+    assert len(seen) == 45 and set(seen) == {threading.main_thread().name}
