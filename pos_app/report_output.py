@@ -49,18 +49,21 @@ def report(args: argparse.Namespace, config: Config) -> int:
                     write_receipts(repository, flt, "csv", target, config.shop.effective_locale)
                 return EXIT_OK
             parts = sections(load(repository, day, tz, args.till), config.shop, tz)
+        if args.format == "pdf":
+            from pos_app.ui.report_pdf import save_report_pdf
+
+            save_report_pdf(args.output, render_html(parts))
+            print(f"report for {day} saved to {args.output}")
+            return EXIT_OK
+        with _destination(args.output, sys.stdout) as target:
+            target.write(render_text(parts))
     except Refused as exc:
         return fail("report", str(exc), EXIT_REFUSED)
     except StoreError as exc:
         return fail("report", str(exc), EXIT_FAILED)
-    if args.format == "pdf":
-        from pos_app.ui.report_pdf import save_report_pdf
-
-        save_report_pdf(args.output, render_html(parts))
-        print(f"report for {day} saved to {args.output}")
-        return EXIT_OK
-    with _destination(args.output, sys.stdout) as target:
-        target.write(render_text(parts))
+    except OSError as exc:  # the --output file, or the database's folder
+        where = exc.filename or args.output
+        return fail("report", f"cannot write {where}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK
 
 

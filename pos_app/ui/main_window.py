@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from pos_app.config import Config, config_path
-from pos_app.day_report import day_filter, load, render_html, sections
+from pos_app.day_report import day_filter, load
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentStatus
@@ -57,9 +57,9 @@ from pos_app.ui.owner import (
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.report_pdf import save_report_pdf
-from pos_app.ui.report_view import ReportView
+from pos_app.ui.report_view import ReportView, report_html
 from pos_app.ui.settings import SettingsDialog
-from pos_app.ui.texts import country_name, error_text, status_name
+from pos_app.ui.texts import country_name, error_text
 
 log = logging.getLogger(__name__)
 # Outcomes the cashier hears about (a beep); a late correction is heard again.
@@ -81,11 +81,6 @@ def _attempt(write: Callable[[], None]) -> str | None:
 def _save_csv(path: Path, payments: Iterable[Payment]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         write_csv(payments, out)
-
-
-def _save_pdf(path: Path, html: str) -> None:
-    path.open("wb").close()  # QPdfWriter fails silently: find out here if it cannot write
-    save_report_pdf(path, html)
 
 
 class MainWindow(QMainWindow):
@@ -426,8 +421,8 @@ class MainWindow(QMainWindow):
             return
 
         def save(report: DayReport) -> None:
-            html = render_html(sections(report, shop, tz, status_name))
-            self._exported(path, _attempt(lambda: _save_pdf(path, html)))
+            html = report_html(report, shop, tz)
+            self._exported(path, _attempt(lambda: save_report_pdf(path, html)))
 
         self.reads.submit(lambda repo: load(repo, day, tz, till), save)
 

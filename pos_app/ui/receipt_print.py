@@ -15,6 +15,7 @@ from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
+from pos_app.ui.report_pdf import check_writable
 from pos_app.ui.texts import reason_message, status_name
 
 ROLL_WIDTH_MM = 80.0
@@ -85,6 +86,8 @@ def print_receipt(printer: QPrinter, payment: Payment, shop: ShopConfig, tz: tzi
 
 
 def save_pdf(path: Path, payment: Payment, shop: ShopConfig, tz: tzinfo) -> None:
+    """Raises OSError when the file cannot be written."""
+    check_writable(path)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))

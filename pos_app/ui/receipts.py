@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListWidget,
+    QMessageBox,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -277,6 +278,7 @@ class ReceiptDetail(QDialog):
     ) -> None:
         super().__init__(parent)
         self.payment, self._shop, self._tz = payment, shop, tz
+        self.problem: QMessageBox | None = None  # why the last save failed, for tests
         locale = shop.effective_locale
         self.setWindowTitle(self.tr("Receipt {0}").format(payment.reference_id[:8]))
         layout = QVBoxLayout(self)
@@ -352,7 +354,17 @@ class ReceiptDetail(QDialog):
         dialog.open()
 
     def save_pdf(self, path: Path) -> None:
-        save_pdf(path, self.payment, self._shop, self._tz)
+        try:
+            save_pdf(path, self.payment, self._shop, self._tz)
+        except OSError as exc:
+            self.problem = QMessageBox(
+                QMessageBox.Icon.Warning,
+                self.tr("Save receipt as PDF"),
+                self.tr("Could not save {0}: {1}").format(path, exc.strerror or exc),
+                QMessageBox.StandardButton.Ok,
+                self,
+            )
+            self.problem.open()
 
 
 def _day(qdate: QDate) -> date:

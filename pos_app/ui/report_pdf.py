@@ -9,7 +9,14 @@ from pathlib import Path
 from PySide6.QtGui import QGuiApplication, QPageSize, QPdfWriter, QTextDocument
 
 
+def check_writable(path: Path) -> None:
+    """Raise OSError unless `path` can be written: Qt's PDF writers fail without a word."""
+    path.open("wb").close()
+
+
 def save_report_pdf(path: Path, html: str) -> None:
+    """Raises OSError when the file cannot be written."""
+    check_writable(path)
     if QGuiApplication.instance() is None:
         # Headless (`pos-app report` on a server): Qt lays out text without a screen.
         if sys.platform.startswith("linux") and not os.environ.get("DISPLAY"):

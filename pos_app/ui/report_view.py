@@ -111,8 +111,8 @@ class ReportView(QWidget):
         if asked != self._asked:
             return  # the day or till changed since
         self.report = report
-        self.text.setHtml(self.html())
-        currencies = sorted({m.currency for a in report.takings_per_hour().values() for m in a})
+        self.text.setHtml(report_html(report, self._shop, self._tz))
+        currencies = sorted({m.currency for m in report.sales + report.refunds})
         chosen = self.currency.currentText() or self._shop.country_info.currency
         self.currency.blockSignals(True)
         self.currency.clear()
@@ -135,10 +135,10 @@ class ReportView(QWidget):
     def chart(self) -> QChart:
         return self.chart_view.chart()
 
-    def html(self) -> str:
-        """The report shown, as HTML (the PDF export lays out the same)."""
-        assert self.report is not None  # noqa: S101 - only called once a report is shown
-        return render_html(sections(self.report, self._shop, self._tz, status_name))
+
+def report_html(report: DayReport, shop: ShopConfig, tz: tzinfo) -> str:
+    """The report as the window shows it and its PDF export lays it out."""
+    return render_html(sections(report, shop, tz, status_name))
 
 
 def takings_chart(report: DayReport | None, currency: str) -> QChart:

@@ -932,6 +932,10 @@
         <source>Save receipt as PDF</source>
         <translation>Enregistrer le reçu en PDF</translation>
     </message>
+    <message>
+        <source>Could not save {0}: {1}</source>
+        <translation>Impossible d’enregistrer {0} : {1}</translation>
+    </message>
 </context>
 <context>
     <name>ReceiptsModel</name>

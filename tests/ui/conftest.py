@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QApplication
 
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.collector import MainThreadCollector
+from pos_app.ui.translations import install_translators
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -25,6 +26,16 @@ def collect_on_the_main_thread(qapp: QApplication) -> Iterator[None]:
 def collect_after_each_test() -> Iterator[None]:
     yield
     gc.collect()  # the test's closed windows and dialogs, here on the main thread
+
+
+@pytest.fixture
+def french(qapp: QApplication) -> Iterator[None]:
+    """pos-app's French catalog and Qt's own, for one test."""
+    installed = install_translators(qapp, "fr")
+    assert len(installed) == 2
+    yield
+    for translator in installed:
+        qapp.removeTranslator(translator)
 
 
 @pytest.fixture

@@ -187,3 +187,9 @@ def test_receipt_saved_as_pdf_for_an_80mm_roll(
     assert box is not None
     width_mm, height_mm = (float(v) / 72 * 25.4 for v in box.groups())
     assert abs(width_mm - 80) < 0.5 and abs(height_mm - 160) < 0.5
+    # Qt's PDF writer fails without a word: the dialog says why the file is not there.
+    nowhere = tmp_path / "no such folder" / "receipt.pdf"
+    dialog.save_pdf(nowhere)
+    assert dialog.problem is not None and dialog.problem.isVisible()
+    assert dialog.problem.text() == f"Could not save {nowhere}: No such file or directory"
+    assert not nowhere.parent.exists()

@@ -11,14 +11,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, ShopConfig
 from pos_app.records import JSON_FIELDS
 from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import MainWindow
-from pos_app.ui.translations import install_translators
 from tests.seeded_day import DAY, seed_day
 from tests.ui.test_cashier import Counter
 from tests.ui.test_main_window import enter_pin
@@ -53,6 +52,11 @@ def show_day(qtbot: QtBot, window: MainWindow, till_index: int = 0) -> None:
     )
 
 
+def report_text(window: MainWindow) -> str:
+    """The report's text, one space between words (column widths are layout, not figures)."""
+    return " ".join(window.report.text.toPlainText().split())
+
+
 def bars(window: MainWindow) -> tuple[str, list[str], list[float]]:
     chart = window.report.chart
     [series] = chart.series()
@@ -67,7 +71,7 @@ def test_the_day_with_its_chart_of_takings_per_hour(
 ) -> None:
     seed_day(repo)
     show_day(qtbot, window)
-    text = " ".join(window.report.text.toPlainText().split())
+    text = report_text(window)
     for expected in (
         "Payments 9",
         "Sales (paid) Ksh100.00, UGX13,000",
@@ -92,7 +96,7 @@ def test_the_day_with_its_chart_of_takings_per_hour(
         [-999.0, 4000.0, 0.0, 0.0, 0.0, 5000.0, 0.0, -500.0],
     )
     show_day(qtbot, window, till_index=1)  # this till only: not Till 2's 5000 at 13:00
-    assert "Payments 8" in " ".join(window.report.text.toPlainText().split())
+    assert "Payments 8" in report_text(window)
     assert currency.currentText() == "UGX"  # the choice is kept
     assert bars(window)[2] == [-999.0, 4000.0, 0.0, 0.0, 0.0, 0.0, 0.0, -500.0]
 
@@ -102,7 +106,7 @@ def test_a_day_without_sales(qtbot: QtBot, window: MainWindow) -> None:
     assert window.report.chart.title() == "Takings per hour: no sales on this day"
     assert window.report.chart.series() == []
     assert not window.report.currency.isVisibleTo(window)
-    assert "no payments" in window.report.text.toPlainText()
+    assert "no payments" in report_text(window)
 
 
 def save_as(qtbot: QtBot, window: MainWindow, path: Path) -> None:
@@ -159,25 +163,18 @@ def test_an_export_that_cannot_be_written_says_why(
         assert not target.parent.exists()
 
 
-def test_the_report_speaks_french(
-    qtbot: QtBot, repo: PaymentRepository, qapp: QApplication
-) -> None:
-    installed = install_translators(qapp, "fr")
-    try:
-        shop = ShopConfig(name="Boutique", country="CI", till="Caisse 1", timezone="Africa/Abidjan")
-        window = MainWindow(Config(shop=shop), repo, demo=False)
-        qtbot.addWidget(window)
-        assert window.tabs.tabText(2) == "Rapport du jour (Ctrl+3)"
-        assert window.till_label.text() == "Caisse 1 · Côte d’Ivoire"  # CLDR's French name
-        window.show_report()
-        qtbot.waitUntil(lambda: window.report.report is not None)
-        text = window.report.text.toPlainText()
-        assert "Rapport de fin de journée" in text and "Recette (ventes − remboursements)" in text
-        assert window.report.chart.title() == "Recette par heure : aucune vente ce jour-là"
-        window.close()
-    finally:
-        for translator in installed:
-            qapp.removeTranslator(translator)
+def test_the_report_speaks_french(french: None, qtbot: QtBot, repo: PaymentRepository) -> None:
+    shop = ShopConfig(name="Boutique", country="CI", till="Caisse 1", timezone="Africa/Abidjan")
+    window = MainWindow(Config(shop=shop), repo, demo=False)
+    qtbot.addWidget(window)
+    assert window.tabs.tabText(2) == "Rapport du jour (Ctrl+3)"
+    assert window.till_label.text() == "Caisse 1 · Côte d’Ivoire"  # CLDR's French name
+    window.show_report()
+    qtbot.waitUntil(lambda: window.report.report is not None)
+    text = report_text(window)
+    assert "Rapport de fin de journée" in text and "Recette (ventes − remboursements)" in text
+    assert window.report.chart.title() == "Recette par heure : aucune vente ce jour-là"
+    window.close()
 
 
 def test_todays_report_follows_the_payments_as_they_end(
@@ -191,8 +188,6 @@ def test_todays_report_follows_the_payments_as_they_end(
     amount, phone = counter.till.parse_charge("mtn", "1500", "0772123456")
     loop.run_until_complete(counter.engine.charge("mtn", amount, phone.msisdn))
     counter.finish()  # paid, while the report is on screen
-    qtbot.waitUntil(
-        lambda: "Sales (paid) USh1,500" in " ".join(window.report.text.toPlainText().split())
-    )
+    qtbot.waitUntil(lambda: "Sales (paid) USh1,500" in report_text(window))
     assert bars(window)[2] == [1500.0]
     counter.close()

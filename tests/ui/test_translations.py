@@ -7,7 +7,6 @@ import importlib.util
 import shutil
 import string
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -82,15 +81,6 @@ def test_every_text_has_a_french_translation_with_the_same_fields() -> None:
     for context, source, translation, kind in found:
         assert kind is None and translation.strip(), f"{context}: {source!r} is not translated"
         assert fields(translation) == fields(source), f"{context}: {source!r}"
-
-
-@pytest.fixture
-def french(qapp: QApplication) -> Iterator[None]:
-    installed = install_translators(qapp, "fr")
-    assert len(installed) == 2  # pos-app's catalog and Qt's own
-    yield
-    for translator in installed:
-        qapp.removeTranslator(translator)
 
 
 def test_english_needs_no_translator(qapp: QApplication) -> None:

@@ -19,6 +19,7 @@ from pos_app.day_report import load, render_text, sections
 from pos_app.domain.money import Money
 from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.owner import OwnerGate
+from pos_app.headless import EXIT_FAILED
 from pos_app.records import JSON_FIELDS
 from pos_app.store import PaymentRepository, open_database
 from tests.seeded_day import DAY, EAT, local, seed_day
@@ -156,6 +157,12 @@ def test_pos_app_report_text_csv_and_pdf(
         and data.count(b"/Type /Page\n") + data.count(b"/Type /Page\r") >= 1
     )
     assert main(args) == 2  # pdf needs a file
+    for fmt in ("pdf", "csv", "text"):  # a file that cannot be written is said, not claimed
+        nowhere = tmp_path / "no such folder" / f"z.{fmt}"
+        argv = ["--config", str(config), "report", "--date", "2026-11-23", "--format", fmt]
+        assert main([*argv, "--output", str(nowhere)]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert f"cannot write {nowhere}: No such file or directory" in err, err
     with pytest.raises(SystemExit) as bad_date:
         main(["--config", str(config), "report", "--date", "23/11/2026"])
     assert bad_date.value.code == 2
