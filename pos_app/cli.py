@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -13,6 +14,7 @@ from pos_app import (
     headless,
     logs,
     owner_commands,
+    paths,
     report_output,
     store_commands,
 )
@@ -22,6 +24,41 @@ from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
 EXIT_OK = 0
 EXIT_USAGE = 2
 EXIT_CONFIG = 4
+RECORD_COMMANDS = frozenset({"receipts", "report", "verify", "backup", "restore", "owner"})
+
+
+EXIT_CODES = """\
+exit codes:
+  0    done: paid, settled, checks passed (doctor: also with WARN lines)
+  1    failed: the provider refused the payment, it expired, or a file could not be written
+  2    usage: a bad option or input, refused before anything was saved or sent
+  3    still waiting: a payment is open at the timeout (`pos-app sync` finishes it)
+  4    configuration, setup, credentials or database problem (doctor: a FIX line)
+  5    owner PIN needed: not given, wrong, or owner actions locked
+  130  interrupted (Ctrl-C): what was saved stays saved and resumes with `pos-app sync`
+  141  the output's reader went away (`pos-app receipts --format csv | head -1`)
+
+Run it from the set-up folder as .venv/bin/pos-app (or `source .venv/bin/activate` first)."""
+
+# Commands that never open a window: they must run with no display (a server, SSH, CI).
+HEADLESS_COMMANDS = frozenset(
+    {
+        "charge",
+        "sync",
+        "receipts",
+        "doctor",
+        "sandbox",
+        "report",
+        "owner",
+        "refund",
+        "resolve",
+        "reconcile",
+        "verify",
+        "backup",
+        "restore",
+        "mtn-setup",
+    }
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pos-app",
         description="Point of sale for mobile-money payments (MTN MoMo, M-Pesa). "
         "Without a command, opens the cashier window.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"pos-app {__version__}")
     parser.add_argument(
@@ -55,9 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser("gui", parents=[demo_parent], help="open the cashier window (the default)")
     headless.add_commands(commands, demo_parent)
-    store_commands.add_commands(commands)
+    store_commands.add_commands(commands, demo_parent)
     owner_commands.add_commands(commands, demo_parent)
-    report_output.add_command(commands)
+    report_output.add_command(commands, demo_parent)
     sandbox = commands.add_parser(
         "sandbox", help="serve the MTN MoMo and M-Pesa simulator over HTTP (tests and trials)"
     )
@@ -93,9 +132,36 @@ def is_demo(config: Config, requested: bool, secrets: SecretStore | None = None)
     return not any(configured)
 
 
+def use_offscreen_without_display(command: str | None) -> None:
+    """A headless command on Linux with no display (a server, SSH, CI): Qt, which the PDF
+    report uses, draws offscreen instead of failing to find a screen. Call before Qt starts."""
+    if command not in HEADLESS_COMMANDS or not sys.platform.startswith("linux"):
+        return
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def startup_keyring_problem(secrets: SecretStore, demo: bool) -> str | None:
+    """The keyring problem the window should show (None in demo mode, where no secret is
+    needed, or when the keyring works); said once on stderr as well."""
+    if demo:
+        return None
+    keyring = secrets.status()
+    if keyring.usable:
+        return None
+    print(f"pos-app: {keyring.message}", file=sys.stderr)
+    return keyring.message
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    return console.run_quietly_on_closed_pipe(lambda: _main(argv))
+
+
+def _main(argv: Sequence[str] | None) -> int:
     console.attach_parent_console()
     args = build_parser().parse_args(argv)
+    use_offscreen_without_display(args.command)
     logs.start_logging()
     if args.command == "sandbox":
         return commands.sandbox(args)
@@ -107,7 +173,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "mtn-setup":
         return commands.mtn_setup(args, config)
     secrets = SecretStore()
-    demo = is_demo(config, args.demo or getattr(args, "demo_here", False), secrets)
+    asked = args.demo or getattr(args, "demo_here", False)
+    # Commands that only read or keep the records stay in the live world unless asked; those
+    # that talk to a provider run where the till runs (demo without credentials).
+    demo = asked if args.command in RECORD_COMMANDS else is_demo(config, asked, secrets)
+    paths.enter_demo_world(demo)
+    if args.command in RECORD_COMMANDS and not asked and is_demo(config, False, secrets):
+        print(
+            "pos-app: no provider is set up, so this till's sales so far were demo ones; "
+            f"`pos-app --demo {args.command}` shows those",
+            file=sys.stderr,
+        )
     if args.command == "receipts":
         return headless.receipts(args, config)
     if args.command == "report":
@@ -130,14 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command in ("charge", "sync", "doctor"):
         run = {"charge": headless.charge, "sync": headless.sync, "doctor": headless.doctor}
         return run[args.command](args, config, demo)
-    keyring = secrets.status()
-    if not keyring.usable:
-        print(f"pos-app: {keyring.message}", file=sys.stderr)
+    keyring_problem = startup_keyring_problem(secrets, demo)
     from pos_app.ui.app import run_gui
 
     return run_gui(
         config,
         demo=demo,
         smoke_test=args.smoke_test,
-        keyring_problem=None if keyring.usable else keyring.message,
+        keyring_problem=keyring_problem,
     )

@@ -8,6 +8,7 @@ import tomllib
 import typing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,8 @@ from babel import Locale, UnknownLocaleError
 
 from pos_app import paths
 from pos_app.domain.countries import COUNTRIES, Country, country
-from pos_app.domain.money import currency_digits
+from pos_app.domain.errors import ValidationError
+from pos_app.domain.money import Money, currency_digits
 
 ENVIRONMENTS = ("sandbox", "production")
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -38,6 +40,11 @@ class ShopConfig:
     quick_amounts: list[float] = field(default_factory=list)  # empty: by the currency
     language: str = ""  # en or fr; empty: the locale's language when shipped, else English
     sound: bool = True  # a short sound when a payment succeeds or fails
+    # In the shop's currency; 0: the default for the currency (README, "Amount guard").
+    largest_charge: float = 0.0  # above it a charge is refused
+    confirm_above: float = 0.0  # above it the cashier confirms the amount a second time
+    # Where numbers can move between networks: charge a number whatever its prefix says.
+    allow_ported_numbers: bool = False
 
     @property
     def country_info(self) -> Country:
@@ -97,7 +104,10 @@ class BackupConfig:
 
     @property
     def effective_folder(self) -> Path:
-        return Path(self.folder).expanduser() if self.folder else paths.data_dir() / "backups"
+        if not self.folder:
+            return paths.data_dir() / "backups"
+        folder = Path(self.folder).expanduser()
+        return folder / paths.DEMO_FOLDER if paths.in_demo_world() else folder
 
 
 @dataclass(frozen=True)
@@ -229,6 +239,15 @@ def _validate(config: Config, path: Path) -> None:
         fail("backup.keep", f"must be at least 1, not {config.backup.keep}")
     if shop.language and shop.language not in LANGUAGES:
         fail("shop.language", f"must be one of {', '.join(LANGUAGES)}, not {shop.language!r}")
+    for key in ("largest_charge", "confirm_above"):
+        if getattr(shop, key) < 0:
+            fail(f"shop.{key}", "must be zero (the default) or more")
+        try:
+            Money.from_decimal(Decimal(str(getattr(shop, key))), shop.country_info.currency)
+        except ValidationError as exc:
+            fail(f"shop.{key}", str(exc))
+    if 0 < shop.largest_charge < shop.confirm_above:
+        fail("shop.confirm_above", "must not be more than shop.largest_charge")
     if any(amount <= 0 for amount in shop.quick_amounts):
         fail("shop.quick_amounts", "must all be more than zero")
     if shop.timezone:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import importlib.metadata
 import os
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -105,7 +106,7 @@ def keyring_status(backend: KeyringBackend | None = None) -> KeyringStatus:
             name,
             (
                 "No secure keyring is available on this computer, so pos-app cannot store provider "
-                "secrets. Set them in the environment instead: "
+                f"secrets. {keyring_fix()}, or set the secrets in the environment: "
                 + ", ".join(ENV_VARS.values())
                 + "."
             ),
@@ -113,19 +114,41 @@ def keyring_status(backend: KeyringBackend | None = None) -> KeyringStatus:
     return KeyringStatus(True, name, f"Secrets are stored in the system keyring ({name}).")
 
 
-def installed_backends() -> list[str]:
-    """Keyring backends found through the `keyring.backends` entry points, usable here or not.
+def keyring_fix(platform: str = sys.platform) -> str:
+    """What to do on this operating system when there is no secure keyring."""
+    if platform == "win32":
+        return (
+            "Windows Credential Manager is not reachable: reinstall pos-app "
+            "(its keyring support is missing)"
+        )
+    if platform == "darwin":
+        return "Unlock the login keychain (Keychain Access)"
+    return (
+        "Install and unlock GNOME Keyring or KWallet (Debian/Ubuntu: "
+        "`sudo apt install gnome-keyring`, then log in to the desktop again)"
+    )
 
-    Empty means the package metadata is missing (a packaged app built without it), and then
-    keyring can only fall back to storing nothing."""
-    names = []
+
+def installed_backends() -> list[str]:
+    """Keyring backends found through the `keyring.backends` entry points that can work on this
+    system: keyring itself says which (a backend whose `priority` raises, such as Windows on
+    Linux or SecretService without its D-Bus library, is not viable here).
+
+    Empty means none (or the package metadata is missing: a packaged app built without it),
+    and then keyring can only fall back to storing nothing."""
+    loaded = []
     for entry in importlib.metadata.entry_points(group="keyring.backends"):
         try:
             entry.load()
         except Exception:  # noqa: S112 - a backend that cannot load is not installed
             continue
-        names.append(entry.name)
-    return sorted(names)
+        loaded.append((entry.name, entry.module))
+    viable = {cls.__module__ for cls in KeyringBackend.get_viable_backends()}
+    return sorted(
+        name
+        for name, module in loaded
+        if any(m == module or m.startswith(module + ".") for m in viable)
+    )
 
 
 class SecretStore:

@@ -14,10 +14,11 @@ from datetime import date, tzinfo
 
 from PySide6.QtCore import QCoreApplication
 
+from pos_app import paths
 from pos_app.config import ShopConfig
 from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.money import Money
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import PaymentStatus, status_word
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.refunds import REFUND
 from pos_app.domain.report import DayReport, day_report
@@ -44,13 +45,23 @@ def _amounts(amounts: list[Money], locale: str) -> str:
 
 
 def _plain(status: PaymentStatus) -> str:
-    return status.value
+    """Headless, the people's word in English (the window passes its translated one)."""
+    return status_word(status)
 
 
 def sections(
-    report: DayReport, shop: ShopConfig, tz: tzinfo, status_name: StatusName = _plain
+    report: DayReport,
+    shop: ShopConfig,
+    tz: tzinfo,
+    status_name: StatusName = _plain,
+    demo: bool | None = None,
 ) -> list[Section]:
-    """The report as titled lists of (label, value)."""
+    """The report as titled lists of (label, value); in the demo world (or with `demo=True`)
+    its title says DEMO, and so do the text, the view and the PDF made from it."""
+    demo = paths.in_demo_world() if demo is None else demo
+    title = translate("DayReport", "End-of-day report")
+    if demo:
+        title = translate("DayReport", "DEMO — {0} (demo mode: no real money moved)").format(title)
     locale = shop.effective_locale
     rate = "—" if report.success_rate is None else f"{report.success_rate * 100:.1f} %"
     refund_word = translate("DayReport", "refund")
@@ -103,7 +114,7 @@ def sections(
         for p in report.follow_up
     ]
     return [
-        (translate("DayReport", "End-of-day report"), summary),
+        (title, summary),
         (
             translate("DayReport", "Per provider and status"),
             lines or [("—", translate("DayReport", "no payments"))],
@@ -138,4 +149,9 @@ def render_html(parts: list[Section]) -> str:
             for label, value in rows
         ]
         body.append("</table>")
-    return "<html><body style='font-family: sans-serif'>" + "".join(body) + "</body></html>"
+    title = html.escape(parts[0][0]) if parts else ""
+    return (
+        f"<html><head><title>{title}</title></head><body style='font-family: sans-serif'>"
+        + "".join(body)
+        + "</body></html>"
+    )

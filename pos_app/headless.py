@@ -14,11 +14,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from pos_app import logs, paths
+from pos_app import console, logs, paths
 from pos_app.config import Config
-from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore, installed_backends
+from pos_app.credentials import (
+    MPESA_SECRETS,
+    MTN_SECRETS,
+    SecretStore,
+    installed_backends,
+    keyring_fix,
+)
+from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.money import Money
+from pos_app.domain.payment import (
+    OPEN_STATES,
+    Payment,
+    PaymentStatus,
+    status_word,
+    statuses_of,
+)
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
 from pos_app.domain.report import sums
@@ -31,6 +45,7 @@ from pos_app.store.repository import PaymentFilter, local_day
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
+DEMO_HEADING = "DEMO - payments made in demo mode: no real money moved"
 # Fault tests stop the process at a named stage of a payment (then kill it).
 PAUSE_VARIABLE = "POS_APP_FAULT_PAUSE"
 
@@ -70,8 +85,9 @@ def database() -> Iterator[PaymentRepository]:
 
 
 def describe(payment: Payment, locale: str) -> str:
+    """One line for people: the status in their word (PAID, REFUSED, WAITING, ...)."""
     text = (
-        f"{payment.status.value.upper():<11} {payment.amount.format(locale)} "
+        f"{status_word(payment.status).upper():<8} {payment.amount.format(locale)} "
         f"{payment.provider} {mask_msisdn(payment.msisdn)}"
     )
     if payment.reason:
@@ -93,6 +109,7 @@ def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
     try:
         till = build_till(config, demo=demo)
         amount, phone = till.parse_charge(args.provider, args.amount, args.phone)
+        _confirmed(till, args.provider, amount, getattr(args, "confirm_amount", None))
     except ValidationError as exc:
         return fail("charge", str(exc), EXIT_USAGE)
     except SetupProblem as exc:
@@ -106,6 +123,26 @@ def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
         return fail("charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED)
     except StoreError as exc:
         return fail("charge", str(exc), EXIT_CONFIG)
+
+
+def _confirmed(till: Till, provider: Provider, amount: Money, repeated: str | None) -> None:
+    """Above the owner's *confirm above*, the amount must be typed twice (--confirm-amount):
+    one extra zero must not reach a customer from a script either."""
+    if not till.needs_confirmation(amount):
+        return
+    locale = till.config.shop.effective_locale
+    if repeated is None:
+        raise ValidationError(
+            "{amount} is above {limit}: repeat it with --confirm-amount to charge it",
+            amount=amount.format(locale),
+            limit=till.guard(amount.currency).confirm_above.format(locale),
+        )
+    if till.parse_amount(provider, repeated) != amount:
+        raise ValidationError(
+            "--confirm-amount {repeated} is not the amount {amount}: nothing was sent",
+            repeated=repeated,
+            amount=amount.format(locale),
+        )
 
 
 async def _charge(
@@ -135,7 +172,18 @@ async def _charge(
         finally:
             await engine.aclose()
         final = repository.get(payment.reference_id)
+    if final.status in OPEN_STATES:
+        print(still_waiting(args.timeout), file=sys.stderr)
     return exit_code(final)
+
+
+def still_waiting(timeout: float) -> str:
+    """What happens next to a payment still open when `charge` stops waiting."""
+    sync = "pos-app sync --demo" if paths.in_demo_world() else "pos-app sync"
+    return (
+        f"pos-app charge: still waiting for the customer after {timeout:g} s: the payment is "
+        f"saved; `{sync}` (or the window at its next start) finishes it"
+    )
 
 
 def exit_code(payment: Payment) -> int:
@@ -207,14 +255,39 @@ def parse_day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
+def status_filter(text: str) -> frozenset[PaymentStatus]:
+    """`--status`: a people's word (paid, refused, waiting, expired, unknown, refunded) or a
+    machine value (successful, failed, pending, ...)."""
+    try:
+        return statuses_of(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def positive_seconds(text: str) -> float:
+    """A `--timeout`: a number of seconds above zero."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
+    return seconds
+
+
 def receipts(args: argparse.Namespace, config: Config) -> int:
+    # `pos-app receipts --format csv | head -1`: the reader may go away; end quietly.
+    return console.run_quietly_on_closed_pipe(lambda: _receipts(args, config))
+
+
+def _receipts(args: argparse.Namespace, config: Config) -> int:
     tz = config.zone()
     today = datetime.now(tz).date()
     first, last = args.date_from or args.date_to or today, args.date_to or args.date_from or today
     if last < first:
         return fail("receipts", "--to is before --from", EXIT_USAGE)
     start, end = local_day(first, tz)[0], local_day(last, tz)[1]
-    statuses = frozenset(PaymentStatus(s) for s in args.status) if args.status else frozenset()
+    statuses = frozenset().union(*args.status) if args.status else frozenset()
     flt = PaymentFilter(
         start=start,
         end=end,
@@ -241,6 +314,8 @@ def write_receipts(
     if fmt == "csv":
         write_csv(repository.each(flt), out)
         return
+    if paths.in_demo_world():
+        out.write(f"{DEMO_HEADING}\n")
     count = 0
     received: list[Payment] = []
     refunded: list[Payment] = []
@@ -266,15 +341,30 @@ def _sums(payments: list[Payment], locale: str) -> str:
 # -- doctor --
 
 
+OK, WARN, FIX = "OK", "WARN", "FIX"
+
+
 def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
-    lines: list[tuple[bool, str]] = []
+    """Each line OK, WARN (works, but something should be done) or FIX (something does not
+    work); exit 0 unless there is a FIX."""
+    lines: list[tuple[bool | str, str]] = []
     lines.append((True, f"config: {config.path or 'defaults (no config file)'}"))
     lines.append((True, f"log: {logs.log_path()}"))
     store = SecretStore()
-    keyring = store.status()
-    # In demo mode nothing needs storing, so a missing keyring is news, not a fault.
-    lines.append((keyring.usable or demo, keyring.message))
-    lines.append((True, f"keyring backends installed: {', '.join(installed_backends()) or 'none'}"))
+    if not demo:  # demo mode needs no secret: nothing to say about where they would be kept
+        keyring = store.status()
+        if keyring.usable:
+            lines.append((True, keyring.message))
+        else:
+            lines.append(
+                (
+                    WARN,
+                    f"no secure keyring: {keyring_fix()}; until then secrets are read only "
+                    "from the environment variables",
+                )
+            )
+        backends = ", ".join(installed_backends()) or "none"
+        lines.append((True, f"keyring backends for this system: {backends}"))
     if demo:
         lines.append(
             (True, "DEMO mode: the providers are the built-in simulator; no real money moves")
@@ -338,9 +428,10 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
         )
     except StoreError as exc:
         lines.append((False, str(exc)))
-    for ok, text in lines:
-        print(f"{'OK ' if ok else 'FIX'}  {text}")
-    return EXIT_OK if all(ok for ok, _ in lines) else EXIT_CONFIG
+    labels = [(level if isinstance(level, str) else OK if level else FIX) for level, _ in lines]
+    for label, (_, text) in zip(labels, lines, strict=True):
+        print(f"{label:<4} {text}")
+    return EXIT_CONFIG if FIX in labels else EXIT_OK
 
 
 def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
@@ -353,8 +444,13 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     charge_parser.add_argument("--reference", help="the shop's order reference")
     charge_parser.add_argument("--message", help="note for the customer's statement")
     charge_parser.add_argument(
+        "--confirm-amount",
+        metavar="AMOUNT",
+        help="the amount again: needed above the shop's confirm_above setting",
+    )
+    charge_parser.add_argument(
         "--timeout",
-        type=float,
+        type=positive_seconds,
         default=360.0,
         metavar="SECONDS",
         help="stop waiting after this long (default 360)",
@@ -363,13 +459,26 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     sync_parser = commands.add_parser(
         "sync", parents=[demo_parent], help="finish every unfinished payment, then exit"
     )
-    sync_parser.add_argument("--timeout", type=float, default=360.0, metavar="SECONDS")
+    sync_parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=360.0,
+        metavar="SECONDS",
+        help="stop waiting after this long (default 360)",
+    )
     sync_parser.add_argument("--json", action="store_true")
-    receipts_parser = commands.add_parser("receipts", help="list receipts (today by default)")
+    receipts_parser = commands.add_parser(
+        "receipts", parents=[demo_parent], help="list receipts (today by default)"
+    )
     receipts_parser.add_argument("--from", dest="date_from", type=parse_day, metavar="DATE")
     receipts_parser.add_argument("--to", dest="date_to", type=parse_day, metavar="DATE")
     receipts_parser.add_argument(
-        "--status", action="append", choices=[s.value for s in PaymentStatus]
+        "--status",
+        action="append",
+        type=status_filter,
+        metavar="STATUS",
+        help="paid, refused, waiting, expired, unknown or refunded (or a JSON status value: "
+        "successful, failed, created, submitting, pending, ...); repeat for several",
     )
     receipts_parser.add_argument("--provider", choices=["mtn", "mpesa"])
     receipts_parser.add_argument("--search", help="phone, order reference or receipt number")

@@ -34,6 +34,7 @@ from pos_app.headless import (
     exit_code,
     fail,
     parse_day,
+    positive_seconds,
 )
 from pos_app.providers.base import ProviderError
 from pos_app.store import PaymentNotFound, PaymentRepository, StoreError
@@ -224,7 +225,9 @@ async def _reconcile(
 
 
 def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
-    owner_parser = commands.add_parser("owner", help="the owner's PIN and the owner log")
+    owner_parser = commands.add_parser(
+        "owner", parents=[demo_parent], help="the owner's PIN and the owner log"
+    )
     owner_commands = owner_parser.add_subparsers(dest="owner_command", required=True)
     owner_commands.add_parser(
         "set-pin", help=f"set or change the owner's PIN (or from {NEW_PIN_VARIABLE})"
@@ -237,7 +240,13 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     refund_parser.add_argument("reference_id")
     refund_parser.add_argument("--amount", help="part of the payment (default: all of it)")
     refund_parser.add_argument("--note", default="Refund", help="the reason, for the customer")
-    refund_parser.add_argument("--timeout", type=float, default=120.0, metavar="SECONDS")
+    refund_parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=120.0,
+        metavar="SECONDS",
+        help="stop waiting after this long (default 120)",
+    )
     resolve_parser = commands.add_parser(
         "resolve",
         parents=[demo_parent],

@@ -8,11 +8,33 @@ from pathlib import Path
 import platformdirs
 
 APP_NAME = "pos-app"
+DEMO_FOLDER = "demo"
+# Demo mode is a world of its own: its database, backups and simulator state live in a folder
+# inside the data folder, so a trial sale can never reach the real receipts. Chosen once per
+# process, before any file is opened (cli.main).
+_world = {"demo": False}
+
+
+def enter_demo_world(demo: bool = True) -> None:
+    _world["demo"] = demo
+
+
+def in_demo_world() -> bool:
+    return _world["demo"]
+
+
+def live_data_dir() -> Path:
+    override = os.environ.get("POS_APP_DATA_DIR")
+    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+
+
+def demo_data_dir() -> Path:
+    return live_data_dir() / DEMO_FOLDER
 
 
 def data_dir() -> Path:
-    override = os.environ.get("POS_APP_DATA_DIR")
-    return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
+    """This world's data folder: the live one, or its demo folder."""
+    return demo_data_dir() if in_demo_world() else live_data_dir()
 
 
 def database_path() -> Path:

@@ -1,5 +1,6 @@
 """Payments as flat records: the fields of `--format json` and the columns of every CSV export
-(documented in the README)."""
+(documented in the README). JSON keeps the machine status values (`successful`, ...), which
+scripts depend on; the CSV, read by people in spreadsheets, says their words (`paid`, ...)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ import csv
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from pos_app.domain.payment import Payment
+from pos_app import paths
+from pos_app.domain.payment import Payment, status_word
 from pos_app.domain.reasons import from_key
 
 JSON_FIELDS = [
@@ -52,7 +54,27 @@ def payment_json(payment: Payment) -> dict[str, Any]:
     }
 
 
-def write_csv(payments: Iterable[Payment], out: TextIO) -> None:
-    writer = csv.DictWriter(out, fieldnames=JSON_FIELDS)
+# In the demo world every CSV row starts with this column, so that a spreadsheet made from it
+# says DEMO on every line (and a CSV reader still reads one header and equal rows).
+MODE_FIELD, DEMO_MODE = "mode", "DEMO"
+
+
+def csv_row(payment: Payment) -> dict[str, Any]:
+    """A payment as a CSV row: the JSON fields, with the status in the people's word."""
+    row = payment_json(payment)
+    row["status"] = status_word(payment.status)
+    return row
+
+
+def write_csv(payments: Iterable[Payment], out: TextIO, demo: bool | None = None) -> None:
+    """The CSV of `receipts --format csv` and every report export; in the demo world (or with
+    `demo=True`), a first column `mode` holding DEMO on every row."""
+    demo = paths.in_demo_world() if demo is None else demo
+    fields = [MODE_FIELD, *JSON_FIELDS] if demo else JSON_FIELDS
+    writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()
-    writer.writerows(payment_json(p) for p in payments)
+    for payment in payments:
+        row = csv_row(payment)
+        if demo:
+            row[MODE_FIELD] = DEMO_MODE
+        writer.writerow(row)

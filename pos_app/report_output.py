@@ -10,6 +10,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from pos_app import console
 from pos_app.config import Config
 from pos_app.day_report import day_filter, load, render_html, render_text, sections
 from pos_app.headless import (
@@ -25,8 +26,10 @@ from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise
 from pos_app.store import StoreError
 
 
-def add_command(commands: Any) -> None:
-    parser = commands.add_parser("report", help="the end-of-day (Z) report for one day")
+def add_command(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
+    parser = commands.add_parser(
+        "report", parents=[demo_parent], help="the end-of-day (Z) report for one day"
+    )
     parser.add_argument("--date", type=parse_day, metavar="YYYY-MM-DD", help="default: today")
     parser.add_argument("--format", choices=["text", "csv", "pdf"], default="text")
     parser.add_argument("--till", help="only this till's payments (default: all in the database)")
@@ -34,6 +37,11 @@ def add_command(commands: Any) -> None:
 
 
 def report(args: argparse.Namespace, config: Config) -> int:
+    # `pos-app report --format csv | head`: the reader may go away; end quietly.
+    return console.run_quietly_on_closed_pipe(lambda: _report(args, config))
+
+
+def _report(args: argparse.Namespace, config: Config) -> int:
     tz = config.zone()
     day = args.date or datetime.now(tz).date()
     if args.format == "pdf" and args.output is None:

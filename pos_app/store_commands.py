@@ -16,21 +16,27 @@ from pos_app.store import StoreError
 from pos_app.store.backup import daily_backup, examine, restore
 
 
-def add_commands(commands: Any) -> None:
+def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     verify_parser = commands.add_parser(
-        "verify", help="check that no payment or payment event was edited outside pos-app"
+        "verify",
+        parents=[demo_parent],
+        help="check that no payment or payment event was edited outside pos-app",
     )
     verify_parser.add_argument(
         "file", nargs="?", type=Path, help="a database file (default: this till's database)"
     )
     backup_parser = commands.add_parser(
-        "backup", help="copy the database now as today's backup (done daily by the window)"
+        "backup",
+        parents=[demo_parent],
+        help="copy the database now as today's backup (done daily by the window)",
     )
     backup_parser.add_argument(
         "--to", type=Path, metavar="FOLDER", help="instead of [backup] folder"
     )
     restore_parser = commands.add_parser(
-        "restore", help="replace the database with a backup, after checking the backup"
+        "restore",
+        parents=[demo_parent],
+        help="replace the database with a backup, after checking the backup",
     )
     restore_parser.add_argument("file", type=Path)
 

@@ -55,7 +55,11 @@ class MemoryKeyring(KeyringBackend):
 
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
-    """Every test gets its own data dir, config dir and keyring, and no real secrets."""
+    """Every test gets its own data dir, config dir and keyring, and no real secrets, and
+    starts in the live world (a command under test may enter the demo world)."""
+    from pos_app import paths
+
+    paths.enter_demo_world(False)
     for name in SECRET_ENV_VARS:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("POS_APP_DATA_DIR", str(tmp_path / "data"))
@@ -65,6 +69,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Memory
     memory = MemoryKeyring()
     keyring.set_keyring(memory)
     yield memory
+    paths.enter_demo_world(False)
     keyring.set_keyring(previous)
     root = logging.getLogger()
     for handler in [h for h in root.handlers if isinstance(h, RotatingFileHandler)]:

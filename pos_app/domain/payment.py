@@ -47,6 +47,49 @@ OPEN_STATES = frozenset(PaymentStatus) - FINAL_STATES
 CORRECTIONS = frozenset({(S.EXPIRED, S.SUCCESSFUL), (S.EXPIRED, S.FAILED)})
 REFUND = (S.SUCCESSFUL, S.REFUNDED)
 
+# The people's words for a status: the window, the CSV, the reports, the receipts table and the
+# command line's filters all say these (JSON keeps the machine values). Several statuses share
+# a word: the cashier cannot act differently on a payment saved, being sent or pending.
+PAID, REFUSED, WAITING, EXPIRED, UNKNOWN, REFUNDED = (
+    "paid",
+    "refused",
+    "waiting",
+    "expired",
+    "unknown",
+    "refunded",
+)
+WORDS = (PAID, REFUSED, WAITING, EXPIRED, UNKNOWN, REFUNDED)
+STATUS_WORDS: dict[PaymentStatus, str] = {
+    S.CREATED: WAITING,
+    S.SUBMITTING: WAITING,
+    S.PENDING: WAITING,
+    S.SUCCESSFUL: PAID,
+    S.FAILED: REFUSED,
+    S.EXPIRED: EXPIRED,
+    S.UNKNOWN: UNKNOWN,
+    S.REFUNDED: REFUNDED,
+}
+
+
+def status_word(status: PaymentStatus) -> str:
+    return STATUS_WORDS[status]
+
+
+def statuses_of(word: str) -> frozenset[PaymentStatus]:
+    """The statuses a people's word (`paid`) or a machine value (`successful`) stands for;
+    ValueError for anything else."""
+    text = word.strip().lower()
+    statuses = frozenset(s for s, w in STATUS_WORDS.items() if w == text)
+    if statuses:
+        return statuses
+    try:
+        return frozenset({PaymentStatus(text)})
+    except ValueError:
+        raise ValueError(
+            f"{word!r} is not a status: use one of {', '.join(WORDS)} "
+            f"(or {', '.join(s.value for s in PaymentStatus if s.value not in WORDS)})"
+        ) from None
+
 
 def needs_resolving(payment: Payment) -> bool:
     """Whether only a person can settle this payment: M-Pesa tells a desktop nothing about a

@@ -23,6 +23,10 @@ class PhoneError(ValidationError):
     """The typed phone number cannot be charged."""
 
 
+class WrongNetwork(PhoneError):
+    """The number belongs to another mobile network than the chosen provider's."""
+
+
 @dataclass(frozen=True)
 class PhoneNumber:
     msisdn: str  # country code and digits, no "+": what the providers expect
@@ -36,6 +40,10 @@ class PhoneNumber:
             return None
         name = self.network.lower()
         return next((p for key, p in _PROVIDER_BY_NETWORK if key in name), None)
+
+    def belongs_to(self, provider: Provider) -> bool:
+        """Whether the number's network, by its prefix, is `provider`'s (unknown: yes)."""
+        return self.network is None or self.suggested_provider == provider
 
     def international(self) -> str:
         """For display: "+256 772 123456"."""

@@ -3,17 +3,21 @@ or the built-in simulator in demo mode), in which currency, and how a charge is 
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import httpx
 
+from pos_app import paths
 from pos_app.config import Config
 from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, Secret, SecretName, SecretStore
-from pos_app.domain.countries import Provider
+from pos_app.domain.amount_guard import AmountGuard
+from pos_app.domain.countries import PROVIDER_NAMES, Provider
 from pos_app.domain.errors import Text, ValidationError, message_of
 from pos_app.domain.money import Money
-from pos_app.domain.phone import PhoneNumber, parse_phone
+from pos_app.domain.phone import PhoneNumber, WrongNetwork, parse_phone
 from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy, not_set_up
 from pos_app.engine.schedule import AdaptiveSchedule
 from pos_app.providers.base import ConfigurationProblem, Health, PaymentProvider
@@ -31,6 +35,7 @@ from pos_app.providers.mtn.client import MtnClient, MtnCredentials, Product
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.store import PaymentRepository
 
+SANDBOX_MEMORY = "sandbox.json"  # the demo simulator's memory, in the demo world's folder
 DEMO_URL = "http://demo.sandbox.pos-app"  # never resolved: requests go to the in-process app
 # Status queries per second: MTN documents 10 (since raised to 150 per IP); Daraja publishes no
 # figure, so stay gentle.
@@ -72,11 +77,38 @@ class Till:
         return self.unavailable.get(provider) or not_set_up(provider)
 
     def parse_amount(self, provider: Provider, amount_text: str) -> Money:
+        """The amount typed for `provider`, within the provider's and the owner's limits."""
         if provider not in self.providers:
             raise SetupProblem(self._unavailable(provider))
-        return Money.parse(
-            amount_text, self.currencies[provider], self.config.shop.effective_locale
+        locale = self.config.shop.effective_locale
+        amount = Money.parse(amount_text, self.currencies[provider], locale)
+        if provider == "mpesa":
+            if amount.minor_units % 100:
+                raise ValidationError("M-Pesa takes whole shillings only")
+            shillings = amount.minor_units // 100
+            if not rules.MIN_AMOUNT <= shillings <= rules.MAX_AMOUNT:
+                raise ValidationError(
+                    "M-Pesa takes 1 to {most:,} KES per payment", most=rules.MAX_AMOUNT
+                )
+        self.guard(amount.currency).check(amount, locale)
+        return amount
+
+    def guard(self, currency: str) -> AmountGuard:
+        """The owner's limits apply to the shop's currency; another one (MTN's sandbox EUR)
+        has its default limits."""
+        shop = self.config.shop
+        own = currency == shop.country_info.currency
+
+        def setting(value: float) -> Decimal | None:
+            return Decimal(str(value)) if own and value > 0 else None
+
+        return AmountGuard.for_currency(
+            currency, setting(shop.largest_charge), setting(shop.confirm_above)
         )
+
+    def needs_confirmation(self, amount: Money) -> bool:
+        """Whether the cashier must confirm this amount a second time before it is sent."""
+        return self.guard(amount.currency).needs_confirmation(amount)
 
     def suggest_provider(self, phone_text: str) -> Provider | None:
         """MTN or M-Pesa by the number's network, when the numbering plan tells."""
@@ -90,26 +122,49 @@ class Till:
             return suggestion if suggestion in self.providers else None
         return None
 
+    def parse_phone(self, provider: Provider, phone_text: str) -> PhoneNumber:
+        """The customer's number for `provider`; raises WrongNetwork for a number of another
+        network unless the owner allows ported numbers."""
+        if provider not in self.providers:
+            raise SetupProblem(self._unavailable(provider))
+        if provider == "mpesa":
+            phone = parse_phone(phone_text, "KE")  # M-Pesa is Kenyan
+        else:
+            sandbox_numbers = self.demo or self.config.mtn.environment == "sandbox"
+            phone = parse_phone(phone_text, self.config.shop.country, mtn_sandbox=sandbox_numbers)
+        if (problem := self.network_problem(provider, phone)) is not None and not (
+            self.config.shop.allow_ported_numbers
+        ):
+            raise problem
+        return phone
+
+    def network_problem(self, provider: Provider, phone: PhoneNumber) -> WrongNetwork | None:
+        """What is wrong when the number's network (by its prefix) is not `provider`'s, with
+        the provider to choose instead when this till has it."""
+        if phone.network is None or phone.belongs_to(provider):
+            return None
+        other = phone.suggested_provider
+        if other is not None and other in self.providers:
+            return WrongNetwork(
+                "{text} is on the {network} network, not {provider}: choose {other}",
+                text=phone.international(),
+                network=phone.network,
+                provider=PROVIDER_NAMES[provider],
+                other=PROVIDER_NAMES[other],
+            )
+        return WrongNetwork(
+            "{text} is on the {network} network: {provider} cannot charge it. Ask the "
+            "customer for another number, or another way to pay",
+            text=phone.international(),
+            network=phone.network,
+            provider=PROVIDER_NAMES[provider],
+        )
+
     def parse_charge(
         self, provider: Provider, amount_text: str, phone_text: str
     ) -> tuple[Money, PhoneNumber]:
         """Check what the cashier typed; raises ValidationError (or SetupProblem)."""
-        if provider not in self.providers:
-            raise SetupProblem(self._unavailable(provider))
-        amount = self.parse_amount(provider, amount_text)
-        if provider == "mpesa":
-            phone = parse_phone(phone_text, "KE")  # M-Pesa is Kenyan
-            if amount.minor_units % 100:
-                raise ValidationError("M-Pesa takes whole shillings only")
-            shillings = amount.minor_units // 100
-            if not rules.MIN_AMOUNT <= shillings <= rules.MAX_AMOUNT:
-                raise ValidationError(
-                    "M-Pesa takes 1 to {most:,} KES per payment", most=rules.MAX_AMOUNT
-                )
-        else:
-            sandbox_numbers = self.demo or self.config.mtn.environment == "sandbox"
-            phone = parse_phone(phone_text, self.config.shop.country, mtn_sandbox=sandbox_numbers)
-        return amount, phone
+        return self.parse_amount(provider, amount_text), self.parse_phone(provider, phone_text)
 
     async def aclose(self) -> None:
         for provider in self.providers.values():
@@ -166,18 +221,24 @@ def build_till(
 def _demo_providers(till: Till, approval_delay: float) -> None:
     from pos_app.sandbox import demo
     from pos_app.sandbox.app import create_app
+    from pos_app.sandbox.memory import RememberingSandbox
     from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
     from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
 
     config = till.config
     # The demo charges in the shop's own currency, so it looks like the real till.
     currency = config.shop.country_info.currency if config.shop.country != "KE" else "EUR"
+    # On the wall clock, remembered in the demo folder: a restart forgets no open payment.
     app = create_app(
-        MtnSimulator(MtnSandboxSettings(currency=currency, approval_delay=approval_delay)),
-        MpesaSimulator(MpesaSandboxSettings(processing_seconds=approval_delay)),
+        MtnSimulator(
+            MtnSandboxSettings(currency=currency, approval_delay=approval_delay), clock=time.time
+        ),
+        MpesaSimulator(MpesaSandboxSettings(processing_seconds=approval_delay), clock=time.time),
     )
     till.sandbox = app
-    transport = httpx.ASGITransport(app=app)
+    transport = httpx.ASGITransport(
+        app=RememberingSandbox(app, paths.demo_data_dir() / SANDBOX_MEMORY)
+    )
     if config.mtn.enabled:
         client = MtnClient(
             base_url=DEMO_URL,

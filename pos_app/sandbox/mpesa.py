@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import itertools
 import json
 import re
@@ -148,6 +149,18 @@ class MpesaSimulator:
         return push.created + self.settings.processing_seconds
 
     # -- routes --
+
+    # -- memory across restarts (demo mode keeps it in the demo folder) --
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [dataclasses.asdict(push) for push in self.pushes.values()]
+
+    def restore(self, saved: list[dict[str, Any]]) -> None:
+        for item in saved:
+            push = _Push(**{**item, "outcome": StkOutcome(**item["outcome"])})
+            self.pushes[push.checkout_id] = push
+        # Checkout ids stay unique after a restart.
+        self._ids = itertools.count(len(self.pushes) + 1)
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import json
 import re
 import secrets
@@ -146,6 +147,21 @@ class MtnSimulator:
         if resource is None or resource.outcome.delay is None:
             return None
         return resource.created + resource.outcome.delay
+
+    # -- memory across restarts (demo mode keeps it in the demo folder) --
+
+    def snapshot(self) -> list[dict[str, Any]]:
+        return [
+            {**dataclasses.asdict(r), "reference_id": ref} for (_, ref), r in self.resources.items()
+        ]
+
+    def restore(self, saved: list[dict[str, Any]]) -> None:
+        for item in saved:
+            item = dict(item)
+            reference_id = item.pop("reference_id")
+            resource = _Resource(**{**item, "outcome": Outcome(**item["outcome"])})
+            self.resources[(resource.kind, reference_id)] = resource
+            self.accepted[reference_id] += 1
 
     # -- routes --
 

@@ -306,6 +306,11 @@ class PaymentRepository:
     def schema_version(self) -> int:
         return schema_version(self._db)
 
+    def data_version(self) -> int:
+        """Changes when another connection (a headless command beside the window) commits."""
+        row = self._db.execute("PRAGMA data_version").fetchone()
+        return int(row[0])
+
     def events(self, reference_id: str) -> list[PaymentEvent]:
         rows = self._db.query(
             "SELECT reference_id, at, from_status, to_status, reason, detail"

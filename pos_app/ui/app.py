@@ -26,6 +26,7 @@ from pos_app.store_commands import back_up_today
 from pos_app.ui import theme
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
+from pos_app.ui.single_instance import SingleWindow
 from pos_app.ui.translations import install_translators
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,17 @@ def run_gui(
 ) -> int:
     started = time.perf_counter()
     install_translators(application(), config.shop.effective_language)
+    single = SingleWindow(paths.data_dir())
+    if not single.claim():
+        print(
+            "pos-app is already open for this till: its window was asked to come to the front",
+            file=sys.stderr,
+        )
+        return 0
     try:
         db = open_database(paths.database_path())
     except StoreError as exc:
+        single.release()
         if smoke_test:
             print(f"pos-app: {exc}", file=sys.stderr)
         else:
@@ -99,6 +108,7 @@ def run_gui(
             till=till,
         )
         engine.resume()  # payments left unfinished by a crash or a lost network
+        single.wake_up.connect(window.come_forward)
         closed = asyncio.Event()
         window.closed.connect(closed.set)
         # A counter screen runs full screen; the explicit size also holds without a window
@@ -130,4 +140,5 @@ def run_gui(
         qasync.run(main())
     finally:
         db.close()
+        single.release()
     return 0

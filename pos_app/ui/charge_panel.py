@@ -10,16 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QFont, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QDialog,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -27,8 +29,10 @@ from PySide6.QtWidgets import (
 from pos_app.domain.countries import PROVIDER_NAMES, Provider
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money, currency_digits
+from pos_app.domain.phone import WrongNetwork
 from pos_app.engine.setup import SetupProblem, Till
 from pos_app.ui import theme
+from pos_app.ui.amount_confirm import AmountConfirmDialog
 from pos_app.ui.texts import error_text
 
 
@@ -39,6 +43,39 @@ class ChargeInput:
     msisdn: str
     reference: str | None
     message: str | None
+
+
+PANEL_WIDTH = 420  # whatever is shown in it: switching provider or an error moves nothing
+KEY_HEIGHT = 36  # the keypad's keys grow with the window, from this
+QUICK_HEIGHT = 28  # five quick amounts beside the keypad's four rows
+QUICK_COLUMN_WIDTH = 130  # whatever the currency's amounts: switching provider moves nothing
+ERROR_PIXELS = 12
+# Amber, 8.7:1 on the window: a network hint that does not block (ported numbers allowed).
+WARNING = "#78350f"
+
+
+def reserved_line(parent: QWidget, name: str, lines: int) -> QLabel:
+    """A label for an error, its height reserved for `lines` lines whether it shows one or not:
+    an error appearing moves nothing. A longer text is cut, and shown whole as its tool tip."""
+    label = QLabel(parent)
+    label.setObjectName(name)
+    font = QFont(label.font())
+    font.setPixelSize(ERROR_PIXELS)
+    font.setBold(True)
+    label.setFont(font)
+    label.setStyleSheet(f"color:{theme.ERROR};")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 2)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+    return label
+
+
+def show_error(label: QLabel, text: str, colour: str = theme.ERROR) -> None:
+    label.setStyleSheet(f"color:{colour};font-size:{ERROR_PIXELS}px;font-weight:bold;")
+    label.setText(text)
+    label.setToolTip(text)
 
 
 def default_quick_amounts(currency: str) -> list[Decimal]:
@@ -55,39 +92,53 @@ class ChargePanel(QWidget):
         super().__init__(parent)
         self._till = till
         self._provider_chosen_by_hand = False
+        self.confirm_dialog: AmountConfirmDialog | None = None  # while a large amount is checked
         layout = QVBoxLayout(self)
+        # Every pixel counts at the window's smallest size (1000x640): all fits, nothing moves.
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        self.setMinimumWidth(PANEL_WIDTH)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Preferred)
 
         self.amount = QLineEdit(self)
         self.amount.setObjectName("amount")
         self.amount.setPlaceholderText(self.tr("Amount"))
         self.amount.setStyleSheet("font-size:28px;padding:6px;")
         self.amount.setToolTip(self.tr("Type the amount; Enter charges"))
-        self.amount_shown = QLabel(self)
-        self.amount_shown.setObjectName("amountShown")
-        self.amount_shown.setStyleSheet(f"font-size:20px;color:{theme.TEXT};")
+        # The amount as it will be charged ("USh1,500"), or what is wrong with it.
+        self.amount_shown = reserved_line(self, "amountShown", 3)
         layout.addWidget(self.amount)
         layout.addWidget(self.amount_shown)
 
         pads = QHBoxLayout()
         keypad = QGridLayout()
+        keypad.setSpacing(4)
         keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫"]
         for index, key in enumerate(keys):
             button = QPushButton(key, self)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field
-            button.setMinimumSize(64, 48)
+            button.setMinimumSize(56, KEY_HEIGHT)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.setStyleSheet("font-size:20px;")
             button.clicked.connect(lambda _=False, k=key: self._press(k))
             keypad.addWidget(button, index // 3, index % 3)
-        pads.addLayout(keypad)
-        self.quick = QVBoxLayout()
-        pads.addLayout(self.quick)
+        pads.addLayout(keypad, 1)
+        quick_column = QWidget(self)
+        quick_column.setFixedWidth(QUICK_COLUMN_WIDTH)
+        self.quick = QVBoxLayout(quick_column)
+        self.quick.setContentsMargins(0, 0, 0, 0)
+        self.quick.setSpacing(4)
+        pads.addWidget(quick_column)
         layout.addLayout(pads)
 
         self.phone = QLineEdit(self)
         self.phone.setObjectName("phone")
-        self.phone.setPlaceholderText(self.tr("Customer's phone, e.g. 0772 123 456"))
+        self.phone.setPlaceholderText(self.tr("Phone, e.g. 0772 123 456"))
+        self.phone.setToolTip(self.tr("The customer's phone number, in any usual form"))
         self.phone.setStyleSheet("font-size:20px;padding:4px;")
         layout.addWidget(self.phone)
+        self.phone_error = reserved_line(self, "phoneError", 2)
+        layout.addWidget(self.phone_error)
 
         row = QHBoxLayout()
         self.provider_buttons = QButtonGroup(self)
@@ -105,30 +156,40 @@ class ChargePanel(QWidget):
         self.check_customer.setToolTip(self.tr("Show the MTN account holder's name (Ctrl+K)"))
         self.check_customer.setShortcut(QKeySequence("Ctrl+K"))
         self.check_customer.clicked.connect(self._check_customer)
+        # Hidden for M-Pesa, its room kept: switching provider moves nothing.
+        keep = self.check_customer.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.check_customer.setSizePolicy(keep)
         row.addWidget(self.check_customer)
         row.addStretch(1)
         layout.addLayout(row)
-        self.customer = QLabel(self)
-        self.customer.setObjectName("customerName")
-        layout.addWidget(self.customer)
+        # Under the provider choice, what is known of the number: that its network is not
+        # the chosen provider's (with the one to choose), or the MTN account holder's name.
+        self.network_hint = reserved_line(self, "networkHint", 3)
+        self.customer = self.network_hint
+        layout.addWidget(self.network_hint)
 
         self.reference = QLineEdit(self)
-        self.reference.setPlaceholderText(self.tr("Order reference (optional)"))
+        self.reference.setPlaceholderText(self.tr("Reference (optional)"))
+        self.reference.setToolTip(self.tr("Your order or invoice reference, kept with the receipt"))
         self.message = QLineEdit(self)
-        self.message.setPlaceholderText(self.tr("Message for the customer (optional)"))
-        layout.addWidget(self.reference)
-        layout.addWidget(self.message)
+        self.message.setPlaceholderText(self.tr("Message (optional)"))
+        self.message.setToolTip(
+            self.tr("A short message for the customer, sent with the payment request")
+        )
+        optional = QHBoxLayout()
+        optional.addWidget(self.reference)
+        optional.addWidget(self.message)
+        layout.addLayout(optional)
 
-        self.error = QLabel(self)
-        self.error.setObjectName("chargeError")
-        self.error.setStyleSheet(f"color:{theme.ERROR};font-weight:bold;")
-        self.error.setWordWrap(True)
+        # What concerns no one field (no provider set up, the engine's failures).
+        self.error = reserved_line(self, "chargeError", 2)
         layout.addWidget(self.error)
         self.charge_button = QPushButton(self.tr("Charge"), self)
         self.charge_button.setObjectName("charge")
         self.charge_button.setToolTip(self.tr("Send the payment prompt (Enter)"))
         self.charge_button.setStyleSheet(
-            f"font-size:22px;font-weight:bold;padding:10px;background:{theme.CHARGE};color:white;"
+            f"font-size:22px;font-weight:bold;padding:6px;background:{theme.CHARGE};color:white;"
         )
         self.charge_button.clicked.connect(self.submit)
         layout.addWidget(self.charge_button)
@@ -145,6 +206,9 @@ class ChargePanel(QWidget):
             self.provider_radio[first].setChecked(True)
         self._fill_quick_amounts()
 
+    def sizeHint(self) -> QSize:
+        return QSize(PANEL_WIDTH, super().sizeHint().height())
+
     # -- state --
 
     @property
@@ -159,6 +223,7 @@ class ChargePanel(QWidget):
         while self.quick.count():
             item = self.quick.takeAt(0)
             if item is not None and (widget := item.widget()) is not None:
+                widget.hide()  # at once: deleted later
                 widget.deleteLater()
         provider = self.provider
         if provider is None:
@@ -174,7 +239,8 @@ class ChargePanel(QWidget):
                 continue  # e.g. 12.5 configured for a whole-number currency
             button = QPushButton(money.format(locale), self)
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumHeight(40)
+            button.setMinimumHeight(QUICK_HEIGHT)
+            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
             button.clicked.connect(
                 lambda _=False, m=money: self.amount.setText(m.to_plain_string())
             )
@@ -195,6 +261,7 @@ class ChargePanel(QWidget):
         self.check_customer.setVisible(self.provider == "mtn")
         self._fill_quick_amounts()
         self._amount_changed(self.amount.text())
+        self._update_network_hint()
 
     def _chosen_by_hand(self) -> None:
         self._provider_chosen_by_hand = True
@@ -208,61 +275,140 @@ class ChargePanel(QWidget):
     def _amount_changed(self, text: str) -> None:
         provider = self.provider
         if not text.strip() or provider is None:
-            self.amount_shown.setText("")
+            show_error(self.amount_shown, "")
             return
         try:
             money = self._till.parse_amount(provider, text)
         except (ValidationError, SetupProblem) as exc:
-            self.amount_shown.setText(error_text(exc))
-            self.amount_shown.setStyleSheet(f"font-size:16px;color:{theme.ERROR};")
+            show_error(self.amount_shown, error_text(exc))
         else:
+            # What will be charged: larger than an error, in the text colour.
+            self.amount_shown.setStyleSheet(f"color:{theme.TEXT};font-size:20px;")
             self.amount_shown.setText(money.format(self._till.config.shop.effective_locale))
-            self.amount_shown.setStyleSheet(f"font-size:20px;color:{theme.TEXT};")
+            self.amount_shown.setToolTip("")
 
     def _phone_changed(self, text: str) -> None:
-        self.customer.setText("")
-        if self._provider_chosen_by_hand:
+        show_error(self.phone_error, "")  # it was about what was typed before
+        if not self._provider_chosen_by_hand:
+            suggestion = self._till.suggest_provider(text)
+            if suggestion is not None:
+                self.set_provider(suggestion)
+        self._update_network_hint()
+
+    def _update_network_hint(self) -> None:
+        """As the number is typed: say so when its network is not the chosen provider's (in
+        red when the charge will be refused, in amber when the owner allows ported numbers)."""
+        provider, text = self.provider, self.phone.text()
+        if provider is None or not text.strip():
+            show_error(self.network_hint, "")
             return
-        suggestion = self._till.suggest_provider(text)
-        if suggestion is not None:
-            self.set_provider(suggestion)
+        try:
+            phone = self._till.parse_phone(provider, text)
+        except WrongNetwork as exc:
+            show_error(self.network_hint, error_text(exc))
+            return
+        except (ValidationError, SetupProblem):
+            show_error(self.network_hint, "")  # not a whole number yet
+            return
+        problem = self._till.network_problem(provider, phone)
+        show_error(self.network_hint, error_text(problem) if problem else "", WARNING)
 
     def _check_customer(self) -> None:
         try:
-            _, phone = self._till.parse_charge("mtn", self.amount.text() or "1", self.phone.text())
-        except (ValidationError, SetupProblem) as exc:
-            self.error.setText(error_text(exc))
+            phone = self._till.parse_phone("mtn", self.phone.text())
+        except WrongNetwork as exc:
+            show_error(self.network_hint, error_text(exc))
             return
-        self.customer.setText(self.tr("Checking…"))
+        except ValidationError as exc:
+            show_error(self.phone_error, error_text(exc))
+            return
+        except SetupProblem as exc:
+            show_error(self.error, error_text(exc))
+            return
+        show_error(self.customer, self.tr("Checking…"), theme.TEXT)
         self.customer_check_requested.emit(phone.msisdn)
 
     def show_customer(self, text: str) -> None:
-        self.customer.setText(text)
+        show_error(self.customer, text, theme.TEXT)
 
     def submit(self) -> None:
+        """Check every field at once (each error beside its field); send the charge, or first
+        have a large amount confirmed."""
+        if self.confirm_dialog is not None:
+            return  # the amount is being confirmed
+        request = self._checked()
+        if request is None:
+            return
+        if self._till.needs_confirmation(request.amount):
+            self._confirm(request)
+            return
+        self._send(request)
+
+    def _checked(self) -> ChargeInput | None:
+        for label in (self.amount_shown, self.phone_error, self.error):
+            show_error(label, "")
         provider = self.provider
         if provider is None:
-            self.error.setText(self.tr("No provider is set up at this till"))
-            return
+            show_error(self.error, self.tr("No provider is set up at this till"))
+            return None
+        amount = phone = None
         try:
-            amount, phone = self._till.parse_charge(provider, self.amount.text(), self.phone.text())
-        except (ValidationError, SetupProblem) as exc:
-            self.error.setText(error_text(exc))
-            return
-        request = ChargeInput(
+            amount = self._till.parse_amount(provider, self.amount.text())
+        except SetupProblem as exc:  # the provider's, not a field's
+            show_error(self.error, error_text(exc))
+            return None
+        except ValidationError as exc:
+            show_error(self.amount_shown, error_text(exc))
+        try:  # checked too when the amount is wrong: every error at once
+            phone = self._till.parse_phone(provider, self.phone.text())
+        except WrongNetwork as exc:  # beside the provider choice, whose choice it is
+            show_error(self.network_hint, error_text(exc))
+        except ValidationError as exc:
+            show_error(self.phone_error, error_text(exc))
+        if amount is None:
+            self.amount.setFocus()
+            return None
+        if phone is None:
+            self.phone.setFocus()
+            return None
+        return ChargeInput(
             provider,
             amount,
             phone.msisdn,
             self.reference.text().strip() or None,
             self.message.text().strip() or None,
         )
+
+    def _confirm(self, request: ChargeInput) -> None:
+        shop = self._till.config.shop
+        dialog = AmountConfirmDialog(
+            request.amount,
+            request.provider,
+            request.msisdn,
+            shop.effective_locale,
+            shop.effective_language,
+            self,
+        )
+        dialog.accepted.connect(lambda: self._send(request))
+        dialog.finished.connect(self._confirm_finished)
+        self.confirm_dialog = dialog
+        dialog.open()  # not exec(): a nested loop would stall the engine's tasks
+
+    def _confirm_finished(self, result: int) -> None:
+        dialog, self.confirm_dialog = self.confirm_dialog, None
+        if dialog is not None:
+            dialog.deleteLater()
+        if result != QDialog.DialogCode.Accepted:
+            self.amount.setFocus()  # the fields keep what was typed
+
+    def _send(self, request: ChargeInput) -> None:
         self.clear()  # ready for the next customer at once
         self.charge_requested.emit(request)
 
     def clear(self) -> None:
         for field in (self.amount, self.phone, self.reference, self.message):
             field.clear()
-        self.error.setText("")
-        self.customer.setText("")
+        for label in (self.amount_shown, self.phone_error, self.network_hint, self.error):
+            show_error(label, "")
         self._provider_chosen_by_hand = False
         self.amount.setFocus()

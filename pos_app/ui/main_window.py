@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self._repository = repository
         self._engine = engine
         self._till = till
+        self._demo = demo
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: Callable[[], None] = lambda: None
         self.detail: ReceiptDetail | None = None
@@ -165,6 +166,7 @@ class MainWindow(QMainWindow):
             ("Ctrl+2", self.show_receipts),
             ("Ctrl+3", self.show_report),
             ("Ctrl+,", self.open_settings),
+            ("Ctrl+Q", self.close),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             # One window per till: the shortcuts work whatever has the focus.
@@ -200,7 +202,11 @@ class MainWindow(QMainWindow):
             f"{shop.till} · {country_name(shop.country, shop.effective_language)}"
         )
         self.statusBar().addPermanentWidget(self.till_label)
-        self.keyring_label = QLabel(self.tr("No secure keyring: secrets only from the environment"))
+        from pos_app.ui.texts import keyring_advice
+
+        # One line with the fix for this system (cli gives no problem in demo mode, where no
+        # secret is needed); the tooltip has the whole message.
+        self.keyring_label = QLabel(keyring_advice())
         self.keyring_label.setToolTip(keyring_problem or "")
         self.keyring_label.setVisible(keyring_problem is not None)
         self.statusBar().addWidget(self.keyring_label)
@@ -223,6 +229,12 @@ class MainWindow(QMainWindow):
             self._timer.start(1000)
         for payment in repository.list_open():  # unfinished from before: show them
             self.cards.update_payment(payment)
+        # Headless commands may charge or settle beside the window: their commits show here
+        # within a second (SQLite's data_version moves only for other connections' commits).
+        self._data_version = repository.data_version()
+        self._others = QTimer(self)
+        self._others.timeout.connect(self.notice_other_processes)
+        self._others.start(500)
         self.refresh()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -309,9 +321,33 @@ class MainWindow(QMainWindow):
         if not self._refresh_soon.isActive():
             self._refresh_soon.start()
 
+    def notice_other_processes(self) -> None:
+        version = self._repository.data_version()
+        if version == self._data_version:
+            return
+        self._data_version = version
+        shown_open = [
+            ref for ref, card in self.cards.cards.items() if card.payment.status in OPEN_STATES
+        ]
+        for payment in self._repository.list_open():
+            self.cards.update_payment(payment)
+        for reference_id in shown_open:
+            self.cards.update_payment(self._repository.get(reference_id))
+        self.refresh()
+
+    def come_forward(self) -> None:
+        """Another start of pos-app on this till asked for this window."""
+        self.setWindowState(
+            (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
+        )
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
     def _timer_stop(self) -> None:
         # A timer firing after close would read a database that may be closed by then.
         self._refresh_soon.stop()
+        self._others.stop()
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
@@ -513,6 +549,7 @@ class MainWindow(QMainWindow):
             tz,
             self,
             owner_tools=self._engine is not None,
+            demo=self._demo,
         )
         dialog.refund_requested.connect(self.request_refund)
         dialog.resolve_requested.connect(self.request_resolve)

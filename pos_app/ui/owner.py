@@ -74,16 +74,21 @@ class PinDialog(QDialog):
             self._gate.unlock(pin, self._purpose)
         except OwnerLocked as exc:
             self._locked(exc.seconds)
-            self.pin.clear()
+            self._start_again()
             return
         except (WrongPin, ValidationError) as exc:
             self.error.setText(error_text(exc))
-            self.pin.clear()
-            if self.again is not None:
-                self.again.clear()
+            self._start_again()
             return
         self.accept()
         self.unlocked.emit()
+
+    def _start_again(self) -> None:
+        """After a refused PIN: every field empty, the cursor in the first one."""
+        for field in (self.pin, self.again):
+            if field is not None:
+                field.clear()
+        self.pin.setFocus()
 
 
 class NewPinDialog(QDialog):
@@ -109,11 +114,19 @@ class NewPinDialog(QDialog):
             )
         except OwnerLocked as exc:
             self.error.setText(locked_text(exc.seconds))
+            self._start_again()
             return
         except ValidationError as exc:
             self.error.setText(error_text(exc))
+            self._start_again()
             return
         self.accept()
+
+    def _start_again(self) -> None:
+        """After a refused PIN: every field empty, the cursor in the first one."""
+        for field in (self.current, self.new, self.again):
+            field.clear()
+        self.current.setFocus()
 
 
 def _pin_field(parent: QWidget) -> QLineEdit:

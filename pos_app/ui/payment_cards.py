@@ -161,7 +161,7 @@ class PaymentCard(QFrame):
             )
         if status == S.REFUNDED:
             return self.tr("↩ REFUNDED"), ""
-        label = self.tr("✖ FAILED") if status == S.FAILED else self.tr("✖ EXPIRED")
+        label = self.tr("✖ REFUSED") if status == S.FAILED else self.tr("✖ EXPIRED")
         if reason is None:
             return label, ""
         return f"{label} · {reason_message(reason)}", reason_action(reason)

@@ -22,8 +22,14 @@ ROLL_WIDTH_MM = 80.0
 ROLL_LENGTH_MM = 160.0  # enough for one receipt; thermal printers cut where the text ends
 
 
-def receipt_lines(payment: Payment, shop: ShopConfig, tz: tzinfo) -> list[tuple[str, str]]:
-    """(label, value) pairs, in printing order."""
+def demo_note() -> str:
+    return QCoreApplication.translate("Receipt", "DEMO — no real money moved")
+
+
+def receipt_lines(
+    payment: Payment, shop: ShopConfig, tz: tzinfo, *, demo: bool = False
+) -> list[tuple[str, str]]:
+    """(label, value) pairs, in printing order; a demo receipt says so first."""
     locale = shop.effective_locale
     when = payment.created_at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
     if payment.provider_transaction_id:
@@ -34,7 +40,9 @@ def receipt_lines(payment: Payment, shop: ShopConfig, tz: tzinfo) -> list[tuple[
         receipt = QCoreApplication.translate("Receipt", "see the customer's M-Pesa SMS")
     else:
         receipt = "-"
-    lines = [
+    demo_line = ("DEMO", QCoreApplication.translate("Receipt", "no real money moved"))
+    lines = [demo_line] if demo else []
+    lines += [
         (QCoreApplication.translate("Receipt", "Date"), when),
         (QCoreApplication.translate("Receipt", "Amount"), payment.amount.format(locale)),
         (QCoreApplication.translate("Receipt", "Paid with"), PROVIDER_NAMES[payment.provider]),
@@ -47,19 +55,29 @@ def receipt_lines(payment: Payment, shop: ShopConfig, tz: tzinfo) -> list[tuple[
         lines.append((QCoreApplication.translate("Receipt", "Reason"), reason))
     if payment.external_id:
         lines.append((QCoreApplication.translate("Receipt", "Reference"), payment.external_id))
-    lines.append((QCoreApplication.translate("Receipt", "Payment id"), payment.reference_id[:8]))
+    # The shop's own reference of the payment, to find it again (pos-app receipts).
+    lines.append((QCoreApplication.translate("Receipt", "Our reference"), payment.reference_id[:8]))
     return lines
 
 
-def receipt_html(payment: Payment, shop: ShopConfig, tz: tzinfo) -> str:
+def receipt_html(
+    payment: Payment, shop: ShopConfig, tz: tzinfo, *, demo: bool = False, points: int = 8
+) -> str:
+    """The receipt as printed, saved as PDF and shown in the receipt dialog (there, in larger
+    type: `points` is the size of its text)."""
     rows = "".join(
         f"<tr><td width='38%'>{html.escape(label)}</td>"
         f"<td align='right'><b>{html.escape(value)}</b></td></tr>"
         for label, value in receipt_lines(payment, shop, tz)
     )
+    banner = (
+        f"<p align='center' style='font-size:{points + 3}pt'><b>{html.escape(demo_note())}</b></p>"
+        if demo
+        else ""
+    )
     return (
-        f"<div style='font-family:sans-serif;font-size:8pt'>"
-        f"<p align='center'><b style='font-size:12pt'>{html.escape(shop.name)}</b><br>"
+        f"<div style='font-family:sans-serif;font-size:{points}pt'>{banner}"
+        f"<p align='center'><b style='font-size:{points + 4}pt'>{html.escape(shop.name)}</b><br>"
         f"{html.escape(shop.till)}</p>"
         f"<table width='100%' cellspacing='0' cellpadding='1'>{rows}</table>"
         f"<p align='center'>{html.escape(QCoreApplication.translate('Receipt', 'Thank you'))}"
@@ -75,21 +93,25 @@ def roll_printer(printer: QPrinter) -> None:
     printer.setPageMargins(QMarginsF(3, 3, 3, 3), QPageLayout.Unit.Millimeter)
 
 
-def print_receipt(printer: QPrinter, payment: Payment, shop: ShopConfig, tz: tzinfo) -> None:
+def print_receipt(
+    printer: QPrinter, payment: Payment, shop: ShopConfig, tz: tzinfo, *, demo: bool = False
+) -> None:
     document = QTextDocument()
     # The roll's printable width (and no page numbers: those come only without a page size).
     area = printer.pageLayout().paintRectPoints()
     document.setPageSize(QSizeF(area.width(), area.height()))
     document.setDocumentMargin(0)
-    document.setHtml(receipt_html(payment, shop, tz))
+    document.setHtml(receipt_html(payment, shop, tz, demo=demo))
     document.print_(printer)
 
 
-def save_pdf(path: Path, payment: Payment, shop: ShopConfig, tz: tzinfo) -> None:
+def save_pdf(
+    path: Path, payment: Payment, shop: ShopConfig, tz: tzinfo, *, demo: bool = False
+) -> None:
     """Raises OSError when the file cannot be written."""
     check_writable(path)
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(str(path))
     roll_printer(printer)
-    print_receipt(printer, payment, shop, tz)
+    print_receipt(printer, payment, shop, tz, demo=demo)

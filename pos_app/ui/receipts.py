@@ -36,14 +36,14 @@ from PySide6.QtWidgets import (
 
 from pos_app.config import ShopConfig
 from pos_app.domain.countries import PROVIDER_NAMES
-from pos_app.domain.payment import Payment, PaymentStatus, needs_resolving
+from pos_app.domain.payment import Payment, PaymentEvent, PaymentStatus, needs_resolving
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import from_key
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, Total, local_day
 from pos_app.ui.background_reads import BackgroundReads
-from pos_app.ui.receipt_print import print_receipt, roll_printer, save_pdf
-from pos_app.ui.texts import reason_message, status_name
+from pos_app.ui.receipt_print import print_receipt, receipt_html, roll_printer, save_pdf
+from pos_app.ui.texts import reason_message, status_choices, status_name
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -182,9 +182,11 @@ class ReceiptsView(QWidget):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
         self.status = QComboBox(self)
-        self.status.addItem(self.tr("Any status"), None)
-        for status in PaymentStatus:
-            self.status.addItem(status_name(status), status)
+        self.status.addItem(self.tr("Any status"), frozenset())
+        # One choice per people's word ("waiting" covers saved, sending and pending).
+        self._status_choices = status_choices()
+        for label, _ in self._status_choices:
+            self.status.addItem(label)
         self.provider = QComboBox(self)
         self.provider.addItem(self.tr("Any provider"), None)
         for key, name in PROVIDER_NAMES.items():
@@ -228,12 +230,12 @@ class ReceiptsView(QWidget):
     def current_filter(self) -> PaymentFilter:
         first, last = _day(self.date_from.date()), _day(self.date_to.date())
         first, last = min(first, last), max(first, last)
-        status = self.status.currentData()
+        index = self.status.currentIndex()
+        statuses = self._status_choices[index - 1][1] if index > 0 else frozenset()
         return PaymentFilter(
             start=local_day(first, self._tz)[0],
             end=local_day(last, self._tz)[1],
-            # Qt hands the enum back as its plain string value.
-            statuses=frozenset({PaymentStatus(status)}) if status else frozenset(),
+            statuses=statuses,
             provider=self.provider.currentData(),
             search=self.search.text() or None,
             region=self._region,
@@ -275,42 +277,28 @@ class ReceiptDetail(QDialog):
         parent: QWidget | None = None,
         *,
         owner_tools: bool = False,
+        demo: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.payment, self._shop, self._tz = payment, shop, tz
+        self.payment, self._shop, self._tz, self._demo = payment, shop, tz, demo
         self.problem: QMessageBox | None = None  # why the last save failed, for tests
-        locale = shop.effective_locale
         self.setWindowTitle(self.tr("Receipt {0}").format(payment.reference_id[:8]))
         layout = QVBoxLayout(self)
-        receipt = payment.provider_transaction_id or "—"
-        if payment.receipt_source == "cashier":
-            receipt += self.tr(" (from the customer's SMS)")
-        lines = [
-            f"{payment.amount.format(locale)} · {PROVIDER_NAMES[payment.provider]} · "
-            f"{mask_msisdn(payment.msisdn)}",
-            self.tr("Status: {0}").format(status_name(payment.status)),
-            self.tr("Receipt: {0}").format(receipt),
-            self.tr("Reference: {0}").format(payment.external_id or "—"),
-            self.tr("Payment id: {0}").format(payment.reference_id),
-        ]
-        if payment.reason:
-            reason = reason_message(from_key(payment.reason))
-            lines.insert(2, self.tr("Reason: {0}").format(reason))
-        self.summary = QLabel("\n".join(lines), self)
+        # The receipt itself, as printed and saved as PDF, on its white paper.
+        self.summary = QLabel(receipt_html(payment, shop, tz, demo=demo, points=11), self)
+        self.summary.setObjectName("receipt")
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.summary)
+        self.summary.setStyleSheet("background:white;color:black;padding:12px;")
+        self.summary.setFixedWidth(360)
+        layout.addWidget(self.summary, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(QLabel(self.tr("What happened"), self))
         self.history = QListWidget(self)
+        day = payment.created_at.astimezone(tz).date()
         for event in repository.events(payment.reference_id):
-            when = event.at.astimezone(tz).strftime("%H:%M:%S")
-            text = (
-                f"{when}  {status_name(event.from_status) if event.from_status else '—'} → "
-                f"{status_name(event.to_status)}"
-            )
-            if event.reason:
-                text += f"  ({reason_message(from_key(event.reason))})"
-            if event.is_correction:
-                text += self.tr("  [late answer: corrected]")
-            self.history.addItem(text)
+            at = event.at.astimezone(tz)
+            when = at.strftime("%H:%M" if at.date() == day else "%Y-%m-%d %H:%M")
+            self.history.addItem(f"{when}  {self._happened(event)}")
         layout.addWidget(self.history)
         buttons = QHBoxLayout()
         self.print_button = QPushButton(self.tr("Print… (Ctrl+P)"), self)
@@ -333,11 +321,32 @@ class ReceiptDetail(QDialog):
         buttons.addWidget(self.pdf_button)
         layout.addLayout(buttons)
 
+    def _happened(self, event: PaymentEvent) -> str:
+        """One step of the payment's history, in the cashier's words."""
+        provider = PROVIDER_NAMES[self.payment.provider]
+        status = event.to_status
+        if status == PaymentStatus.CREATED:
+            text = self.tr("Started at the till")
+        elif status == PaymentStatus.SUBMITTING:
+            text = self.tr("Sending to {0}").format(provider)
+        elif status == PaymentStatus.PENDING:
+            text = self.tr("Sent to {0}, waiting for the customer").format(provider)
+        else:
+            name = status_name(status)
+            text = name[:1].upper() + name[1:]
+        if event.reason:
+            text += f": {reason_message(from_key(event.reason))}"
+        if event.is_correction:
+            text += self.tr(" (a late answer corrected it)")
+        return text
+
     def print_(self) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         roll_printer(printer)
         dialog = QPrintDialog(printer, self)
-        dialog.accepted.connect(lambda: print_receipt(printer, self.payment, self._shop, self._tz))
+        dialog.accepted.connect(
+            lambda: print_receipt(printer, self.payment, self._shop, self._tz, demo=self._demo)
+        )
         # Modal for this window, without exec()'s nested loop: payments keep being followed.
         dialog.setWindowModality(Qt.WindowModality.WindowModal)
         dialog.show()
@@ -355,7 +364,7 @@ class ReceiptDetail(QDialog):
 
     def save_pdf(self, path: Path) -> None:
         try:
-            save_pdf(path, self.payment, self._shop, self._tz)
+            save_pdf(path, self.payment, self._shop, self._tz, demo=self._demo)
         except OSError as exc:
             self.problem = QMessageBox(
                 QMessageBox.Icon.Warning,

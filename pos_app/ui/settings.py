@@ -7,9 +7,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Coroutine
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from babel import Locale, localedata
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -42,7 +44,10 @@ from pos_app.credentials import (
     SecretName,
     SecretStore,
 )
-from pos_app.domain.countries import COUNTRIES
+from pos_app.domain.amount_guard import AmountGuard
+from pos_app.domain.countries import COUNTRIES, country
+from pos_app.domain.errors import ValidationError
+from pos_app.domain.money import Money
 from pos_app.engine.setup import SetupProblem, build_till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn import environments
@@ -50,6 +55,7 @@ from pos_app.providers.mtn.provisioning import provision_into_keyring
 from pos_app.ui.texts import country_name, error_text, shown
 
 CONTEXT = "SettingsDialog"
+AMOUNT_KEYS = ("largest_charge", "confirm_above")  # in the shop's currency; 0: the default
 
 
 def translated(text: object) -> str:
@@ -114,12 +120,7 @@ SETTINGS: dict[object, tuple[Setting, ...]] = {
             QT_TRANSLATE_NOOP("SettingsDialog", "Language"),
             choices=(("", QT_TRANSLATE_NOOP("SettingsDialog", "Automatic")), *LANGUAGES.items()),
         ),
-        Setting(
-            "shop",
-            "locale",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Number format"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "e.g. fr_CI; empty: the country's"),
-        ),
+        Setting("shop", "locale", QT_TRANSLATE_NOOP("SettingsDialog", "Number format")),
         Setting(
             "shop",
             "timezone",
@@ -134,6 +135,30 @@ SETTINGS: dict[object, tuple[Setting, ...]] = {
         ),
         Setting(
             "shop", "sound", QT_TRANSLATE_NOOP("SettingsDialog", "Sound on success and failure")
+        ),
+        Setting(
+            "shop",
+            "largest_charge",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Largest charge"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "A larger amount is refused at the till"),
+        ),
+        Setting(
+            "shop",
+            "confirm_above",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Confirm above"),
+            QT_TRANSLATE_NOOP(
+                "SettingsDialog", "A larger amount is shown in words and confirmed a second time"
+            ),
+        ),
+        Setting(
+            "shop",
+            "allow_ported_numbers",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Allow ported numbers"),
+            QT_TRANSLATE_NOOP(
+                "SettingsDialog",
+                "Where customers keep their number when they change network: charge a number "
+                "whatever network its prefix belongs to (the till still says so)",
+            ),
         ),
     ),
     "MTN MoMo": (
@@ -191,6 +216,28 @@ SETTINGS: dict[object, tuple[Setting, ...]] = {
         ),
     ),
 }
+
+
+EXAMPLE_AMOUNT = Decimal(1_500_000)
+
+
+def number_formats(region: str, language: str) -> list[tuple[str, str]]:
+    """(locale, "English (Uganda) — USh1,500,000"): the country's locales, then English and
+    French, each with an example amount in the country's currency."""
+    info = country(region)
+    here = sorted(
+        name
+        for name in localedata.locale_identifiers()
+        if name.endswith(f"_{info.region}") and name.count("_") == 1
+    )
+    names = dict.fromkeys([info.locale, *here, "en", "fr"])
+    return [(name, number_format_label(name, info.currency, language)) for name in names]
+
+
+def number_format_label(locale: str, currency: str, language: str) -> str:
+    example = Money.from_decimal(EXAMPLE_AMOUNT, currency).format(locale)
+    name = Locale.parse(locale).get_display_name(language) or locale
+    return f"{name[:1].upper()}{name[1:]} — {example}"
 
 
 def parse_amounts(text: str) -> list[float]:
@@ -292,8 +339,15 @@ class SettingsDialog(QDialog):
                 self.inputs[setting] = widget
                 if isinstance(widget, QCheckBox):
                     form.addRow(widget)
+                    if setting.hint:  # what the choice means
+                        note = QLabel(translated(setting.hint), page)
+                        note.setWordWrap(True)
+                        note.setIndent(24)
+                        form.addRow(note)
                 else:
                     form.addRow(translated(setting.label), widget)
+                    if isinstance(widget, QLineEdit) and setting.key in AMOUNT_KEYS:
+                        widget.setToolTip(translated(setting.hint))
             if title == "MTN MoMo":
                 self.provision_button = QPushButton(self.tr("Create sandbox credentials"), page)
                 self.provision_button.setToolTip(
@@ -330,6 +384,70 @@ class SettingsDialog(QDialog):
         if isinstance(environment, QComboBox):
             environment.currentIndexChanged.connect(self._environment_changed)
         self._environment_changed()
+        shop_country = self.inputs[self.setting("shop", "country")]
+        if isinstance(shop_country, QComboBox):
+            shop_country.currentIndexChanged.connect(self._country_changed)
+
+    def _country_changed(self) -> None:
+        """The number formats, the example amounts and the limits' defaults follow the
+        country."""
+        locale = self.inputs[self.setting("shop", "locale")]
+        if isinstance(locale, QComboBox):
+            self._fill_number_formats(locale, locale.currentData())
+        for key in AMOUNT_KEYS:
+            field = self.inputs[self.setting("shop", key)]
+            if isinstance(field, QLineEdit):
+                field.setPlaceholderText(self._default_limit(key))
+
+    def _chosen_country(self) -> str:
+        widget = self._shop_input("country")
+        if isinstance(widget, QComboBox) and widget.currentData():
+            return str(widget.currentData())
+        return self._config.shop.country
+
+    def _fill_number_formats(self, combo: QComboBox, current: str) -> None:
+        region = self._chosen_country()
+        language = self._config.shop.effective_language
+        currency = country(region).currency
+        combo.blockSignals(True)
+        combo.clear()
+        automatic = number_format_label(country(region).locale, currency, language)
+        combo.addItem(self.tr("The country's: {0}").format(automatic), "")
+        for name, label in number_formats(region, language):
+            combo.addItem(label, name)
+        if current and combo.findData(current) < 0:  # set by hand in the file: kept
+            try:
+                combo.addItem(number_format_label(current, currency, language), current)
+            except (ValueError, ValidationError):
+                combo.addItem(current, current)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
+
+    def _default_limit(self, key: str) -> str:
+        """The limit when the field is left empty, in the shop's currency."""
+        region = self._chosen_country()
+        currency = country(region).currency
+        largest = self._typed_largest()
+        guard = AmountGuard.for_currency(currency, largest if key == "confirm_above" else None)
+        amount = guard.largest if key == "largest_charge" else guard.confirm_above
+        return self.tr("default: {0}").format(amount.format(self._config.shop.effective_locale))
+
+    def _shop_input(self, key: str) -> QLineEdit | QComboBox | QCheckBox | None:
+        """The shop setting's input, when it is made already (None while the form is built)."""
+        return next(
+            (w for s, w in self.inputs.items() if (s.section, s.key) == ("shop", key)), None
+        )
+
+    def _typed_largest(self) -> Decimal | None:
+        """The largest charge as typed (None: the default, or not an amount yet)."""
+        field = self._shop_input("largest_charge")
+        if not isinstance(field, QLineEdit):
+            return None
+        try:
+            value = self._amount(self.setting("shop", "largest_charge"), field.text())
+        except ConfigError:
+            return None
+        return Decimal(str(value)) if value else None
 
     def setting(self, section: str, key: str) -> Setting:
         return next(s for s in self.inputs if (s.section, s.key) == (section, key))
@@ -343,6 +461,10 @@ class SettingsDialog(QDialog):
             box = QCheckBox(translated(setting.label), parent)
             box.setChecked(value)
             return box
+        if setting.key == "locale":
+            formats = QComboBox(parent)
+            self._fill_number_formats(formats, str(value))
+            return formats
         if setting.choices:
             combo = QComboBox(parent)
             language = self._config.shop.effective_language
@@ -354,6 +476,10 @@ class SettingsDialog(QDialog):
             combo.setCurrentIndex(max(0, combo.findData(value)))
             return combo
         field = QLineEdit(parent)
+        if setting.key in AMOUNT_KEYS:  # empty (zero in the file): the default, shown
+            field.setPlaceholderText(self._default_limit(setting.key))
+            field.setText(f"{value:f}".rstrip("0").rstrip(".") if value else "")
+            return field
         field.setPlaceholderText(translated(setting.hint))
         field.setText(", ".join(f"{a:g}" for a in value) if isinstance(value, list) else value)
         return field
@@ -364,6 +490,8 @@ class SettingsDialog(QDialog):
             return widget.isChecked()
         if isinstance(widget, QComboBox):
             return widget.currentData()
+        if setting.key in AMOUNT_KEYS:
+            return self._amount(setting, widget.text())
         if isinstance(self._current(setting), list):
             try:
                 return [int(a) if a.is_integer() else a for a in parse_amounts(widget.text())]
@@ -372,6 +500,19 @@ class SettingsDialog(QDialog):
                     self.tr("Quick amounts: {0} is not a number").format(exc)
                 ) from None
         return widget.text().strip()
+
+    def _amount(self, setting: Setting, text: str) -> float:
+        """An amount in the shop's currency, as typed in its number format; empty: 0, the
+        default."""
+        if not text.strip():
+            return 0.0
+        try:
+            money = Money.parse(
+                text, country(self._chosen_country()).currency, self._config.shop.effective_locale
+            )
+        except ValidationError as exc:
+            raise ConfigError(f"{translated(setting.label)}: {error_text(exc)}") from None
+        return float(money.amount)
 
     def changes(self) -> dict[str, dict[str, Any]]:
         """What the owner changed, by config section; raises ConfigError for unreadable input."""

@@ -7,29 +7,76 @@ The domain stays free of Qt: its reason catalog, status names, input errors and 
 
 from __future__ import annotations
 
+import sys
+
 from babel import Locale
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 from pos_app.domain.countries import country
 from pos_app.domain.errors import Text, ValidationError, message_of
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import (
+    EXPIRED,
+    PAID,
+    REFUNDED,
+    REFUSED,
+    UNKNOWN,
+    WAITING,
+    WORDS,
+    PaymentStatus,
+    status_word,
+    statuses_of,
+)
 from pos_app.domain.reasons import Reason
 
-S = PaymentStatus
-STATUS_NAMES = {
-    S.CREATED: QT_TRANSLATE_NOOP("Status", "saved"),
-    S.SUBMITTING: QT_TRANSLATE_NOOP("Status", "sending"),
-    S.PENDING: QT_TRANSLATE_NOOP("Status", "waiting"),
-    S.SUCCESSFUL: QT_TRANSLATE_NOOP("Status", "paid"),
-    S.FAILED: QT_TRANSLATE_NOOP("Status", "failed"),
-    S.EXPIRED: QT_TRANSLATE_NOOP("Status", "expired"),
-    S.UNKNOWN: QT_TRANSLATE_NOOP("Status", "not known"),
-    S.REFUNDED: QT_TRANSLATE_NOOP("Status", "refunded"),
+# The people's words of the domain (STATUS_WORDS), as the translators see them: one entry per
+# word, so the window, the report and the printouts say the same as the command line.
+WORD_NAMES = {
+    PAID: QT_TRANSLATE_NOOP("Status", "paid"),
+    REFUSED: QT_TRANSLATE_NOOP("Status", "refused"),
+    WAITING: QT_TRANSLATE_NOOP("Status", "waiting"),
+    EXPIRED: QT_TRANSLATE_NOOP("Status", "expired"),
+    UNKNOWN: QT_TRANSLATE_NOOP("Status", "unknown"),
+    REFUNDED: QT_TRANSLATE_NOOP("Status", "refunded"),
 }
 
 
 def status_name(status: PaymentStatus) -> str:
-    return QCoreApplication.translate("Status", str(STATUS_NAMES[status]))
+    """The status in the people's word, in the cashier's language."""
+    return QCoreApplication.translate("Status", str(WORD_NAMES[status_word(status)]))
+
+
+def status_choices() -> list[tuple[str, frozenset[PaymentStatus]]]:
+    """One filter choice per people's word, with the statuses it covers (`waiting`: saved,
+    sending and pending), in the cashier's language."""
+    return [
+        (QCoreApplication.translate("Status", str(WORD_NAMES[word])), statuses_of(word))
+        for word in WORDS
+    ]
+
+
+# Without a secure keyring, what the status bar tells the cashier to do, per system.
+KEYRING_ADVICE = {
+    "linux": QT_TRANSLATE_NOOP(
+        "Keyring",
+        "No secure keyring: install and unlock GNOME Keyring or KWallet "
+        "(or set the secrets as environment variables)",
+    ),
+    "darwin": QT_TRANSLATE_NOOP(
+        "Keyring",
+        "No secure keyring: unlock the login keychain in Keychain Access "
+        "(or set the secrets as environment variables)",
+    ),
+    "win32": QT_TRANSLATE_NOOP(
+        "Keyring",
+        "No secure keyring: Windows Credential Manager is not reachable; reinstall pos-app "
+        "(or set the secrets as environment variables)",
+    ),
+}
+
+
+def keyring_advice(platform: str = sys.platform) -> str:
+    key = "win32" if platform == "win32" else "darwin" if platform == "darwin" else "linux"
+    return QCoreApplication.translate("Keyring", str(KEYRING_ADVICE[key]))
 
 
 def reason_message(reason: Reason) -> str:

@@ -2,6 +2,29 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="fr">
 <context>
+    <name>AmountConfirmDialog</name>
+    <message>
+        <source>Check the amount</source>
+        <translation>Vérifiez le montant</translation>
+    </message>
+    <message>
+        <source>This is a large amount. Read it to the customer:</source>
+        <translation>C’est un montant élevé. Lisez-le au client :</translation>
+    </message>
+    <message>
+        <source>from {0} with {1}</source>
+        <translation>au {0} avec {1}</translation>
+    </message>
+    <message>
+        <source>Go back</source>
+        <translation>Revenir</translation>
+    </message>
+    <message>
+        <source>Charge {0}</source>
+        <translation>Encaisser {0}</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>pos-app cannot start</source>
@@ -19,10 +42,6 @@
         <translation>Tapez le montant ; Entrée encaisse</translation>
     </message>
     <message>
-        <source>Customer&apos;s phone, e.g. 0772 123 456</source>
-        <translation>Téléphone du client, ex. 0772 123 456</translation>
-    </message>
-    <message>
         <source>Check customer</source>
         <translation>Vérifier le client</translation>
     </message>
@@ -31,12 +50,28 @@
         <translation>Afficher le nom du titulaire du compte MTN (Ctrl+K)</translation>
     </message>
     <message>
-        <source>Order reference (optional)</source>
-        <translation>Référence de commande (facultatif)</translation>
+        <source>Phone, e.g. 0772 123 456</source>
+        <translation>Tél., ex. 0772 123 456</translation>
     </message>
     <message>
-        <source>Message for the customer (optional)</source>
-        <translation>Message pour le client (facultatif)</translation>
+        <source>The customer&apos;s phone number, in any usual form</source>
+        <translation>Le numéro du client, sous n’importe quelle forme usuelle</translation>
+    </message>
+    <message>
+        <source>Reference (optional)</source>
+        <translation>Référence (facultatif)</translation>
+    </message>
+    <message>
+        <source>Your order or invoice reference, kept with the receipt</source>
+        <translation>Votre référence de commande ou de facture, gardée avec le reçu</translation>
+    </message>
+    <message>
+        <source>Message (optional)</source>
+        <translation>Message (facultatif)</translation>
+    </message>
+    <message>
+        <source>A short message for the customer, sent with the payment request</source>
+        <translation>Un court message pour le client, envoyé avec la demande de paiement</translation>
     </message>
     <message>
         <source>Charge</source>
@@ -110,6 +145,10 @@
         <translation>Rapport de fin de journée</translation>
     </message>
     <message>
+        <source>DEMO — {0} (demo mode: no real money moved)</source>
+        <translation>DÉMO — {0} (mode démo : aucun argent réel n’a circulé)</translation>
+    </message>
+    <message>
         <source>Per provider and status</source>
         <translation>Par opérateur et par état</translation>
     </message>
@@ -143,6 +182,21 @@
     <message>
         <source>{0} payment(s) checked, {1} corrected.</source>
         <translation>{0} paiement(s) vérifié(s), {1} corrigé(s).</translation>
+    </message>
+</context>
+<context>
+    <name>Keyring</name>
+    <message>
+        <source>No secure keyring: install and unlock GNOME Keyring or KWallet (or set the secrets as environment variables)</source>
+        <translation>Pas de trousseau sécurisé : installez et déverrouillez GNOME Keyring ou KWallet (ou donnez les secrets par des variables d’environnement)</translation>
+    </message>
+    <message>
+        <source>No secure keyring: unlock the login keychain in Keychain Access (or set the secrets as environment variables)</source>
+        <translation>Pas de trousseau sécurisé : déverrouillez le trousseau de session dans Trousseaux d’accès (ou donnez les secrets par des variables d’environnement)</translation>
+    </message>
+    <message>
+        <source>No secure keyring: Windows Credential Manager is not reachable; reinstall pos-app (or set the secrets as environment variables)</source>
+        <translation>Pas de trousseau sécurisé : le Gestionnaire d’identification Windows est injoignable ; réinstallez pos-app (ou donnez les secrets par des variables d’environnement)</translation>
     </message>
 </context>
 <context>
@@ -190,10 +244,6 @@
     <message>
         <source>Set or change the owner PIN…</source>
         <translation>Choisir ou changer le code du gérant…</translation>
-    </message>
-    <message>
-        <source>No secure keyring: secrets only from the environment</source>
-        <translation>Pas de trousseau sécurisé : secrets lus uniquement dans l&apos;environnement</translation>
     </message>
     <message>
         <source>Name check unavailable — you can still charge</source>
@@ -533,12 +583,12 @@
         <translation>↩ REMBOURSÉ</translation>
     </message>
     <message>
-        <source>✖ FAILED</source>
-        <translation>✖ ÉCHEC</translation>
-    </message>
-    <message>
         <source>✖ EXPIRED</source>
         <translation>✖ EXPIRÉ</translation>
+    </message>
+    <message>
+        <source>✖ REFUSED</source>
+        <translation>✖ REFUSÉ</translation>
     </message>
     <message>
         <source>↩ REFUND MADE · {0}</source>
@@ -834,12 +884,20 @@
 <context>
     <name>Receipt</name>
     <message>
+        <source>DEMO — no real money moved</source>
+        <translation>DÉMO — aucun argent réel n’a circulé</translation>
+    </message>
+    <message>
         <source> (from SMS)</source>
         <translation> (du SMS)</translation>
     </message>
     <message>
         <source>see the customer&apos;s M-Pesa SMS</source>
         <translation>voir le SMS M-Pesa du client</translation>
+    </message>
+    <message>
+        <source>no real money moved</source>
+        <translation>aucun argent réel n’a circulé</translation>
     </message>
     <message>
         <source>Date</source>
@@ -874,8 +932,8 @@
         <translation>Référence</translation>
     </message>
     <message>
-        <source>Payment id</source>
-        <translation>N° de paiement</translation>
+        <source>Our reference</source>
+        <translation>Notre référence</translation>
     </message>
 </context>
 <context>
@@ -885,32 +943,8 @@
         <translation>Reçu {0}</translation>
     </message>
     <message>
-        <source> (from the customer&apos;s SMS)</source>
-        <translation> (du SMS du client)</translation>
-    </message>
-    <message>
-        <source>Status: {0}</source>
-        <translation>État : {0}</translation>
-    </message>
-    <message>
-        <source>Receipt: {0}</source>
-        <translation>Reçu : {0}</translation>
-    </message>
-    <message>
-        <source>Reference: {0}</source>
-        <translation>Référence : {0}</translation>
-    </message>
-    <message>
-        <source>Payment id: {0}</source>
-        <translation>N° de paiement : {0}</translation>
-    </message>
-    <message>
-        <source>Reason: {0}</source>
-        <translation>Motif : {0}</translation>
-    </message>
-    <message>
-        <source>  [late answer: corrected]</source>
-        <translation>  [réponse tardive : corrigé]</translation>
+        <source>What happened</source>
+        <translation>Ce qui s’est passé</translation>
     </message>
     <message>
         <source>Print… (Ctrl+P)</source>
@@ -927,6 +961,22 @@
     <message>
         <source>Resolve… (owner)</source>
         <translation>Régler… (gérant)</translation>
+    </message>
+    <message>
+        <source>Started at the till</source>
+        <translation>Commencé à la caisse</translation>
+    </message>
+    <message>
+        <source>Sending to {0}</source>
+        <translation>Envoi à {0}</translation>
+    </message>
+    <message>
+        <source>Sent to {0}, waiting for the customer</source>
+        <translation>Envoyé à {0}, en attente du client</translation>
+    </message>
+    <message>
+        <source> (a late answer corrected it)</source>
+        <translation> (corrigé par une réponse tardive)</translation>
     </message>
     <message>
         <source>Save receipt as PDF</source>
@@ -1178,10 +1228,6 @@
         <translation>Format des nombres</translation>
     </message>
     <message>
-        <source>e.g. fr_CI; empty: the country&apos;s</source>
-        <translation>ex. fr_CI ; vide : celui du pays</translation>
-    </message>
-    <message>
         <source>Time zone</source>
         <translation>Fuseau horaire</translation>
     </message>
@@ -1216,6 +1262,30 @@
     <message>
         <source>Base URL</source>
         <translation>URL de base</translation>
+    </message>
+    <message>
+        <source>Largest charge</source>
+        <translation>Plus gros encaissement</translation>
+    </message>
+    <message>
+        <source>A larger amount is refused at the till</source>
+        <translation>Un montant plus élevé est refusé à la caisse</translation>
+    </message>
+    <message>
+        <source>Confirm above</source>
+        <translation>Confirmer au-delà de</translation>
+    </message>
+    <message>
+        <source>A larger amount is shown in words and confirmed a second time</source>
+        <translation>Un montant plus élevé est affiché en toutes lettres et confirmé une seconde fois</translation>
+    </message>
+    <message>
+        <source>Allow ported numbers</source>
+        <translation>Accepter les numéros portés</translation>
+    </message>
+    <message>
+        <source>Where customers keep their number when they change network: charge a number whatever network its prefix belongs to (the till still says so)</source>
+        <translation>Là où les clients gardent leur numéro en changeant d’opérateur : encaisser un numéro quel que soit le réseau de son préfixe (la caisse le signale quand même)</translation>
     </message>
     <message>
         <source>empty: MTN&apos;s URL for the environment</source>
@@ -1306,6 +1376,14 @@
         <translation>Fermer</translation>
     </message>
     <message>
+        <source>The country&apos;s: {0}</source>
+        <translation>Celui du pays : {0}</translation>
+    </message>
+    <message>
+        <source>default: {0}</source>
+        <translation>par défaut : {0}</translation>
+    </message>
+    <message>
         <source>Quick amounts: {0} is not a number</source>
         <translation>Montants rapides : {0} n&apos;est pas un nombre</translation>
     </message>
@@ -1349,32 +1427,24 @@
 <context>
     <name>Status</name>
     <message>
-        <source>saved</source>
-        <translation>enregistré</translation>
-    </message>
-    <message>
-        <source>sending</source>
-        <translation>envoi</translation>
+        <source>refused</source>
+        <translation>refusé</translation>
     </message>
     <message>
         <source>waiting</source>
         <translation>en attente</translation>
     </message>
     <message>
+        <source>unknown</source>
+        <translation>inconnu</translation>
+    </message>
+    <message>
         <source>paid</source>
         <translation>payé</translation>
     </message>
     <message>
-        <source>failed</source>
-        <translation>échec</translation>
-    </message>
-    <message>
         <source>expired</source>
         <translation>expiré</translation>
-    </message>
-    <message>
-        <source>not known</source>
-        <translation>inconnu</translation>
     </message>
     <message>
         <source>refunded</source>
@@ -1383,6 +1453,10 @@
 </context>
 <context>
     <name>Validation</name>
+    <message>
+        <source>{amount} is more than this till&apos;s largest charge ({largest}): check the amount (the owner can change the limit in the settings)</source>
+        <translation>{amount} dépasse le plus gros encaissement de cette caisse ({largest}) : vérifiez le montant (le propriétaire peut changer la limite dans les réglages)</translation>
+    </message>
     <message>
         <source>{region!r} is not a supported country (one of {known})</source>
         <translation>{region!r} n&apos;est pas un pays pris en charge (parmi {known})</translation>
@@ -1516,12 +1590,28 @@
         <translation>Code erroné.</translation>
     </message>
     <message>
+        <source>{text} is on the {network} network: {provider} cannot charge it. Ask the customer for another number, or another way to pay</source>
+        <translation>{text} est sur le réseau {network} : {provider} ne peut pas l’encaisser. Demandez au client un autre numéro, ou un autre moyen de paiement</translation>
+    </message>
+    <message>
+        <source>{text} is on the {network} network, not {provider}: choose {other}</source>
+        <translation>{text} est sur le réseau {network}, pas {provider} : choisissez {other}</translation>
+    </message>
+    <message>
         <source>M-Pesa takes whole shillings only</source>
         <translation>M-Pesa n&apos;accepte que des shillings entiers</translation>
     </message>
     <message>
         <source>M-Pesa takes 1 to {most:,} KES per payment</source>
         <translation>M-Pesa accepte de 1 à {most:,} KES par paiement</translation>
+    </message>
+    <message>
+        <source>{amount} is above {limit}: repeat it with --confirm-amount to charge it</source>
+        <translation>{amount} dépasse {limit} : répétez-le avec --confirm-amount pour l’encaisser</translation>
+    </message>
+    <message>
+        <source>--confirm-amount {repeated} is not the amount {amount}: nothing was sent</source>
+        <translation>--confirm-amount {repeated} n’est pas le montant {amount} : rien n’a été envoyé</translation>
     </message>
     <message>
         <source>The two PINs differ; nothing was changed.</source>

@@ -23,7 +23,17 @@ ROOT = HERE.parents[1]
 LANGUAGES = ("fr",)
 # Calls in the layers below whose first argument is a text for a person, and its context.
 TEMPLATES = {
-    **dict.fromkeys(("ValidationError", "AmountError", "PhoneError", "WrongPin"), "Validation"),
+    **dict.fromkeys(
+        (
+            "ValidationError",
+            "AmountError",
+            "PhoneError",
+            "WrongPin",
+            "AmountTooLarge",
+            "WrongNetwork",
+        ),
+        "Validation",
+    ),
     "Text": "Messages",
 }
 

@@ -139,7 +139,7 @@ def test_each_failure_is_explained(
     counter.finish()
     [card] = counter.window.cards.cards.values()
     assert card.payment.status == S.FAILED
-    assert card.state.text() == f"✖ FAILED · {state}"
+    assert card.state.text() == f"✖ REFUSED · {state}"
     assert advice in card.advice.text()
     assert card.retry.isVisible() and card.retry.isEnabled()
     assert not card.receipt.isVisible()
@@ -204,7 +204,10 @@ def test_bad_input_is_explained_inline_and_nothing_is_saved(
     counter = Counter(qtbot, loop, repo)
     counter.type_charge(amount, phone)
     loop.run_until_complete(asyncio.sleep(0.05))
-    assert message in counter.panel.error.text()
+    # Beside its field: under the amount, or under the phone.
+    panel = counter.panel
+    beside = panel.phone_error if amount == "1500" else panel.amount_shown
+    assert message in beside.text()
     assert counter.panel.amount.text() == amount  # kept, to be corrected
     assert repo.list_open() == [] and not counter.window.cards.cards
     counter.close()

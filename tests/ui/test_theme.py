@@ -101,8 +101,8 @@ def test_banner_button_and_errors_keep_their_contrast(
     assert contrast(window.panel.charge_button.grab().toImage()) >= AAA
     window.panel.amount.setText("12.5.0")
     window.panel.submit()
-    assert window.panel.error.text()
-    assert contrast(region(window, window.panel.error)) >= AAA
+    assert window.panel.amount_shown.text()  # the error, under the amount
+    assert contrast(region(window, window.panel.amount_shown)) >= AAA
     qtbot.waitUntil(lambda: window.today_label.text() != "")
     assert contrast(region(window, window.today_label)) >= AAA
     window.close()

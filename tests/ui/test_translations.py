@@ -109,7 +109,7 @@ def test_the_window_speaks_french(
     counter.type_charge("150", "0711000001")  # the simulator: not enough money
     counter.finish()
     [card] = window.cards.cards.values()
-    assert card.state.text() == "✖ ÉCHEC · Solde M-Pesa du client insuffisant"
+    assert card.state.text() == "✖ REFUSÉ · Solde M-Pesa du client insuffisant"
     assert card.retry.text() == "Encaisser à nouveau"
     counter.close()
 

@@ -65,16 +65,18 @@ def test_window_opens_under_qasync_and_creates_a_private_database(tmp_path: Path
     assert result.returncode == 0, result.stderr
     assert "window shown in" in result.stdout and "DEMO" in result.stdout
     assert "icon ok" in result.stdout
-    db = data / "pos-app.sqlite3"
+    db = data / "demo" / "pos-app.sqlite3"  # demo mode (no credentials): the demo's own file
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
+    assert not (data / "pos-app.sqlite3").exists()
 
 
 def test_damaged_database_is_reported_not_overwritten(tmp_path: Path) -> None:
-    data = tmp_path / "data"
-    data.mkdir()
+    data = tmp_path / "data" / "demo"
+    data.mkdir(parents=True)
     (data / "pos-app.sqlite3").write_bytes(b"garbage" * 1000)
     result = run(
-        "--smoke-test", env={"QT_QPA_PLATFORM": "offscreen", "POS_APP_DATA_DIR": str(data)}
+        "--smoke-test",
+        env={"QT_QPA_PLATFORM": "offscreen", "POS_APP_DATA_DIR": str(data.parent)},
     )
     assert result.returncode == 1
     assert "damaged" in result.stderr
@@ -98,12 +100,22 @@ def test_parser_defaults_to_the_window() -> None:
     assert args.command is None and not args.demo
 
 
-def test_missing_keyring_is_reported_at_startup(tmp_path: Path) -> None:
+def test_missing_keyring_is_reported_at_startup_but_not_in_demo_mode(tmp_path: Path) -> None:
     env = {
         "QT_QPA_PLATFORM": "offscreen",
         "POS_APP_DATA_DIR": str(tmp_path),
         "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
     }
-    result = run("--smoke-test", env=env)
-    assert result.returncode == 0, result.stderr
-    assert "No secure keyring" in result.stderr and "MTN_MOMO_API_KEY" in result.stderr
+    demo = run("--smoke-test", env=env)
+    assert demo.returncode == 0, demo.stderr
+    assert "keyring" not in demo.stderr  # demo mode needs no secret: nothing to say
+    live = run(
+        "--smoke-test",
+        env={
+            **env,
+            **{n.env_var: "x" for n in MTN_SECRETS},
+            "MTN_MOMO_BASE_URL": "http://127.0.0.1:9",  # nothing is sent by a smoke test
+        },
+    )
+    assert live.returncode == 0, live.stderr
+    assert "No secure keyring" in live.stderr and "MTN_MOMO_API_KEY" in live.stderr

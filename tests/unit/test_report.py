@@ -109,14 +109,14 @@ def test_text_report_says_the_figures(seeded: tuple[PaymentRepository, dict[str,
         "Sales (paid) Ksh100.00, UGX13,000",
         "Refunds 3 · UGX5,499",
         "Takings (sales − refunds) Ksh100.00, UGX7,501",
-        "MTN MoMo · refund successful 3 · UGX5,499",
-        "12:30:00 refund pending",
+        "MTN MoMo · refund paid 3 · UGX5,499",
+        "12:30:00 refund waiting",
         "Success rate 71.4 %",
         "First payment 09:10:00",
         "Last payment 18:00:00",
-        "MTN MoMo · successful 3 · UGX9,000",
+        "MTN MoMo · paid 3 · UGX9,000",
         "09:00–09:59",
-        "17:45:00 pending",
+        "17:45:00 waiting",
         ids["h"],
     ):
         assert expected in squashed, expected
@@ -147,7 +147,8 @@ def test_pos_app_report_text_csv_and_pdf(
     refund_row = next(r for r in rows if r["reference_id"] == ids["d back"])
     assert (refund_row["kind"], refund_row["refund_of"]) == ("refund", ids["d"])
     paid_a = next(r for r in rows if r["reference_id"] == ids["a"])
-    assert (paid_a["status"], paid_a["amount"], paid_a["currency"]) == ("successful", "1500", "UGX")
+    # The people's word in the CSV (the JSON keeps `successful`).
+    assert (paid_a["status"], paid_a["amount"], paid_a["currency"]) == ("paid", "1500", "UGX")
     pdf = tmp_path / "z.pdf"
     args = ["--config", str(config), "report", "--date", "2026-11-23", "--format", "pdf"]
     assert main([*args, "--output", str(pdf)]) == 0

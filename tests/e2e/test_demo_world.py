@@ -1,0 +1,132 @@
+"""Demo mode is a world of its own, and the counter's guards hold on the command line
+(issue 23): real `pos-app` processes, real SQLite files."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+from tests.e2e.conftest import Rig
+
+
+def demo_rows(rig: Rig) -> list[tuple[str, str]]:
+    path = rig.db.parent / "demo" / "pos-app.sqlite3"
+    if not path.exists():
+        return []
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute("SELECT reference_id, status FROM payments").fetchall()
+    finally:
+        conn.close()
+
+
+def listed(rig: Rig, *args: str) -> list[dict[str, object]]:
+    result = rig.run(*args, "receipts", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    payments: list[dict[str, object]] = json.loads(result.stdout)
+    return payments
+
+
+def test_a_demo_sale_never_reaches_the_live_records(rig: Rig) -> None:
+    demo = rig.run(
+        "charge",
+        "--demo",
+        "--provider",
+        "mtn",
+        "--amount",
+        "700",
+        "--phone",
+        "0772123456",
+        "--json",
+    )
+    assert demo.returncode == 0, demo.stderr
+    live = rig.run("charge", "--provider", "mtn", "--amount", "90", "--phone", "0772123456")
+    assert live.returncode == 0, live.stderr
+
+    assert [row[1] for row in rig.rows()] == ["successful"]  # only the live sale
+    assert [p["amount"] for p in listed(rig)] == ["90.00"]
+    assert [p["amount"] for p in listed(rig, "--demo")] == ["700"]
+    assert [status for _, status in demo_rows(rig)] == ["successful"]
+    assert rig.mtn.charges() == 1  # the demo never called the live provider
+
+    report = rig.run("report")
+    assert report.returncode == 0, report.stderr
+    assert "700" not in report.stdout
+    assert "90" in report.stdout
+
+
+def test_charge_above_the_largest_amount_is_refused_and_nothing_is_sent(rig: Rig) -> None:
+    result = rig.run(
+        "charge", "--demo", "--provider", "mtn", "--amount", "1000000000", "--phone", "0772123456"
+    )
+    assert result.returncode == 2
+    assert "largest charge" in result.stderr
+    assert demo_rows(rig) == []
+
+
+def test_above_confirm_above_the_amount_must_be_repeated(rig: Rig) -> None:
+    charge = (
+        "charge",
+        "--demo",
+        "--provider",
+        "mtn",
+        "--amount",
+        "600,000",
+        "--phone",
+        "0772123456",
+    )
+    unconfirmed = rig.run(*charge)
+    assert unconfirmed.returncode == 2
+    assert "--confirm-amount" in unconfirmed.stderr
+    wrong = rig.run(*charge, "--confirm-amount", "60000")
+    assert wrong.returncode == 2
+    assert demo_rows(rig) == []
+    confirmed = rig.run(*charge, "--confirm-amount", "600000")
+    assert confirmed.returncode == 0, confirmed.stderr
+    assert [status for _, status in demo_rows(rig)] == ["successful"]
+
+
+def test_an_airtel_number_is_refused_for_mtn_naming_airtel(rig: Rig) -> None:
+    result = rig.run(
+        "charge", "--demo", "--provider", "mtn", "--phone", "0701234567", "--amount", "500"
+    )
+    assert result.returncode == 2
+    assert "Airtel" in result.stderr
+    assert demo_rows(rig) == []
+
+
+def test_the_demo_provider_remembers_an_open_payment_across_a_restart(rig: Rig) -> None:
+    # The simulated customer takes 6 s; this process stops waiting after 1 s.
+    first = rig.run(
+        "charge",
+        "--demo",
+        "--provider",
+        "mtn",
+        "--amount",
+        "800",
+        "--phone",
+        "0772123456",
+        "--timeout",
+        "1",
+    )
+    assert first.returncode == 3, first.stderr
+    assert [status for _, status in demo_rows(rig)] == ["pending"]
+    assert (rig.db.parent / "demo" / "sandbox.json").is_file()
+    # A new process, a new simulator: it still knows the payment, which then settles.
+    finished = rig.run("sync", "--demo", "--timeout", "30")
+    assert finished.returncode == 0, finished.stdout + finished.stderr
+    assert [status for _, status in demo_rows(rig)] == ["successful"]
+
+
+def test_demo_backups_stay_in_the_demo_folder(rig: Rig, tmp_path: Path) -> None:
+    assert (
+        rig.run(
+            "charge", "--demo", "--provider", "mtn", "--amount", "700", "--phone", "0772123456"
+        ).returncode
+        == 0
+    )
+    backup = rig.run("--demo", "backup")
+    assert backup.returncode == 0, backup.stderr
+    assert list((rig.db.parent / "demo" / "backups").glob("*.sqlite3"))
+    assert not (rig.db.parent / "backups").exists()

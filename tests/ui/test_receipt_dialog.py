@@ -1,0 +1,68 @@
+"""The receipt dialog shows the receipt itself (as printed) and its history in the cashier's
+words; a demo receipt says DEMO, on screen, on paper and in the PDF."""
+
+from __future__ import annotations
+
+import html
+from datetime import UTC, datetime
+
+from pytestqt.qtbot import QtBot
+
+from pos_app.config import ShopConfig
+from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.store import PaymentRepository
+from pos_app.ui.receipt_print import receipt_html, receipt_lines
+from pos_app.ui.receipts import ReceiptDetail
+
+S = PaymentStatus
+NOW = datetime(2025, 3, 14, 14, 2, tzinfo=UTC)
+SHOP = ShopConfig(name="Mama Rose", country="UG", till="Counter 1")
+
+
+def paid(repo: PaymentRepository) -> Payment:
+    payment, event = Payment.create(
+        provider="mtn", amount=Money(1500, "UGX"), msisdn="256772123456", now=NOW
+    )
+    repo.save_new(payment, event)
+    repo.transition(payment.reference_id, S.SUBMITTING, NOW)
+    repo.transition(payment.reference_id, S.PENDING, NOW)
+    repo.transition(
+        payment.reference_id,
+        S.SUCCESSFUL,
+        NOW.replace(minute=3),
+        provider_transaction_id="777",
+    )
+    return repo.get(payment.reference_id)
+
+
+def test_the_receipt_as_printed_and_its_history_in_words(
+    qtbot: QtBot, repo: PaymentRepository
+) -> None:
+    payment = paid(repo)
+    dialog = ReceiptDetail(payment, repo, SHOP, UTC)
+    qtbot.addWidget(dialog)
+    shown = dialog.summary.text()
+    assert shown == receipt_html(payment, SHOP, UTC, points=11)
+    for label, value in receipt_lines(payment, SHOP, UTC):
+        assert html.escape(label) in shown and html.escape(value) in shown
+    assert "Our reference" in shown and payment.reference_id[:8] in shown
+    assert "Payment id" not in shown and "DEMO" not in shown
+    history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
+    assert history == [
+        "14:02  Started at the till",
+        "14:02  Sending to MTN MoMo",
+        "14:02  Sent to MTN MoMo, waiting for the customer",
+        "14:03  Paid",
+    ]
+    assert not any("→" in line or "—" in line for line in history)
+
+
+def test_a_demo_receipt_says_so(qtbot: QtBot, repo: PaymentRepository) -> None:
+    payment = paid(repo)
+    dialog = ReceiptDetail(payment, repo, SHOP, UTC, demo=True)
+    qtbot.addWidget(dialog)
+    assert "DEMO — no real money moved" in dialog.summary.text()
+    assert receipt_lines(payment, SHOP, UTC, demo=True)[0] == ("DEMO", "no real money moved")
+    page = receipt_html(payment, SHOP, UTC, demo=True)
+    assert page.index("DEMO") < page.index("Mama Rose")  # at the top
