@@ -345,7 +345,8 @@ class ChargePanel(QWidget):
         self._send(request)
 
     def _checked(self) -> ChargeInput | None:
-        for label in (self.amount_shown, self.phone_error, self.error):
+        # The amount's line already follows what is typed (the amount to charge, or why not).
+        for label in (self.phone_error, self.error):
             show_error(label, "")
         provider = self.provider
         if provider is None:

@@ -43,7 +43,7 @@ from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, Total, local_day
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.receipt_print import print_receipt, receipt_html, roll_printer, save_pdf
-from pos_app.ui.texts import reason_message, status_choices, status_name
+from pos_app.ui.texts import reason_message, shop_today, status_choices, status_name
 
 Index = QModelIndex | QPersistentModelIndex
 PAGE = 100
@@ -175,7 +175,7 @@ class ReceiptsView(QWidget):
         self._asked = 0  # the newest summary asked for; older answers are dropped
         layout = QVBoxLayout(self)
         filters = QHBoxLayout()
-        today = QDate.currentDate()
+        today = shop_today(tz)
         self.date_from = QDateEdit(today, self)
         self.date_to = QDateEdit(today, self)
         for edit in (self.date_from, self.date_to):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, tzinfo
 
 from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
-from PySide6.QtCore import QCoreApplication, QDate, Qt, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QComboBox,
@@ -25,7 +25,7 @@ from pos_app.day_report import load, render_html, sections
 from pos_app.domain.report import DayReport
 from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
-from pos_app.ui.texts import status_name
+from pos_app.ui.texts import shop_today, status_name
 
 BAR = "#1d4ed8"  # 8.6:1 on white: bars read from a step away
 translate = QCoreApplication.translate
@@ -47,10 +47,10 @@ class ReportView(QWidget):
         self.report: DayReport | None = None  # the one shown
         layout = QVBoxLayout(self)
         controls = QHBoxLayout()
-        self.day = QDateEdit(QDate.currentDate(), self)
+        self.day = QDateEdit(shop_today(tz), self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
-        self.day.setMaximumDate(QDate.currentDate().addDays(1))
+        self.day.setMaximumDate(shop_today(tz).addDays(1))
         self.till = QComboBox(self)
         self.till.addItem(self.tr("All tills"), None)
         self.till.addItem(self.tr("This till ({0})").format(shop.till), shop.till)

@@ -8,9 +8,10 @@ The domain stays free of Qt: its reason catalog, status names, input errors and 
 from __future__ import annotations
 
 import sys
+from datetime import datetime, tzinfo
 
 from babel import Locale
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QDate
 
 from pos_app.domain.countries import country
 from pos_app.domain.errors import Text, ValidationError, message_of
@@ -109,3 +110,10 @@ def error_text(error: BaseException) -> str:
     if isinstance(error, ValidationError):
         return QCoreApplication.translate("Validation", error.template).format(**error.params)
     return shown(message_of(error))
+
+
+def shop_today(tz: tzinfo) -> QDate:
+    """Today where the shop is (its configured zone), not on the computer's clock: a till in
+    UTC must not show yesterday's report to a shop in Kampala after 21:00."""
+    today = datetime.now(tz).date()
+    return QDate(today.year, today.month, today.day)
