@@ -180,8 +180,8 @@ def _main(argv: Sequence[str] | None) -> int:
     paths.enter_demo_world(demo)
     if args.command in RECORD_COMMANDS and not asked and is_demo(config, False, secrets):
         print(
-            "pos-app: no provider is set up, so this till's sales so far were demo ones; "
-            f"`pos-app --demo {args.command}` shows those",
+            "pos-app: no provider is set up: these are the live records; "
+            f"`pos-app --demo {args.command}` works on the demo's",
             file=sys.stderr,
         )
     if args.command == "receipts":

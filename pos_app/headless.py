@@ -40,8 +40,9 @@ from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import SetupProblem, Till, build_till
 from pos_app.records import payment_json, write_csv
-from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
+from pos_app.world import open_repository
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2, 3, 4
 EXIT_INTERRUPTED = 130
@@ -76,12 +77,12 @@ class _Session:
 
 @contextmanager
 def database() -> Iterator[PaymentRepository]:
-    """This till's database, opened (and migrated) for one command."""
-    db = open_database(paths.database_path())
+    """This world's database, opened (and migrated) for one command."""
+    repository = open_repository()
     try:
-        yield PaymentRepository(db)
+        yield repository
     finally:
-        db.close()
+        repository.close()
 
 
 def describe(payment: Payment, locale: str) -> str:

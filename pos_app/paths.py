@@ -9,6 +9,7 @@ import platformdirs
 
 APP_NAME = "pos-app"
 DEMO_FOLDER = "demo"
+DATABASE_NAME = "pos-app.sqlite3"
 # Demo mode is a world of its own: its database, backups and simulator state live in a folder
 # inside the data folder, so a trial sale can never reach the real receipts. Chosen once per
 # process, before any file is opened (cli.main).
@@ -28,6 +29,12 @@ def live_data_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME, False))
 
 
+def live_database_path() -> Path:
+    """The real till's database, whatever world this process is in: the owner's PIN and log
+    live there for both worlds (one owner, whose settings are the same in both)."""
+    return live_data_dir() / DATABASE_NAME
+
+
 def demo_data_dir() -> Path:
     return live_data_dir() / DEMO_FOLDER
 
@@ -38,7 +45,7 @@ def data_dir() -> Path:
 
 
 def database_path() -> Path:
-    return data_dir() / "pos-app.sqlite3"
+    return data_dir() / DATABASE_NAME
 
 
 def log_dir() -> Path:

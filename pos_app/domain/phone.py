@@ -16,7 +16,14 @@ from pos_app.domain.errors import ValidationError
 # whatever country the shop is in.
 _MTN_SANDBOX_NUMBER = re.compile(r"[45]67331234\d\d")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-_PROVIDER_BY_NETWORK: tuple[tuple[str, Provider], ...] = (("mtn", "mtn"), ("safaricom", "mpesa"))
+# Carrier names in phonenumbers' data: MTN runs under older brands in Guinea (Areeba) and
+# Guinea-Bissau (Spacetel).
+_PROVIDER_BY_NETWORK: tuple[tuple[str, Provider], ...] = (
+    ("mtn", "mtn"),
+    ("areeba", "mtn"),
+    ("spacetel", "mtn"),
+    ("safaricom", "mpesa"),
+)
 
 
 class PhoneError(ValidationError):

@@ -236,9 +236,14 @@ def _demo_providers(till: Till, approval_delay: float) -> None:
         MpesaSimulator(MpesaSandboxSettings(processing_seconds=approval_delay), clock=time.time),
     )
     till.sandbox = app
-    transport = httpx.ASGITransport(
-        app=RememberingSandbox(app, paths.demo_data_dir() / SANDBOX_MEMORY)
+    # Only a process in the demo world (the demo window and commands) remembers: a test or
+    # a benchmark building a demo till must not touch the shop's demo folder.
+    served = (
+        RememberingSandbox(app, paths.demo_data_dir() / SANDBOX_MEMORY)
+        if paths.in_demo_world()
+        else app
     )
+    transport = httpx.ASGITransport(app=served)
     if config.mtn.enabled:
         client = MtnClient(
             base_url=DEMO_URL,

@@ -3,10 +3,13 @@ till was closed is still known after it starts again, and settles, as at a real 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +20,16 @@ from pos_app.sandbox.mpesa import MpesaSimulator
 from pos_app.sandbox.mtn import MtnSimulator
 
 log = logging.getLogger(__name__)
+VERSION = 1
 # A provider forgets nothing within a day; older requests would only make the file grow.
 KEPT_SECONDS = 2 * 24 * 3600
+Entry = dict[str, Any]
+# What names an entry: several demo processes (the window, a `charge --demo` beside it) share
+# the file, and each saves what it knows merged with what the others saved.
+KEYS: dict[str, Callable[[Entry], str]] = {
+    "mtn": lambda e: f"{e['kind']}/{e['reference_id']}",
+    "mpesa": lambda e: str(e["checkout_id"]),
+}
 
 
 class RememberingSandbox:
@@ -39,27 +50,48 @@ class RememberingSandbox:
         if scope["type"] == "http" and scope["method"] != "GET":
             self.save()
 
-    def load(self) -> None:
+    def _read(self) -> dict[str, list[Entry]]:
+        """What the file holds; nothing when it is missing, of another version or damaged (a
+        demo must start even then: it only forgets trial sales)."""
         try:
             saved = json.loads(self.path.read_text(encoding="utf-8"))
-            self.mtn.restore(saved.get("mtn", []))
-            self.mpesa.restore(saved.get("mpesa", []))
         except FileNotFoundError:
-            return
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            # A demo must start even from a damaged memory: it only forgets old trial sales.
+            return {}
+        except (OSError, ValueError):
             log.warning("demo simulator memory %s unreadable: starting afresh", self.path)
+            return {}
+        if not isinstance(saved, dict) or saved.get("version") != VERSION:
+            log.warning("demo simulator memory %s of another version: ignored", self.path)
+            return {}
+        return {name: [e for e in saved.get(name, []) if isinstance(e, dict)] for name in KEYS}
+
+    def load(self) -> None:
+        saved = self._read()
+        for name, simulator in (("mtn", self.mtn), ("mpesa", self.mpesa)):
+            try:
+                simulator.restore(saved.get(name, []))
+            except (TypeError, KeyError, ValueError, AttributeError):
+                log.warning("demo simulator memory %s: %s entries unreadable", self.path, name)
 
     def save(self) -> None:
         oldest = time.time() - KEPT_SECONDS
-        state: dict[str, Any] = {
-            "mtn": [r for r in self.mtn.snapshot() if r["created"] >= oldest],
-            "mpesa": [p for p in self.mpesa.snapshot() if p["created"] >= oldest],
-        }
+        ours = {"mtn": self.mtn.snapshot(), "mpesa": self.mpesa.snapshot()}
+        on_disk = self._read()
+        state: dict[str, Any] = {"version": VERSION}
+        for name, key in KEYS.items():
+            merged: dict[str, Entry] = {}
+            for entry in [*on_disk.get(name, []), *ours[name]]:  # ours last: the newest
+                with contextlib.suppress(KeyError, TypeError):
+                    if float(entry["created"]) >= oldest:
+                        merged[key(entry)] = entry
+            state[name] = list(merged.values())
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.path.with_name(self.path.name + ".partial")
+        handle, partial = tempfile.mkstemp(dir=self.path.parent, prefix=".sandbox-")
         try:
-            partial.write_text(json.dumps(state), encoding="utf-8")
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                json.dump(state, out)
             os.replace(partial, self.path)
         except OSError:
+            with contextlib.suppress(OSError):
+                os.unlink(partial)
             log.warning("demo simulator memory %s not saved", self.path, exc_info=True)

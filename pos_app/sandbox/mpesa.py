@@ -156,8 +156,9 @@ class MpesaSimulator:
         return [dataclasses.asdict(push) for push in self.pushes.values()]
 
     def restore(self, saved: list[dict[str, Any]]) -> None:
-        for item in saved:
-            push = _Push(**{**item, "outcome": StkOutcome(**item["outcome"])})
+        """All of `saved` or nothing (raises TypeError, KeyError or ValueError)."""
+        pushes = [_Push(**{**item, "outcome": StkOutcome(**item["outcome"])}) for item in saved]
+        for push in pushes:
             self.pushes[push.checkout_id] = push
         # Checkout ids stay unique after a restart.
         self._ids = itertools.count(len(self.pushes) + 1)

@@ -156,11 +156,14 @@ class MtnSimulator:
         ]
 
     def restore(self, saved: list[dict[str, Any]]) -> None:
+        """All of `saved` or nothing (raises TypeError, KeyError or ValueError)."""
+        restored = {}
         for item in saved:
-            item = dict(item)
-            reference_id = item.pop("reference_id")
-            resource = _Resource(**{**item, "outcome": Outcome(**item["outcome"])})
-            self.resources[(resource.kind, reference_id)] = resource
+            fields = {k: v for k, v in item.items() if k != "reference_id"}
+            resource = _Resource(**{**fields, "outcome": Outcome(**fields["outcome"])})
+            restored[(resource.kind, str(item["reference_id"]))] = resource
+        self.resources.update(restored)
+        for _, reference_id in restored:
             self.accepted[reference_id] += 1
 
     # -- routes --

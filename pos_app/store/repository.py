@@ -73,12 +73,17 @@ class Total:
 
 
 class PaymentRepository:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, *, owner_db: Database | None = None) -> None:
+        """`owner_db`: where the owner's PIN and log are kept, when not in `db` (the demo's
+        database has none of its own)."""
         self._db = db
-        self.owner_log = OwnerLog(db)
+        self._owner_db = owner_db
+        self.owner_log = OwnerLog(owner_db or db)
 
     def close(self) -> None:
         self._db.close()
+        if self._owner_db is not None:
+            self._owner_db.close()
 
     def file(self) -> Path | None:
         """The database file, or None for a database in memory."""

@@ -21,13 +21,14 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from pos_app import __version__, paths
 from pos_app.config import Config
 from pos_app.engine.setup import build_till
-from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.store import StoreError
 from pos_app.store_commands import back_up_today
 from pos_app.ui import theme
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.single_instance import SingleWindow
 from pos_app.ui.translations import install_translators
+from pos_app.world import open_repository
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ def run_gui(
 ) -> int:
     started = time.perf_counter()
     install_translators(application(), config.shop.effective_language)
-    single = SingleWindow(paths.data_dir())
+    # One window per till, demo or live: a cashier must not take money in the wrong one.
+    single = SingleWindow(paths.live_data_dir())
     if not single.claim():
         print(
             "pos-app is already open for this till: its window was asked to come to the front",
@@ -84,7 +86,7 @@ def run_gui(
         )
         return 0
     try:
-        db = open_database(paths.database_path())
+        repository = open_repository()
     except StoreError as exc:
         single.release()
         if smoke_test:
@@ -96,7 +98,6 @@ def run_gui(
 
     async def main() -> None:
         # The engine and the widgets are made inside the running loop: both create tasks.
-        repository = PaymentRepository(db)
         till = build_till(config, demo=demo)
         engine = till.engine(repository)
         window = MainWindow(
@@ -139,6 +140,6 @@ def run_gui(
     try:
         qasync.run(main())
     finally:
-        db.close()
+        repository.close()
         single.release()
     return 0

@@ -380,7 +380,25 @@ class ChargePanel(QWidget):
             self.message.text().strip() or None,
         )
 
-    def _confirm(self, request: ChargeInput) -> None:
+    def charge_again(self, request: ChargeInput) -> None:
+        """*Charge again* on a card: the amount passes the same guard as a typed one (largest
+        charge, confirmation above the owner's amount); what is typed for the next customer
+        stays."""
+        if self.confirm_dialog is not None:
+            return
+        try:
+            self._till.guard(request.amount.currency).check(
+                request.amount, self._till.config.shop.effective_locale
+            )
+        except ValidationError as exc:
+            show_error(self.error, error_text(exc))
+            return
+        if self._till.needs_confirmation(request.amount):
+            self._confirm(request, clear=False)
+            return
+        self.charge_requested.emit(request)
+
+    def _confirm(self, request: ChargeInput, *, clear: bool = True) -> None:
         shop = self._till.config.shop
         dialog = AmountConfirmDialog(
             request.amount,
@@ -390,7 +408,9 @@ class ChargePanel(QWidget):
             shop.effective_language,
             self,
         )
-        dialog.accepted.connect(lambda: self._send(request))
+        dialog.accepted.connect(
+            lambda: self._send(request) if clear else self.charge_requested.emit(request)
+        )
         dialog.finished.connect(self._confirm_finished)
         self.confirm_dialog = dialog
         dialog.open()  # not exec(): a nested loop would stall the engine's tasks

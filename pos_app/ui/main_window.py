@@ -269,16 +269,17 @@ class MainWindow(QMainWindow):
         )
 
     def _retry(self, payment: Payment) -> None:
-        """Charge again: a new payment (new reference id) for the same sale."""
-        self._charge(
-            ChargeInput(
-                payment.provider,
-                payment.amount,
-                payment.msisdn,
-                payment.external_id,
-                payment.payer_message,
-            )
+        """Charge again: a new payment (new reference id) for the same sale, through the
+        panel's amount guard like a typed charge."""
+        request = ChargeInput(
+            payment.provider,
+            payment.amount,
+            payment.msisdn,
+            payment.external_id,
+            payment.payer_message,
         )
+        if self.panel is not None:
+            self.panel.charge_again(request)
 
     def _add_receipt(self, reference_id: str, text: str) -> None:
         if self._engine is None:
@@ -337,6 +338,7 @@ class MainWindow(QMainWindow):
 
     def come_forward(self) -> None:
         """Another start of pos-app on this till asked for this window."""
+        log.info("another start of pos-app asked for this window: brought to the front")
         self.setWindowState(
             (self.windowState() & ~Qt.WindowState.WindowMinimized) | Qt.WindowState.WindowActive
         )

@@ -130,3 +130,32 @@ def test_demo_backups_stay_in_the_demo_folder(rig: Rig, tmp_path: Path) -> None:
     assert backup.returncode == 0, backup.stderr
     assert list((rig.db.parent / "demo" / "backups").glob("*.sqlite3"))
     assert not (rig.db.parent / "backups").exists()
+
+
+def test_the_demo_has_the_live_till_s_owner(rig: Rig) -> None:
+    """Starting the demo must not let anyone choose an owner PIN: its settings are the till's."""
+    rig.env["POS_APP_NEW_OWNER_PIN"] = "482913"
+    assert rig.run("owner", "set-pin").returncode == 0
+    rig.env["POS_APP_NEW_OWNER_PIN"] = "111222"
+    again = rig.run("--demo", "owner", "set-pin")
+    assert again.returncode == 5, again.stderr  # the current PIN is needed, demo or not
+    del rig.env["POS_APP_NEW_OWNER_PIN"]
+    sale = rig.run(
+        "charge",
+        "--demo",
+        "--provider",
+        "mtn",
+        "--amount",
+        "700",
+        "--phone",
+        "0772123456",
+        "--json",
+    )
+    reference = json.loads(sale.stdout.splitlines()[-1])["reference_id"]
+    rig.env["POS_APP_OWNER_PIN"] = "111222"
+    assert rig.run("--demo", "refund", reference).returncode == 5
+    rig.env["POS_APP_OWNER_PIN"] = "482913"
+    refunded = rig.run("--demo", "refund", reference)
+    assert refunded.returncode == 0, refunded.stderr
+    log = rig.run("owner", "log")
+    assert "refund" in log.stdout

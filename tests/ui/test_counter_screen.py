@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -15,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config
 from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.store import PaymentRepository
 from pos_app.ui.amount_confirm import AmountConfirmDialog, amount_in_words
 from pos_app.ui.charge_panel import ChargeInput
@@ -175,3 +177,44 @@ def test_confirm_dialog_alone(qtbot: QtBot) -> None:
     dialog = AmountConfirmDialog(Money(600000, "UGX"), "mtn", "256772123456", "en_UG", "en")
     qtbot.addWidget(dialog)
     assert dialog.charge_button.text() == "Charge USh600,000"
+
+
+def test_charge_again_passes_the_same_guard(counter: Counter) -> None:
+    panel, qtbot = counter.panel, counter.qtbot
+    sent = requests(counter)
+    panel.amount.setText("1500")  # typed for the next customer: left alone
+    large = ChargeInput("mtn", Money(600_000, "UGX"), "256772123456", None, None)
+    panel.charge_again(large)
+    dialog = panel.confirm_dialog
+    assert dialog is not None and not sent
+    qtbot.waitExposed(dialog)
+    qtbot.keyClick(dialog, Qt.Key.Key_Return)  # goes back
+    assert not sent
+    panel.charge_again(large)
+    dialog = panel.confirm_dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    qtbot.mouseClick(dialog.charge_button, Qt.MouseButton.LeftButton)
+    assert [r.amount for r in sent] == [Money(600_000, "UGX")]
+    assert panel.amount.text() == "1500"
+    # Above the largest charge (lowered since the first try), nothing is sent.
+    with_shop(counter, largest_charge=500_000.0, confirm_above=100_000.0)
+    panel.charge_again(large)
+    assert panel.confirm_dialog is None and len(sent) == 1
+    assert "largest charge" in panel.error.text()
+    small = ChargeInput("mtn", Money(2_000, "UGX"), "256772123456", None, None)
+    panel.charge_again(small)
+    assert [r.amount for r in sent][-1] == Money(2_000, "UGX")
+
+
+def test_the_card_s_charge_again_button_goes_through_the_guard(counter: Counter) -> None:
+    sent = requests(counter)
+    payment, event = Payment.create(
+        provider="mtn", amount=Money(600_000, "UGX"), msisdn="256772123456", now=datetime.now(UTC)
+    )
+    counter.repo.save_new(payment, event)
+    failed = counter.repo.transition(payment.reference_id, PaymentStatus.FAILED, event.at)
+    counter.window.cards.update_payment(failed)
+    card = counter.window.cards.cards[payment.reference_id]
+    card.retry_requested.emit(failed)
+    assert counter.panel.confirm_dialog is not None and not sent

@@ -58,13 +58,14 @@ def test_a_second_start_exits_within_seconds_while_the_first_stays(tmp_path: Pat
     env = {
         **os.environ,
         "POS_APP_DATA_DIR": str(tmp_path / "data"),
+        "POS_APP_LOG_DIR": str(tmp_path / "logs"),
         "QT_QPA_PLATFORM": "offscreen",
         "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
     }
     command = [sys.executable, "-m", "pos_app", "--demo"]
     first = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
     try:
-        lock = tmp_path / "data" / "demo" / LOCK_NAME
+        lock = tmp_path / "data" / LOCK_NAME  # one lock for the till, demo or live
         deadline = time.monotonic() + 30
         while not lock.exists() and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -75,8 +76,12 @@ def test_a_second_start_exits_within_seconds_while_the_first_stays(tmp_path: Pat
         assert second.returncode == 0
         assert "already open" in second.stderr
         assert first.poll() is None
-        # The first window saw the request to come forward (it stays up either way).
-        time.sleep(1)
+        # The first window was asked to come forward, and stays up.
+        log = tmp_path / "logs" / "pos-app.log"
+        deadline = time.monotonic() + 5
+        while "brought to the front" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert "brought to the front" in log.read_text()
         assert first.poll() is None
     finally:
         first.terminate()

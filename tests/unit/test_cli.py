@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -67,7 +68,12 @@ def test_window_opens_under_qasync_and_creates_a_private_database(tmp_path: Path
     assert "icon ok" in result.stdout
     db = data / "demo" / "pos-app.sqlite3"  # demo mode (no credentials): the demo's own file
     assert stat.S_IMODE(db.stat().st_mode) == 0o600
-    assert not (data / "pos-app.sqlite3").exists()
+    # The real database holds the owner's PIN and log for both worlds, and no demo payment.
+    live = sqlite3.connect(data / "pos-app.sqlite3")
+    try:
+        assert live.execute("SELECT count(*) FROM payments").fetchone() == (0,)
+    finally:
+        live.close()
 
 
 def test_damaged_database_is_reported_not_overwritten(tmp_path: Path) -> None:

@@ -100,3 +100,24 @@ def test_guard_defaults_cover_every_country_currency() -> None:
 
     assert {c.currency for c in COUNTRIES.values()} <= set(DEFAULT_LARGEST)
     assert all(v > Decimal(0) for v in DEFAULT_LARGEST.values())
+
+
+@pytest.mark.parametrize(
+    ("country", "number"),
+    [
+        ("UG", "0772 123 456"),
+        ("GH", "024 123 4567"),
+        ("RW", "078 123 4567"),
+        ("ZM", "096 123 4567"),
+        ("NG", "0803 123 4567"),
+        ("BJ", "01 96 12 34 56"),
+        ("CM", "677 12 34 56"),
+        ("CG", "06 123 4567"),
+        ("CI", "05 01 23 45 67"),
+        ("GW", "966 123 456"),  # MTN's network there is named Spacetel in the carrier data
+        ("GN", "660 11 11 11"),  # and Areeba in Guinea
+    ],
+)
+def test_an_mtn_number_of_every_mtn_country_passes(country: str, number: str) -> None:
+    phone = till_for(country=country).parse_phone("mtn", number)
+    assert phone.network is not None and phone.belongs_to("mtn")
