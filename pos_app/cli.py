@@ -40,26 +40,6 @@ exit codes:
 
 Run it from the set-up folder as .venv/bin/pos-app (or `source .venv/bin/activate` first)."""
 
-# Commands that never open a window: they must run with no display (a server, SSH, CI).
-HEADLESS_COMMANDS = frozenset(
-    {
-        "charge",
-        "sync",
-        "receipts",
-        "doctor",
-        "sandbox",
-        "report",
-        "owner",
-        "refund",
-        "resolve",
-        "reconcile",
-        "verify",
-        "backup",
-        "restore",
-        "mtn-setup",
-    }
-)
-
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -133,9 +113,10 @@ def is_demo(config: Config, requested: bool, secrets: SecretStore | None = None)
 
 
 def use_offscreen_without_display(command: str | None) -> None:
-    """A headless command on Linux with no display (a server, SSH, CI): Qt, which the PDF
-    report uses, draws offscreen instead of failing to find a screen. Call before Qt starts."""
-    if command not in HEADLESS_COMMANDS or not sys.platform.startswith("linux"):
+    """A command other than the window's, on Linux with no display (a server, SSH, CI): Qt,
+    which the PDF report uses, draws offscreen instead of failing to find a screen. Call
+    before Qt starts."""
+    if command in (None, "gui") or not sys.platform.startswith("linux"):
         return
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return
@@ -176,14 +157,17 @@ def _main(argv: Sequence[str] | None) -> int:
     asked = args.demo or getattr(args, "demo_here", False)
     # Commands that only read or keep the records stay in the live world unless asked; those
     # that talk to a provider run where the till runs (demo without credentials).
-    demo = asked if args.command in RECORD_COMMANDS else is_demo(config, asked, secrets)
+    if args.command not in RECORD_COMMANDS:
+        demo = is_demo(config, asked, secrets)
+    else:
+        demo = asked
+        if not asked and is_demo(config, False, secrets):
+            print(
+                "pos-app: no provider is set up: these are the live records; "
+                f"`pos-app --demo {args.command}` works on the demo's",
+                file=sys.stderr,
+            )
     paths.enter_demo_world(demo)
-    if args.command in RECORD_COMMANDS and not asked and is_demo(config, False, secrets):
-        print(
-            "pos-app: no provider is set up: these are the live records; "
-            f"`pos-app --demo {args.command}` works on the demo's",
-            file=sys.stderr,
-        )
     if args.command == "receipts":
         return headless.receipts(args, config)
     if args.command == "report":

@@ -54,13 +54,11 @@ def sections(
     shop: ShopConfig,
     tz: tzinfo,
     status_name: StatusName = _plain,
-    demo: bool | None = None,
 ) -> list[Section]:
-    """The report as titled lists of (label, value); in the demo world (or with `demo=True`)
-    its title says DEMO, and so do the text, the view and the PDF made from it."""
-    demo = paths.in_demo_world() if demo is None else demo
+    """The report as titled lists of (label, value); in the demo world its title says DEMO,
+    and so do the text, the view and the PDF made from it."""
     title = translate("DayReport", "End-of-day report")
-    if demo:
+    if paths.in_demo_world():
         title = translate("DayReport", "DEMO — {0} (demo mode: no real money moved)").format(title)
     locale = shop.effective_locale
     rate = "—" if report.success_rate is None else f"{report.success_rate * 100:.1f} %"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from pos_app import console, logs, paths
+from pos_app import logs, paths
 from pos_app.config import Config
 from pos_app.credentials import (
     MPESA_SECRETS,
@@ -277,11 +277,6 @@ def positive_seconds(text: str) -> float:
 
 
 def receipts(args: argparse.Namespace, config: Config) -> int:
-    # `pos-app receipts --format csv | head -1`: the reader may go away; end quietly.
-    return console.run_quietly_on_closed_pipe(lambda: _receipts(args, config))
-
-
-def _receipts(args: argparse.Namespace, config: Config) -> int:
     tz = config.zone()
     today = datetime.now(tz).date()
     first, last = args.date_from or args.date_to or today, args.date_to or args.date_from or today
@@ -348,14 +343,18 @@ OK, WARN, FIX = "OK", "WARN", "FIX"
 def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
     """Each line OK, WARN (works, but something should be done) or FIX (something does not
     work); exit 0 unless there is a FIX."""
-    lines: list[tuple[bool | str, str]] = []
-    lines.append((True, f"config: {config.path or 'defaults (no config file)'}"))
-    lines.append((True, f"log: {logs.log_path()}"))
+    lines: list[tuple[str, str]] = []
+    lines.append((OK, f"config: {config.path or 'defaults (no config file)'}"))
+    lines.append((OK, f"log: {logs.log_path()}"))
     store = SecretStore()
-    if not demo:  # demo mode needs no secret: nothing to say about where they would be kept
+    if demo:  # no secret is needed: nothing to say about where they would be kept
+        lines.append(
+            (OK, "DEMO mode: the providers are the built-in simulator; no real money moves")
+        )
+    else:
         keyring = store.status()
         if keyring.usable:
-            lines.append((True, keyring.message))
+            lines.append((OK, keyring.message))
         else:
             lines.append(
                 (
@@ -365,18 +364,13 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
                 )
             )
         backends = ", ".join(installed_backends()) or "none"
-        lines.append((True, f"keyring backends for this system: {backends}"))
-    if demo:
-        lines.append(
-            (True, "DEMO mode: the providers are the built-in simulator; no real money moves")
-        )
-    else:
+        lines.append((OK, f"keyring backends for this system: {backends}"))
         for name, label, secrets in (
             ("mtn", "MTN", MTN_SECRETS),
             ("mpesa", "M-Pesa", MPESA_SECRETS),
         ):
             if not getattr(config, name).enabled:
-                lines.append((True, f"{label}: disabled in the config"))
+                lines.append((OK, f"{label}: disabled in the config"))
                 continue
             missing = [s for s in secrets if store.get(s) is None]
             found = ", ".join(
@@ -387,7 +381,7 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
             if missing:
                 lines.append(
                     (
-                        False,
+                        FIX,
                         f"{label} secrets missing: "
                         + ", ".join(
                             f"{s.value} (set {s.env_var} or store it in the keyring)"
@@ -396,20 +390,20 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
                     )
                 )
             else:
-                lines.append((True, f"{label} secrets present: {found}"))
+                lines.append((OK, f"{label} secrets present: {found}"))
     try:
         till = build_till(config, demo=demo)
     except SetupProblem as exc:
-        lines.append((False, str(exc)))
+        lines.append((FIX, str(exc)))
         till = None
     if till is not None:
         for name, why in till.unavailable.items():
             if not any(why in text for _, text in lines):
-                lines.append((False, f"{name}: {why}"))
+                lines.append((FIX, f"{name}: {why}"))
         for name, health in asyncio.run(till.check_and_close()).items():
             lines.append(
                 (
-                    health.reachable,
+                    OK if health.reachable else FIX,
                     f"{name}: reachable, token accepted"
                     if health.reachable
                     else f"{name}: {health.message}",
@@ -422,17 +416,16 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
             version = repository.schema_version()
         lines.append(
             (
-                True,
+                OK,
                 f"database {paths.database_path()}: intact, schema {version}, "
                 f"{total} payment(s), {open_count} unfinished",
             )
         )
     except StoreError as exc:
-        lines.append((False, str(exc)))
-    labels = [(level if isinstance(level, str) else OK if level else FIX) for level, _ in lines]
-    for label, (_, text) in zip(labels, lines, strict=True):
+        lines.append((FIX, str(exc)))
+    for label, text in lines:
         print(f"{label:<4} {text}")
-    return EXIT_CONFIG if FIX in labels else EXIT_OK
+    return EXIT_CONFIG if any(label == FIX for label, _ in lines) else EXIT_OK
 
 
 def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:

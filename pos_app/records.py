@@ -66,10 +66,10 @@ def csv_row(payment: Payment) -> dict[str, Any]:
     return row
 
 
-def write_csv(payments: Iterable[Payment], out: TextIO, demo: bool | None = None) -> None:
-    """The CSV of `receipts --format csv` and every report export; in the demo world (or with
-    `demo=True`), a first column `mode` holding DEMO on every row."""
-    demo = paths.in_demo_world() if demo is None else demo
+def write_csv(payments: Iterable[Payment], out: TextIO) -> None:
+    """The CSV of `receipts --format csv` and every report export; in the demo world, a first
+    column `mode` holding DEMO on every row."""
+    demo = paths.in_demo_world()
     fields = [MODE_FIELD, *JSON_FIELDS] if demo else JSON_FIELDS
     writer = csv.DictWriter(out, fieldnames=fields)
     writer.writeheader()

@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from pos_app import console
 from pos_app.config import Config
 from pos_app.day_report import day_filter, load, render_html, render_text, sections
 from pos_app.headless import (
@@ -37,11 +36,6 @@ def add_command(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
 
 
 def report(args: argparse.Namespace, config: Config) -> int:
-    # `pos-app report --format csv | head`: the reader may go away; end quietly.
-    return console.run_quietly_on_closed_pipe(lambda: _report(args, config))
-
-
-def _report(args: argparse.Namespace, config: Config) -> int:
     tz = config.zone()
     day = args.date or datetime.now(tz).date()
     if args.format == "pdf" and args.output is None:

@@ -141,7 +141,7 @@ class Till:
     def network_problem(self, provider: Provider, phone: PhoneNumber) -> WrongNetwork | None:
         """What is wrong when the number's network (by its prefix) is not `provider`'s, with
         the provider to choose instead when this till has it."""
-        if phone.network is None or phone.belongs_to(provider):
+        if phone.belongs_to(provider):
             return None
         other = phone.suggested_provider
         if other is not None and other in self.providers:

@@ -12,7 +12,7 @@ import re
 import secrets
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, KeysView
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cached_property
@@ -152,16 +152,19 @@ class MpesaSimulator:
 
     # -- memory across restarts (demo mode keeps it in the demo folder) --
 
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [dataclasses.asdict(push) for push in self.pushes.values()]
+    def known(self) -> KeysView[str]:
+        return self.pushes.keys()
 
-    def restore(self, saved: list[dict[str, Any]]) -> None:
-        """All of `saved` or nothing (raises TypeError, KeyError or ValueError)."""
-        pushes = [_Push(**{**item, "outcome": StkOutcome(**item["outcome"])}) for item in saved]
-        for push in pushes:
-            self.pushes[push.checkout_id] = push
-        # Checkout ids stay unique after a restart.
-        self._ids = itertools.count(len(self.pushes) + 1)
+    def remember(self, key: str) -> dict[str, Any]:
+        """The push `key` as JSON, as it was made."""
+        return dataclasses.asdict(self.pushes[key])
+
+    def recall(self, entry: dict[str, Any]) -> str:
+        """Know again what `remember` gave; raises TypeError, KeyError or ValueError."""
+        push = _Push(**{**entry, "outcome": StkOutcome(**entry["outcome"])})
+        self.pushes[push.checkout_id] = push
+        self._ids = itertools.count(len(self.pushes) + 1)  # checkout ids stay unique
+        return push.checkout_id
 
     def routes(self) -> list[BaseRoute]:
         return [

@@ -18,7 +18,7 @@ import secrets
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, KeysView
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -150,21 +150,21 @@ class MtnSimulator:
 
     # -- memory across restarts (demo mode keeps it in the demo folder) --
 
-    def snapshot(self) -> list[dict[str, Any]]:
-        return [
-            {**dataclasses.asdict(r), "reference_id": ref} for (_, ref), r in self.resources.items()
-        ]
+    def known(self) -> KeysView[tuple[str, str]]:
+        return self.resources.keys()
 
-    def restore(self, saved: list[dict[str, Any]]) -> None:
-        """All of `saved` or nothing (raises TypeError, KeyError or ValueError)."""
-        restored = {}
-        for item in saved:
-            fields = {k: v for k, v in item.items() if k != "reference_id"}
-            resource = _Resource(**{**fields, "outcome": Outcome(**fields["outcome"])})
-            restored[(resource.kind, str(item["reference_id"]))] = resource
-        self.resources.update(restored)
-        for _, reference_id in restored:
-            self.accepted[reference_id] += 1
+    def remember(self, key: tuple[str, str]) -> dict[str, Any]:
+        """What was asked under `key`, as JSON (a resource never changes once made)."""
+        return {**dataclasses.asdict(self.resources[key]), "reference_id": key[1]}
+
+    def recall(self, entry: dict[str, Any]) -> tuple[str, str]:
+        """Know again what `remember` gave; raises TypeError, KeyError or ValueError."""
+        fields = {k: v for k, v in entry.items() if k != "reference_id"}
+        resource = _Resource(**{**fields, "outcome": Outcome(**fields["outcome"])})
+        key = (resource.kind, str(entry["reference_id"]))
+        self.resources[key] = resource
+        self.accepted[key[1]] += 1
+        return key
 
     # -- routes --
 

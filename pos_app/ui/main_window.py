@@ -59,7 +59,7 @@ from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.report_pdf import save_report_pdf
 from pos_app.ui.report_view import ReportView, report_html
 from pos_app.ui.settings import SettingsDialog
-from pos_app.ui.texts import country_name, error_text
+from pos_app.ui.texts import country_name, error_text, keyring_advice
 
 log = logging.getLogger(__name__)
 # Outcomes the cashier hears about (a beep); a late correction is heard again.
@@ -202,8 +202,6 @@ class MainWindow(QMainWindow):
             f"{shop.till} · {country_name(shop.country, shop.effective_language)}"
         )
         self.statusBar().addPermanentWidget(self.till_label)
-        from pos_app.ui.texts import keyring_advice
-
         # One line with the fix for this system (cli gives no problem in demo mode, where no
         # secret is needed); the tooltip has the whole message.
         self.keyring_label = QLabel(keyring_advice())

@@ -184,9 +184,8 @@ class ReceiptsView(QWidget):
         self.status = QComboBox(self)
         self.status.addItem(self.tr("Any status"), frozenset())
         # One choice per people's word ("waiting" covers saved, sending and pending).
-        self._status_choices = status_choices()
-        for label, _ in self._status_choices:
-            self.status.addItem(label)
+        for label, statuses in status_choices():
+            self.status.addItem(label, statuses)
         self.provider = QComboBox(self)
         self.provider.addItem(self.tr("Any provider"), None)
         for key, name in PROVIDER_NAMES.items():
@@ -230,12 +229,10 @@ class ReceiptsView(QWidget):
     def current_filter(self) -> PaymentFilter:
         first, last = _day(self.date_from.date()), _day(self.date_to.date())
         first, last = min(first, last), max(first, last)
-        index = self.status.currentIndex()
-        statuses = self._status_choices[index - 1][1] if index > 0 else frozenset()
         return PaymentFilter(
             start=local_day(first, self._tz)[0],
             end=local_day(last, self._tz)[1],
-            statuses=statuses,
+            statuses=self.status.currentData(),
             provider=self.provider.currentData(),
             search=self.search.text() or None,
             region=self._region,

@@ -47,10 +47,11 @@ class ReportView(QWidget):
         self.report: DayReport | None = None  # the one shown
         layout = QVBoxLayout(self)
         controls = QHBoxLayout()
-        self.day = QDateEdit(shop_today(tz), self)
+        today = shop_today(tz)
+        self.day = QDateEdit(today, self)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("yyyy-MM-dd")
-        self.day.setMaximumDate(shop_today(tz).addDays(1))
+        self.day.setMaximumDate(today.addDays(1))
         self.till = QComboBox(self)
         self.till.addItem(self.tr("All tills"), None)
         self.till.addItem(self.tr("This till ({0})").format(shop.till), shop.till)

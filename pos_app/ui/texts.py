@@ -41,18 +41,19 @@ WORD_NAMES = {
 }
 
 
+def word_name(word: str) -> str:
+    """A people's word for a status, in the cashier's language."""
+    return QCoreApplication.translate("Status", str(WORD_NAMES[word]))
+
+
 def status_name(status: PaymentStatus) -> str:
-    """The status in the people's word, in the cashier's language."""
-    return QCoreApplication.translate("Status", str(WORD_NAMES[status_word(status)]))
+    return word_name(status_word(status))
 
 
 def status_choices() -> list[tuple[str, frozenset[PaymentStatus]]]:
     """One filter choice per people's word, with the statuses it covers (`waiting`: saved,
     sending and pending), in the cashier's language."""
-    return [
-        (QCoreApplication.translate("Status", str(WORD_NAMES[word])), statuses_of(word))
-        for word in WORDS
-    ]
+    return [(word_name(word), statuses_of(word)) for word in WORDS]
 
 
 # Without a secure keyring, what the status bar tells the cashier to do, per system.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import subprocess
 from pathlib import Path
 
 from tests.e2e.conftest import Rig
@@ -21,6 +22,15 @@ def demo_rows(rig: Rig) -> list[tuple[str, str]]:
         conn.close()
 
 
+def demo_charge(
+    rig: Rig, amount: str, *more: str, phone: str = "0772123456"
+) -> subprocess.CompletedProcess[str]:
+    """`pos-app charge --demo` with MTN."""
+    return rig.run(
+        "charge", "--demo", "--provider", "mtn", "--amount", amount, "--phone", phone, *more
+    )
+
+
 def listed(rig: Rig, *args: str) -> list[dict[str, object]]:
     result = rig.run(*args, "receipts", "--format", "json")
     assert result.returncode == 0, result.stderr
@@ -29,17 +39,7 @@ def listed(rig: Rig, *args: str) -> list[dict[str, object]]:
 
 
 def test_a_demo_sale_never_reaches_the_live_records(rig: Rig) -> None:
-    demo = rig.run(
-        "charge",
-        "--demo",
-        "--provider",
-        "mtn",
-        "--amount",
-        "700",
-        "--phone",
-        "0772123456",
-        "--json",
-    )
+    demo = demo_charge(rig, "700", "--json")
     assert demo.returncode == 0, demo.stderr
     live = rig.run("charge", "--provider", "mtn", "--amount", "90", "--phone", "0772123456")
     assert live.returncode == 0, live.stderr
@@ -57,40 +57,26 @@ def test_a_demo_sale_never_reaches_the_live_records(rig: Rig) -> None:
 
 
 def test_charge_above_the_largest_amount_is_refused_and_nothing_is_sent(rig: Rig) -> None:
-    result = rig.run(
-        "charge", "--demo", "--provider", "mtn", "--amount", "1000000000", "--phone", "0772123456"
-    )
+    result = demo_charge(rig, "1000000000")
     assert result.returncode == 2
     assert "largest charge" in result.stderr
     assert demo_rows(rig) == []
 
 
 def test_above_confirm_above_the_amount_must_be_repeated(rig: Rig) -> None:
-    charge = (
-        "charge",
-        "--demo",
-        "--provider",
-        "mtn",
-        "--amount",
-        "600,000",
-        "--phone",
-        "0772123456",
-    )
-    unconfirmed = rig.run(*charge)
+    unconfirmed = demo_charge(rig, "600,000")
     assert unconfirmed.returncode == 2
     assert "--confirm-amount" in unconfirmed.stderr
-    wrong = rig.run(*charge, "--confirm-amount", "60000")
+    wrong = demo_charge(rig, "600,000", "--confirm-amount", "60000")
     assert wrong.returncode == 2
     assert demo_rows(rig) == []
-    confirmed = rig.run(*charge, "--confirm-amount", "600000")
+    confirmed = demo_charge(rig, "600,000", "--confirm-amount", "600000")
     assert confirmed.returncode == 0, confirmed.stderr
     assert [status for _, status in demo_rows(rig)] == ["successful"]
 
 
 def test_an_airtel_number_is_refused_for_mtn_naming_airtel(rig: Rig) -> None:
-    result = rig.run(
-        "charge", "--demo", "--provider", "mtn", "--phone", "0701234567", "--amount", "500"
-    )
+    result = demo_charge(rig, "500", phone="0701234567")
     assert result.returncode == 2
     assert "Airtel" in result.stderr
     assert demo_rows(rig) == []
@@ -98,18 +84,7 @@ def test_an_airtel_number_is_refused_for_mtn_naming_airtel(rig: Rig) -> None:
 
 def test_the_demo_provider_remembers_an_open_payment_across_a_restart(rig: Rig) -> None:
     # The simulated customer takes 6 s; this process stops waiting after 1 s.
-    first = rig.run(
-        "charge",
-        "--demo",
-        "--provider",
-        "mtn",
-        "--amount",
-        "800",
-        "--phone",
-        "0772123456",
-        "--timeout",
-        "1",
-    )
+    first = demo_charge(rig, "800", "--timeout", "1")
     assert first.returncode == 3, first.stderr
     assert [status for _, status in demo_rows(rig)] == ["pending"]
     assert (rig.db.parent / "demo" / "sandbox.json").is_file()
@@ -120,12 +95,7 @@ def test_the_demo_provider_remembers_an_open_payment_across_a_restart(rig: Rig) 
 
 
 def test_demo_backups_stay_in_the_demo_folder(rig: Rig, tmp_path: Path) -> None:
-    assert (
-        rig.run(
-            "charge", "--demo", "--provider", "mtn", "--amount", "700", "--phone", "0772123456"
-        ).returncode
-        == 0
-    )
+    assert demo_charge(rig, "700").returncode == 0
     backup = rig.run("--demo", "backup")
     assert backup.returncode == 0, backup.stderr
     assert list((rig.db.parent / "demo" / "backups").glob("*.sqlite3"))
@@ -140,17 +110,7 @@ def test_the_demo_has_the_live_till_s_owner(rig: Rig) -> None:
     again = rig.run("--demo", "owner", "set-pin")
     assert again.returncode == 5, again.stderr  # the current PIN is needed, demo or not
     del rig.env["POS_APP_NEW_OWNER_PIN"]
-    sale = rig.run(
-        "charge",
-        "--demo",
-        "--provider",
-        "mtn",
-        "--amount",
-        "700",
-        "--phone",
-        "0772123456",
-        "--json",
-    )
+    sale = demo_charge(rig, "700", "--json")
     reference = json.loads(sale.stdout.splitlines()[-1])["reference_id"]
     rig.env["POS_APP_OWNER_PIN"] = "111222"
     assert rig.run("--demo", "refund", reference).returncode == 5

@@ -58,8 +58,10 @@ async def test_two_demo_processes_keep_each_others_payments() -> None:
     "content",
     [
         "not json",
-        json.dumps({"version": 99, "mtn": []}),
-        json.dumps({"version": 1, "mtn": [{"kind": "requesttopay"}], "mpesa": "nonsense"}),
+        json.dumps({"version": 99, "provider": "mtn", "entry": {}}),
+        json.dumps({"version": 1, "provider": "mtn", "entry": {"kind": "requesttopay"}}),
+        json.dumps({"version": 1, "provider": "mpesa", "entry": "nonsense"}),
+        "\xff\xfe",
     ],
 )
 async def test_a_damaged_memory_starts_afresh_and_is_replaced(content: str) -> None:
@@ -71,9 +73,11 @@ async def test_a_damaged_memory_starts_afresh_and_is_replaced(content: str) -> N
         sent = await push(till)
     finally:
         await till.aclose()
-    saved = json.loads(memory.read_text())
-    assert saved["version"] == 1
-    assert [entry["reference_id"] for entry in saved["mtn"]] == [sent.reference_id]
+    saved = [json.loads(line) for line in memory.read_text().splitlines()]
+    assert {record["version"] for record in saved} == {1}
+    assert [r["entry"]["reference_id"] for r in saved if r["provider"] == "mtn"] == [
+        sent.reference_id
+    ]
 
 
 async def test_outside_the_demo_world_nothing_is_remembered() -> None:
