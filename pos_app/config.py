@@ -101,6 +101,9 @@ class MpesaConfig:
 class BackupConfig:
     folder: str = ""  # empty: "backups" beside the database
     keep: int = 14  # daily copies kept; older ones are deleted
+    second_folder: str = ""  # a USB stick or network share: each backup is copied there too
+    # The status bar warns when the data folder's disk has less free space than this.
+    free_space_floor_mb: int = 200
 
     @property
     def effective_folder(self) -> Path:
@@ -237,6 +240,8 @@ def _validate(config: Config, path: Path) -> None:
             fail("shop.locale", f"is not a known locale: {shop.locale!r} (e.g. en_UG, fr_CI)")
     if config.backup.keep < 1:
         fail("backup.keep", f"must be at least 1, not {config.backup.keep}")
+    if config.backup.free_space_floor_mb < 0:
+        fail("backup.free_space_floor_mb", "must be zero (no warning) or more")
     if shop.language and shop.language not in LANGUAGES:
         fail("shop.language", f"must be one of {', '.join(LANGUAGES)}, not {shop.language!r}")
     for key in ("largest_charge", "confirm_above"):
