@@ -33,8 +33,10 @@ exit codes:
   1    failed: the provider refused the payment, it expired, or a file could not be written
   2    usage: a bad option or input, refused before anything was saved or sent
   3    still waiting: a payment is open at the timeout (`pos-app sync` finishes it)
-  4    configuration, setup, credentials or database problem (doctor: a FIX line)
+  4    configuration, setup or credentials problem, or a damaged database (doctor: a FIX line)
   5    owner PIN needed: not given, wrong, or owner actions locked
+  6    storage: the data folder's disk is full, read-only or failing, or the database is held
+       by another program; nothing was sent, and the same command works once that is lifted
   130  interrupted (Ctrl-C): what was saved stays saved and resumes with `pos-app sync`
   141  the output's reader went away (`pos-app receipts --format csv | head -1`)
 

@@ -112,6 +112,20 @@ class BackupConfig:
         folder = Path(self.folder).expanduser()
         return folder / paths.DEMO_FOLDER if paths.in_demo_world() else folder
 
+    @property
+    def effective_second_folder(self) -> Path | None:
+        """None when no second folder is set; the demo's copies stay apart there too."""
+        if not self.second_folder.strip():
+            return None
+        folder = Path(self.second_folder.strip()).expanduser()
+        return folder / paths.DEMO_FOLDER if paths.in_demo_world() else folder
+
+    @property
+    def effective_folders(self) -> list[Path]:
+        """Every folder a backup is written to: the first, then the second if set."""
+        second = self.effective_second_folder
+        return [self.effective_folder] if second is None else [self.effective_folder, second]
+
 
 @dataclass(frozen=True)
 class Config:

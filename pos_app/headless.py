@@ -40,11 +40,12 @@ from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import SetupProblem, Till, build_till
 from pos_app.records import payment_json, write_csv
-from pos_app.store import PaymentRepository, StoreError
+from pos_app.store import PaymentRepository, StorageFault, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
 from pos_app.world import open_repository
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PENDING, EXIT_CONFIG = 0, 1, 2, 3, 4
+EXIT_STORAGE = 6  # the disk is full, read-only, held by another program or failing
 EXIT_INTERRUPTED = 130
 DEMO_HEADING = "DEMO - payments made in demo mode: no real money moved"
 # Fault tests stop the process at a named stage of a payment (then kill it).
@@ -76,13 +77,20 @@ class _Session:
 
 
 @contextmanager
-def database() -> Iterator[PaymentRepository]:
-    """This world's database, opened (and migrated) for one command."""
-    repository = open_repository()
+def database(*, read_only_ok: bool = False) -> Iterator[PaymentRepository]:
+    """This world's database, opened (and migrated) for one command; `read_only_ok` for the
+    commands that only read (a write-protected stick, a backup)."""
+    repository = open_repository(read_only_ok=read_only_ok)
     try:
         yield repository
     finally:
         repository.close()
+
+
+def store_failure(command: str, exc: StoreError) -> int:
+    """A storage fault the shop can lift (then the same command works) exits 6; a damaged or
+    too new file exits 4 with the configuration problems."""
+    return fail(command, str(exc), EXIT_STORAGE if isinstance(exc, StorageFault) else EXIT_CONFIG)
 
 
 def describe(payment: Payment, locale: str) -> str:
@@ -123,7 +131,7 @@ def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
         saved = f"payment {reference[0]} is saved" if reference else "nothing was sent"
         return fail("charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED)
     except StoreError as exc:
-        return fail("charge", str(exc), EXIT_CONFIG)
+        return store_failure("charge", exc)
 
 
 def _confirmed(till: Till, provider: Provider, amount: Money, repeated: str | None) -> None:
@@ -208,7 +216,7 @@ def sync(args: argparse.Namespace, config: Config, demo: bool) -> int:
     except SetupProblem as exc:
         return fail("sync", str(exc), EXIT_CONFIG)
     except StoreError as exc:
-        return fail("sync", str(exc), EXIT_CONFIG)
+        return store_failure("sync", exc)
     except KeyboardInterrupt:
         return fail("sync", "interrupted: every payment is saved as it was", EXIT_INTERRUPTED)
 
@@ -293,10 +301,10 @@ def receipts(args: argparse.Namespace, config: Config) -> int:
         region=config.shop.country,
     )
     try:
-        with database() as repository:
+        with database(read_only_ok=True) as repository:
             write_receipts(repository, flt, args.format, sys.stdout, config.shop.effective_locale)
     except StoreError as exc:
-        return fail("receipts", str(exc), EXIT_CONFIG)
+        return store_failure("receipts", exc)
     return EXIT_OK
 
 

@@ -35,6 +35,7 @@ from pos_app.headless import (
     fail,
     parse_day,
     positive_seconds,
+    store_failure,
 )
 from pos_app.providers.base import ProviderError
 from pos_app.store import PaymentNotFound, PaymentRepository, StoreError
@@ -91,8 +92,10 @@ def _run(command: str, work: Any) -> int:
         return fail(command, str(exc), EXIT_USAGE)
     except PaymentNotFound as exc:
         return fail(command, str(exc), EXIT_USAGE)
-    except (SetupProblem, StoreError) as exc:
+    except SetupProblem as exc:
         return fail(command, str(exc), EXIT_CONFIG)
+    except StoreError as exc:
+        return store_failure(command, exc)
 
 
 # -- owner set-pin | log --

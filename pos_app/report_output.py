@@ -19,6 +19,7 @@ from pos_app.headless import (
     database,
     fail,
     parse_day,
+    store_failure,
     write_receipts,
 )
 from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise
@@ -41,7 +42,7 @@ def report(args: argparse.Namespace, config: Config) -> int:
     if args.format == "pdf" and args.output is None:
         return fail("report", "--format pdf needs --output FILE", EXIT_USAGE)
     try:
-        with database() as repository:
+        with database(read_only_ok=args.format == "text") as repository:
             if args.format in ("csv", "pdf"):  # exports are the owner's
                 gate = authorise(repository, config, "export")
                 gate.exported(day, args.format, args.till)
@@ -62,7 +63,7 @@ def report(args: argparse.Namespace, config: Config) -> int:
     except Refused as exc:
         return fail("report", str(exc), EXIT_REFUSED)
     except StoreError as exc:
-        return fail("report", str(exc), EXIT_FAILED)
+        return store_failure("report", exc)
     except OSError as exc:  # the --output file, or the database's folder
         where = exc.filename or args.output
         return fail("report", f"cannot write {where}: {exc.strerror or exc}", EXIT_FAILED)

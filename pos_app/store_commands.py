@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import argparse
+import shutil
+import sys
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlite_utils import Database
 
 from pos_app import paths
 from pos_app.config import Config
 from pos_app.headless import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from pos_app.headless import database as headless_database
 from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise, owner_gate
-from pos_app.store import StoreError
-from pos_app.store.backup import daily_backup, examine, restore
+from pos_app.store import PaymentRepository, StoreError, open_database
+from pos_app.store.backup import (
+    BackupError,
+    Loss,
+    Written,
+    check_backup,
+    daily_backups,
+    examine,
+    loss,
+    restore,
+)
+
+SHOWN_DROPPED = 10  # payments listed by name before a restore; the rest are counted
 
 
 def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
@@ -39,16 +55,31 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
         help="replace the database with a backup, after checking the backup",
     )
     restore_parser.add_argument("file", type=Path)
-
-
-def back_up_today(config: Config, folder: Path | None = None) -> Path:
-    """Today's copy (the shop's day) of this till's database; raises StoreError."""
-    return daily_backup(
-        paths.database_path(),
-        folder or config.backup.effective_folder,
-        config.backup.keep,
-        datetime.now(config.zone()).date(),
+    restore_parser.add_argument(
+        "--yes",
+        action="store_true",
+        help="replace it even when the current database has payments the backup lacks",
     )
+
+
+def back_up_everywhere(config: Config, folder: Path | None = None) -> list[Written]:
+    """Today's copy (the shop's day) of this till's database in each backup folder (`folder`
+    instead of the first); one folder failing does not stop the other."""
+    folders = config.backup.effective_folders
+    if folder is not None:
+        folders = [folder, *folders[1:]]
+    return daily_backups(
+        paths.database_path(), folders, config.backup.keep, datetime.now(config.zone()).date()
+    )
+
+
+def back_up_today(config: Config, folder: Path | None = None) -> list[Path]:
+    """`back_up_everywhere`, for the window: raises StoreError if any folder failed, after
+    every folder was tried; returns the copies written."""
+    written = back_up_everywhere(config, folder)
+    if problems := [w.problem for w in written if w.problem]:
+        raise BackupError("; ".join(problems))
+    return [w.target for w in written]
 
 
 def verify(args: argparse.Namespace) -> int:
@@ -73,20 +104,26 @@ def verify(args: argparse.Namespace) -> int:
 def backup(args: argparse.Namespace, config: Config) -> int:
     if not paths.database_path().is_file():
         return fail("backup", f"no database at {paths.database_path()}", EXIT_USAGE)
-    try:
-        target = back_up_today(config, args.to)
-    except StoreError as exc:
-        return fail("backup", str(exc), EXIT_FAILED)
-    print(f"backed up to {target}")
-    return EXIT_OK
+    code = EXIT_OK
+    for written in back_up_everywhere(config, args.to):
+        if written.problem:
+            code = fail("backup", written.problem, EXIT_FAILED)
+        else:
+            print(f"backed up to {written.target} ({written.payments} payment(s), checked)")
+    return code
+
+
+# -- restore --
 
 
 def restore_command(args: argparse.Namespace, config: Config) -> int:
     database = paths.database_path()
     try:
         if database.exists():  # replacing a till's history is the owner's call
-            with headless_database() as current:
-                authorise(current, config, "restore")
+            _authorise_restore(config, args.file)
+        check_backup(args.file)  # a bad file is refused before anything is asked
+        if database.exists() and not _confirmed(args.file, database, args.yes):
+            return EXIT_USAGE
         checked, kept = restore(args.file, database, config.backup.effective_folder, datetime.now())
         with headless_database() as restored:  # the restored file's own log says so
             owner_gate(restored, config).record(
@@ -101,3 +138,83 @@ def restore_command(args: argparse.Namespace, config: Config) -> int:
         f"history intact) into {database}; the database it replaced is kept at {kept}"
     )
     return EXIT_OK
+
+
+def _authorise_restore(config: Config, source: Path) -> None:
+    """The owner's PIN, checked where it is kept: this till's database; when that cannot be
+    opened (damaged: exactly when a restore is needed), where else it can be read."""
+    try:
+        with headless_database() as current:
+            authorise(current, config, "restore")
+            return
+    except StoreError as exc:
+        print(f"pos-app restore: {exc}", file=sys.stderr)
+    if paths.in_demo_world():  # the demo's PIN is the live till's, kept in its database
+        _authorise_in(open_database(paths.live_database_path()), config)
+        return
+    print(
+        "pos-app restore: the owner's PIN is checked against the backup's owner log "
+        "(the PIN as it was when the backup was made)",
+        file=sys.stderr,
+    )
+    # A scratch copy takes the PIN attempt's record: the backup itself is never written to.
+    with tempfile.TemporaryDirectory() as scratch:
+        copy = Path(scratch) / "owner.sqlite3"
+        try:
+            shutil.copyfile(source, copy)
+        except OSError as exc:
+            raise BackupError(f"cannot read {source}: {exc.strerror}") from exc
+        _authorise_in(open_database(copy), config)
+
+
+def _authorise_in(db: Database, config: Config) -> None:
+    repository = PaymentRepository(db)
+    try:
+        authorise(repository, config, "restore")
+    finally:
+        repository.close()
+
+
+def _confirmed(source: Path, database: Path, yes: bool) -> bool:
+    """Whether to go ahead: at once when the current database loses nothing; else with --yes
+    or the owner's yes at a terminal, after saying what would be lost."""
+    try:
+        dropped = loss(source, database, SHOWN_DROPPED)
+    except StoreError as exc:
+        warning = (
+            f"{exc}: how many of its payments the backup lacks cannot be counted; "
+            f"the payments made since {source.name} was written may be lost"
+        )
+    else:
+        if dropped.nothing:
+            return True
+        warning = _describe(dropped, database)
+    print(f"pos-app restore: {warning}", file=sys.stderr)
+    if yes:
+        return True
+    if not sys.stdin.isatty():
+        fail("restore", "add --yes to restore anyway. Nothing was changed.", EXIT_USAGE)
+        return False
+    print("Replace the current database with the backup? [y/N] ", end="", file=sys.stderr)
+    sys.stderr.flush()
+    if sys.stdin.readline().strip().lower() in ("y", "yes"):
+        return True
+    print("pos-app restore: not restored. Nothing was changed.", file=sys.stderr)
+    return False
+
+
+def _describe(dropped: Loss, database: Path) -> str:
+    lines = [
+        f"the current database {database} has {dropped.missing} payment(s) the backup lacks "
+        f"and {dropped.changed} whose status the backup has otherwise; restoring drops them "
+        "(the current database is kept aside, so they can still be looked up there):"
+    ]
+    for p in dropped.examples:
+        was = "not in the backup" if p.in_backup is None else f"{p.in_backup} in the backup"
+        lines.append(
+            f"  {p.reference_id}  {p.created_at.astimezone():%Y-%m-%d %H:%M}  "
+            f"{p.amount}  {p.status} ({was})"
+        )
+    if (more := dropped.missing + dropped.changed - len(dropped.examples)) > 0:
+        lines.append(f"  ... and {more} more")
+    return "\n".join(lines)

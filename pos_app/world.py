@@ -8,13 +8,14 @@ from pos_app import paths
 from pos_app.store import PaymentRepository, open_database
 
 
-def open_repository() -> PaymentRepository:
-    """This world's database (created and migrated when new); raises StoreError."""
-    db = open_database(paths.database_path())
+def open_repository(*, read_only_ok: bool = False) -> PaymentRepository:
+    """This world's database (created and migrated when new); raises StoreError.
+    `read_only_ok`: for reading only, a file that cannot be written is opened all the same."""
+    db = open_database(paths.database_path(), read_only_ok=read_only_ok)
     if not paths.in_demo_world():
         return PaymentRepository(db)
     try:
-        owner_db = open_database(paths.live_database_path())
+        owner_db = open_database(paths.live_database_path(), read_only_ok=read_only_ok)
     except BaseException:
         db.close()
         raise

@@ -200,6 +200,12 @@ _CATALOG: tuple[Reason, ...] = (
         "Ask the customer whether a prompt appeared and whether money left their account",
     ),
     _app("NEVER_ARRIVED", "The provider never received this payment", True),
+    _app(
+        "NOT_SENT",
+        "Not sent: the till could not save it in time",
+        True,
+        "Charge again once the till can save receipts",
+    ),
     _app("REQUEST_REFUSED", "The provider refused the request", False),
     _app("CONFIGURATION", _CHECK_SETTINGS, False),
     _app("SEND_TIMEOUT", "No reply while sending: checking with the provider", False),

@@ -44,7 +44,7 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
 )
-from pos_app.store import PaymentRepository
+from pos_app.store import PaymentRepository, StorageFault
 from pos_app.store.repository import PaymentFilter, local_day
 
 log = logging.getLogger(__name__)
@@ -64,6 +64,15 @@ class PollPolicy:
     late_interval: float = 30.0  # how often to ask about an expired payment
     offline_first_delay: float = 2.0  # while the provider is unreachable: doubling from this
     offline_max_backoff: float = 60.0
+
+
+@dataclass(frozen=True)
+class _Move:
+    """A change the provider reported that the disk could not take yet, kept to be written."""
+
+    target: PaymentStatus
+    at: datetime
+    fields: dict[str, Any]
 
 
 def not_set_up(provider: Provider) -> Text:
@@ -107,6 +116,7 @@ class PaymentEngine:
         clock: Callable[[], datetime] = utc_now,
         rng: random.Random | None = None,
         checkpoint: Checkpoint | None = None,
+        save_retry: float = 3.0,
     ) -> None:
         self.repository = repository
         self.providers = dict(providers)
@@ -126,6 +136,13 @@ class PaymentEngine:
         self.in_flight = 0
         self.max_in_flight = 0  # highest number of provider requests at once, for tests
         self.status_queries = 0
+        # Outcomes heard but not yet written (the disk is full, read-only or held), oldest
+        # first per payment; `_memory` is how those payments stand meanwhile.
+        self.save_retry = save_retry
+        self._unsaved: dict[str, list[_Move]] = {}
+        self._memory: dict[str, Payment] = {}
+        self._saver: asyncio.Task[None] | None = None
+        self.storage_problem: StorageFault | None = None
 
     # -- public API --
 
@@ -173,9 +190,17 @@ class PaymentEngine:
         payment = self.create(
             provider, amount, msisdn, external_id=external_id, message=message, cashier=cashier
         )
-        payment = await self._send(payment)
+        payment = await self._send_new(payment)
         self.follow(payment.reference_id)
         return payment
+
+    async def _send_new(self, payment: Payment) -> Payment:
+        try:
+            return await self._send(payment)
+        except StorageFault:
+            # Saved, but "being sent" could not be: it never leaves, and says so once it can.
+            self._move(payment, S.FAILED, reason=lookup("app", "NOT_SENT"))
+            raise
 
     async def refund(self, reference_id: str, amount: Money, note: str = "Refund") -> Payment:
         """Refund (part of) a successful payment: a new payment of its own, checked and
@@ -202,9 +227,9 @@ class PaymentEngine:
             # The documented manual path (M-Pesa without an API initiator, or without the
             # payment's M-Pesa code): the owner reverses it in M-Pesa's portal, then
             # confirms it here.
-            refund = self._move(refund, S.SUBMITTING, detail={"manual": True})
-            return self._move(refund, S.PENDING, detail={"manual": True})
-        refund = await self._send(refund)
+            refund = self._move(refund, S.SUBMITTING, detail={"manual": True}, must_save=True)
+            return self._move(refund, S.PENDING, detail={"manual": True}, must_save=True)
+        refund = await self._send_new(refund)
         self.follow(refund.reference_id)
         return refund
 
@@ -224,13 +249,16 @@ class PaymentEngine:
         detail = {"resolution": "manual"}
         if receipt is None:
             why = "REFUND_NOT_MADE" if is_refund else "NOT_RECEIVED"
-            return self._move(payment, S.FAILED, reason=lookup("app", why), detail=detail)
+            return self._move(
+                payment, S.FAILED, reason=lookup("app", why), detail=detail, must_save=True
+            )
         return self._move(
             payment,
             S.SUCCESSFUL,
             receipt=mpesa_code(receipt),
             detail=detail,
             receipt_source="cashier",
+            must_save=True,
         )
 
     async def reconcile_day(self, day: date, tz: tzinfo) -> list[Finding]:
@@ -320,7 +348,23 @@ class PaymentEngine:
     def settled(self, reference_id: str) -> bool:
         """Final (expired included), or nothing more the engine can do on its own."""
         task = self._tasks.get(reference_id)
-        return self.repository.get(reference_id).is_final or task is None or task.done()
+        return self.current(reference_id).is_final or task is None or task.done()
+
+    def current(self, reference_id: str) -> Payment:
+        """The payment as it stands, including what is heard but not yet saved."""
+        return self._memory.get(reference_id) or self.repository.get(reference_id)
+
+    def unsaved(self) -> list[Payment]:
+        """Payments whose latest news is only in memory (see `storage_problem`)."""
+        return list(self._memory.values())
+
+    async def all_saved(self, timeout: float | None = None) -> bool:
+        """Wait until nothing is held in memory only; False if the timeout came first."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while self._unsaved:
+                    await asyncio.sleep(min(self.save_retry, 0.1))
+        return not self._unsaved
 
     async def settle(self, reference_ids: Iterable[str], timeout: float | None = None) -> bool:
         """Wait until every payment is settled; False if the timeout came first."""
@@ -359,9 +403,10 @@ class PaymentEngine:
         return report
 
     async def aclose(self) -> None:
-        for task in self._tasks.values():
+        tasks = [*self._tasks.values(), *([self._saver] if self._saver else [])]
+        for task in tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)
         for provider in self.providers.values():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(provider.aclose(), 3)
@@ -378,26 +423,87 @@ class PaymentEngine:
         request_id: str | None = None,
         detail: dict[str, Any] | None = None,
         receipt_source: str = "provider",
+        must_save: bool = False,
     ) -> Payment:
+        """Record a move. A storage fault raises when `must_save` (what follows depends on
+        it being on disk: sending, an owner's decision); otherwise the move is kept in memory
+        and written in order once the disk takes it."""
+        move = _Move(
+            target,
+            self._clock(),
+            {
+                "reason": reason_key(reason) if reason else None,
+                "provider_transaction_id": receipt,
+                "provider_request_id": request_id,
+                "detail": detail,
+                "receipt_source": receipt_source,
+            },
+        )
+        reference_id = payment.reference_id
+        if reference_id in self._unsaved:  # earlier news waits for the disk: keep the order
+            if must_save and self.storage_problem is not None:
+                raise self.storage_problem
+            return self._keep(move, self._memory[reference_id], None)
         try:
-            moved = self.repository.transition(
-                payment.reference_id,
-                target,
-                self._clock(),
-                reason=reason_key(reason) if reason else None,
-                provider_transaction_id=receipt,
-                provider_request_id=request_id,
-                detail=detail,
-                receipt_source=receipt_source,
-            )
+            self._write(reference_id, move)
         except IllegalTransition:
             # Another process (the window, a `sync`) got there first: take what it recorded.
-            log.info("payment %s moved elsewhere", payment.reference_id)
-            return self.repository.get(payment.reference_id)
-        self._publish(moved.reference_id)
-        if moved.refund_of is not None and target == S.SUCCESSFUL:
+            log.info("payment %s moved elsewhere", reference_id)
+            return self.current(reference_id)
+        except StorageFault as exc:
+            if must_save:
+                raise
+            return self._keep(move, payment, exc)
+        return self.repository.get(reference_id)
+
+    def _write(self, reference_id: str, move: _Move) -> None:
+        moved = self.repository.transition(reference_id, move.target, move.at, **move.fields)
+        self._publish(reference_id)
+        if moved.refund_of is not None and move.target == S.SUCCESSFUL:
             self._publish(moved.refund_of)  # the original now shows (part) refunded
-        return moved
+
+    def _keep(self, move: _Move, payment: Payment, fault: StorageFault | None) -> Payment:
+        try:
+            changed, event = payment.transition(move.target, move.at, **move.fields)
+        except IllegalTransition:
+            return payment
+        if fault is not None:
+            self.storage_problem = fault
+        log.error("payment %s %s: not yet saved: %s", payment.reference_id, move.target, fault)
+        self._unsaved.setdefault(payment.reference_id, []).append(move)
+        self._memory[payment.reference_id] = changed
+        self.bus.publish(PaymentUpdate(changed, event, unsaved=self.storage_problem))
+        if self._saver is None or self._saver.done():
+            self._saver = asyncio.create_task(self._save_kept(), name="saving kept outcomes")
+        return changed
+
+    async def _save_kept(self) -> None:
+        """Every few seconds, write what was kept, in order, until the disk takes it all."""
+        while self._unsaved:
+            await asyncio.sleep(self.save_retry)
+            try:
+                for reference_id in list(self._unsaved):
+                    self._save_payment(reference_id)
+            except StorageFault as exc:
+                self.storage_problem = exc
+                continue
+        self.storage_problem = None
+        log.info("every kept outcome is saved")
+
+    def _save_payment(self, reference_id: str) -> None:
+        queue = self._unsaved[reference_id]
+        while queue:
+            try:
+                self._write(reference_id, queue[0])
+            except IllegalTransition:
+                # Another process recorded this payment's outcome meanwhile: its record stands.
+                log.warning("payment %s: kept outcome superseded", reference_id)
+                queue.clear()
+                break
+            queue.pop(0)
+        del self._unsaved[reference_id]
+        del self._memory[reference_id]
+        self._publish(reference_id)
 
     def _reports_refunds(self, payment: Payment) -> bool:
         return self.providers[payment.provider].reports_refunds
@@ -418,7 +524,7 @@ class PaymentEngine:
     async def _send(self, payment: Payment) -> Payment:
         """CREATED or UNKNOWN (never arrived) -> SUBMITTING -> PENDING, FAILED or UNKNOWN."""
         provider = self.providers[payment.provider]
-        payment = self._move(payment, S.SUBMITTING)
+        payment = self._move(payment, S.SUBMITTING, must_save=True)
         if payment.status != S.SUBMITTING:
             return payment
         self._checkpoint("submitting")
@@ -497,11 +603,19 @@ class PaymentEngine:
         not_found_since: float | None = None
         checkpointed = False
         while True:
-            payment = self.repository.get(reference_id)
+            payment = self.current(reference_id)
             policy = self.policies[payment.provider]
             age = self._age(payment)
+            if payment.status == S.CREATED and age > policy.approval_timeout:
+                # Saved but never sent (the process ended first): the customer has gone.
+                self._move(payment, S.FAILED, reason=lookup("app", "NOT_SENT"))
+                return
             if payment.status == S.CREATED:
-                await self._send(payment)
+                try:
+                    await self._send(payment)
+                except StorageFault as exc:
+                    log.warning("payment %s: not sent yet: %s", reference_id, exc)
+                    await asyncio.sleep(self.save_retry)
                 continue
             if (
                 payment.status in (S.SUBMITTING, S.UNKNOWN)
@@ -548,7 +662,10 @@ class PaymentEngine:
             if not checkpointed and payment.status == S.PENDING:
                 checkpointed = True
                 self._checkpoint("polling")
-            not_found_since = await self._apply(payment, report, not_found_since)
+            try:
+                not_found_since = await self._apply(payment, report, not_found_since)
+            except StorageFault as exc:  # a re-send could not be marked: not sent, ask again
+                log.warning("payment %s: not sent again yet: %s", reference_id, exc)
 
     async def _ask(self, payment: Payment) -> StatusReport | _Stop | None:
         """The provider's answer; None when it could not be had (try again later); _STOP when

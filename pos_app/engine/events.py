@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from pos_app.domain.payment import Payment, PaymentEvent
 from pos_app.domain.phone import mask_msisdn
+from pos_app.store import StorageFault
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +19,8 @@ log = logging.getLogger(__name__)
 class PaymentUpdate:
     payment: Payment  # as it is now
     event: PaymentEvent  # what just happened to it
+    # Heard from the provider but not yet written: why (the disk is full, ...).
+    unsaved: StorageFault | None = None
 
 
 Listener = Callable[[PaymentUpdate], None]

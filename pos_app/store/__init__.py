@@ -1,21 +1,28 @@
 """The receipt store: SQLite through sqlite-utils. All of the app's SQL lives in this package."""
 
-from pos_app.store.db import (
+from pos_app.store.db import open_database, open_reader
+from pos_app.store.faults import (
+    CannotWrite,
     DatabaseBusy,
     DatabaseDamaged,
     DatabaseTooNew,
+    DiskFailing,
+    DiskFull,
+    StorageFault,
     StoreError,
-    open_database,
-    open_reader,
 )
 from pos_app.store.repository import PaymentNotFound, PaymentRepository
 
 __all__ = [
+    "CannotWrite",
     "DatabaseBusy",
     "DatabaseDamaged",
     "DatabaseTooNew",
+    "DiskFailing",
+    "DiskFull",
     "PaymentNotFound",
     "PaymentRepository",
+    "StorageFault",
     "StoreError",
     "open_database",
     "open_reader",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import stat
@@ -12,29 +13,54 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from pos_app.store.faults import (
+    CannotWrite,
+    DatabaseBusy,
+    DatabaseDamaged,
+    DatabaseTooNew,
+    StoreError,
+    cannot_write,
+    classify,
+    damaged,
+    read_only_media,
+    writable,
+)
+
+__all__ = [
+    "BUSY_TIMEOUT_SECONDS",
+    "DatabaseBusy",
+    "DatabaseDamaged",
+    "DatabaseTooNew",
+    "StoreError",
+    "open_database",
+    "open_reader",
+    "write_transaction",
+]
+
 # Another pos-app process (a second `charge`, the window) may hold the write lock briefly.
 BUSY_TIMEOUT_SECONDS = 10.0
 
 
-class StoreError(Exception):
-    """The database cannot be used; the message says what to do."""
+def open_database(path: Path, *, migrate: bool = True, read_only_ok: bool = False) -> Database:
+    """Open (creating if needed) the receipt database and bring its schema up to date.
+    `read_only_ok`: a file that cannot be written (read-only media, no permission) is opened
+    for reading instead of refused, for the commands that only read."""
+    try:
+        return _open_writable(path, migrate)
+    except CannotWrite:
+        if not read_only_ok or not path.is_file():
+            raise
+        return _open_read_only(path)
 
 
-class DatabaseDamaged(StoreError):
-    pass
-
-
-class DatabaseTooNew(StoreError):
-    pass
-
-
-class DatabaseBusy(StoreError):
-    pass
-
-
-def open_database(path: Path, *, migrate: bool = True) -> Database:
-    """Open (creating if needed) the receipt database and bring its schema up to date."""
-    _create_private(path)
+def _open_writable(path: Path, migrate: bool) -> Database:
+    try:
+        _create_private(path)
+    except OSError as exc:
+        raise classify(exc, path) from exc
+    if not writable(path):
+        # SQLite would open it and fail at the first write, after a push was prepared.
+        raise CannotWrite(cannot_write(path))
     deadline = time.monotonic() + BUSY_TIMEOUT_SECONDS
     while True:
         try:
@@ -43,10 +69,7 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
         except sqlite3.OperationalError as exc:
             # Another pos-app is creating or migrating the file: wait for it, as for a write.
             if not _busy(exc) or time.monotonic() > deadline:
-                raise DatabaseBusy(
-                    f"The receipt database {path} stayed locked by another "
-                    f"program ({exc}); try again."
-                ) from exc
+                raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
             time.sleep(0.05)
     db = Database(conn)
     if migrate:
@@ -54,17 +77,45 @@ def open_database(path: Path, *, migrate: bool = True) -> Database:
 
         try:
             run_migrations(db)
-        except sqlite3.OperationalError as exc:
+        except sqlite3.Error as exc:
             db.close()
-            if _busy(exc):
-                raise DatabaseBusy(
-                    f"The receipt database {path} stayed locked by another "
-                    f"program ({exc}); try again."
-                ) from exc
-            raise
+            raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
         except BaseException:
             db.close()
             raise
+    return db
+
+
+def _open_read_only(path: Path) -> Database:
+    """Reading from a write-protected stick, a read-only disk or another user's folder."""
+    from pos_app.store.migrations import MIGRATIONS, schema_version
+
+    query = "mode=ro"
+    if read_only_media(path.parent) and not path.with_name(path.name + "-wal").exists():
+        # Nothing can change the file, and without its -shm SQLite cannot open it otherwise.
+        query = "immutable=1"
+    try:
+        conn = sqlite3.connect(
+            f"{path.resolve().as_uri()}?{query}", uri=True, timeout=BUSY_TIMEOUT_SECONDS
+        )
+    except sqlite3.Error as exc:
+        raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
+    try:
+        _check(conn, path)
+        db = Database(conn)
+        version = schema_version(db)
+    except sqlite3.Error as exc:
+        conn.close()
+        raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
+    except BaseException:
+        conn.close()
+        raise
+    if version != len(MIGRATIONS):
+        conn.close()
+        raise CannotWrite(
+            f"{cannot_write(path)} This file was written by another version of pos-app "
+            f"(schema {version}) and can be read only once this version has updated it."
+        )
     return db
 
 
@@ -85,14 +136,18 @@ def _busy(exc: sqlite3.OperationalError) -> bool:
     return "locked" in text or "busy" in text
 
 
+def _check(conn: sqlite3.Connection, path: Path) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    check = conn.execute("PRAGMA quick_check").fetchall()
+    if check != [("ok",)]:
+        problems = "; ".join(str(row[0]) for row in check[:3])
+        raise DatabaseDamaged(damaged(path, problems))
+
+
 def _connect(path: Path) -> sqlite3.Connection:
     conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
     try:
-        conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
-        check = conn.execute("PRAGMA quick_check").fetchall()
-        if check != [("ok",)]:
-            problems = "; ".join(str(row[0]) for row in check[:3])
-            raise DatabaseDamaged(_damaged(path, problems))
+        _check(conn, path)
         # WAL is a property of the file: switch only once (switching needs an exclusive lock).
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() != "wal":
@@ -106,22 +161,14 @@ def _connect(path: Path) -> sqlite3.Connection:
         conn.close()
         if _busy(exc):
             raise
-        raise DatabaseDamaged(_damaged(path, str(exc))) from exc
+        raise classify(exc, path) from exc
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise DatabaseDamaged(_damaged(path, str(exc))) from exc
+        raise classify(exc, path) from exc
     except BaseException:
         conn.close()
         raise
     return conn
-
-
-def _damaged(path: Path, problem: str) -> str:
-    return (
-        f"The receipt database {path} is damaged ({problem}). Nothing was changed. "
-        "Close pos-app and restore the file from a backup (copy the .sqlite3 file together "
-        "with its -wal and -shm files)."
-    )
 
 
 def _create_private(path: Path) -> None:
@@ -139,14 +186,25 @@ def _create_private(path: Path) -> None:
 @contextmanager
 def write_transaction(db: Database) -> Iterator[None]:
     """One atomic write. IMMEDIATE takes the write lock up front, so a read-then-write cannot
-    deadlock with another process doing the same (it waits for the busy timeout instead)."""
+    deadlock with another process doing the same (it waits for the busy timeout instead).
+    A storage problem is raised as the StoreError that names it; nothing is written then."""
     conn = db.conn
-    conn.execute("BEGIN IMMEDIATE")
     try:
-        yield
-    except BaseException:
-        if conn.in_transaction:
-            conn.rollback()
-        raise
-    else:
-        conn.commit()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            conn.commit()
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.rollback()
+            raise
+    except sqlite3.OperationalError as exc:
+        raise classify(exc, database_file(conn), waited=BUSY_TIMEOUT_SECONDS) from exc
+
+
+def database_file(conn: sqlite3.Connection) -> Path:
+    for row in conn.execute("PRAGMA database_list").fetchall():
+        if row[1] == "main" and row[2]:
+            return Path(row[2])
+    return Path(":memory:")

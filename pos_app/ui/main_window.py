@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from pos_app import paths
 from pos_app.config import Config, config_path
 from pos_app.day_report import day_filter, load
 from pos_app.domain.errors import ValidationError
@@ -41,7 +42,7 @@ from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.records import write_csv
-from pos_app.store import PaymentRepository
+from pos_app.store import PaymentRepository, StorageFault
 from pos_app.store.audit import Verdict
 from pos_app.store.repository import PaymentFilter, Total
 from pos_app.ui import theme
@@ -59,6 +60,7 @@ from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.report_pdf import save_report_pdf
 from pos_app.ui.report_view import ReportView, report_html
 from pos_app.ui.settings import SettingsDialog
+from pos_app.ui.storage_status import DiskSpaceLabel, StorageBanner, fault_words, lifted
 from pos_app.ui.texts import country_name, error_text, keyring_advice
 
 log = logging.getLogger(__name__)
@@ -107,6 +109,7 @@ class MainWindow(QMainWindow):
         self._tasks: set[asyncio.Task[Any]] = set()
         self._unsubscribe: Callable[[], None] = lambda: None
         self.detail: ReceiptDetail | None = None
+        self.refused_close: QMessageBox | None = None
         self.owner = OwnerGate(repository.owner_log, config.shop.till)
         self.owner_dialog: QDialog | None = None  # the owner dialog open now, for tests
         shop = config.shop
@@ -123,6 +126,8 @@ class MainWindow(QMainWindow):
         )
         self.demo_banner.setVisible(demo)
         layout.addWidget(self.demo_banner)
+        self.storage_banner = StorageBanner(central)
+        layout.addWidget(self.storage_banner)
 
         self.tabs = QTabWidget(central)
         counter = QWidget(self.tabs)
@@ -214,6 +219,11 @@ class MainWindow(QMainWindow):
         self.health_label = QLabel()
         self.health_label.setObjectName("providerHealth")
         self.statusBar().addPermanentWidget(self.health_label)
+        self._database = repository.file() or paths.data_dir() / paths.DATABASE_NAME
+        self.disk_space = DiskSpaceLabel(
+            self._database.parent, config.backup.free_space_floor_mb, self
+        )
+        self.statusBar().addWidget(self.disk_space)
         self._refresh_soon = QTimer(self)
         self._refresh_soon.setSingleShot(True)
         self._refresh_soon.setInterval(100)
@@ -251,8 +261,14 @@ class MainWindow(QMainWindow):
         self._tasks.discard(task)
         if not task.cancelled() and (error := task.exception()) is not None:
             log.error("background work failed", exc_info=error)
+            if isinstance(error, StorageFault):
+                self._show_storage(error)
             if self.panel is not None:
-                self.panel.error.setText(error_text(error))
+                self.panel.error.setText(
+                    self.tr("Not sent: {0}").format(fault_words(error))
+                    if isinstance(error, StorageFault)
+                    else error_text(error)
+                )
 
     def _charge(self, request: ChargeInput) -> None:
         assert self._engine is not None  # noqa: S101 - the panel exists only with an engine
@@ -307,7 +323,9 @@ class MainWindow(QMainWindow):
             self.panel.show_customer(self.tr("Account holder: {0}").format(holder.name or "?"))
 
     def _payment_changed(self, update: PaymentUpdate) -> None:
-        self.cards.update_payment(update.payment)
+        unsaved = fault_words(update.unsaved) if update.unsaved else ""
+        self.cards.update_payment(update.payment, unsaved)
+        self._show_storage(update.unsaved)
         event = update.event
         if (
             self._config.shop.sound
@@ -348,6 +366,7 @@ class MainWindow(QMainWindow):
         # A timer firing after close would read a database that may be closed by then.
         self._refresh_soon.stop()
         self._others.stop()
+        self.disk_space.stop()
         timer = getattr(self, "_timer", None)
         if timer is not None:
             timer.stop()
@@ -560,6 +579,20 @@ class MainWindow(QMainWindow):
     def _tick(self) -> None:
         self.cards.tick()
         self.refresh_health()
+        fault = self.storage_banner.fault
+        engine_clear = self._engine is None or self._engine.storage_problem is None
+        if fault is not None and engine_clear and lifted(fault, self._database):
+            self.storage_banner.clear()
+
+    def _show_storage(self, fault: StorageFault | None) -> None:
+        """The banner while receipts cannot be saved: a charge refused for it (`fault`) or
+        outcomes the engine holds in memory; cleared by the first write that succeeds."""
+        kept = len(self._engine.unsaved()) if self._engine is not None else 0
+        problem = (self._engine.storage_problem if self._engine is not None else None) or fault
+        if problem is not None:
+            self.storage_banner.show_fault(problem, kept)
+        elif self.storage_banner.fault is not None:
+            self.storage_banner.clear()
 
     # -- status --
 
@@ -604,7 +637,28 @@ class MainWindow(QMainWindow):
             parts.append(self.tr("refunded {0}").format(amounts))
         self.today_label.setText(self.tr("Today: {0}").format(", ".join(parts)))
 
+    def _refuse_close(self, kept: int, fault: StorageFault | None) -> None:
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("pos-app keeps running"),
+            self.tr(
+                "{0} payment outcome(s) could not be saved yet ({1}) and exist only in this "
+                "window. pos-app saves them as soon as the disk takes them; close it after that."
+            ).format(kept, fault_words(fault) if fault else ""),
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("refusedClose")
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()  # not exec(): the engine keeps saving meanwhile
+        self.refused_close = box
+
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self._engine is not None and self._engine.unsaved():
+            # Those outcomes exist only in this process: quitting would lose them.
+            event.ignore()
+            self._refuse_close(len(self._engine.unsaved()), self._engine.storage_problem)
+            return
         # The engine may outlive the window: it must not keep calling into deleted widgets.
         self._unsubscribe()
         self._timer_stop()

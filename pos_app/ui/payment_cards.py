@@ -38,6 +38,8 @@ class PaymentCard(QFrame):
         self._locale = locale
         self.payment = payment
         self._styled: PaymentStatus | None = None
+        # Why this payment's latest news is not yet on disk ("disk full"), or "".
+        self.unsaved = ""
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel(self)
@@ -93,6 +95,8 @@ class PaymentCard(QFrame):
         )
         reason: Reason | None = from_key(payment.reason) if payment.reason else None
         state, advice = self._words(payment, reason, now or datetime.now(UTC))
+        if self.unsaved:
+            state = self.tr("{0} — not yet saved: {1}").format(state, self.unsaved)
         self.state.setText(state)
         self.advice.setText(advice)
         if self.advice.styleSheet():
@@ -115,9 +119,11 @@ class PaymentCard(QFrame):
                 f"QFrame#paymentCard QLabel {{ color:{theme.TEXT}; }}"
             )
         self.receipt.setVisible(
-            payment.status in (S.SUCCESSFUL, S.REFUNDED) or needs_resolving(payment)
+            not self.unsaved
+            and (payment.status in (S.SUCCESSFUL, S.REFUNDED) or needs_resolving(payment))
         )
-        can_retry = payment.status in (S.FAILED, S.EXPIRED) and payment.refund_of is None
+        closed = payment.status in (S.FAILED, S.EXPIRED)
+        can_retry = closed and payment.refund_of is None and not self.unsaved
         self.retry.setVisible(can_retry)
         # Some refusals mean charging again at once cannot work (M-Pesa's 2-minute rule).
         self.retry.setEnabled(can_retry and (reason is None or reason.retry_helps))
@@ -198,10 +204,14 @@ class PaymentCards(QScrollArea):
         self.setWidget(inner)
         self.cards: dict[str, PaymentCard] = {}
 
-    def update_payment(self, payment: Payment) -> None:
+    def update_payment(self, payment: Payment, unsaved: str = "") -> None:
+        """Show `payment` as it stands; `unsaved`: why that is not yet on disk, or ""."""
         card = self.cards.get(payment.reference_id)
         if card is None:
             card = PaymentCard(payment, self._locale, self)
+            if unsaved:
+                card.unsaved = unsaved
+                card.show_payment(payment)
             card.retry_requested.connect(self.retry_requested.emit)
             card.receipt_entered.connect(self.receipt_entered.emit)
             card.receipt_requested.connect(self.receipt_requested.emit)
@@ -209,6 +219,7 @@ class PaymentCards(QScrollArea):
             self.cards[payment.reference_id] = card
             self._layout.insertWidget(0, card)
         else:
+            card.unsaved = unsaved
             card.show_payment(payment)
 
     def dismiss(self, reference_id: str) -> None:

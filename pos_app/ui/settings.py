@@ -215,6 +215,23 @@ SETTINGS: dict[object, tuple[Setting, ...]] = {
             QT_TRANSLATE_NOOP("SettingsDialog", "Buy Goods only; empty: the shortcode"),
         ),
     ),
+    QT_TRANSLATE_NOOP("SettingsDialog", "Backups"): (
+        Setting(
+            "backup",
+            "folder",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Backup folder"),
+            QT_TRANSLATE_NOOP("SettingsDialog", "empty: backups beside the database"),
+        ),
+        # A copy on the counter's own disk dies with that disk: the second one need not.
+        Setting(
+            "backup",
+            "second_folder",
+            QT_TRANSLATE_NOOP("SettingsDialog", "Second backup folder"),
+            QT_TRANSLATE_NOOP(
+                "SettingsDialog", "a USB stick or a network share; empty: no second copy"
+            ),
+        ),
+    ),
 }
 
 

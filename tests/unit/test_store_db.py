@@ -187,7 +187,7 @@ def test_a_locked_database_is_busy_not_damaged(
     monkeypatch.setattr(db_module, "BUSY_TIMEOUT_SECONDS", 0.3)
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
-    with pytest.raises(DatabaseBusy, match="locked by another program"):
+    with pytest.raises(DatabaseBusy, match="held by another program"):
         open_database(path)
     holder.execute("ROLLBACK")
     holder.close()
