@@ -40,6 +40,7 @@ from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import SetupProblem, Till, build_till
 from pos_app.records import payment_json, write_csv
+from pos_app.storage_health import storage_lines
 from pos_app.store import PaymentRepository, StorageFault, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
 from pos_app.world import open_repository
@@ -87,10 +88,11 @@ def database(*, read_only_ok: bool = False) -> Iterator[PaymentRepository]:
         repository.close()
 
 
-def store_failure(command: str, exc: StoreError) -> int:
+def store_failure(command: str, exc: StoreError, before: str = "") -> int:
     """A storage fault the shop can lift (then the same command works) exits 6; a damaged or
-    too new file exits 4 with the configuration problems."""
-    return fail(command, str(exc), EXIT_STORAGE if isinstance(exc, StorageFault) else EXIT_CONFIG)
+    too new file exits 4 with the configuration problems. `before`: what it meant here."""
+    code = EXIT_STORAGE if isinstance(exc, StorageFault) else EXIT_CONFIG
+    return fail(command, f"{before}{exc}", code)
 
 
 def describe(payment: Payment, locale: str) -> str:
@@ -131,7 +133,7 @@ def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
         saved = f"payment {reference[0]} is saved" if reference else "nothing was sent"
         return fail("charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED)
     except StoreError as exc:
-        return store_failure("charge", exc)
+        return store_failure("charge", exc, "nothing was sent: ")
 
 
 def _confirmed(till: Till, provider: Provider, amount: Money, repeated: str | None) -> None:
@@ -168,6 +170,13 @@ async def _charge(
                 print(json.dumps(payment_json(update.payment)), flush=True)
             else:
                 print(describe(update.payment, locale), flush=True)
+            if update.unsaved is not None:
+                print(
+                    "pos-app charge: NOT YET SAVED, kept in memory and saved as soon as the "
+                    f"disk takes it (retried every {engine.save_retry:g} s): {update.unsaved}",
+                    file=sys.stderr,
+                    flush=True,
+                )
 
         engine.bus.subscribe(
             lambda u: reference.append(u.payment.reference_id) if not reference else None
@@ -178,9 +187,18 @@ async def _charge(
                 args.provider, amount, msisdn, external_id=args.reference, message=args.message
             )
             await engine.settle([payment.reference_id], timeout=args.timeout)
+            saved = await engine.all_saved(timeout=args.timeout)
+            final = engine.current(payment.reference_id)
         finally:
             await engine.aclose()
-        final = repository.get(payment.reference_id)
+    if not saved:
+        return fail(
+            "charge",
+            f"{describe(final, locale)}: not saved after {args.timeout:g} s "
+            f"({engine.storage_problem}). `pos-app sync` asks the provider again and saves "
+            "it once the disk takes it",
+            EXIT_STORAGE,
+        )
     if final.status in OPEN_STATES:
         print(still_waiting(args.timeout), file=sys.stderr)
     return exit_code(final)
@@ -431,6 +449,7 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
         )
     except StoreError as exc:
         lines.append((FIX, str(exc)))
+    lines.extend(storage_lines(config, paths.database_path()))
     for label, text in lines:
         print(f"{label:<4} {text}")
     return EXIT_CONFIG if any(label == FIX for label, _ in lines) else EXIT_OK

@@ -84,6 +84,15 @@ class RedactingFormatter(logging.Formatter):
 class _PosAppHandler(logging.handlers.RotatingFileHandler):
     """Marks the handler this module installed, so a second set-up replaces it."""
 
+    def handleError(self, record: logging.LogRecord) -> None:
+        # A full or read-only disk must not print a traceback per log line over the
+        # cashier's messages; the line is lost, the store's own error says what is wrong.
+        if not self.lost:
+            self.lost = True
+            print(f"pos-app: the log {self.baseFilename} cannot be written", file=sys.stderr)
+
+    lost = False
+
 
 def _log_uncaught_errors() -> None:
     """An error nobody caught (in a Qt slot it would only reach stderr, which a packaged

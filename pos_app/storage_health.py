@@ -7,11 +7,12 @@ day's takings. Everything here only reads: the database is opened read-only, nev
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from pos_app.config import Config
-from pos_app.store import StoreError, open_reader
+from pos_app.store import StoreError
 from pos_app.store.backup import backups, beside, check_backup, daily_name
 from pos_app.store.space import MB, NEARLY_FULL_BYTES, existing_folder, free_bytes, megabytes
 from pos_app.store.timestamps import from_db_time
@@ -66,13 +67,18 @@ def database_bytes(database: Path) -> int:
 
 
 def oldest_payment(database: Path) -> datetime | None:
-    """When the first payment was made; raises StoreError or sqlite3.Error if unreadable."""
-    reader = open_reader(database)
-    try:
+    """When the first payment was made; raises sqlite3.Error if unreadable."""
+    with closing(_reader(database)) as reader:
         row = reader.execute("SELECT min(created_at) FROM payments").fetchone()
-    finally:
-        reader.close()
     return from_db_time(row[0]) if row and row[0] else None
+
+
+def _reader(database: Path) -> sqlite3.Connection:
+    """Reads without leaving a trace. Without a -wal file no pos-app has the database open
+    (WAL mode removes it on the last close), so it is read as immutable: a read-only
+    connection would otherwise leave an empty -wal and -shm behind."""
+    query = "mode=ro" if beside(database, "-wal").exists() else "immutable=1"
+    return sqlite3.connect(f"{database.resolve().as_uri()}?{query}", uri=True, timeout=10)
 
 
 def database_line(database: Path, free: int | None, now: datetime) -> Line:
@@ -82,7 +88,7 @@ def database_line(database: Path, free: int | None, now: datetime) -> Line:
     text = f"database size: {size(used)} ({database.name} and its -wal)"
     try:
         since = oldest_payment(database)
-    except (StoreError, sqlite3.Error) as exc:
+    except sqlite3.Error as exc:
         return WARN, f"{text}; its growth cannot be read ({exc})"
     if since is None or now - since < GROWTH_HISTORY:
         return OK, f"{text}; growth: not enough history yet"

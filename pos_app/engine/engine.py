@@ -469,7 +469,12 @@ class PaymentEngine:
             return payment
         if fault is not None:
             self.storage_problem = fault
-        log.error("payment %s %s: not yet saved: %s", payment.reference_id, move.target, fault)
+        log.error(
+            "payment %s %s: not yet saved: %s",
+            payment.reference_id,
+            move.target,
+            self.storage_problem,
+        )
         self._unsaved.setdefault(payment.reference_id, []).append(move)
         self._memory[payment.reference_id] = changed
         self.bus.publish(PaymentUpdate(changed, event, unsaved=self.storage_problem))

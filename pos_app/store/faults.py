@@ -109,9 +109,9 @@ def full(path: Path) -> str:
     free = free_bytes(path.parent)
     left = f" ({megabytes(free)} free)" if free is not None else ""
     return (
-        f"The disk that holds the receipts is full{left}: {path.parent}. Nothing was saved and "
-        "nothing was sent; no receipt was lost. Free some space on that disk (empty the "
-        "recycle bin, move videos or old files away), then try again."
+        f"The disk that holds the receipts is full{left}: {path.parent}. No receipt is lost. "
+        "Free some space on that disk (empty the recycle bin, move videos or old files "
+        "away), then try again."
     )
 
 
@@ -130,8 +130,8 @@ def cannot_write(path: Path) -> str:
             "pos-app as the user who owns them)"
         )
     return (
-        f"The receipts folder {folder} cannot be written to: {why}. Nothing was saved and "
-        f"nothing was sent. {fix}. Receipts and reports can still be read."
+        f"The receipts folder {folder} cannot be written to: {why}. {fix}. Receipts and "
+        "reports can still be read."
     )
 
 
@@ -139,16 +139,16 @@ def busy(path: Path, waited: float) -> str:
     return (
         f"The receipt database {path} is held by another program (an antivirus or backup "
         f"tool, a file-sync program, or another pos-app) and stayed locked for {waited:g} "
-        "seconds. Nothing was changed. Close that program, or exclude the folder "
+        "seconds. Close that program, or exclude the folder "
         f"{path.parent} from its scan, then try again."
     )
 
 
 def failing(path: Path, problem: str) -> str:
     return (
-        f"The disk that holds {path} could not be read or written ({problem}). Nothing was "
-        "changed, but the disk or its cable may be failing: copy the whole data folder to "
-        "another disk while it still reads, then have the disk checked."
+        f"The disk that holds {path} could not be read or written ({problem}). The disk or "
+        "its cable may be failing: copy the whole data folder to another disk while it "
+        "still reads, then have the disk checked."
     )
 
 

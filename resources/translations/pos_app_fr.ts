@@ -174,6 +174,17 @@
     </message>
 </context>
 <context>
+    <name>DiskSpaceLabel</name>
+    <message>
+        <source>Low disk space: {0} free for receipts</source>
+        <translation>Disque presque plein : {0} libres pour les reçus</translation>
+    </message>
+    <message>
+        <source>The disk holding {0} has less than {1} free. Free some space before it fills: with a full disk no charge can be sent.</source>
+        <translation>Le disque qui contient {0} a moins de {1} libres. Libérez de la place avant qu’il soit plein : disque plein, aucun paiement ne peut être envoyé.</translation>
+    </message>
+</context>
+<context>
     <name>FindingsDialog</name>
     <message>
         <source>Reconcile day</source>
@@ -246,6 +257,10 @@
         <translation>Choisir ou changer le code du gérant…</translation>
     </message>
     <message>
+        <source>Not sent: {0}</source>
+        <translation>Non envoyé : {0}</translation>
+    </message>
+    <message>
         <source>Name check unavailable — you can still charge</source>
         <translation>Vérification du nom indisponible — vous pouvez encaisser quand même</translation>
     </message>
@@ -280,6 +295,14 @@
     <message>
         <source>{0} unfinished</source>
         <translation>{0} en cours</translation>
+    </message>
+    <message>
+        <source>pos-app keeps running</source>
+        <translation>pos-app reste ouvert</translation>
+    </message>
+    <message>
+        <source>{0} payment outcome(s) could not be saved yet ({1}) and exist only in this window. pos-app saves them as soon as the disk takes them; close it after that.</source>
+        <translation>{0} résultat(s) de paiement n’ont pas encore pu être enregistrés ({1}) et n’existent que dans cette fenêtre. pos-app les enregistre dès que le disque les accepte ; fermez-le ensuite.</translation>
     </message>
     <message>
         <source>unreachable (paused)</source>
@@ -525,6 +548,10 @@
     <message>
         <source>Save code</source>
         <translation>Enregistrer le code</translation>
+    </message>
+    <message>
+        <source>{0} — not yet saved: {1}</source>
+        <translation>{0} — pas encore enregistré : {1}</translation>
     </message>
     <message>
         <source>Stop waiting</source>
@@ -859,6 +886,14 @@
     <message>
         <source>The provider never received this payment</source>
         <translation>L&apos;opérateur n&apos;a jamais reçu ce paiement</translation>
+    </message>
+    <message>
+        <source>Not sent: the till could not save it in time</source>
+        <translation>Non envoyé : la caisse n’a pas pu l’enregistrer à temps</translation>
+    </message>
+    <message>
+        <source>Charge again once the till can save receipts</source>
+        <translation>Encaissez à nouveau quand la caisse peut enregistrer les reçus</translation>
     </message>
     <message>
         <source>The provider refused the request</source>
@@ -1344,6 +1379,26 @@
         <translation>Buy Goods uniquement ; vide : le shortcode</translation>
     </message>
     <message>
+        <source>Backups</source>
+        <translation>Sauvegardes</translation>
+    </message>
+    <message>
+        <source>Backup folder</source>
+        <translation>Dossier des sauvegardes</translation>
+    </message>
+    <message>
+        <source>empty: backups beside the database</source>
+        <translation>vide : backups à côté de la base de données</translation>
+    </message>
+    <message>
+        <source>Second backup folder</source>
+        <translation>Second dossier de sauvegarde</translation>
+    </message>
+    <message>
+        <source>a USB stick or a network share; empty: no second copy</source>
+        <translation>une clé USB ou un partage réseau ; vide : pas de seconde copie</translation>
+    </message>
+    <message>
         <source>Settings</source>
         <translation>Paramètres</translation>
     </message>
@@ -1449,6 +1504,33 @@
     <message>
         <source>refunded</source>
         <translation>remboursé</translation>
+    </message>
+</context>
+<context>
+    <name>StorageBanner</name>
+    <message>
+        <source>disk full</source>
+        <translation>disque plein</translation>
+    </message>
+    <message>
+        <source>the receipts folder cannot be written</source>
+        <translation>le dossier des reçus n’est pas modifiable</translation>
+    </message>
+    <message>
+        <source>the database is held by another program</source>
+        <translation>la base de données est bloquée par un autre programme</translation>
+    </message>
+    <message>
+        <source>disk error</source>
+        <translation>erreur de disque</translation>
+    </message>
+    <message>
+        <source>Receipts cannot be saved: {0}. No new charge is sent until they can.</source>
+        <translation>Les reçus ne peuvent pas être enregistrés : {0}. Aucun nouveau paiement n’est envoyé en attendant.</translation>
+    </message>
+    <message>
+        <source>{0} payment outcome(s) kept in memory: saved as soon as the disk takes them. Do not close pos-app.</source>
+        <translation>{0} résultat(s) de paiement gardé(s) en mémoire : enregistré(s) dès que le disque les accepte. Ne fermez pas pos-app.</translation>
     </message>
 </context>
 <context>

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from keyring.backends import fail
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit
+from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit
 from pytestqt.qtbot import QtBot
 
 from pos_app.config import Config, load_config
@@ -204,3 +204,27 @@ def test_mtn_sandbox_credentials_are_provisioned_into_the_keyring(
     environment = combo(dialog, "mtn", "environment")
     environment.setCurrentIndex(environment.findData("production"))
     assert not dialog.provision_button.isEnabled()
+
+
+def test_the_second_backup_folder_sits_next_to_the_first_and_is_saved(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text(OWNER_FILE + f"\n[backup]\nfolder = '{tmp_path / 'disk'}'\n", encoding="utf-8")
+    dialog = dialog_for(qtbot, path)
+    first, second = field(dialog, "backup", "folder"), field(dialog, "backup", "second_folder")
+    assert first.text() == str(tmp_path / "disk") and second.text() == ""
+    page = first.parentWidget()
+    assert page is not None
+    form = page.layout()
+    assert isinstance(form, QFormLayout)
+    items = [form.itemAt(row, QFormLayout.ItemRole.FieldRole) for row in range(form.rowCount())]
+    rows = [item.widget() if item is not None else None for item in items]
+    assert rows.index(second) == rows.index(first) + 1
+    assert "USB stick" in second.placeholderText()
+    second.setText(str(tmp_path / "usb"))
+    with qtbot.waitSignal(dialog.saved):
+        dialog.save_button.click()
+    backup = load_config(path).backup
+    assert backup.effective_folders == [tmp_path / "disk", tmp_path / "usb"]
+    assert path.read_text(encoding="utf-8").startswith("# Mama Rose's till: keep this comment")

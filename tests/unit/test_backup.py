@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
+import shutil
 import sqlite3
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
-from contextlib import closing
-from datetime import UTC, date, datetime
+from contextlib import closing, contextmanager
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,11 +22,22 @@ from pos_app.cli import main
 from pos_app.config import BackupConfig, Config, ConfigError, load_config
 from pos_app.domain.payment import PaymentStatus
 from pos_app.store import PaymentRepository, open_database
-from pos_app.store.backup import BackupError, backups, check_backup, daily_backup, restore
+from pos_app.store.backup import (
+    BackupError,
+    backups,
+    check_backup,
+    check_written,
+    daily_backup,
+    daily_backups,
+    damage,
+    disk_full,
+    loss,
+    restore,
+)
 from pos_app.store.migrations import MIGRATIONS, migrate
 from pos_app.ui.app import back_up
 from tests.unit.test_audit import raw
-from tests.unit.test_repository import add, settle
+from tests.unit.test_repository import T0, add, settle
 
 S = PaymentStatus
 DAY = date(2026, 11, 23)
@@ -97,11 +112,13 @@ def test_restore_puts_the_backup_back_and_keeps_the_replaced_database(
     backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
     later = add(till)
     till.close()
-    assert main(["restore", str(backup)]) == 0
-    out = capsys.readouterr().out
-    assert "1 payment(s), 4 event(s), history intact" in out
+    assert main(["restore", "--yes", str(backup)]) == 0
+    captured = capsys.readouterr()
+    assert "1 payment(s), 4 event(s), history intact" in captured.out
+    assert "1 payment(s) the backup lacks" in captured.err  # said, even with --yes
     assert references(paths.database_path()) == {kept_payment.reference_id}
     safety = next((paths.data_dir() / "backups").glob("pos-app-before-restore-*.sqlite3"))
+    assert f"kept at {safety}" in captured.out
     assert references(safety) == {kept_payment.reference_id, later.reference_id}
     assert main(["verify"]) == 0
     restored = PaymentRepository(open_database(paths.database_path()))
@@ -120,11 +137,11 @@ def test_restore_over_a_till_needs_the_owner_pin(
     backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
     add(till)
     monkeypatch.setenv("POS_APP_OWNER_PIN", "111999")
-    assert main(["restore", str(backup)]) == 5
+    assert main(["restore", "--yes", str(backup)]) == 5
     assert "Wrong PIN" in capsys.readouterr().err
     assert len(references(paths.database_path())) == 2
     monkeypatch.delenv("POS_APP_OWNER_PIN")  # and no terminal to type it at
-    assert main(["restore", str(backup)]) == 5
+    assert main(["restore", "--yes", str(backup)]) == 5
     assert "the owner's PIN is needed" in capsys.readouterr().err
     assert mine.reference_id in references(paths.database_path())
 
@@ -150,7 +167,7 @@ def test_restore_refuses_a_bad_file_and_changes_nothing(
         daily_backup(paths.database_path(), tmp_path, 14, DAY).rename(candidate)
         raw(candidate, "INSERT INTO schema_migrations VALUES (99, 'future', '2030-01-01')")
     before = payment_history(paths.database_path())
-    assert main(["restore", str(candidate)]) == 1
+    assert main(["restore", "--yes", str(candidate)]) == 1
     err = capsys.readouterr().err
     assert "Nothing was changed" in err
     expected = {
@@ -207,3 +224,258 @@ def test_the_window_backs_up_on_a_worker_and_logs_a_failure(
     with caplog.at_level(logging.ERROR):
         asyncio.run(back_up(Config(backup=BackupConfig(folder=str(blocked / "daily")))))
     assert "daily backup failed" in caplog.text
+
+
+# -- backups that survive the disk --
+
+
+def today_name() -> str:
+    return f"pos-app-{datetime.now(UTC).date().isoformat()}.sqlite3"  # the config's zone
+
+
+def backup_config(tmp_path: Path, first: Path, second: Path | None) -> Path:
+    config = tmp_path / "backup.toml"
+    lines = ["[shop]", 'timezone = "UTC"', "[backup]", f"folder = '{first}'"]
+    if second is not None:
+        lines.append(f"second_folder = '{second}'")
+    config.write_text("\n".join(lines) + "\n")
+    return config
+
+
+def test_every_backup_is_written_to_the_second_folder_too_and_the_demo_apart(
+    till: PaymentRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    paid = settle(till, add(till), S.SUCCESSFUL)
+    config = backup_config(tmp_path, tmp_path / "disk", tmp_path / "usb")
+    assert main(["--config", str(config), "backup"]) == 0
+    out = capsys.readouterr().out
+    for folder in ("disk", "usb"):
+        [copy] = backups(tmp_path / folder)
+        assert references(copy) == {paid.reference_id}
+        assert f"backed up to {copy} (1 payment(s), checked)" in out
+    open_database(paths.demo_data_dir() / paths.DATABASE_NAME).close()
+    assert main(["--config", str(config), "--demo", "backup"]) == 0
+    assert len(backups(tmp_path / "usb" / "demo")) == 1
+    paths.enter_demo_world(False)  # main() stays in the world it entered
+    assert load_config(config).backup.effective_second_folder == tmp_path / "usb"
+    paths.enter_demo_world(True)
+    assert load_config(config).backup.effective_second_folder == tmp_path / "usb" / "demo"
+    assert BackupConfig().effective_second_folder is None
+
+
+@pytest.mark.parametrize("broken", ["first", "second"])
+def test_a_folder_that_fails_does_not_stop_the_other(
+    till: PaymentRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str], broken: str
+) -> None:
+    add(till)
+    blocked = tmp_path / "a-file"  # a folder that cannot be made: a file is in the way
+    blocked.write_text("")
+    good = tmp_path / "good"
+    first, second = (blocked / "b", good) if broken == "first" else (good, blocked / "b")
+    assert main(["--config", str(backup_config(tmp_path, first, second)), "backup"]) == 1
+    captured = capsys.readouterr()
+    assert f"pos-app backup: cannot back up to {blocked / 'b'}" in captured.err
+    assert f"backed up to {good / today_name()}" in captured.out
+    assert len(backups(good)) == 1
+
+
+def test_the_window_backs_up_to_both_folders_and_logs_the_one_that_failed(
+    till: PaymentRepository, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    blocked = tmp_path / "a-file"
+    blocked.write_text("")
+    config = Config(
+        backup=BackupConfig(folder=str(tmp_path / "daily"), second_folder=str(blocked / "b"))
+    )
+    with caplog.at_level(logging.ERROR):
+        asyncio.run(back_up(config))
+    assert len(backups(tmp_path / "daily")) == 1
+    assert "daily backup failed" in caplog.text and str(blocked / "b") in caplog.text
+
+
+def test_a_copy_that_does_not_read_back_as_written_is_removed(
+    till: PaymentRepository, tmp_path: Path
+) -> None:
+    add(till)
+    target = daily_backup(paths.database_path(), tmp_path, 14, DAY)
+    check_written(target, 1)  # as copied: kept
+    assert target.exists()
+    with pytest.raises(BackupError, match=r"reads back 1 payment\(s\), not the 2 copied"):
+        check_written(target, 2)
+    assert not target.exists()
+    target.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(BackupError, match="cannot be read back"):
+        check_written(target, 1)
+    assert not target.exists()
+
+
+def test_errors_that_mean_a_full_disk(tmp_path: Path) -> None:
+    assert disk_full(OSError(errno.ENOSPC, "No space left on device"), tmp_path)
+    assert disk_full(OSError(errno.EDQUOT, "Disk quota exceeded"), tmp_path)
+    assert not disk_full(OSError(errno.EACCES, "Permission denied"), tmp_path)
+    # An I/O error means full only where the disk is nearly full; this one is not.
+    assert not disk_full(OSError(errno.EIO, "Input/output error"), tmp_path)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real file system of 300 KB, as a nearly full USB stick."""
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    with mounted_tmpfs(folder):
+        yield folder
+
+
+@contextmanager
+def mounted_tmpfs(folder: Path, size: str = "300k") -> Iterator[None]:
+    if sys.platform != "linux":
+        pytest.skip("a small tmpfs is mounted to fill a disk for real: Linux only")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if mounted.returncode != 0:
+        pytest.skip(
+            "mounting a small tmpfs is not permitted here (needs root): the full-disk backup "
+            f"is tried on a real full file system only ({mounted.stderr.strip()})"
+        )
+    try:
+        yield
+    finally:
+        if subprocess.run(["umount", str(folder)], check=False).returncode != 0:
+            subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def fill(folder: Path, leave: int = 16 * 1024) -> Path:
+    """Fill the disk holding `folder` until only `leave` bytes are free."""
+    filler = folder / "filler"
+    free = shutil.disk_usage(folder).free
+    filler.write_bytes(b"\0" * (free - leave))
+    return filler
+
+
+def test_a_full_disk_during_a_backup_says_full_and_changes_nothing(
+    till: PaymentRepository, tmp_path: Path, small_disk: Path
+) -> None:
+    paid = settle(till, add(till), S.SUCCESSFUL)
+    before = payment_history(paths.database_path())
+    filler = fill(small_disk)
+    local = tmp_path / "local"
+    stick, here = daily_backups(paths.database_path(), [small_disk, local], 14, DAY)
+    assert "full" in stick.problem and "damaged" not in stick.problem
+    assert f"the disk holding {small_disk} is full" in stick.problem  # not SQLite's words
+    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no partial file left
+    assert here.problem == "" and references(here.target) == {paid.reference_id}
+    assert payment_history(paths.database_path()) == before
+    assert check_backup(here.target).verdict is not None
+    filler.unlink()  # space freed: the same backup works
+    [again] = daily_backups(paths.database_path(), [small_disk], 14, DAY)
+    assert again.problem == "" and references(again.target) == {paid.reference_id}
+
+
+# -- restore never loses newer payments silently --
+
+
+def test_restore_says_which_payments_it_would_drop_and_needs_yes(
+    till: PaymentRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str], owner_pin: str
+) -> None:
+    changed = add(till)
+    backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
+    settle(till, changed, S.SUCCESSFUL)  # paid after the backup: the backup says "created"
+    newer = [add(till, at=T0 + timedelta(minutes=i), minor=100 + i) for i in range(11)]
+    till.close()
+    before = payment_history(paths.database_path())
+    assert main(["restore", str(backup)]) == 2
+    err = capsys.readouterr().err
+    assert "11 payment(s) the backup lacks and 1 whose status the backup has otherwise" in err
+    assert "add --yes" in err and "Nothing was changed" in err
+    listed = [line for line in err.splitlines() if line.startswith("  ")]
+    assert len(listed) == 11 and listed[-1] == "  ... and 2 more"
+    assert newer[-1].reference_id in listed[0]
+    assert "110 UGX  created (not in the backup)" in listed[0]  # the newest first
+    assert not any(changed.reference_id in line for line in listed)  # past the ten shown
+    assert payment_history(paths.database_path()) == before
+    assert main(["restore", "--yes", str(backup)]) == 0
+    assert references(paths.database_path()) == {changed.reference_id}
+
+
+def test_a_changed_status_alone_is_listed_with_both_statuses(
+    till: PaymentRepository, tmp_path: Path, owner_pin: str
+) -> None:
+    changed = add(till)
+    backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
+    settle(till, changed, S.SUCCESSFUL)
+    dropped = loss(backup, paths.database_path())
+    assert (dropped.missing, dropped.changed) == (0, 1)
+    [example] = dropped.examples
+    assert (example.reference_id, example.status, example.in_backup) == (
+        changed.reference_id,
+        "successful",
+        "created",
+    )
+    assert example.amount == changed.amount and example.created_at == changed.created_at
+
+
+def test_restore_that_loses_nothing_asks_nothing(
+    till: PaymentRepository, tmp_path: Path, capsys: pytest.CaptureFixture[str], owner_pin: str
+) -> None:
+    paid = settle(till, add(till), S.SUCCESSFUL)
+    backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
+    till.close()
+    assert main(["restore", str(backup)]) == 0
+    captured = capsys.readouterr()
+    assert "lacks" not in captured.err and "kept at" in captured.out
+    assert references(paths.database_path()) == {paid.reference_id}
+
+
+def damage_payments_table(path: Path) -> None:
+    """Overwrite the header of the payments table's first page, as a failing disk would."""
+    with closing(sqlite3.connect(path)) as conn:
+        page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+        root = conn.execute(
+            "SELECT rootpage FROM sqlite_master WHERE name = 'payments'"
+        ).fetchone()[0]
+    with open(path, "r+b") as file:
+        file.seek((root - 1) * page_size)
+        file.write(b"\xff" * 64)
+
+
+def test_restore_into_a_damaged_database_keeps_it_aside_and_needs_yes(
+    till: PaymentRepository,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    owner_pin: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    paid = settle(till, add(till), S.SUCCESSFUL)
+    backup = daily_backup(paths.database_path(), tmp_path / "b", 14, DAY)
+    add(till)
+    till.close()
+    database = paths.database_path()
+    damage_payments_table(database)
+    assert damage(database) is not None
+    damaged = database.read_bytes()
+    assert main(["restore", str(backup)]) == 2
+    err = capsys.readouterr().err
+    assert "is damaged" in err and "cannot be counted" in err and "add --yes" in err
+    assert database.read_bytes() == damaged
+    monkeypatch.setenv("POS_APP_OWNER_PIN", "111999")  # the backup's PIN is the owner's
+    assert main(["restore", "--yes", str(backup)]) == 5
+    assert database.read_bytes() == damaged
+    monkeypatch.setenv("POS_APP_OWNER_PIN", owner_pin)
+    assert main(["restore", "--yes", str(backup)]) == 0
+    out = capsys.readouterr().out
+    [kept] = (paths.data_dir() / "backups").glob("pos-app-before-restore-*.sqlite3")
+    assert f"kept at {kept}" in out and kept.read_bytes() == damaged
+    assert references(database) == {paid.reference_id}
+    assert damage(database) is None and main(["verify"]) == 0
+
+
+def test_damage_is_only_what_sqlite_calls_damage(till: PaymentRepository, tmp_path: Path) -> None:
+    assert damage(paths.database_path()) is None
+    assert damage(tmp_path / "missing.sqlite3") is None
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"this is no database" * 300)
+    assert damage(garbage) == "file is not a database"

@@ -1,0 +1,127 @@
+"""Storage faults named truthfully: each SQLite and OS error is told apart, and only real damage
+advises a restore (following that advice on a good file would lose the newer payments)."""
+
+from __future__ import annotations
+
+import errno
+import sqlite3
+from pathlib import Path
+
+import pytest
+from sqlite_utils import Database
+
+from pos_app.store import (
+    CannotWrite,
+    DatabaseBusy,
+    DatabaseDamaged,
+    DiskFailing,
+    DiskFull,
+    StoreError,
+    open_database,
+)
+from pos_app.store.faults import classify
+from pos_app.store.migrations import MIGRATIONS, migrate, schema_version
+from tests.storage_faults import fill, remount, small_disk
+
+
+def sqlite_error(name: str, code: int, text: str) -> sqlite3.OperationalError:
+    """An error as SQLite raises it (Python fills in the same two attributes)."""
+    error = sqlite3.OperationalError(text)
+    error.sqlite_errorcode = code
+    error.sqlite_errorname = name
+    return error
+
+
+@pytest.mark.parametrize(
+    ("error", "kind", "says"),
+    [
+        (sqlite_error("SQLITE_FULL", 13, "database or disk is full"), DiskFull, "full"),
+        (OSError(errno.ENOSPC, "No space left on device"), DiskFull, "full"),
+        (
+            sqlite_error("SQLITE_READONLY", 8, "attempt to write a readonly database"),
+            CannotWrite,
+            "cannot be written to",
+        ),
+        (OSError(errno.EROFS, "Read-only file system"), CannotWrite, "cannot be written to"),
+        (OSError(errno.EACCES, "Permission denied"), CannotWrite, "permission"),
+        (sqlite_error("SQLITE_BUSY", 5, "database is locked"), DatabaseBusy, "antivirus"),
+        (sqlite_error("SQLITE_LOCKED", 6, "database table is locked"), DatabaseBusy, "another"),
+        (
+            sqlite_error("SQLITE_CORRUPT", 11, "database disk image is malformed"),
+            DatabaseDamaged,
+            "restore",
+        ),
+        (sqlite_error("SQLITE_NOTADB", 26, "file is not a database"), DatabaseDamaged, "restore"),
+        (sqlite_error("SQLITE_IOERR_READ", 266, "disk I/O error"), DiskFailing, "failing"),
+        (OSError(errno.EIO, "Input/output error"), DiskFailing, "failing"),
+    ],
+)
+def test_each_fault_has_its_own_name_and_advice(
+    tmp_path: Path, error: BaseException, kind: type[StoreError], says: str
+) -> None:
+    fault = classify(error, tmp_path / "pos.sqlite3", waited=10)
+    assert type(fault) is kind
+    text = str(fault)
+    assert says in text
+    # Only damage advises a restore; only a full disk says full.
+    assert ("restore" in text) == (kind is DatabaseDamaged)
+    assert ("damaged" in text) == (kind is DatabaseDamaged)
+    assert (" full" in text) == (kind is DiskFull)
+
+
+def test_a_file_held_open_by_another_windows_program() -> None:
+    held = OSError(errno.EACCES, "The process cannot access the file")
+    held.winerror = 32  # type: ignore[attr-defined]  # ERROR_SHARING_VIOLATION
+    assert isinstance(classify(held, Path("C:/pos/pos.sqlite3")), DatabaseBusy)
+
+
+def test_an_io_error_on_a_nearly_full_disk_is_a_full_disk(tmp_path: Path) -> None:
+    """SQLite reports a full disk as an I/O error when it cannot grow its -shm file."""
+    shm = sqlite_error("SQLITE_IOERR_SHMSIZE", 4874, "disk I/O error")
+    with small_disk(tmp_path / "disk", "512k") as disk:
+        assert isinstance(classify(shm, disk / "pos.sqlite3"), DiskFull)  # 512 KB is nearly full
+    assert isinstance(classify(shm, tmp_path / "pos.sqlite3"), DiskFailing)
+
+
+def test_a_migration_on_a_full_disk_changes_nothing_and_runs_once_space_returns(
+    tmp_path: Path,
+) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        path = disk / "pos.sqlite3"
+        old = Database(sqlite3.connect(path))
+        old.execute("PRAGMA journal_mode = WAL")
+        migrate(old, MIGRATIONS[:-1])  # a file from the version before this one
+        old.close()
+        filler = fill(disk)
+
+        with pytest.raises(DiskFull, match="full"):
+            open_database(path)
+
+        filler.unlink()
+        db = open_database(path)
+        assert schema_version(db) == len(MIGRATIONS)
+        assert db.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        db.close()
+
+
+def test_read_only_media_is_read_but_never_written(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        path = disk / "pos.sqlite3"
+        open_database(path).close()
+        remount(disk, "ro")
+        with pytest.raises(CannotWrite, match="read-only"):
+            open_database(path)
+        reader = open_database(path, read_only_ok=True)
+        assert schema_version(reader) == len(MIGRATIONS)
+        with pytest.raises(sqlite3.OperationalError):
+            reader.execute("CREATE TABLE x (y)")
+        reader.close()
+        remount(disk, "rw")
+
+
+def test_a_new_database_in_a_read_only_folder_is_refused_plainly(tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        remount(disk, "ro")
+        with pytest.raises(CannotWrite, match="cannot be written to"):
+            open_database(disk / "data" / "pos.sqlite3", read_only_ok=True)
+        remount(disk, "rw")
