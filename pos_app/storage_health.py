@@ -14,7 +14,7 @@ from pathlib import Path
 from pos_app.config import Config
 from pos_app.store import StoreError
 from pos_app.store.backup import backups, beside, check_backup, daily_name
-from pos_app.store.space import MB, NEARLY_FULL_BYTES, existing_folder, free_bytes, megabytes
+from pos_app.store.space import MB, NEARLY_FULL_BYTES, existing_folder, free_bytes, size_text
 from pos_app.store.timestamps import from_db_time
 
 OK, WARN, FIX = "OK", "WARN", "FIX"
@@ -35,24 +35,20 @@ def storage_lines(config: Config, database: Path) -> list[Line]:
     return lines
 
 
-def size(count: float) -> str:
-    return megabytes(int(count)) if count >= MB else f"{count / 1024:,.1f} KB"
-
-
 def free_space_line(folder: Path, free: int | None, floor_mb: int) -> Line:
     if free is None:
         return WARN, f"free space: cannot be read for the disk holding {folder}"
     if free < NEARLY_FULL_BYTES:
         return FIX, (
-            f"free space: the disk holding {folder} is full ({size(free)} free): no payment "
+            f"free space: the disk holding {folder} is full ({size_text(free)} free): no payment "
             "can be saved; free space on it (empty the recycle bin, move files away)"
         )
     if free < floor_mb * MB:
         return WARN, (
-            f"free space: {size(free)} on the disk holding {folder}, less than the "
+            f"free space: {size_text(free)} on the disk holding {folder}, less than the "
             f"{floor_mb} MB floor ([backup] free_space_floor_mb): free space on it soon"
         )
-    return OK, f"free space: {size(free)} on the disk holding {folder}"
+    return OK, f"free space: {size_text(free)} on the disk holding {folder}"
 
 
 def database_bytes(database: Path) -> int:
@@ -85,7 +81,7 @@ def database_line(database: Path, free: int | None, now: datetime) -> Line:
     if not database.is_file():
         return OK, f"database size: no database yet at {database}"
     used = database_bytes(database)
-    text = f"database size: {size(used)} ({database.name} and its -wal)"
+    text = f"database size: {size_text(used)} ({database.name} and its -wal)"
     try:
         since = oldest_payment(database)
     except sqlite3.Error as exc:
@@ -93,7 +89,7 @@ def database_line(database: Path, free: int | None, now: datetime) -> Line:
     if since is None or now - since < GROWTH_HISTORY:
         return OK, f"{text}; growth: not enough history yet"
     per_day = used / ((now - since) / timedelta(days=1))
-    text += f", growing about {size(per_day)} a day since {since:%Y-%m-%d}"
+    text += f", growing about {size_text(per_day)} a day since {since:%Y-%m-%d}"
     if free is None or per_day <= 0:
         return OK, text
     days_left = int(free / per_day)

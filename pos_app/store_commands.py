@@ -14,6 +14,7 @@ from sqlite_utils import Database
 
 from pos_app import paths
 from pos_app.config import Config
+from pos_app.domain.payment import PaymentStatus, status_word
 from pos_app.headless import EXIT_FAILED, EXIT_OK, EXIT_USAGE, fail
 from pos_app.headless import database as headless_database
 from pos_app.owner_commands import EXIT_REFUSED, Refused, authorise, owner_gate
@@ -210,11 +211,16 @@ def _describe(dropped: Loss, database: Path) -> str:
         "(the current database is kept aside, so they can still be looked up there):"
     ]
     for p in dropped.examples:
-        was = "not in the backup" if p.in_backup is None else f"{p.in_backup} in the backup"
+        was = "not in the backup" if p.in_backup is None else f"{_word(p.in_backup)} in the backup"
         lines.append(
             f"  {p.reference_id}  {p.created_at.astimezone():%Y-%m-%d %H:%M}  "
-            f"{p.amount}  {p.status} ({was})"
+            f"{p.amount}  {_word(p.status)} ({was})"
         )
     if (more := dropped.missing + dropped.changed - len(dropped.examples)) > 0:
         lines.append(f"  ... and {more} more")
     return "\n".join(lines)
+
+
+def _word(status: str) -> str:
+    """The people's word for a status as stored (`successful` -> paid)."""
+    return status_word(PaymentStatus(status))

@@ -445,7 +445,7 @@ class PaymentEngine:
                 raise self.storage_problem
             return self._keep(move, self._memory[reference_id], None)
         try:
-            self._write(reference_id, move)
+            moved = self._write(reference_id, move)
         except IllegalTransition:
             # Another process (the window, a `sync`) got there first: take what it recorded.
             log.info("payment %s moved elsewhere", reference_id)
@@ -454,12 +454,15 @@ class PaymentEngine:
             if must_save:
                 raise
             return self._keep(move, payment, exc)
-        return self.repository.get(reference_id)
+        self._announce(moved)
+        return moved
 
-    def _write(self, reference_id: str, move: _Move) -> None:
-        moved = self.repository.transition(reference_id, move.target, move.at, **move.fields)
-        self._publish(reference_id)
-        if moved.refund_of is not None and move.target == S.SUCCESSFUL:
+    def _write(self, reference_id: str, move: _Move) -> Payment:
+        return self.repository.transition(reference_id, move.target, move.at, **move.fields)
+
+    def _announce(self, moved: Payment) -> None:
+        self._publish(moved.reference_id)
+        if moved.refund_of is not None and moved.status == S.SUCCESSFUL:
             self._publish(moved.refund_of)  # the original now shows (part) refunded
 
     def _keep(self, move: _Move, payment: Payment, fault: StorageFault | None) -> Payment:
@@ -508,7 +511,9 @@ class PaymentEngine:
             queue.pop(0)
         del self._unsaved[reference_id]
         del self._memory[reference_id]
-        self._publish(reference_id)
+        if not self._unsaved:
+            self.storage_problem = None  # before the update, so listeners see it is over
+        self._announce(self.repository.get(reference_id))
 
     def _reports_refunds(self, payment: Payment) -> bool:
         return self.providers[payment.provider].reports_refunds

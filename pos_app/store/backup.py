@@ -10,7 +10,6 @@ checked twice: its integrity before it takes the day's name, and its payment cou
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
 import shutil
@@ -26,12 +25,11 @@ from sqlite_utils import Database
 from pos_app.domain.money import Money
 from pos_app.store import audit, space
 from pos_app.store.db import StoreError, open_database, open_reader
+from pos_app.store.faults import DiskFull, classify
 from pos_app.store.migrations import MIGRATIONS, schema_version
 from pos_app.store.timestamps import from_db_time
 
 _DAILY = re.compile(r"^pos-app-(\d{4}-\d{2}-\d{2})\.sqlite3$")
-# EDQUOT (over quota) is a full disk for this user; Windows has no such errno.
-_FULL_ERRNOS = frozenset({errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)})
 _WAL_FILES = ("-wal", "-shm")
 
 
@@ -123,7 +121,7 @@ def _remove(*files: Path) -> None:
 def _cannot(target: Path, exc: sqlite3.Error | OSError) -> str:
     if disk_full(exc, target.parent):
         free = space.free_bytes(target.parent)
-        left = f" ({space.megabytes(free)} free)" if free is not None else ""
+        left = f" ({space.size_text(free)} free)" if free is not None else ""
         return (
             f"cannot back up to {target}: the disk holding {target.parent} is full{left}; "
             "free some space there or choose another backup folder"
@@ -133,16 +131,9 @@ def _cannot(target: Path, exc: sqlite3.Error | OSError) -> str:
 
 
 def disk_full(exc: sqlite3.Error | OSError, folder: Path) -> bool:
-    """Whether `exc`, met while writing in `folder`, means its disk is full. A nearly full file
-    system does not always say so: an I/O error there is read as full too."""
-    if isinstance(exc, OSError):
-        if exc.errno in _FULL_ERRNOS:
-            return True
-        return exc.errno == errno.EIO and space.nearly_full(folder)
-    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
-    if code == sqlite3.SQLITE_FULL:
-        return True
-    return code == sqlite3.SQLITE_IOERR and space.nearly_full(folder)
+    """Whether `exc`, met while writing in `folder`, means its disk is full (an I/O error on
+    a nearly full disk included)."""
+    return isinstance(classify(exc, folder / "backup"), DiskFull)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from pos_app.store.faults import (
     cannot_write,
     classify,
     damaged,
-    read_only_media,
     writable,
 )
 
@@ -91,8 +90,9 @@ def _open_read_only(path: Path) -> Database:
     from pos_app.store.migrations import MIGRATIONS, schema_version
 
     query = "mode=ro"
-    if read_only_media(path.parent) and not path.with_name(path.name + "-wal").exists():
-        # Nothing can change the file, and without its -shm SQLite cannot open it otherwise.
+    if not path.with_name(path.name + "-wal").exists():
+        # No -wal: no process has the file open (the last to close removes it), and SQLite
+        # cannot make the -shm it needs beside a file it may not write, so read it as is.
         query = "immutable=1"
     try:
         conn = sqlite3.connect(

@@ -9,24 +9,15 @@ from __future__ import annotations
 
 import errno
 import os
+import sqlite3
 from pathlib import Path
 
-from pos_app.store.space import free_bytes, megabytes, nearly_full
+from pos_app.store.space import free_bytes, nearly_full, size_text
 
-# SQLite's primary result codes (the low byte of an extended code).
-_PERM, _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = (
-    3,
-    5,
-    6,
-    8,
-    10,
-    11,
-    13,
-    14,
-    26,
-)
 # Windows: ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (another program has the file open).
 _WINDOWS_HELD = (32, 33)
+# EDQUOT (over quota) is a full disk for this user; Windows has no such errno.
+_FULL_ERRNOS = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
 
 class StoreError(Exception):
@@ -65,23 +56,31 @@ def classify(exc: BaseException, path: Path, *, waited: float = 0.0) -> StoreErr
     """The fault behind `exc` (raised while using the database at `path`), with a message in
     the cashier's words saying what to do. `waited`: the busy timeout, for the message."""
     code = _code(exc)
-    if code in (_CORRUPT, _NOTADB):
+    if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return DatabaseDamaged(damaged(path, str(exc)))
-    if code in (_BUSY, _LOCKED) or getattr(exc, "winerror", None) in _WINDOWS_HELD:
+    if (
+        code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+        or getattr(exc, "winerror", None) in _WINDOWS_HELD
+    ):
         return DatabaseBusy(busy(path, waited))
-    if code == _FULL or (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)):
+    if code == sqlite3.SQLITE_FULL or _os_error(exc, *_FULL_ERRNOS):
         return DiskFull(full(path))
-    if code in (_IOERR, _CANTOPEN) and nearly_full(path.parent):
+    gave_up = code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) or _os_error(exc, errno.EIO)
+    if gave_up and nearly_full(path.parent):
         # A full disk often reads as an I/O error: SQLite cannot grow its -shm file.
         return DiskFull(full(path))
-    refused = code in (_READONLY, _PERM) or (
-        isinstance(exc, OSError) and exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM)
+    refused = code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or _os_error(
+        exc, errno.EROFS, errno.EACCES, errno.EPERM
     )
-    if refused or (code == _CANTOPEN and not writable(path)):
+    if refused or (code == sqlite3.SQLITE_CANTOPEN and not writable(path)):
         return CannotWrite(cannot_write(path))
-    if code in (_IOERR, _CANTOPEN) or (isinstance(exc, OSError) and exc.errno == errno.EIO):
+    if gave_up:
         return DiskFailing(failing(path, str(exc)))
     return StoreError(f"The receipt database {path} cannot be used ({exc}). Nothing was changed.")
+
+
+def _os_error(exc: BaseException, *numbers: int) -> bool:
+    return isinstance(exc, OSError) and exc.errno in numbers
 
 
 def _code(exc: BaseException) -> int | None:
@@ -107,7 +106,7 @@ def writable(path: Path) -> bool:
 
 def full(path: Path) -> str:
     free = free_bytes(path.parent)
-    left = f" ({megabytes(free)} free)" if free is not None else ""
+    left = f" ({size_text(free)} free)" if free is not None else ""
     return (
         f"The disk that holds the receipts is full{left}: {path.parent}. No receipt is lost. "
         "Free some space on that disk (empty the recycle bin, move videos or old files "

@@ -32,5 +32,6 @@ def nearly_full(path: Path) -> bool:
     return free is not None and free < NEARLY_FULL_BYTES
 
 
-def megabytes(count: int) -> str:
-    return f"{count / MB:,.1f} MB"
+def size_text(count: float) -> str:
+    """Bytes for people: "1.9 MB", or "12.0 KB" below a megabyte (never "0.0 MB")."""
+    return f"{count / MB:,.1f} MB" if count >= MB else f"{count / 1024:,.1f} KB"

@@ -259,16 +259,17 @@ class MainWindow(QMainWindow):
 
     def _finished(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and (error := task.exception()) is not None:
-            log.error("background work failed", exc_info=error)
-            if isinstance(error, StorageFault):
-                self._show_storage(error)
+        if task.cancelled() or (error := task.exception()) is None:
+            return
+        if isinstance(error, StorageFault):
+            log.warning("charge not sent: %s", error)  # foreseen: no traceback
+            self._show_storage(error)
             if self.panel is not None:
-                self.panel.error.setText(
-                    self.tr("Not sent: {0}").format(fault_words(error))
-                    if isinstance(error, StorageFault)
-                    else error_text(error)
-                )
+                self.panel.error.setText(self.tr("Not sent: {0}").format(fault_words(error)))
+            return
+        log.error("background work failed", exc_info=error)
+        if self.panel is not None:
+            self.panel.error.setText(error_text(error))
 
     def _charge(self, request: ChargeInput) -> None:
         assert self._engine is not None  # noqa: S101 - the panel exists only with an engine
@@ -582,7 +583,7 @@ class MainWindow(QMainWindow):
         fault = self.storage_banner.fault
         engine_clear = self._engine is None or self._engine.storage_problem is None
         if fault is not None and engine_clear and lifted(fault, self._database):
-            self.storage_banner.clear()
+            self._storage_cleared()
 
     def _show_storage(self, fault: StorageFault | None) -> None:
         """The banner while receipts cannot be saved: a charge refused for it (`fault`) or
@@ -591,8 +592,15 @@ class MainWindow(QMainWindow):
         problem = (self._engine.storage_problem if self._engine is not None else None) or fault
         if problem is not None:
             self.storage_banner.show_fault(problem, kept)
+            self.disk_space.check()
         elif self.storage_banner.fault is not None:
-            self.storage_banner.clear()
+            self._storage_cleared()
+
+    def _storage_cleared(self) -> None:
+        self.storage_banner.clear()
+        self.disk_space.check()
+        if self.panel is not None:
+            self.panel.error.clear()  # "Not sent: disk full" is over
 
     # -- status --
 

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from pos_app.store import CannotWrite, DatabaseBusy, DiskFull, StorageFault
 from pos_app.store.faults import writable
-from pos_app.store.space import MB, free_bytes, megabytes, nearly_full
+from pos_app.store.space import MB, free_bytes, nearly_full, size_text
 from pos_app.ui import theme
 
 CHECK_EVERY_MS = 60_000  # free space moves slowly; statvfs is cheap but may touch a share
@@ -94,12 +94,12 @@ class DiskSpaceLabel(QLabel):
         free = free_bytes(self._folder)
         low = free is not None and free < self._floor
         if low and free is not None:
-            self.setText(self.tr("Low disk space: {0} free for receipts").format(megabytes(free)))
+            self.setText(self.tr("Low disk space: {0} free for receipts").format(size_text(free)))
             self.setToolTip(
                 self.tr(
                     "The disk holding {0} has less than {1} free. Free some space before it "
                     "fills: with a full disk no charge can be sent."
-                ).format(self._folder, megabytes(self._floor))
+                ).format(self._folder, size_text(self._floor))
             )
         self.setVisible(low)
 

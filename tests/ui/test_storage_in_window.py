@@ -82,6 +82,7 @@ def test_a_disk_filling_between_push_and_outcome(
             saved = repo.get(paid.reference_id)
             assert saved.status == PaymentStatus.SUCCESSFUL
             await until(lambda: not window.storage_banner.isVisible())
+            assert window.panel.error.text() == ""  # "Not sent: disk full" is over
             assert "not yet saved" not in card.state.text()
             assert card.receipt.isVisible()
             probe.stop()

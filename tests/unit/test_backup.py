@@ -394,7 +394,7 @@ def test_restore_says_which_payments_it_would_drop_and_needs_yes(
     listed = [line for line in err.splitlines() if line.startswith("  ")]
     assert len(listed) == 11 and listed[-1] == "  ... and 2 more"
     assert newer[-1].reference_id in listed[0]
-    assert "110 UGX  created (not in the backup)" in listed[0]  # the newest first
+    assert "110 UGX  waiting (not in the backup)" in listed[0]  # the newest first
     assert not any(changed.reference_id in line for line in listed)  # past the ten shown
     assert payment_history(paths.database_path()) == before
     assert main(["restore", "--yes", str(backup)]) == 0

@@ -4,7 +4,12 @@ advises a restore (following that advice on a good file would lose the newer pay
 from __future__ import annotations
 
 import errno
+import os
+import shutil
 import sqlite3
+import stat
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,6 +27,8 @@ from pos_app.store import (
 from pos_app.store.faults import classify
 from pos_app.store.migrations import MIGRATIONS, migrate, schema_version
 from tests.storage_faults import fill, remount, small_disk
+
+NOBODY = 65534
 
 
 def sqlite_error(name: str, code: int, text: str) -> sqlite3.OperationalError:
@@ -125,3 +132,53 @@ def test_a_new_database_in_a_read_only_folder_is_refused_plainly(tmp_path: Path)
         with pytest.raises(CannotWrite, match="cannot be written to"):
             open_database(disk / "data" / "pos.sqlite3", read_only_ok=True)
         remount(disk, "rw")
+
+
+def as_nobody(work: Callable[[], object]) -> str:
+    """Run `work` in a forked child as the unprivileged user `nobody`; what it returned or
+    raised, as text (root passes every permission check, so it cannot test them itself)."""
+    if os.getuid() != 0:
+        pytest.skip("only root can act as another user here")
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.close(read)
+        try:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+            result = repr(work())
+        except BaseException as exc:
+            result = f"{type(exc).__name__}: {exc}"
+        os.write(write, result.encode())
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as answer:
+        result = answer.read().decode()
+    os.waitpid(child, 0)
+    return result
+
+
+def test_a_file_this_user_may_not_write_is_refused_plainly_and_still_read(tmp_path: Path) -> None:
+    folder = Path(tempfile.mkdtemp(prefix="pos-app-", dir="/tmp"))  # reachable by nobody
+    try:
+        folder.chmod(0o755)  # root's: nobody may read in it, not create files
+        path = folder / "pos.sqlite3"
+        open_database(path).close()
+        path.chmod(0o644)  # readable, not writable, by others
+
+        refused = as_nobody(lambda: open_database(path))
+        assert refused.startswith("CannotWrite: ")
+        assert "no permission to write" in refused and "damaged" not in refused
+
+        def payments() -> int:
+            db = open_database(path, read_only_ok=True)
+            try:
+                return int(db.execute("SELECT count(*) FROM payments").fetchone()[0])
+            finally:
+                db.close()
+
+        assert as_nobody(payments) == "0"
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644  # nothing was changed
+    finally:
+        shutil.rmtree(folder)
