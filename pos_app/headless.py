@@ -170,13 +170,7 @@ async def _charge(
                 print(json.dumps(payment_json(update.payment)), flush=True)
             else:
                 print(describe(update.payment, locale), flush=True)
-            if update.unsaved is not None:
-                print(
-                    "pos-app charge: NOT YET SAVED, kept in memory and saved as soon as the "
-                    f"disk takes it (retried every {engine.save_retry:g} s): {update.unsaved}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+            say_if_unsaved("charge", engine, update)
 
         engine.bus.subscribe(
             lambda u: reference.append(u.payment.reference_id) if not reference else None
@@ -192,16 +186,35 @@ async def _charge(
         finally:
             await engine.aclose()
     if not saved:
-        return fail(
-            "charge",
-            f"{describe(final, locale)}: not saved after {args.timeout:g} s "
-            f"({engine.storage_problem}). `pos-app sync` asks the provider again and saves "
-            "it once the disk takes it",
-            EXIT_STORAGE,
-        )
+        return not_saved("charge", engine, [final], args.timeout, locale)
     if final.status in OPEN_STATES:
         print(still_waiting(args.timeout), file=sys.stderr)
     return exit_code(final)
+
+
+def say_if_unsaved(command: str, engine: PaymentEngine, update: PaymentUpdate) -> None:
+    if update.unsaved is not None:
+        print(
+            f"pos-app {command}: NOT YET SAVED, kept in memory and saved as soon as the disk "
+            f"takes it (retried every {engine.save_retry:g} s): {update.unsaved}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def not_saved(
+    command: str, engine: PaymentEngine, payments: list[Payment], timeout: float, locale: str
+) -> int:
+    """Outcomes heard but still not on disk when the command must end (exit 6)."""
+    for payment in payments:
+        print(f"NOT SAVED: {describe(payment, locale)}", file=sys.stderr)
+    return fail(
+        command,
+        f"not saved after {timeout:g} s ({engine.storage_problem}). Once the disk takes it, "
+        "`pos-app sync` asks the provider again (an M-Pesa payment whose prompt was not "
+        "saved as accepted cannot be asked about: check it with the customer)",
+        EXIT_STORAGE,
+    )
 
 
 def still_waiting(timeout: float) -> str:
@@ -243,12 +256,16 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
     with database() as repository:
         engine = till.engine(repository, checkpoint=_checkpoint)
         locale = till.config.shop.effective_locale
-        engine.bus.subscribe(
-            lambda u: print(
-                json.dumps(payment_json(u.payment)) if args.json else describe(u.payment, locale),
+
+        def show(update: PaymentUpdate) -> None:
+            payment = update.payment
+            print(
+                json.dumps(payment_json(payment)) if args.json else describe(payment, locale),
                 flush=True,
             )
-        )
+            say_if_unsaved("sync", engine, update)
+
+        engine.bus.subscribe(show)
         skipped = [p for p in repository.list_open() if p.provider not in till.providers]
         for payment in skipped:
             print(
@@ -260,8 +277,12 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
             print(f"{len(resumed)} unfinished payment(s) to finish", flush=True)
         try:
             await engine.settle([p.reference_id for p in resumed], timeout=args.timeout)
+            saved = await engine.all_saved(timeout=args.timeout)
+            kept = engine.unsaved()
         finally:
             await engine.aclose()
+        if not saved:
+            return not_saved("sync", engine, kept, args.timeout, locale)
         still_open = [p for p in repository.list_open() if p.provider in till.providers]
         unknown = [p for p in still_open if p.status == PaymentStatus.UNKNOWN]
         if not args.json:

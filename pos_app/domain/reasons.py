@@ -202,9 +202,9 @@ _CATALOG: tuple[Reason, ...] = (
     _app("NEVER_ARRIVED", "The provider never received this payment", True),
     _app(
         "NOT_SENT",
-        "Not sent: the till could not save it in time",
+        "Never sent to the customer's phone: the till stopped or could not save it first",
         True,
-        "Charge again once the till can save receipts",
+        "Charge again",
     ),
     _app("REQUEST_REFUSED", "The provider refused the request", False),
     _app("CONFIGURATION", _CHECK_SETTINGS, False),

@@ -44,7 +44,7 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
 )
-from pos_app.store import PaymentRepository, StorageFault
+from pos_app.store import PaymentRepository, StorageFault, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
 
 log = logging.getLogger(__name__)
@@ -143,6 +143,8 @@ class PaymentEngine:
         self._memory: dict[str, Payment] = {}
         self._saver: asyncio.Task[None] | None = None
         self.storage_problem: StorageFault | None = None
+        # Payments this engine created: only these are ever sent from "created" (below).
+        self._created: set[str] = set()
 
     # -- public API --
 
@@ -170,6 +172,7 @@ class PaymentEngine:
             cashier=cashier,
         )
         self.repository.save_new(payment, event)
+        self._created.add(payment.reference_id)
         self.bus.publish(PaymentUpdate(payment, event))
         self._checkpoint("saved")
         return payment
@@ -222,6 +225,7 @@ class PaymentEngine:
             refund_of=original.reference_id,
         )
         self.repository.save_refund(refund, event)
+        self._created.add(refund.reference_id)
         self.bus.publish(PaymentUpdate(refund, event))
         if not self.providers[original.provider].sends_refund(original):
             # The documented manual path (M-Pesa without an API initiator, or without the
@@ -358,6 +362,10 @@ class PaymentEngine:
         """Payments whose latest news is only in memory (see `storage_problem`)."""
         return list(self._memory.values())
 
+    def kept(self, reference_id: str) -> bool:
+        """Whether this payment's latest news is only in memory."""
+        return reference_id in self._memory
+
     async def all_saved(self, timeout: float | None = None) -> bool:
         """Wait until nothing is held in memory only; False if the timeout came first."""
         with contextlib.suppress(TimeoutError):
@@ -403,6 +411,17 @@ class PaymentEngine:
         return report
 
     async def aclose(self) -> None:
+        if self._unsaved:
+            self.save_kept_now()
+        for reference_id, moves in self._unsaved.items():
+            for move in moves:  # what a person needs to record it by hand, at least
+                log.error(
+                    "payment %s: NOT SAVED: %s at %s %s",
+                    reference_id,
+                    move.target,
+                    move.at.isoformat(),
+                    {k: v for k, v in move.fields.items() if v},
+                )
         tasks = [*self._tasks.values(), *([self._saver] if self._saver else [])]
         for task in tasks:
             task.cancel()
@@ -441,8 +460,8 @@ class PaymentEngine:
         )
         reference_id = payment.reference_id
         if reference_id in self._unsaved:  # earlier news waits for the disk: keep the order
-            if must_save and self.storage_problem is not None:
-                raise self.storage_problem
+            if must_save:
+                raise self._still_unsaved()
             return self._keep(move, self._memory[reference_id], None)
         try:
             moved = self._write(reference_id, move)
@@ -456,6 +475,13 @@ class PaymentEngine:
             return self._keep(move, payment, exc)
         self._announce(moved)
         return moved
+
+    def _still_unsaved(self) -> StorageFault:
+        """A fresh error (a raised one grows its traceback) for a write that must wait."""
+        problem = self.storage_problem
+        if problem is None:
+            return StorageFault("earlier changes of this payment are not saved yet")
+        return type(problem)(*problem.args)
 
     def _write(self, reference_id: str, move: _Move) -> Payment:
         return self.repository.transition(reference_id, move.target, move.at, **move.fields)
@@ -489,14 +515,20 @@ class PaymentEngine:
         """Every few seconds, write what was kept, in order, until the disk takes it all."""
         while self._unsaved:
             await asyncio.sleep(self.save_retry)
-            try:
+            self.save_kept_now()
+        log.info("every kept outcome is saved")
+
+    def save_kept_now(self) -> None:
+        """One pass over what was kept; what the disk does not take stays kept."""
+        try:
+            # A held file must not freeze the window for the whole busy timeout on each pass.
+            with self.repository.brief_waits():
                 for reference_id in list(self._unsaved):
                     self._save_payment(reference_id)
-            except StorageFault as exc:
-                self.storage_problem = exc
-                continue
-        self.storage_problem = None
-        log.info("every kept outcome is saved")
+        except StorageFault as exc:
+            self.storage_problem = exc
+        except StoreError as exc:  # damaged meanwhile: keep what was heard, keep saying so
+            log.error("kept outcomes cannot be saved: %s", exc)
 
     def _save_payment(self, reference_id: str) -> None:
         queue = self._unsaved[reference_id]
@@ -504,10 +536,8 @@ class PaymentEngine:
             try:
                 self._write(reference_id, queue[0])
             except IllegalTransition:
-                # Another process recorded this payment's outcome meanwhile: its record stands.
-                log.warning("payment %s: kept outcome superseded", reference_id)
-                queue.clear()
-                break
+                # Another process recorded this change otherwise meanwhile: its record stands.
+                log.warning("payment %s: kept %s superseded", reference_id, queue[0].target)
             queue.pop(0)
         del self._unsaved[reference_id]
         del self._memory[reference_id]
@@ -534,9 +564,14 @@ class PaymentEngine:
     async def _send(self, payment: Payment) -> Payment:
         """CREATED or UNKNOWN (never arrived) -> SUBMITTING -> PENDING, FAILED or UNKNOWN."""
         provider = self.providers[payment.provider]
-        payment = self._move(payment, S.SUBMITTING, must_save=True)
-        if payment.status != S.SUBMITTING:
-            return payment
+        if payment.reference_id in self._unsaved:
+            raise self._still_unsaved()  # marked as sending only after what came before
+        try:
+            payment = self._write(payment.reference_id, _Move(S.SUBMITTING, self._clock(), {}))
+        except IllegalTransition:
+            # Another process (the window, a `sync`) marked it first: that one sends it.
+            return self.current(payment.reference_id)
+        self._announce(payment)
         self._checkpoint("submitting")
         self._sent_at[payment.reference_id] = self._clock()
         if payment.refund_of is None:
@@ -616,8 +651,10 @@ class PaymentEngine:
             payment = self.current(reference_id)
             policy = self.policies[payment.provider]
             age = self._age(payment)
-            if payment.status == S.CREATED and age > policy.approval_timeout:
-                # Saved but never sent (the process ended first): the customer has gone.
+            if payment.status == S.CREATED and reference_id not in self._created:
+                # Saved, never sent, by a process that ended first (or was told "nothing was
+                # sent" by a full disk): sending it now would surprise a cashier who has
+                # charged again since, so it is closed as never sent.
                 self._move(payment, S.FAILED, reason=lookup("app", "NOT_SENT"))
                 return
             if payment.status == S.CREATED:
@@ -676,6 +713,7 @@ class PaymentEngine:
                 not_found_since = await self._apply(payment, report, not_found_since)
             except StorageFault as exc:  # a re-send could not be marked: not sent, ask again
                 log.warning("payment %s: not sent again yet: %s", reference_id, exc)
+                await asyncio.sleep(self.save_retry)
 
     async def _ask(self, payment: Payment) -> StatusReport | _Stop | None:
         """The provider's answer; None when it could not be had (try again later); _STOP when

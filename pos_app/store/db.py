@@ -110,6 +110,9 @@ def _open_read_only(path: Path) -> Database:
     except BaseException:
         conn.close()
         raise
+    if version > len(MIGRATIONS):
+        conn.close()
+        raise DatabaseTooNew(f"{path} was written by a newer pos-app (schema {version})")
     if version != len(MIGRATIONS):
         conn.close()
         raise CannotWrite(
@@ -199,7 +202,9 @@ def write_transaction(db: Database) -> Iterator[None]:
                 with contextlib.suppress(sqlite3.Error):
                     conn.rollback()
             raise
-    except sqlite3.OperationalError as exc:
+    except sqlite3.DatabaseError as exc:
+        if type(exc) not in (sqlite3.OperationalError, sqlite3.DatabaseError):
+            raise  # a constraint or a programming error: not the storage's fault
         raise classify(exc, database_file(conn), waited=BUSY_TIMEOUT_SECONDS) from exc
 
 

@@ -16,6 +16,18 @@ from pos_app.store.space import free_bytes, nearly_full, size_text
 
 # Windows: ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION (another program has the file open).
 _WINDOWS_HELD = (32, 33)
+# I/O errors taking or giving up a lock, or deleting a journal another program has open: on
+# Windows what an antivirus or backup tool holding the file looks like.
+_HELD_IOERRS = frozenset(
+    {
+        sqlite3.SQLITE_IOERR_LOCK,
+        sqlite3.SQLITE_IOERR_RDLOCK,
+        sqlite3.SQLITE_IOERR_UNLOCK,
+        sqlite3.SQLITE_IOERR_CHECKRESERVEDLOCK,
+        sqlite3.SQLITE_IOERR_SHMLOCK,
+        sqlite3.SQLITE_IOERR_DELETE,
+    }
+)
 # EDQUOT (over quota) is a full disk for this user; Windows has no such errno.
 _FULL_ERRNOS = (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC))
 
@@ -58,22 +70,21 @@ def classify(exc: BaseException, path: Path, *, waited: float = 0.0) -> StoreErr
     code = _code(exc)
     if code in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB):
         return DatabaseDamaged(damaged(path, str(exc)))
-    if (
-        code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-        or getattr(exc, "winerror", None) in _WINDOWS_HELD
-    ):
+    held = getattr(exc, "winerror", None) in _WINDOWS_HELD or _extended(exc) in _HELD_IOERRS
+    if held or code in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
         return DatabaseBusy(busy(path, waited))
     if code == sqlite3.SQLITE_FULL or _os_error(exc, *_FULL_ERRNOS):
         return DiskFull(full(path))
     gave_up = code in (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_CANTOPEN) or _os_error(exc, errno.EIO)
-    if gave_up and nearly_full(path.parent):
-        # A full disk often reads as an I/O error: SQLite cannot grow its -shm file.
-        return DiskFull(full(path))
     refused = code in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_PERM) or _os_error(
         exc, errno.EROFS, errno.EACCES, errno.EPERM
     )
-    if refused or (code == sqlite3.SQLITE_CANTOPEN and not writable(path)):
+    # Before "nearly full": read-only media (a CD image, a locked card) report no free space.
+    if refused or (gave_up and not writable(path)):
         return CannotWrite(cannot_write(path))
+    if gave_up and nearly_full(path.parent):
+        # A full disk often reads as an I/O error: SQLite cannot grow its -shm file.
+        return DiskFull(full(path))
     if gave_up:
         return DiskFailing(failing(path, str(exc)))
     return StoreError(f"The receipt database {path} cannot be used ({exc}). Nothing was changed.")
@@ -83,9 +94,15 @@ def _os_error(exc: BaseException, *numbers: int) -> bool:
     return isinstance(exc, OSError) and exc.errno in numbers
 
 
-def _code(exc: BaseException) -> int | None:
+def _extended(exc: BaseException) -> int | None:
     code = getattr(exc, "sqlite_errorcode", None)
-    return code & 0xFF if isinstance(code, int) else None
+    return code if isinstance(code, int) else None
+
+
+def _code(exc: BaseException) -> int | None:
+    """SQLite's primary result code (the low byte of the extended one)."""
+    code = _extended(exc)
+    return code & 0xFF if code is not None else None
 
 
 def read_only_media(folder: Path) -> bool:

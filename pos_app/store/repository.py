@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, tzinfo
 from pathlib import Path
@@ -17,7 +18,7 @@ from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentSt
 from pos_app.domain.phone import PhoneError, parse_phone
 from pos_app.domain.refunds import REFUND, check_refund, refunded
 from pos_app.store import audit
-from pos_app.store.db import StoreError, write_transaction
+from pos_app.store.db import BUSY_TIMEOUT_SECONDS, StoreError, write_transaction
 from pos_app.store.migrations import schema_version
 from pos_app.store.owner_log import OwnerLog
 from pos_app.store.timestamps import from_db_time, to_db_time
@@ -84,6 +85,16 @@ class PaymentRepository:
         self._db.close()
         if self._owner_db is not None:
             self._owner_db.close()
+
+    @contextmanager
+    def brief_waits(self, milliseconds: int = 50) -> Iterator[None]:
+        """Writes that give up at once on a lock held elsewhere, for retries on the window's
+        thread (the usual wait is BUSY_TIMEOUT_SECONDS)."""
+        self._db.execute(f"PRAGMA busy_timeout = {int(milliseconds)}")
+        try:
+            yield
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
 
     def file(self) -> Path | None:
         """The database file, or None for a database in memory."""

@@ -42,7 +42,7 @@ from pos_app.engine.setup import Till
 from pos_app.providers.base import ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.records import write_csv
-from pos_app.store import PaymentRepository, StorageFault
+from pos_app.store import PaymentRepository, StorageFault, StoreError
 from pos_app.store.audit import Verdict
 from pos_app.store.repository import PaymentFilter, Total
 from pos_app.ui import theme
@@ -301,7 +301,7 @@ class MainWindow(QMainWindow):
             return
         try:
             self._engine.add_receipt(reference_id, text)
-        except ValidationError as exc:
+        except (ValidationError, StoreError) as exc:
             card = self.cards.cards.get(reference_id)
             if card is not None:
                 card.show_error(error_text(exc))
@@ -348,10 +348,19 @@ class MainWindow(QMainWindow):
             ref for ref, card in self.cards.cards.items() if card.payment.status in OPEN_STATES
         ]
         for payment in self._repository.list_open():
-            self.cards.update_payment(payment)
+            self._show_card(payment.reference_id, payment)
         for reference_id in shown_open:
-            self.cards.update_payment(self._repository.get(reference_id))
+            self._show_card(reference_id, self._repository.get(reference_id))
         self.refresh()
+
+    def _show_card(self, reference_id: str, stored: Payment) -> None:
+        """A payment as it stands: what the engine holds unsaved comes before the file."""
+        engine = self._engine
+        if engine is not None and engine.kept(reference_id) and engine.storage_problem:
+            words = fault_words(engine.storage_problem)
+            self.cards.update_payment(engine.current(reference_id), words)
+        else:
+            self.cards.update_payment(stored)
 
     def come_forward(self) -> None:
         """Another start of pos-app on this till asked for this window."""
@@ -532,7 +541,7 @@ class MainWindow(QMainWindow):
         assert self._engine is not None  # noqa: S101 - offered only with an engine
         try:
             resolved = self._engine.resolve(reference_id, code)
-        except ValidationError as exc:
+        except (ValidationError, StoreError) as exc:
             dialog.refused(exc)
             return
         self.owner.resolved(resolved, code)

@@ -888,12 +888,12 @@
         <translation>L&apos;opérateur n&apos;a jamais reçu ce paiement</translation>
     </message>
     <message>
-        <source>Not sent: the till could not save it in time</source>
-        <translation>Non envoyé : la caisse n’a pas pu l’enregistrer à temps</translation>
+        <source>Never sent to the customer&apos;s phone: the till stopped or could not save it first</source>
+        <translation>Jamais envoyé au téléphone du client : la caisse s&apos;est arrêtée ou n&apos;a pas pu l&apos;enregistrer avant</translation>
     </message>
     <message>
-        <source>Charge again once the till can save receipts</source>
-        <translation>Encaissez à nouveau quand la caisse peut enregistrer les reçus</translation>
+        <source>Charge again</source>
+        <translation>Encaisser à nouveau</translation>
     </message>
     <message>
         <source>The provider refused the request</source>

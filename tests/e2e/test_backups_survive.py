@@ -132,7 +132,7 @@ def test_restore_without_a_terminal_needs_yes_and_keeps_the_newer_payments_aside
     refused = no_terminal(owner, "restore", str(backup))
     assert refused.returncode == 2
     assert "1 payment(s) the backup lacks" in refused.stderr
-    assert newer in refused.stderr and "25.00 EUR  successful" in refused.stderr
+    assert newer in refused.stderr and "25.00 EUR  paid (not in the backup)" in refused.stderr
     assert older not in refused.stderr
     assert "add --yes" in refused.stderr and "Nothing was changed" in refused.stderr
     assert {row[0] for row in owner.rows()} == {older, newer}

@@ -121,14 +121,33 @@ async def test_never_answering_customer_expires(world: World) -> None:
 # -- recovery --------------------------------------------------------------------------------
 
 
-async def test_created_payment_is_sent_on_resume(world: World, engine: PaymentEngine) -> None:
+async def test_a_payment_saved_but_never_sent_is_closed_on_resume_never_sent(
+    world: World, engine: PaymentEngine
+) -> None:
+    """Only the process that created a payment sends it. Found later (that process died, or a
+    full disk made it say "nothing was sent"), it is closed: the cashier may have charged
+    again since, and a second prompt could charge the customer twice."""
     payment = engine.create("mtn", EUR, "256772123456")
     fresh = world.engine()
     assert [p.reference_id for p in fresh.resume()] == [payment.reference_id]
     assert await fresh.settle([payment.reference_id], timeout=5)
-    assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
-    assert world.mtn.accepted[payment.reference_id] == 1
+    closed = world.repo.get(payment.reference_id)
+    assert (closed.status, closed.reason) == (S.FAILED, "app:NOT_SENT")
+    assert world.mtn.requests["POST requesttopay"] == 0
     await fresh.aclose()
+
+
+async def test_two_engines_following_one_payment_send_it_once(
+    world: World, engine: PaymentEngine
+) -> None:
+    """Two processes (the window and a `sync`) may follow the same open payment: only the one
+    whose "sending" mark is written sends, the other finds it marked and asks about it."""
+    payment = engine.create("mtn", EUR, "256772123456")
+    other = world.engine()
+    other._created.add(payment.reference_id)  # as if both could send it
+    await asyncio.gather(engine._send(payment), other._send(payment))
+    assert world.mtn.requests["POST requesttopay"] == 1
+    await other.aclose()
 
 
 async def test_mtn_submitting_that_never_arrived_is_resent_with_the_same_id(

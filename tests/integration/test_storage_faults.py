@@ -150,3 +150,30 @@ async def test_an_owner_decision_is_never_kept_in_memory(
         await engine.refund(payment.reference_id, EUR)
     assert engine.unsaved() == []
     assert world.repo.refunds_of(payment.reference_id) == []
+
+
+async def test_what_is_still_unsaved_at_the_end_is_written_to_the_log_in_full(
+    world: World, disk: FullDisk, caplog: pytest.LogCaptureFixture
+) -> None:
+    engine = world.engine()
+    engine.save_retry = 60  # no retry before the end
+    payment = await engine.charge("mtn", EUR, "256772123456")
+    disk.fill()
+    assert await engine.settle([payment.reference_id], timeout=5)
+    await engine.aclose()
+    [line] = [r.getMessage() for r in caplog.records if "NOT SAVED" in r.getMessage()]
+    assert payment.reference_id in line and "successful" in line
+    assert "provider_transaction_id" in line  # the receipt, to record it by hand
+
+
+async def test_a_last_pass_at_the_end_saves_what_the_disk_takes_again(
+    world: World, disk: FullDisk
+) -> None:
+    engine = world.engine()
+    engine.save_retry = 60
+    payment = await engine.charge("mtn", EUR, "256772123456")
+    disk.fill()
+    assert await engine.settle([payment.reference_id], timeout=5)
+    disk.free()
+    await engine.aclose()
+    assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL

@@ -58,6 +58,10 @@ class Counter:
     def close(self) -> None:
         self.loop.run_until_complete(self.engine.aclose())
 
+    def simulator_pushes(self) -> int:
+        assert self.till.sandbox is not None
+        return int(self.till.sandbox.state.mtn.requests["POST requesttopay"])
+
 
 @pytest.fixture
 def beeps(monkeypatch: pytest.MonkeyPatch) -> list[None]:
@@ -249,7 +253,7 @@ def test_check_customer_shows_the_account_holder(
     counter.close()
 
 
-def test_pending_payment_is_shown_and_finished_after_a_restart(
+def test_a_payment_never_sent_before_a_restart_is_shown_and_closed_never_sent(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository
 ) -> None:
     before = Counter(qtbot, loop, repo)
@@ -266,7 +270,11 @@ def test_pending_payment_is_shown_and_finished_after_a_restart(
 
     loop.run_until_complete(resume())
     after.finish()
-    assert card.state.text().startswith("✔ PAID")
+    # Never sent, and never sent late: the cashier charges again if the sale still stands.
+    assert card.state.text().startswith("✖")
+    assert "Never sent to the customer's phone" in card.state.text()
+    assert card.retry.isVisible()
+    assert after.simulator_pushes() == 0
     qtbot.waitUntil(lambda: after.window.open_label.text() == "0 unfinished")
     after.close()
 

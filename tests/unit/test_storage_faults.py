@@ -60,6 +60,8 @@ def sqlite_error(name: str, code: int, text: str) -> sqlite3.OperationalError:
         ),
         (sqlite_error("SQLITE_NOTADB", 26, "file is not a database"), DatabaseDamaged, "restore"),
         (sqlite_error("SQLITE_IOERR_READ", 266, "disk I/O error"), DiskFailing, "failing"),
+        # What a Windows antivirus holding the file looks like: a lock that cannot be taken.
+        (sqlite_error("SQLITE_IOERR_LOCK", 3850, "disk I/O error"), DatabaseBusy, "antivirus"),
         (OSError(errno.EIO, "Input/output error"), DiskFailing, "failing"),
     ],
 )
@@ -88,6 +90,16 @@ def test_an_io_error_on_a_nearly_full_disk_is_a_full_disk(tmp_path: Path) -> Non
     with small_disk(tmp_path / "disk", "512k") as disk:
         assert isinstance(classify(shm, disk / "pos.sqlite3"), DiskFull)  # 512 KB is nearly full
     assert isinstance(classify(shm, tmp_path / "pos.sqlite3"), DiskFailing)
+
+
+def test_read_only_media_is_not_called_full(tmp_path: Path) -> None:
+    """A read-only file system reports no free space: its I/O errors mean "cannot write"."""
+    shm = sqlite_error("SQLITE_IOERR_SHMSIZE", 4874, "disk I/O error")
+    with small_disk(tmp_path / "disk", "512k") as disk:
+        remount(disk, "ro")
+        fault = classify(shm, disk / "pos.sqlite3")
+        remount(disk, "rw")
+    assert isinstance(fault, CannotWrite) and "read-only" in str(fault)
 
 
 def test_a_migration_on_a_full_disk_changes_nothing_and_runs_once_space_returns(
