@@ -14,6 +14,7 @@ from pathlib import Path
 from pos_app.config import Config
 from pos_app.store import StoreError
 from pos_app.store.backup import backups, beside, check_backup, daily_name
+from pos_app.store.db import read_as_is
 from pos_app.store.space import MB, NEARLY_FULL_BYTES, existing_folder, free_bytes, size_text
 from pos_app.store.timestamps import from_db_time
 
@@ -63,18 +64,10 @@ def database_bytes(database: Path) -> int:
 
 
 def oldest_payment(database: Path) -> datetime | None:
-    """When the first payment was made; raises sqlite3.Error if unreadable."""
-    with closing(_reader(database)) as reader:
+    """When the first payment was made; raises sqlite3.Error or StoreError if unreadable."""
+    with closing(read_as_is(database)) as reader:
         row = reader.execute("SELECT min(created_at) FROM payments").fetchone()
     return from_db_time(row[0]) if row and row[0] else None
-
-
-def _reader(database: Path) -> sqlite3.Connection:
-    """Reads without leaving a trace. Without a -wal file no pos-app has the database open
-    (WAL mode removes it on the last close), so it is read as immutable: a read-only
-    connection would otherwise leave an empty -wal and -shm behind."""
-    query = "mode=ro" if beside(database, "-wal").exists() else "immutable=1"
-    return sqlite3.connect(f"{database.resolve().as_uri()}?{query}", uri=True, timeout=10)
 
 
 def database_line(database: Path, free: int | None, now: datetime) -> Line:
@@ -84,7 +77,7 @@ def database_line(database: Path, free: int | None, now: datetime) -> Line:
     text = f"database size: {size_text(used)} ({database.name} and its -wal)"
     try:
         since = oldest_payment(database)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StoreError) as exc:
         return WARN, f"{text}; its growth cannot be read ({exc})"
     if since is None or now - since < GROWTH_HISTORY:
         return OK, f"{text}; growth: not enough history yet"

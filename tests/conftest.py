@@ -96,3 +96,12 @@ def owner_pin(isolated: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> str:
         repository.close()
     monkeypatch.setenv("POS_APP_OWNER_PIN", OWNER_PIN)
     return OWNER_PIN
+
+
+@pytest.fixture
+def stick(tmp_path: Path) -> Iterator[Path]:
+    """A USB stick of 300 KB: a real, small file system (tests/storage_faults.py)."""
+    from tests.storage_faults import small_disk
+
+    with small_disk(tmp_path / "stick", "300k") as folder:
+        yield folder

@@ -13,6 +13,8 @@ from tests.unit.test_repository import add, settle
 S = PaymentStatus
 EAT = timezone(timedelta(hours=3), "EAT")  # the shop's zone (Africa/Nairobi: no DST)
 DAY = date(2026, 11, 23)
+# The shop of that day, as a config file (`seeded` in tests/unit/conftest.py holds the day).
+SHOP_CONFIG = "[shop]\nname = 'Duka'\ntimezone = 'Africa/Nairobi'\nlocale = 'en_KE'\n"
 
 
 def local(hour: int, minute: int = 0, day: date = DAY) -> datetime:

@@ -75,6 +75,14 @@ class _Move:
     fields: dict[str, Any]
 
 
+@dataclass
+class _Kept:
+    """A payment as it stands in memory, and the changes to write to get there, oldest first."""
+
+    payment: Payment
+    moves: list[_Move]
+
+
 def not_set_up(provider: Provider) -> Text:
     return Text("{provider} is not set up at this till", provider=PROVIDER_NAMES[provider])
 
@@ -136,11 +144,11 @@ class PaymentEngine:
         self.in_flight = 0
         self.max_in_flight = 0  # highest number of provider requests at once, for tests
         self.status_queries = 0
-        # Outcomes heard but not yet written (the disk is full, read-only or held), oldest
-        # first per payment; `_memory` is how those payments stand meanwhile.
+        # Outcomes heard but not yet written (the disk is full, read-only or held).
         self.save_retry = save_retry
-        self._unsaved: dict[str, list[_Move]] = {}
-        self._memory: dict[str, Payment] = {}
+        self._kept: dict[str, _Kept] = {}
+        self._all_saved = asyncio.Event()
+        self._all_saved.set()
         self._saver: asyncio.Task[None] | None = None
         self.storage_problem: StorageFault | None = None
         # Payments this engine created: only these are ever sent from "created" (below).
@@ -356,23 +364,22 @@ class PaymentEngine:
 
     def current(self, reference_id: str) -> Payment:
         """The payment as it stands, including what is heard but not yet saved."""
-        return self._memory.get(reference_id) or self.repository.get(reference_id)
+        kept = self._kept.get(reference_id)
+        return kept.payment if kept is not None else self.repository.get(reference_id)
 
     def unsaved(self) -> list[Payment]:
         """Payments whose latest news is only in memory (see `storage_problem`)."""
-        return list(self._memory.values())
+        return [kept.payment for kept in self._kept.values()]
 
     def kept(self, reference_id: str) -> bool:
         """Whether this payment's latest news is only in memory."""
-        return reference_id in self._memory
+        return reference_id in self._kept
 
     async def all_saved(self, timeout: float | None = None) -> bool:
         """Wait until nothing is held in memory only; False if the timeout came first."""
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(timeout):
-                while self._unsaved:
-                    await asyncio.sleep(min(self.save_retry, 0.1))
-        return not self._unsaved
+            await asyncio.wait_for(self._all_saved.wait(), timeout)
+        return not self._kept
 
     async def settle(self, reference_ids: Iterable[str], timeout: float | None = None) -> bool:
         """Wait until every payment is settled; False if the timeout came first."""
@@ -411,10 +418,10 @@ class PaymentEngine:
         return report
 
     async def aclose(self) -> None:
-        if self._unsaved:
+        if self._kept:
             self.save_kept_now()
-        for reference_id, moves in self._unsaved.items():
-            for move in moves:  # what a person needs to record it by hand, at least
+        for reference_id, kept in self._kept.items():
+            for move in kept.moves:  # what a person needs to record it by hand, at least
                 log.error(
                     "payment %s: NOT SAVED: %s at %s %s",
                     reference_id,
@@ -459,10 +466,10 @@ class PaymentEngine:
             },
         )
         reference_id = payment.reference_id
-        if reference_id in self._unsaved:  # earlier news waits for the disk: keep the order
+        if (kept := self._kept.get(reference_id)) is not None:  # earlier news waits: in order
             if must_save:
                 raise self._still_unsaved()
-            return self._keep(move, self._memory[reference_id], None)
+            return self._keep(move, kept.payment, None)
         try:
             moved = self._write(reference_id, move)
         except IllegalTransition:
@@ -504,8 +511,10 @@ class PaymentEngine:
             move.target,
             self.storage_problem,
         )
-        self._unsaved.setdefault(payment.reference_id, []).append(move)
-        self._memory[payment.reference_id] = changed
+        kept = self._kept.setdefault(payment.reference_id, _Kept(changed, []))
+        kept.payment = changed
+        kept.moves.append(move)
+        self._all_saved.clear()
         self.bus.publish(PaymentUpdate(changed, event, unsaved=self.storage_problem))
         if self._saver is None or self._saver.done():
             self._saver = asyncio.create_task(self._save_kept(), name="saving kept outcomes")
@@ -513,7 +522,7 @@ class PaymentEngine:
 
     async def _save_kept(self) -> None:
         """Every few seconds, write what was kept, in order, until the disk takes it all."""
-        while self._unsaved:
+        while self._kept:
             await asyncio.sleep(self.save_retry)
             self.save_kept_now()
         log.info("every kept outcome is saved")
@@ -523,7 +532,7 @@ class PaymentEngine:
         try:
             # A held file must not freeze the window for the whole busy timeout on each pass.
             with self.repository.brief_waits():
-                for reference_id in list(self._unsaved):
+                for reference_id in list(self._kept):
                     self._save_payment(reference_id)
         except StorageFault as exc:
             self.storage_problem = exc
@@ -531,18 +540,18 @@ class PaymentEngine:
             log.error("kept outcomes cannot be saved: %s", exc)
 
     def _save_payment(self, reference_id: str) -> None:
-        queue = self._unsaved[reference_id]
-        while queue:
+        moves = self._kept[reference_id].moves
+        while moves:
             try:
-                self._write(reference_id, queue[0])
+                self._write(reference_id, moves[0])
             except IllegalTransition:
                 # Another process recorded this change otherwise meanwhile: its record stands.
-                log.warning("payment %s: kept %s superseded", reference_id, queue[0].target)
-            queue.pop(0)
-        del self._unsaved[reference_id]
-        del self._memory[reference_id]
-        if not self._unsaved:
+                log.warning("payment %s: kept %s superseded", reference_id, moves[0].target)
+            moves.pop(0)
+        del self._kept[reference_id]
+        if not self._kept:
             self.storage_problem = None  # before the update, so listeners see it is over
+            self._all_saved.set()
         self._announce(self.repository.get(reference_id))
 
     def _reports_refunds(self, payment: Payment) -> bool:
@@ -564,7 +573,7 @@ class PaymentEngine:
     async def _send(self, payment: Payment) -> Payment:
         """CREATED or UNKNOWN (never arrived) -> SUBMITTING -> PENDING, FAILED or UNKNOWN."""
         provider = self.providers[payment.provider]
-        if payment.reference_id in self._unsaved:
+        if payment.reference_id in self._kept:
             raise self._still_unsaved()  # marked as sending only after what came before
         try:
             payment = self._write(payment.reference_id, _Move(S.SUBMITTING, self._clock(), {}))

@@ -65,61 +65,50 @@ def _open_writable(path: Path, migrate: bool) -> Database:
         try:
             conn = _connect(path)
             break
-        except sqlite3.OperationalError as exc:
+        except DatabaseBusy:
             # Another pos-app is creating or migrating the file: wait for it, as for a write.
-            if not _busy(exc) or time.monotonic() > deadline:
-                raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
+            if time.monotonic() > deadline:
+                raise
             time.sleep(0.05)
     db = Database(conn)
     if migrate:
         from pos_app.store.migrations import migrate as run_migrations
 
-        try:
+        with _closed_on_failure(conn, path):
             run_migrations(db)
-        except sqlite3.Error as exc:
-            db.close()
-            raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
-        except BaseException:
-            db.close()
-            raise
     return db
 
 
 def _open_read_only(path: Path) -> Database:
     """Reading from a write-protected stick, a read-only disk or another user's folder."""
-    from pos_app.store.migrations import MIGRATIONS, schema_version
+    from pos_app.store.migrations import MIGRATIONS, refuse_newer, schema_version
 
-    query = "mode=ro"
-    if not path.with_name(path.name + "-wal").exists():
-        # No -wal: no process has the file open (the last to close removes it), and SQLite
-        # cannot make the -shm it needs beside a file it may not write, so read it as is.
-        query = "immutable=1"
-    try:
-        conn = sqlite3.connect(
-            f"{path.resolve().as_uri()}?{query}", uri=True, timeout=BUSY_TIMEOUT_SECONDS
-        )
-    except sqlite3.Error as exc:
-        raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
-    try:
+    conn = read_as_is(path)
+    with _closed_on_failure(conn, path):
         _check(conn, path)
         db = Database(conn)
         version = schema_version(db)
+        refuse_newer(version)
+        if version < len(MIGRATIONS):
+            raise CannotWrite(
+                f"{cannot_write(path)} This file was written by an older pos-app (schema "
+                f"{version}) and can be read once this version has updated it, where it can "
+                "be written."
+            )
+    return db
+
+
+@contextmanager
+def _closed_on_failure(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
+    """Work on a connection just opened: any failure closes it, SQLite's named as a fault."""
+    try:
+        yield
     except sqlite3.Error as exc:
         conn.close()
         raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
     except BaseException:
         conn.close()
         raise
-    if version > len(MIGRATIONS):
-        conn.close()
-        raise DatabaseTooNew(f"{path} was written by a newer pos-app (schema {version})")
-    if version != len(MIGRATIONS):
-        conn.close()
-        raise CannotWrite(
-            f"{cannot_write(path)} This file was written by another version of pos-app "
-            f"(schema {version}) and can be read only once this version has updated it."
-        )
-    return db
 
 
 def open_reader(path: Path) -> Database:
@@ -134,11 +123,6 @@ def open_reader(path: Path) -> Database:
     return Database(conn)
 
 
-def _busy(exc: sqlite3.OperationalError) -> bool:
-    text = str(exc).lower()
-    return "locked" in text or "busy" in text
-
-
 def _check(conn: sqlite3.Connection, path: Path) -> None:
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     check = conn.execute("PRAGMA quick_check").fetchall()
@@ -147,9 +131,27 @@ def _check(conn: sqlite3.Connection, path: Path) -> None:
         raise DatabaseDamaged(damaged(path, problems))
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_SECONDS)
+def read_as_is(path: Path) -> sqlite3.Connection:
+    """A connection that writes nothing, not even beside the file. Without a -wal no process
+    has the file open (the last to close removes it), so it is read as immutable: SQLite
+    could not make the -shm it needs beside a file it may not write, and a read-only
+    connection would leave an empty -wal and -shm behind."""
+    wal = path.with_name(path.name + "-wal")
+    return _sqlite_connect(path, "mode=ro" if wal.exists() else "immutable=1")
+
+
+def _sqlite_connect(path: Path, query: str = "") -> sqlite3.Connection:
+    """A connection to `path` (with URI parameters `query`); SQLite's error named as a fault."""
+    target = f"{path.resolve().as_uri()}?{query}" if query else str(path)
     try:
+        return sqlite3.connect(target, uri=bool(query), timeout=BUSY_TIMEOUT_SECONDS)
+    except sqlite3.Error as exc:
+        raise classify(exc, path, waited=BUSY_TIMEOUT_SECONDS) from exc
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = _sqlite_connect(path)
+    with _closed_on_failure(conn, path):
         _check(conn, path)
         # WAL is a property of the file: switch only once (switching needs an exclusive lock).
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
@@ -160,17 +162,6 @@ def _connect(path: Path) -> sqlite3.Connection:
         # FULL: a payment the app reported as saved survives a power cut.
         conn.execute("PRAGMA synchronous = FULL")
         conn.execute("PRAGMA foreign_keys = ON")
-    except sqlite3.OperationalError as exc:
-        conn.close()
-        if _busy(exc):
-            raise
-        raise classify(exc, path) from exc
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise classify(exc, path) from exc
-    except BaseException:
-        conn.close()
-        raise
     return conn
 
 

@@ -137,6 +137,15 @@ def schema_version(db: Database) -> int:
     return int(row[0] or 0)
 
 
+def refuse_newer(current: int, latest: int = len(MIGRATIONS)) -> None:
+    """A file from a newer pos-app is not touched: its schema may mean what this one cannot."""
+    if current > latest:
+        raise DatabaseTooNew(
+            f"The receipt database was written by a newer pos-app (schema {current}; this "
+            f"version knows up to {latest}). Install the newer pos-app; nothing was changed."
+        )
+
+
 def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Apply the migrations the database lacks; returns the resulting version."""
     versions = [m.version for m in migrations]
@@ -147,11 +156,7 @@ def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
         db.execute("""CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
     current = schema_version(db)
-    if current > latest:
-        raise DatabaseTooNew(
-            f"The receipt database was written by a newer pos-app (schema {current}; this "
-            f"version knows up to {latest}). Install the newer pos-app; nothing was changed."
-        )
+    refuse_newer(current, latest)
     for migration in migrations[current:]:
         with write_transaction(db):
             # Another process may have migrated while we waited for the lock.

@@ -32,14 +32,16 @@ class PaymentCard(QFrame):
     receipt_entered = Signal(str, str)  # reference id, code as typed
     receipt_requested = Signal(object)  # Payment
 
-    def __init__(self, payment: Payment, locale: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, payment: Payment, locale: str, parent: QWidget | None = None, unsaved: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("paymentCard")
         self._locale = locale
         self.payment = payment
         self._styled: PaymentStatus | None = None
         # Why this payment's latest news is not yet on disk ("disk full"), or "".
-        self.unsaved = ""
+        self.unsaved = unsaved
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         self.title = QLabel(self)
@@ -208,10 +210,7 @@ class PaymentCards(QScrollArea):
         """Show `payment` as it stands; `unsaved`: why that is not yet on disk, or ""."""
         card = self.cards.get(payment.reference_id)
         if card is None:
-            card = PaymentCard(payment, self._locale, self)
-            if unsaved:
-                card.unsaved = unsaved
-                card.show_payment(payment)
+            card = PaymentCard(payment, self._locale, self, unsaved)
             card.retry_requested.connect(self.retry_requested.emit)
             card.receipt_entered.connect(self.receipt_entered.emit)
             card.receipt_requested.connect(self.receipt_requested.emit)

@@ -10,14 +10,14 @@ import select
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from pos_app.store.backup import backups
 from tests.e2e.conftest import Rig
-from tests.unit.test_backup import damage_payments_table, fill, mounted_tmpfs
+from tests.storage_faults import fill
+from tests.unit.test_backup import damage_payments_table
 
 PIN = "480213"
 
@@ -89,22 +89,13 @@ def owner(rig: Rig) -> Rig:
     return rig
 
 
-@pytest.fixture
-def stick(tmp_path: Path) -> Iterator[Path]:
-    """A USB stick of 300 KB: a real, small file system."""
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    with mounted_tmpfs(folder):
-        yield folder
-
-
 def test_a_full_stick_fails_its_backup_alone_and_says_full(
     rig: Rig, stick: Path, tmp_path: Path
 ) -> None:
     config = Path(rig.env["POS_APP_CONFIG"])
     config.write_text(config.read_text() + f"\n[backup]\nsecond_folder = '{stick}'\n")
     paid = charged(rig, "15")
-    filler = fill(stick)
+    filler = fill(stick, leave=16 * 1024)
     done = no_terminal(rig, "backup")
     assert done.returncode == 1
     assert f"the disk holding {stick} is full" in done.stderr and "damaged" not in done.stderr

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from pos_app import paths
 from pos_app.store import PaymentRepository, open_database
+from tests.seeded_day import seed_day
 
 
 @pytest.fixture
@@ -18,3 +20,11 @@ def repo(db_path: Path) -> Iterator[PaymentRepository]:
     repository = PaymentRepository(open_database(db_path))
     yield repository
     repository.close()
+
+
+@pytest.fixture
+def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
+    """This world's database holding the seeded shop day (tests/seeded_day.py), by name."""
+    repo = PaymentRepository(open_database(paths.database_path()))
+    yield repo, seed_day(repo)
+    repo.close()

@@ -5,13 +5,10 @@ from __future__ import annotations
 import asyncio
 import errno
 import logging
-import shutil
 import sqlite3
 import stat
-import subprocess
-import sys
 from collections.abc import Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -36,6 +33,7 @@ from pos_app.store.backup import (
 )
 from pos_app.store.migrations import MIGRATIONS, migrate
 from pos_app.ui.app import back_up
+from tests.storage_faults import fill
 from tests.unit.test_audit import raw
 from tests.unit.test_repository import T0, add, settle
 
@@ -317,61 +315,22 @@ def test_errors_that_mean_a_full_disk(tmp_path: Path) -> None:
     assert not disk_full(OSError(errno.EIO, "Input/output error"), tmp_path)
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A real file system of 300 KB, as a nearly full USB stick."""
-    folder = tmp_path / "stick"
-    folder.mkdir()
-    with mounted_tmpfs(folder):
-        yield folder
-
-
-@contextmanager
-def mounted_tmpfs(folder: Path, size: str = "300k") -> Iterator[None]:
-    if sys.platform != "linux":
-        pytest.skip("a small tmpfs is mounted to fill a disk for real: Linux only")
-    mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if mounted.returncode != 0:
-        pytest.skip(
-            "mounting a small tmpfs is not permitted here (needs root): the full-disk backup "
-            f"is tried on a real full file system only ({mounted.stderr.strip()})"
-        )
-    try:
-        yield
-    finally:
-        if subprocess.run(["umount", str(folder)], check=False).returncode != 0:
-            subprocess.run(["umount", "-l", str(folder)], check=False)
-
-
-def fill(folder: Path, leave: int = 16 * 1024) -> Path:
-    """Fill the disk holding `folder` until only `leave` bytes are free."""
-    filler = folder / "filler"
-    free = shutil.disk_usage(folder).free
-    filler.write_bytes(b"\0" * (free - leave))
-    return filler
-
-
 def test_a_full_disk_during_a_backup_says_full_and_changes_nothing(
-    till: PaymentRepository, tmp_path: Path, small_disk: Path
+    till: PaymentRepository, tmp_path: Path, stick: Path
 ) -> None:
     paid = settle(till, add(till), S.SUCCESSFUL)
     before = payment_history(paths.database_path())
-    filler = fill(small_disk)
+    filler = fill(stick, leave=16 * 1024)
     local = tmp_path / "local"
-    stick, here = daily_backups(paths.database_path(), [small_disk, local], 14, DAY)
-    assert "full" in stick.problem and "damaged" not in stick.problem
-    assert f"the disk holding {small_disk} is full" in stick.problem  # not SQLite's words
-    assert sorted(p.name for p in small_disk.iterdir()) == ["filler"]  # no partial file left
+    copy, here = daily_backups(paths.database_path(), [stick, local], 14, DAY)
+    assert "full" in copy.problem and "damaged" not in copy.problem
+    assert f"the disk holding {stick} is full" in copy.problem  # not SQLite's words
+    assert sorted(p.name for p in stick.iterdir()) == ["filler"]  # no partial file left
     assert here.problem == "" and references(here.target) == {paid.reference_id}
     assert payment_history(paths.database_path()) == before
     assert check_backup(here.target).verdict is not None
     filler.unlink()  # space freed: the same backup works
-    [again] = daily_backups(paths.database_path(), [small_disk], 14, DAY)
+    [again] = daily_backups(paths.database_path(), [stick], 14, DAY)
     assert again.problem == "" and references(again.target) == {paid.reference_id}
 
 

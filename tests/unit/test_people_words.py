@@ -7,7 +7,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,19 +18,11 @@ from pos_app.day_report import load, render_html, render_text, sections
 from pos_app.domain.payment import STATUS_WORDS, WORDS, PaymentStatus, status_word, statuses_of
 from pos_app.headless import describe, write_receipts
 from pos_app.records import JSON_FIELDS, payment_json, write_csv
-from pos_app.store import PaymentRepository, open_database
+from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
-from tests.seeded_day import DAY, EAT, seed_day
+from tests.seeded_day import DAY, EAT, SHOP_CONFIG
 
 S = PaymentStatus
-CONFIG = "[shop]\nname = 'Duka'\ntimezone = 'Africa/Nairobi'\nlocale = 'en_KE'\n"
-
-
-@pytest.fixture
-def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
-    repo = PaymentRepository(open_database(paths.database_path()))
-    yield repo, seed_day(repo)
-    repo.close()
 
 
 def test_every_status_has_one_of_the_six_words() -> None:
@@ -179,7 +170,7 @@ def test_receipts_status_takes_the_words_and_the_machine_values(
 ) -> None:
     _, ids = seeded
     config = tmp_path / "c.toml"
-    config.write_text(CONFIG)
+    config.write_text(SHOP_CONFIG)
     paid = _receipts(config, capsys, "paid")
     assert paid == _receipts(config, capsys, "successful")
     assert {p["status"] for p in paid} == {"successful"}  # JSON: the machine value

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,7 +11,6 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from pos_app import paths
 from pos_app.cli import main
 from pos_app.config import ShopConfig
 from pos_app.day_report import load, render_text, sections
@@ -21,18 +19,10 @@ from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.owner import OwnerGate
 from pos_app.headless import EXIT_FAILED
 from pos_app.records import JSON_FIELDS
-from pos_app.store import PaymentRepository, open_database
-from tests.seeded_day import DAY, EAT, local, seed_day
+from pos_app.store import PaymentRepository
+from tests.seeded_day import DAY, EAT, SHOP_CONFIG, local
 
 S = PaymentStatus
-CONFIG = "[shop]\nname = 'Duka'\ntimezone = 'Africa/Nairobi'\nlocale = 'en_KE'\n"
-
-
-@pytest.fixture
-def seeded() -> Iterator[tuple[PaymentRepository, dict[str, str]]]:
-    repo = PaymentRepository(open_database(paths.database_path()))
-    yield repo, seed_day(repo)
-    repo.close()
 
 
 def test_every_figure_of_the_day(seeded: tuple[PaymentRepository, dict[str, str]]) -> None:
@@ -132,7 +122,7 @@ def test_pos_app_report_text_csv_and_pdf(
 ) -> None:
     _, ids = seeded
     config = tmp_path / "c.toml"
-    config.write_text(CONFIG)
+    config.write_text(SHOP_CONFIG)
     assert main(["--config", str(config), "report", "--date", "2026-11-23"]) == 0
     out = capsys.readouterr().out
     assert "Duka" in out and "Success rate 71.4 %" in " ".join(out.split())

@@ -17,7 +17,7 @@ from pos_app.storage_health import FIX, OK, WARN, storage_lines
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.backup import daily_backup, daily_name
 from pos_app.store.space import MB
-from tests.unit.test_backup import fill, mounted_tmpfs
+from tests.storage_faults import fill, mounted_tmpfs, small_disk
 from tests.unit.test_repository import add
 
 NOW = datetime.now(UTC)
@@ -51,9 +51,7 @@ def database(tmp_path: Path) -> Path:
 @pytest.fixture
 def small_data_disk(tmp_path: Path) -> Iterator[Path]:
     """The data folder on a real file system of 2 MB."""
-    folder = tmp_path / "data"
-    folder.mkdir()
-    with mounted_tmpfs(folder, "2m"):
+    with small_disk(tmp_path / "data", "2m") as folder:
         yield folder
 
 
