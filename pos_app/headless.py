@@ -39,6 +39,7 @@ from pos_app.domain.report import sums
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.setup import SetupProblem, Till, build_till
+from pos_app.providers.base import ConfigurationProblem
 from pos_app.records import payment_json, write_csv
 from pos_app.storage_health import storage_lines
 from pos_app.store import PaymentRepository, StorageFault, StoreError
@@ -129,6 +130,8 @@ def charge(args: argparse.Namespace, config: Config, demo: bool) -> int:
     _say_demo(demo)
     try:
         return asyncio.run(_charge(args, till, amount, phone.msisdn, reference))
+    except ConfigurationProblem as exc:
+        return fail("charge", f"nothing was sent: {exc}", EXIT_CONFIG)
     except KeyboardInterrupt:
         saved = f"payment {reference[0]} is saved" if reference else "nothing was sent"
         return fail("charge", f"interrupted: {saved}; `pos-app sync` finishes it", EXIT_INTERRUPTED)

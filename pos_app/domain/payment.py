@@ -257,6 +257,13 @@ class Payment:
         )
         return changed, event
 
+    def note(self, detail: dict[str, Any], now: datetime) -> tuple[Payment, PaymentEvent]:
+        """Something heard about the payment that changes nothing (an answer from the
+        provider that was not understood), kept in its history."""
+        return replace(self, updated_at=now), PaymentEvent(
+            self.reference_id, now, self.status, self.status, detail=detail
+        )
+
     def refund_succeeded(
         self, refund_id: str, refunded_minor: int, now: datetime
     ) -> tuple[Payment, PaymentEvent]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
@@ -43,6 +44,7 @@ from pos_app.providers.base import (
     RemoteStatus,
     RequestRejected,
     StatusReport,
+    UnclearAnswer,
 )
 from pos_app.store import PaymentRepository, StorageFault, StoreError
 from pos_app.store.repository import PaymentFilter, local_day
@@ -64,6 +66,10 @@ class PollPolicy:
     late_interval: float = 30.0  # how often to ask about an expired payment
     offline_first_delay: float = 2.0  # while the provider is unreachable: doubling from this
     offline_max_backoff: float = 60.0
+    # A push refused before it was taken (a gateway's 503, a refused connection) is sent again
+    # until this long after the first try; then it is left unknown (MTN, asked about) or
+    # closed as not sent (M-Pesa).
+    send_deadline: float = 20.0
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,8 @@ class PaymentEngine:
         self.storage_problem: StorageFault | None = None
         # Payments this engine created: only these are ever sent from "created" (below).
         self._created: set[str] = set()
+        # Answers not understood, already in each payment's history.
+        self._unclear: dict[str, set[str]] = {}
 
     # -- public API --
 
@@ -198,12 +206,27 @@ class PaymentEngine:
         """Create, send and follow a payment; returns once the provider has the request (or
         refused it), while polling goes on in the background."""
         await self._take_turn()
+        await self._credentials_accepted(provider)
         payment = self.create(
             provider, amount, msisdn, external_id=external_id, message=message, cashier=cashier
         )
         payment = await self._send_new(payment)
         self.follow(payment.reference_id)
         return payment
+
+    async def _credentials_accepted(self, provider: Provider, *, refund: bool = False) -> None:
+        """A refused API key is the owner's to fix, not a payment that failed: it is found
+        (a token fetched, or the cached one taken) before anything is saved, and raises
+        ConfigurationProblem. Anything else is left for the send to meet."""
+        if provider not in self.providers:
+            raise ConfigurationProblem(not_set_up(provider))
+        try:
+            await self.providers[provider].credentials_accepted(refund=refund)
+        except ConfigurationProblem as exc:
+            self.problems[provider] = message_of(exc)
+            raise
+        except ProviderError as exc:
+            log.info("%s: credentials not checked before sending: %s", provider, exc)
 
     async def _send_new(self, payment: Payment) -> Payment:
         try:
@@ -221,6 +244,8 @@ class PaymentEngine:
         original = self.repository.get(reference_id)
         if original.provider not in self.providers:
             raise ConfigurationProblem(not_set_up(original.provider))
+        if self.providers[original.provider].sends_refund(original):
+            await self._credentials_accepted(original.provider, refund=True)
         refund, event = Payment.create(
             provider=original.provider,
             amount=amount,
@@ -309,7 +334,7 @@ class PaymentEngine:
             )
         report = await self._ask(payment)
         if report is None:
-            return Text("the provider could not be reached: run the reconciliation again later")
+            return Text("no clear answer from the provider: run the reconciliation again later")
         if isinstance(report, _Stop):
             return Text(
                 "the provider refused the question: {problem}",
@@ -348,6 +373,7 @@ class PaymentEngine:
         if task is None or task.done():
             task = asyncio.create_task(self._follow(reference_id), name=f"payment {reference_id}")
             self._tasks[reference_id] = task
+            task.add_done_callback(lambda _: self._unclear.pop(reference_id, None))
         return task
 
     def resume(self) -> list[Payment]:
@@ -583,43 +609,49 @@ class PaymentEngine:
         self._announce(payment)
         self._checkpoint("submitting")
         self._sent_at[payment.reference_id] = self._clock()
-        if payment.refund_of is None:
-            request = provider.request_payment(payment, self.note)
-        else:
-            original = self.repository.get(payment.refund_of)
-            request = provider.refund(
-                original, payment.reference_id, payment.amount, payment.payer_message or "Refund"
-            )
-        try:
-            submission = await self._call(payment.provider, request)
-        except RequestRejected as exc:
-            return self._move(
-                payment,
-                S.FAILED,
-                reason=exc.reason or lookup("app", "REQUEST_REFUSED"),
-                detail={"error": str(exc)},
-            )
-        except ConfigurationProblem as exc:
-            self.problems[payment.provider] = message_of(exc)
-            return self._move(
-                payment, S.FAILED, reason=lookup("app", "CONFIGURATION"), detail={"error": str(exc)}
-            )
-        except ProviderError as exc:
-            if exc.delivered is False and payment.provider == "mpesa":
-                # Certainly not sent, and Daraja has no id to re-send with safely later.
+        tries = 0
+        first_try = asyncio.get_running_loop().time()
+        while True:
+            tries += 1
+            try:
+                submission = await self._call(payment.provider, self._request(provider, payment))
+                break
+            except RequestRejected as exc:
                 return self._move(
                     payment,
                     S.FAILED,
-                    reason=lookup("app", "REQUEST_REFUSED"),
-                    detail={"error": str(exc), "sent": False},
+                    reason=exc.reason or lookup("app", "REQUEST_REFUSED"),
+                    detail={"error": str(exc)},
                 )
-            # Maybe arrived: find out by asking (MTN) or leave it for a person (M-Pesa).
-            return self._move(
-                payment,
-                S.UNKNOWN,
-                reason=lookup("app", "SEND_TIMEOUT"),
-                detail={"error": str(exc), "delivered": exc.delivered},
-            )
+            except ConfigurationProblem as exc:
+                self.problems[payment.provider] = message_of(exc)
+                return self._move(
+                    payment,
+                    S.FAILED,
+                    reason=lookup("app", "CONFIGURATION"),
+                    detail={"error": str(exc)},
+                )
+            except ProviderError as exc:
+                wait = self._resend_wait(payment, exc, first_try, tries)
+                if wait is not None:
+                    log.info("payment %s: not taken (%s), sent again", payment.reference_id, exc)
+                    await asyncio.sleep(wait)
+                    continue
+                if exc.delivered is False and payment.provider == "mpesa":
+                    # Certainly not sent, and Daraja has no id to re-send with safely later.
+                    return self._move(
+                        payment,
+                        S.FAILED,
+                        reason=lookup("app", "REQUEST_REFUSED"),
+                        detail={"error": str(exc), "sent": False, "tries": tries},
+                    )
+                # Maybe arrived: find out by asking (MTN) or leave it for a person (M-Pesa).
+                return self._move(
+                    payment,
+                    S.UNKNOWN,
+                    reason=lookup("app", "SEND_TIMEOUT"),
+                    detail={"error": str(exc), "delivered": exc.delivered, "tries": tries},
+                )
         self._checkpoint("sent")
         self.problems.pop(payment.provider, None)
         return self._move(
@@ -631,10 +663,33 @@ class PaymentEngine:
                 for k, v in {
                     **submission.detail,
                     "already_existed": submission.already_existed or None,
+                    "tries": tries if tries > 1 else None,
                 }.items()
                 if v is not None
             },
         )
+
+    def _request(self, provider: PaymentProvider, payment: Payment) -> Any:
+        """A fresh request (a coroutine) for each try."""
+        if payment.refund_of is None:
+            return provider.request_payment(payment, self.note)
+        original = self.repository.get(payment.refund_of)
+        return provider.refund(
+            original, payment.reference_id, payment.amount, payment.payer_message or "Refund"
+        )
+
+    def _resend_wait(
+        self, payment: Payment, exc: ProviderError, first_try: float, tries: int
+    ) -> float | None:
+        """How long to wait before sending again a request the provider proved it did not
+        take, or None once the charge's deadline leaves no room (or it may have arrived)."""
+        if exc.delivered is not False:
+            return None
+        policy = self.policies[payment.provider]
+        left = policy.send_deadline - (asyncio.get_running_loop().time() - first_try)
+        wait = min(policy.offline_first_delay * 2.0 ** (tries - 1), policy.offline_max_backoff)
+        wait *= self._rng.uniform(0.5, 1)
+        return wait if wait < left else None
 
     # -- following a payment to its end --
 
@@ -737,6 +792,9 @@ class PaymentEngine:
                 else provider.refund_status(payment)
             )
             report: StatusReport = await self._call(payment.provider, asking)
+        except UnclearAnswer as exc:
+            self._note_unclear(payment, exc)
+            return None
         except (ProviderUnavailable, MalformedResponse) as exc:
             log.info("payment %s: %s", payment.reference_id, exc)
             return None
@@ -746,6 +804,25 @@ class PaymentEngine:
             return _STOP
         self.problems.pop(payment.provider, None)
         return report
+
+    def _note_unclear(self, payment: Payment, exc: UnclearAnswer) -> None:
+        """Record an answer that was not understood, once per payment whatever the number of
+        polls that get it; the payment is asked about again (with backoff)."""
+        log.warning("payment %s: answer not understood: %s", payment.reference_id, exc)
+        reference_id = payment.reference_id
+        heard = self._unclear.setdefault(reference_id, set())
+        key = json.dumps(exc.answer, sort_keys=True, default=str)
+        if key in heard or reference_id in self._kept:
+            return
+        detail = {"not_understood": exc.answer}
+        try:
+            if all(e.detail != detail for e in self.repository.events(reference_id)):
+                self.repository.note(reference_id, detail, self._clock())
+                self._publish(reference_id)
+        except StoreError as exc_store:  # only history: the next poll tries again
+            log.warning("payment %s: answer not recorded: %s", reference_id, exc_store)
+            return
+        heard.add(key)
 
     async def _apply(
         self, payment: Payment, report: StatusReport, not_found_since: float | None

@@ -92,10 +92,25 @@ class MalformedResponse(ProviderError):
     delivered = None
 
 
+class UnclearAnswer(MalformedResponse):
+    """An answer to a status question that is not understood. It never ends the follow-up:
+    the payment is asked about again, with backoff, until it settles or expires, and its
+    history records each such answer once (`answer` is what to record: no secrets)."""
+
+    def __init__(self, message: str, answer: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.answer = answer
+
+
 class PaymentProvider(Protocol):
     name: Provider
     # Whether a refund's outcome can be asked about (else a person confirms it).
     reports_refunds: bool
+
+    async def credentials_accepted(self, *, refund: bool = False) -> None:
+        """Raises ConfigurationProblem when the provider refuses this till's credentials for
+        payments (or for refunds): a token fetched, or the cached one taken."""
+        ...
 
     async def request_payment(self, payment: Payment, note: str) -> Submission: ...
 

@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 import httpx
 
 from pos_app.domain.errors import Text
+from pos_app.providers.answers import Answer, AnswerTable, Call, Rule
 from pos_app.providers.base import ProviderUnavailable
 from pos_app.providers.resilience import (
     CircuitBreaker,
@@ -24,12 +23,14 @@ from pos_app.providers.resilience import (
 )
 
 log = logging.getLogger(__name__)
+# Failures of the exchange, not answers: sent again where that is safe.
+_RETRIED = frozenset({Answer.NOT_PROCESSED, Answer.MAY_HAVE_ARRIVED})
 
 
-class Transience(Enum):
-    FINAL = "final"  # an answer: return it
-    NOT_PROCESSED = "not processed"  # refused before processing (rate limit): always retry
-    MAYBE_PROCESSED = "maybe processed"  # a server failure: retry only idempotent requests
+@dataclass(frozen=True)
+class Reply:
+    response: httpx.Response
+    rule: Rule  # the provider's table row this answer matched
 
 
 @dataclass
@@ -49,7 +50,7 @@ class ResilientHttp:
         *,
         label: str,
         base_url: str,
-        classify: Callable[[httpx.Response], Transience],
+        table: AnswerTable,
         timeout: float = 15.0,
         deadline: float | None = None,
         retry: RetryPolicy | None = None,
@@ -58,7 +59,7 @@ class ResilientHttp:
         rng: random.Random | None = None,
     ) -> None:
         self.label = label
-        self._classify = classify
+        self.table = table
         # httpx's timeouts are per phase; the deadline bounds a whole attempt.
         self._deadline = deadline if deadline is not None else timeout + 5.0
         self._retry = retry or RetryPolicy()
@@ -78,6 +79,7 @@ class ResilientHttp:
         self,
         breaker: CircuitBreaker,
         what: str,
+        call: Call,
         method: str,
         path: str,
         *,
@@ -86,9 +88,9 @@ class ResilientHttp:
         idempotent: bool = True,
         json_body: dict[str, Any] | None = None,
         params: dict[str, str] | None = None,
-    ) -> httpx.Response:
-        """The first final response. A request that is not idempotent is never sent twice
-        unless the first attempt certainly did not arrive."""
+    ) -> Reply:
+        """The first answer that is not a failure to retry. A request that is not idempotent
+        is never sent twice unless the first attempt certainly did not arrive."""
         attempt = 0
         while True:
             attempt += 1
@@ -122,15 +124,15 @@ class ResilientHttp:
                 breaker.release()
                 raise
             else:
-                kind = self._classify(response)
-                if kind is Transience.FINAL:
+                rule = self.table.rule(call, response)
+                if rule.answer not in _RETRIED:
                     breaker.record_success()
                     log.debug("%s %s %s -> %d", self.label, method, path, response.status_code)
-                    return response
-                delivery.maybe = delivery.maybe or kind is Transience.MAYBE_PROCESSED
+                    return Reply(response, rule)
+                delivery.maybe = delivery.maybe or rule.answer is Answer.MAY_HAVE_ARRIVED
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 problem = f"HTTP {response.status_code}"
-                safe = kind is Transience.NOT_PROCESSED or idempotent
+                safe = rule.answer is Answer.NOT_PROCESSED or idempotent
             log.info("%s %s %s attempt %d: %s", self.label, method, path, attempt, problem)
             breaker.record_failure()
             if not safe:

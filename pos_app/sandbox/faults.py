@@ -46,6 +46,9 @@ class Faults:
     # Only requests whose method and path contain this ("POST /collection/v1_0/requesttopay")
     # are affected by the counted faults; empty: every request.
     target: str = ""
+    # The next requests (within `target`) get these answers, in order, instead of being
+    # processed: (HTTP status, JSON body), to play back what a provider was seen to send.
+    script: list[tuple[int, Any]] = field(default_factory=list)
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +74,9 @@ class Faults:
             request.state.faults_apply = False
             return None
         request.state.faults_apply = True
+        if self.script:
+            status, body = self.script.pop(0)
+            return JSONResponse(body, status_code=status)
         if self.fail_next > 0:
             self.fail_next -= 1
             return self._failure(self.fail_status)
@@ -83,11 +89,20 @@ class Faults:
 
     def _failure(self, status: int) -> Response:
         if self.flavour == "mpesa":
-            body = {
-                "requestId": "",
-                "errorCode": "500.003.1001",
-                "errorMessage": "Internal Server Error",
-            }
+            # Daraja's gateway when the service behind it is down; its own 500 otherwise.
+            body = (
+                {
+                    "requestId": "",
+                    "errorCode": "503.001.01",
+                    "errorMessage": "Service is currently unreachable",
+                }
+                if status == 503
+                else {
+                    "requestId": "",
+                    "errorCode": "500.003.1001",
+                    "errorMessage": "Internal Server Error",
+                }
+            )
         else:
             body = {
                 "code": "SERVICE_UNAVAILABLE" if status != 500 else "INTERNAL_PROCESSING_ERROR",

@@ -1,5 +1,9 @@
 """A simulator of Safaricom's Daraja API (OAuth, STK Push, STK Query, Transaction Status,
-Reversal), strict like the real service and answering with Daraja's error shapes and codes."""
+Reversal), strict like the real service and answering with Daraja's error shapes and codes.
+
+No stricter than Daraja where published clients differ: shortcodes, phone numbers and whole
+amounts as JSON numbers or strings (Daraja's own sample mixes both), extra fields ignored, and
+a Timestamp in the client machine's local time or UTC (Safaricom's Node library sends UTC)."""
 
 from __future__ import annotations
 
@@ -74,7 +78,10 @@ class MpesaSandboxSettings:
     initiator_password: str = demo.MPESA_INITIATOR_PASSWORD
     processing_seconds: float = 4.0  # how long the customer takes to answer
     pending_shape: str = "alternate"  # "error" (500.001.1001), "4999", or "alternate"
-    max_timestamp_skew: float = 3600.0  # seconds from Kenyan time before Invalid Timestamp
+    # Seconds from Kenyan time before `Invalid Timestamp`. Daraja "tolerates at least a few hours
+    # of skew" (reference mpesa-api.md §1.2.1): Safaricom's own Node library stamps in UTC,
+    # mpesakit and django-daraja in the machine's local time; a server "a day behind" failed.
+    max_timestamp_skew: float = 12 * 3600.0
     outcome: Callable[[str], StkOutcome] | None = None  # overrides the test-number table
 
 
@@ -137,7 +144,7 @@ class MpesaSimulator:
         return sum(1 for p in self.pushes.values() if self._state(p) == "0")
 
     def pushes_to(self, msisdn: str) -> int:
-        return sum(1 for p in self.pushes.values() if p.body.get("PhoneNumber") == msisdn)
+        return sum(1 for p in self.pushes.values() if str(p.body.get("PhoneNumber")) == msisdn)
 
     def expire_tokens(self) -> None:
         self.tokens.clear()
@@ -248,7 +255,9 @@ class MpesaSimulator:
         phone, amount = str(body["PhoneNumber"]), int(str(body["Amount"]))
         now = self.clock()
         if any(
-            p.body["PhoneNumber"] == phone and self._state(p) is None for p in self.pushes.values()
+            # str(): a client may send the number as a JSON number or a string.
+            str(p.body["PhoneNumber"]) == phone and self._state(p) is None
+            for p in self.pushes.values()
         ):
             return _error(
                 500,
@@ -320,7 +329,7 @@ class MpesaSimulator:
             return StkOutcome("3")
         # The same amount to the same customer within 2 minutes is refused.
         if any(
-            p.body["PhoneNumber"] == phone
+            str(p.body["PhoneNumber"]) == phone
             and int(str(p.body["Amount"])) == amount
             and now - p.created < 120
             for p in self.pushes.values()

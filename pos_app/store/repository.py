@@ -177,6 +177,14 @@ class PaymentRepository:
             self._update(current, changed, event)
         return changed
 
+    def note(self, reference_id: str, detail: dict[str, Any], now: datetime) -> Payment:
+        """An event that changes nothing but the history (see Payment.note)."""
+        with write_transaction(self._db):
+            current = self.get(reference_id)
+            changed, event = current.note(detail, now)
+            self._update(current, changed, event)
+        return changed
+
     def _update(self, current: Payment, changed: Payment, event: PaymentEvent) -> None:
         """Write `changed` over `current` and append its event (inside a write transaction)."""
         cursor = self._db.execute(

@@ -39,7 +39,7 @@ from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.owner import OwnerGate
 from pos_app.engine.setup import Till
-from pos_app.providers.base import ProviderError
+from pos_app.providers.base import ConfigurationProblem, ProviderError
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.records import write_csv
 from pos_app.store import PaymentRepository, StorageFault, StoreError
@@ -266,6 +266,12 @@ class MainWindow(QMainWindow):
             self._show_storage(error)
             if self.panel is not None:
                 self.panel.error.setText(self.tr("Not sent: {0}").format(fault_words(error)))
+            return
+        if isinstance(error, ConfigurationProblem):  # foreseen: the owner fixes the settings
+            log.warning("charge not sent: %s", error)
+            self.refresh_health()
+            if self.panel is not None:
+                self.panel.error.setText(self.tr("Not sent: {0}").format(error_text(error)))
             return
         log.error("background work failed", exc_info=error)
         if self.panel is not None:
@@ -630,14 +636,21 @@ class MainWindow(QMainWindow):
             self.health_label.setText("")
             return
         names = {"mtn": "MTN", "mpesa": "M-Pesa"}
-        parts = []
+        parts, problems = [], []
         for name, health in self._engine.health().items():
-            if health.circuit == "open":
+            if health.reachable:
+                state = self.tr("OK")
+            elif health.circuit == "closed":
+                # Answering, but refusing this till (keys, environment): the owner must act.
+                state = self.tr("settings to check")
+                problems.append(f"{names[name]}: {health.message}")
+            elif health.circuit == "open":
                 state = self.tr("unreachable (paused)")
             else:
-                state = self.tr("OK") if health.reachable else self.tr("unreachable")
+                state = self.tr("unreachable")
             parts.append(f"{names[name]} {state}")
         self.health_label.setText(" · ".join(parts))
+        self.health_label.setToolTip("\n".join(problems))
 
     def _show_counts(self, counts: tuple[list[Total], int]) -> None:
         totals, unfinished = counts

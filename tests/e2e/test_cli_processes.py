@@ -191,6 +191,22 @@ def test_configuration_problems_exit_4(rig: Rig, tmp_path: Path) -> None:
         check=False,
     )
     assert wrong.returncode == 4, wrong.stdout + wrong.stderr
+    # A refused key is the owner's to fix: no payment saved (none marked failed), none sent.
+    assert "nothing was sent" in wrong.stderr and "mtn.api_key" in wrong.stderr
+    assert rig.rows() == [] and rig.mtn.requests["POST requesttopay"] == 0
+    doctor = subprocess.run(
+        [sys.executable, "-m", "pos_app", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert doctor.returncode == 4
+    assert any(
+        line.startswith("FIX") and "API user or API key" in line and "mtn.api_key" in line
+        for line in doctor.stdout.splitlines()
+    ), doctor.stdout
     no_callback = tmp_path / "nocb.toml"
     no_callback.write_text('[shop]\ncountry = "KE"\n')
     missing = rig.run("--config", str(no_callback), "charge", *CHARGES["mpesa"])

@@ -40,6 +40,7 @@ def policy(**changes: Any) -> PollPolicy:
         "late_interval": 0.1,
         "offline_first_delay": 0.05,
         "offline_max_backoff": 0.2,
+        "send_deadline": 1.0,
     }
     values.update(changes)
     return PollPolicy(**values)

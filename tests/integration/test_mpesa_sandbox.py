@@ -283,16 +283,24 @@ def good_body(**changes: Any) -> dict[str, Any]:
     return {k: v for k, v in body.items() if v is not None}
 
 
-def utc_stamp() -> dict[str, str]:
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")  # the classic mistake: UTC, not Nairobi
+def stamp_at(when: datetime) -> dict[str, str]:
+    stamp = when.strftime("%Y%m%d%H%M%S")
     return {"Timestamp": stamp, "Password": rules.password("174379", demo.MPESA_PASSKEY, stamp)}
+
+
+def utc_stamp() -> dict[str, str]:
+    return stamp_at(datetime.now(UTC))  # Nairobi is UTC+3: what Safaricom's Node library sends
+
+
+def day_behind_stamp() -> dict[str, str]:
+    return stamp_at(datetime.now(UTC) + timedelta(hours=3) - timedelta(days=1))
 
 
 @pytest.mark.parametrize(
     ("changes", "status", "message"),
     [
         ({"Password": "d3Jvbmc="}, 500, "Wrong credentials"),
-        (utc_stamp(), 400, "Invalid Timestamp"),
+        (day_behind_stamp(), 400, "Invalid Timestamp"),
         ({"Timestamp": "2024-06-07 12:30"}, 400, "Invalid Timestamp"),
         ({"BusinessShortCode": "999999"}, 500, "Merchant does not exist"),
         ({"Amount": "1.5"}, 400, "Invalid Amount"),
@@ -322,6 +330,38 @@ async def test_simulator_refuses_what_daraja_refuses(
     assert message in answer.json()["errorMessage"]
     assert set(answer.json()) == {"requestId", "errorCode", "errorMessage"}
     assert not sim.pushes
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        # Daraja's own sample mixes JSON numbers and strings; published clients send either.
+        {"BusinessShortCode": 174379, "PartyB": 174379},  # mpesakit, python-daraja
+        {"Amount": "1"},  # Daraja's sample
+        {"PartyA": 254708374149, "PhoneNumber": 254708374149},  # python-daraja's int phone
+        utc_stamp(),  # UTC, not Nairobi time
+        {"Passkey": demo.MPESA_PASSKEY},  # mpesakit sends its model's extra field
+    ],
+)
+async def test_simulator_takes_what_published_clients_send(
+    server: ThreadedServer, sim: MpesaSimulator, changes: dict[str, Any]
+) -> None:
+    token = await bearer(server)
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        answer = await http.post(
+            "/mpesa/stkpush/v1/processrequest",
+            json=good_body(**changes),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        again = await http.post(
+            "/mpesa/stkpush/v1/processrequest",
+            json=good_body(**changes),
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert answer.status_code == 200 and answer.json()["ResponseCode"] == "0"
+    # The same phone, however it is written, is locked while its prompt is open.
+    assert "Unable to lock subscriber" in again.json()["errorMessage"]
+    assert sim.pushes_to("254708374149") == 1
 
 
 async def test_simulator_auth_rules(server: ThreadedServer) -> None:
@@ -377,7 +417,7 @@ async def test_wrong_passkey_is_a_configuration_problem(server: ThreadedServer) 
     )
     with pytest.raises(ConfigurationProblem, match="Wrong credentials"):
         await push(c)
-    skewed = make_client(server, clock=lambda: datetime.now(UTC) - timedelta(hours=3))
+    skewed = make_client(server, clock=lambda: datetime.now(UTC) - timedelta(days=1))
     with pytest.raises(ConfigurationProblem, match="Timestamp"):
         await push(skewed)
     await c.aclose()

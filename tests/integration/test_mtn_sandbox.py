@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 import subprocess
 import sys
@@ -26,7 +27,7 @@ from pos_app.providers.mtn.provisioning import get_api_user, provision_sandbox_u
 from pos_app.providers.resilience import RetryPolicy
 from pos_app.sandbox import demo
 from pos_app.sandbox.app import create_app
-from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+from pos_app.sandbox.mtn import GATEWAY_401, MtnSandboxSettings, MtnSimulator
 from pos_app.sandbox.server import ThreadedServer
 from tests.conftest import MemoryKeyring
 
@@ -386,22 +387,97 @@ async def test_simulator_refuses_what_mtn_refuses(
     assert not sim.resources
 
 
-async def test_simulator_token_rules(server: ThreadedServer) -> None:
+async def test_simulator_token_rules(server: ThreadedServer, sim: MtnSimulator) -> None:
     key = {"Ocp-Apim-Subscription-Key": demo.MTN_SUBSCRIPTION_KEYS["collection"]}
+    good = (demo.MTN_API_USER, demo.MTN_API_KEY)
     async with httpx.AsyncClient(base_url=server.url) as http:
-        wrong = await http.post("/collection/token/", auth=(demo.MTN_API_USER, "nope"), headers=key)
-        with_body = await http.post(
+        wrong_key = await http.post(
+            "/collection/token/", auth=(demo.MTN_API_USER, "nope"), headers=key
+        )
+        wrong_user = await http.post(
+            "/collection/token/", auth=(str(uuid.uuid4()), demo.MTN_API_KEY), headers=key
+        )
+        no_auth = await http.post("/collection/token/", headers=key)
+        wrong_subscription = await http.post(
+            "/collection/token/", auth=good, headers={"Ocp-Apim-Subscription-Key": "wrong"}
+        )
+        other_product = await http.post(
+            "/collection/token/",
+            auth=good,
+            headers={"Ocp-Apim-Subscription-Key": demo.MTN_SUBSCRIPTION_KEYS["remittance"]},
+        )
+        ok = await http.post("/collection/token/", auth=good, headers=key)
+        sim.settings.login_failed_status = 401  # the documented schema's reading
+        documented = await http.post(
+            "/collection/token/", auth=(demo.MTN_API_USER, "nope"), headers=key
+        )
+    # A bad API user or API key: 500 login_failed, as the live sandbox answered in
+    # laravel-mtn-momo #46.
+    for refused in (wrong_key, wrong_user, no_auth):
+        assert (refused.status_code, refused.json()) == (500, {"error": "login_failed"})
+    # A bad subscription key: the API gateway's 401, body word for word.
+    for refused in (wrong_subscription, other_product):
+        assert (refused.status_code, refused.json()) == (401, GATEWAY_401)
+    assert GATEWAY_401 == {
+        "statusCode": 401,
+        "message": "Access denied due to invalid subscription key. "
+        "Make sure to provide a valid key for an active subscription.",
+    }
+    assert ok.json()["expires_in"] == 3600 and ok.json()["token_type"] == "access_token"
+    assert (documented.status_code, documented.json()) == (401, {"error": "login_failed"})
+    assert sim.requests["token collection"] == 7
+
+
+@pytest.mark.parametrize(
+    ("body_kwargs", "status"),
+    [
+        ({}, 200),  # no body: MTN's own examples
+        ({"content": b""}, 200),
+        ({"json": {}}, 200),  # sparkplug/momoapi-python
+        ({"json": {"grant_type": "client_credentials"}}, 200),  # laravel-mtn-momo
+        ({"json": {"grant_type": "password"}}, 400),
+        ({"json": {"grant_type": "client_credentials", "scope": "all"}}, 400),
+        ({"json": ["grant_type", "client_credentials"]}, 400),
+        ({"data": {"grant_type": "client_credentials"}}, 400),  # form-encoded
+        ({"content": b"not json", "headers": {"Content-Type": "application/json"}}, 400),
+    ],
+)
+async def test_simulator_token_body_as_real_clients_send_it(
+    server: ThreadedServer, body_kwargs: dict[str, Any], status: int
+) -> None:
+    headers = {"Ocp-Apim-Subscription-Key": demo.MTN_SUBSCRIPTION_KEYS["collection"]}
+    headers |= body_kwargs.pop("headers", {})
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        answer = await http.post(
             "/collection/token/",
             auth=(demo.MTN_API_USER, demo.MTN_API_KEY),
-            headers=key,
-            json={"grant_type": "client_credentials"},
+            headers=headers,
+            **body_kwargs,
         )
-        ok = await http.post(
-            "/collection/token/", auth=(demo.MTN_API_USER, demo.MTN_API_KEY), headers=key
+    assert answer.status_code == status
+    if status == 200:
+        assert answer.json()["access_token"]
+    else:
+        assert answer.json()["code"] == "BAD_REQUEST"
+
+
+async def test_simulator_takes_header_names_in_any_case(
+    server: ThreadedServer, sim: MtnSimulator
+) -> None:
+    """HTTP header names are case-insensitive (HTTP/2 clients send them lower-case)."""
+    headers = {
+        "authorization": f"Bearer {await token(server)}",
+        "x-target-environment": "sandbox",
+        "x-reference-id": str(uuid.uuid4()),
+        "OCP-APIM-SUBSCRIPTION-KEY": demo.MTN_SUBSCRIPTION_KEYS["collection"],
+        "content-type": "application/json",
+    }
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        answer = await http.post(
+            "/collection/v1_0/requesttopay", content=json.dumps(body()), headers=headers
         )
-    assert (wrong.status_code, wrong.json()) == (401, {"error": "login_failed"})
-    assert with_body.status_code == 400
-    assert ok.json()["expires_in"] == 3600 and ok.json()["token_type"] == "access_token"
+    assert answer.status_code == 202
+    assert len(sim.resources) == 1
 
 
 async def test_duplicate_reference_id_is_409(server: ThreadedServer, sim: MtnSimulator) -> None:

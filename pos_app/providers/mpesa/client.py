@@ -20,6 +20,7 @@ import httpx
 from pos_app.credentials import Secret
 from pos_app.domain.errors import Text
 from pos_app.domain.reasons import lookup
+from pos_app.providers.answers import Answer, Call, unclear
 from pos_app.providers.base import (
     ConfigurationProblem,
     MalformedResponse,
@@ -28,28 +29,15 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
     Submission,
+    UnclearAnswer,
 )
-from pos_app.providers.http import Delivery, ResilientHttp, Transience
+from pos_app.providers.http import Delivery, Reply, ResilientHttp
 from pos_app.providers.mpesa import rules
+from pos_app.providers.mpesa.answers import TABLE, read
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
 
 Clock = Callable[[], datetime]
-
-# Daraja refuses these before processing: slow down and ask again.
-_NOT_PROCESSED_CODES = frozenset({"500.003.02", "500.003.03"})
-_CONFIG_FIELDS = (
-    "BusinessShortCode",
-    "PartyB",
-    "Password",
-    "TransactionType",
-    "CallBackURL",
-    "Timestamp",
-    "Initiator",
-    "SecurityCredential",
-    "ResultURL",
-    "QueueTimeOutURL",
-)
 
 
 @dataclass(frozen=True)
@@ -87,36 +75,9 @@ class Initiator:
         return f"Initiator({self.name!r}, ***)"
 
 
-def _error(response: httpx.Response) -> tuple[str | None, str]:
-    """(errorCode, errorMessage); tolerates empty, non-JSON and Apigee `fault` bodies."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None, response.text[:80]
-    if not isinstance(body, dict):
-        return None, str(body)[:80]
-    if isinstance(body.get("fault"), dict):
-        return None, str(body["fault"].get("faultstring", ""))
-    code = body.get("errorCode")
-    return (str(code) if code else None), str(body.get("errorMessage") or "")
-
-
-def _classify(response: httpx.Response) -> Transience:
-    if response.status_code == 429:
-        return Transience.NOT_PROCESSED
-    if response.status_code >= 500:
-        code, message = _error(response)
-        if code in _NOT_PROCESSED_CODES or "spike arrest" in message.lower():
-            return Transience.NOT_PROCESSED
-        if code == "500.001.1001":  # an answer (processing, wrong credentials, locked)
-            return Transience.FINAL
-        return Transience.MAYBE_PROCESSED
-    return Transience.FINAL
-
-
 def _invalid_token(response: httpx.Response) -> bool:
     # The code differs per API (404.001.03, 400.003.01, 401.002.01, ...); the message doesn't.
-    return "invalid access token" in _error(response)[1].lower()
+    return "invalid access token" in read(response).message.lower()
 
 
 def _json(response: httpx.Response, what: str) -> dict[str, Any]:
@@ -163,7 +124,7 @@ class MpesaClient:
         self.http = ResilientHttp(
             label="M-Pesa",
             base_url=self.base_url,
-            classify=_classify,
+            table=TABLE,
             timeout=timeout,
             deadline=deadline,
             retry=retry,
@@ -191,8 +152,9 @@ class MpesaClient:
             f"{self._credentials.consumer_key.reveal()}:"
             f"{self._credentials.consumer_secret.reveal()}".encode()
         ).decode()
-        response = await self.http.send(
+        reply = await self.http.send(
             self.breaker,
+            "token",
             "token",
             "GET",
             "/oauth/v1/generate",
@@ -200,12 +162,17 @@ class MpesaClient:
             headers={"Authorization": f"Basic {basic}"},
             delivery=Delivery(),
         )
+        response = reply.response
         if response.status_code != 200:
-            code, message = _error(response)
+            said = read(response)
             raise ConfigurationProblem(
                 Text(
-                    "M-Pesa refused the consumer key or secret ({detail})",
-                    detail=f"{code}: {message}" if code else f"HTTP {response.status_code}",
+                    "M-Pesa refused the consumer key or secret ({detail}): check "
+                    "mpesa.consumer_key and mpesa.consumer_secret (pos-app secrets set), and "
+                    "that they belong to this environment ([mpesa] base_url)",
+                    detail=f"{said.code}: {said.message}"
+                    if said.code
+                    else f"HTTP {response.status_code}",
                 )
             )
         body = _json(response, "the token request")
@@ -221,21 +188,23 @@ class MpesaClient:
     async def _post(
         self,
         what: str,
+        call: Call,
         path: str,
         body: dict[str, Any],
         *,
         idempotent: bool,
         delivery: Delivery | None = None,
-    ) -> httpx.Response:
+    ) -> Reply:
         """An authenticated POST; an invalid-token answer refreshes the token once and retries
         once (the rejected attempt was not processed, so this is safe even for a push)."""
         delivery = delivery or Delivery()
         refreshed = False
         while True:
             token = await self.tokens.get()
-            response = await self.http.send(
+            reply = await self.http.send(
                 self.breaker,
                 what,
+                call,
                 "POST",
                 path,
                 json_body=body,
@@ -243,8 +212,8 @@ class MpesaClient:
                 idempotent=idempotent,
                 headers={"Authorization": f"Bearer {token.reveal()}"},
             )
-            if not _invalid_token(response):
-                return response
+            if not _invalid_token(reply.response):
+                return reply
             if refreshed:
                 raise ConfigurationProblem(
                     Text(
@@ -255,24 +224,20 @@ class MpesaClient:
             self.tokens.invalidate(token)
             refreshed = True
 
-    def _refusal(self, response: httpx.Response, what: str) -> ProviderError:
-        code, message = _error(response)
-        text = f"M-Pesa refused {what}: {message or f'HTTP {response.status_code}'}"
-        if code:
-            text += f" ({code})"
-        lowered = message.lower()
-        if "lock subscriber" in lowered:
-            return RequestRejected(text, lookup("mpesa", "1001"))
-        if (
-            "wrong credentials" in lowered
-            or "merchant does not exist" in lowered
-            or "apiproduct" in lowered
-            or any(f in message for f in _CONFIG_FIELDS)
-            or response.status_code in (401, 403, 404, 405)
-        ):
+    def _refusal(self, reply: Reply, what: str) -> ProviderError:
+        """The error an answer other than the expected one stands for, by the table."""
+        response, rule = reply.response, reply.rule
+        said = read(response)
+        text = f"M-Pesa refused {what}: {said.message or f'HTTP {response.status_code}'}"
+        if said.code:
+            text += f" ({said.code})"
+        if rule.answer is Answer.CREDENTIALS:
             return ConfigurationProblem(text)
-        if response.status_code == 400 or code:
-            return RequestRejected(text)
+        if rule.answer is Answer.KEEP_ASKING:
+            return UnclearAnswer(text, unclear(response, said))
+        if rule.answer is Answer.FINAL and rule.result == "refused":
+            busy = "lock subscriber" in said.message.lower()
+            return RequestRejected(text, lookup("mpesa", "1001") if busy else None)
         return MalformedResponse(text)
 
     def _password(self) -> tuple[str, str]:
@@ -305,12 +270,12 @@ class MpesaClient:
         }
 
     async def stk_push(self, body: dict[str, Any]) -> Submission:
-        response = await self._post(
-            "an STK push", "/mpesa/stkpush/v1/processrequest", body, idempotent=False
+        reply = await self._post(
+            "an STK push", "push", "/mpesa/stkpush/v1/processrequest", body, idempotent=False
         )
-        if response.status_code != 200:
-            raise self._refusal(response, "the payment prompt")
-        answer = _json(response, "the STK push")
+        if reply.response.status_code != 200:
+            raise self._refusal(reply, "the payment prompt")
+        answer = _json(reply.response, "the STK push")
         if _text(answer, "ResponseCode") != "0":
             raise RequestRejected(
                 Text(
@@ -340,21 +305,26 @@ class MpesaClient:
             "Timestamp": stamp,
             "CheckoutRequestID": checkout_request_id,
         }
-        response = await self._post(
-            "a status query", "/mpesa/stkpushquery/v1/query", body, idempotent=True
+        reply = await self._post(
+            "a status query", "status", "/mpesa/stkpushquery/v1/query", body, idempotent=True
         )
+        response = reply.response
         if response.status_code != 200:
-            code, message = _error(response)
-            lowered = message.lower()
-            if "being processed" in lowered:
+            said = read(response)
+            if reply.rule.result == "pending":
                 return StatusReport(
-                    RemoteStatus.PENDING, detail={"errorCode": code, "errorMessage": message}
+                    RemoteStatus.PENDING,
+                    detail={"errorCode": said.code, "errorMessage": said.message},
                 )
-            if "does not exist" in lowered or "invalid checkoutrequestid" in lowered:
-                return StatusReport(RemoteStatus.NOT_FOUND, detail={"errorMessage": message})
-            raise self._refusal(response, "the status query")
-        answer = _json(response, "the status query")
-        code = _text(answer, "ResultCode")
+            if reply.rule.result == "not found":
+                return StatusReport(RemoteStatus.NOT_FOUND, detail={"errorMessage": said.message})
+            raise self._refusal(reply, "the status query")
+        try:
+            answer = _json(response, "the status query")
+            code = _text(answer, "ResultCode")
+        except MalformedResponse as exc:
+            said = read(response)
+            raise UnclearAnswer(str(exc), unclear(response, said)) from exc
         detail = {"ResultCode": code, "ResultDesc": _text(answer, "ResultDesc")}
         if code is None or code == "4999":
             return StatusReport(RemoteStatus.PENDING, detail=detail)
@@ -381,10 +351,14 @@ class MpesaClient:
             "Remarks": remarks[:100] or "Status check",
             "Occasion": "",
         }
-        response = await self._post(
-            "a transaction status query", "/mpesa/transactionstatus/v1/query", body, idempotent=True
+        reply = await self._post(
+            "a transaction status query",
+            "lookup",
+            "/mpesa/transactionstatus/v1/query",
+            body,
+            idempotent=True,
         )
-        return self._accepted(response, "the transaction status query")
+        return self._accepted(reply, "the transaction status query")
 
     async def reversal(
         self, initiator: Initiator, transaction_id: str, amount: int, remarks: str = "Refund"
@@ -402,16 +376,16 @@ class MpesaClient:
             "Remarks": (remarks[:100] if len(remarks) >= 2 else "Refund"),
             "Occasion": "",
         }
-        response = await self._post(
-            "a reversal", "/mpesa/reversal/v1/request", body, idempotent=False
+        reply = await self._post(
+            "a reversal", "push", "/mpesa/reversal/v1/request", body, idempotent=False
         )
-        return self._accepted(response, "the reversal")
+        return self._accepted(reply, "the reversal")
 
-    def _accepted(self, response: httpx.Response, what: str) -> Submission:
+    def _accepted(self, reply: Reply, what: str) -> Submission:
         """Only "accepted for processing": the result goes to ResultURL."""
-        if response.status_code != 200:
-            raise self._refusal(response, what)
-        answer = _json(response, what)
+        if reply.response.status_code != 200:
+            raise self._refusal(reply, what)
+        answer = _json(reply.response, what)
         if _text(answer, "ResponseCode") != "0":
             raise RequestRejected(
                 Text(

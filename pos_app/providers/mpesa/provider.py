@@ -28,6 +28,9 @@ class MpesaProvider:
         self.client = client
         self.initiator = initiator
 
+    async def credentials_accepted(self, *, refund: bool = False) -> None:
+        await self.client.tokens.get()
+
     async def request_payment(self, payment: Payment, note: str) -> Submission:
         body = self.client.stk_push_body(
             amount=rules.whole_shillings(payment.amount),

@@ -19,6 +19,7 @@ import httpx
 from pos_app.credentials import Secret
 from pos_app.domain.errors import Text
 from pos_app.domain.reasons import lookup
+from pos_app.providers.answers import Answer, Call, unclear
 from pos_app.providers.base import (
     AccountHolder,
     ConfigurationProblem,
@@ -28,33 +29,16 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
     Submission,
+    UnclearAnswer,
 )
-from pos_app.providers.http import Delivery, ResilientHttp, Transience
-from pos_app.providers.mtn.parsing import (
-    error_fields,
-    is_gateway_401,
-    json_object,
-    status_report,
-)
+from pos_app.providers.http import Delivery, Reply, ResilientHttp
+from pos_app.providers.mtn.answers import TABLE, read
+from pos_app.providers.mtn.parsing import json_object, status_report
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
 
 Product = Literal["collection", "disbursement", "remittance"]
 PRODUCTS: tuple[Product, ...] = ("collection", "disbursement", "remittance")
-
-# Answers that are a decision, not an accident: sending again cannot change them.
-_CONFIG_CODES = frozenset(
-    {
-        "NOT_ALLOWED_TARGET_ENVIRONMENT",
-        "INVALID_CALLBACK_URL_HOST",
-        "INVALID_CURRENCY",
-        "FORBIDDEN_IP",
-        "ACCESS_DENIED",
-    }
-)
-# A 500 with one of these (or none) may be passing: retried with the same reference id.
-_RETRYABLE_500_CODES = frozenset({None, "INTERNAL_PROCESSING_ERROR", "SERVICE_UNAVAILABLE"})
-_RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 
 @dataclass(frozen=True)
@@ -93,7 +77,7 @@ class MtnClient:
         self.http = ResilientHttp(
             label="MTN",
             base_url=self.base_url,
-            classify=_classify,
+            table=TABLE,
             timeout=timeout,
             deadline=deadline,
             retry=retry,
@@ -138,22 +122,25 @@ class MtnClient:
             "Ocp-Apim-Subscription-Key": self._subscription_key(product).reveal(),
         }
         # MTN refuses a body on the token call.
-        response = await self._send(
-            product, "POST", f"/{product}/token/", headers=headers, delivery=Delivery()
+        reply = await self._send(
+            product, "token", "POST", f"/{product}/token/", headers=headers, delivery=Delivery()
         )
-        if response.status_code == 401:
-            code, _ = error_fields(response)
+        response = reply.response
+        if reply.rule.answer is Answer.CREDENTIALS and response.status_code in (401, 500):
+            said = read(response)
             raise ConfigurationProblem(
-                Text(
-                    "MTN refused the {product} API user or API key ({code})",
+                self._gateway_refusal(product)
+                if said.gateway
+                else Text(
+                    "MTN refused the {product} API user or API key ({code}): check "
+                    "[mtn] api_user and the API key stored for it (pos-app secrets set "
+                    "mtn.api_user / mtn.api_key), and that both belong to this environment",
                     product=product,
-                    code=code or "HTTP 401",
+                    code=said.code or f"HTTP {response.status_code}",
                 )
-                if not is_gateway_401(response)
-                else self._gateway_refusal(product)
             )
         if response.status_code != 200:
-            raise self._unexpected(response, f"{product} token")
+            raise self._unexpected(reply, f"{product} token")
         body = json_object(response)
         token, expires_in = body.get("access_token"), body.get("expires_in", 3600)
         if not isinstance(token, str) or not token:
@@ -175,17 +162,19 @@ class MtnClient:
     async def _send(
         self,
         product: Product,
+        call: Call,
         method: str,
         path: str,
         *,
         headers: dict[str, str],
         delivery: Delivery,
         json_body: dict[str, Any] | None = None,
-    ) -> httpx.Response:
+    ) -> Reply:
         # Every MTN request is idempotent: creations carry their X-Reference-Id.
         return await self.http.send(
             self.breakers[product],
             product,
+            call,
             method,
             path,
             headers=headers,
@@ -196,6 +185,7 @@ class MtnClient:
     async def _call(
         self,
         product: Product,
+        call: Call,
         method: str,
         path: str,
         *,
@@ -203,7 +193,7 @@ class MtnClient:
         json_body: dict[str, Any] | None = None,
         callback: bool = False,
         delivery: Delivery | None = None,
-    ) -> httpx.Response:
+    ) -> Reply:
         """An authenticated business call. A 401 for the token refreshes it once and retries
         once (same reference id); a gateway 401 is a configuration problem."""
         delivery = delivery or Delivery()
@@ -219,12 +209,18 @@ class MtnClient:
                 headers["X-Reference-Id"] = reference_id
             if callback and self._callback_url:
                 headers["X-Callback-Url"] = self._callback_url
-            response = await self._send(
-                product, method, path, headers=headers, json_body=json_body, delivery=delivery
+            reply = await self._send(
+                product,
+                call,
+                method,
+                path,
+                headers=headers,
+                json_body=json_body,
+                delivery=delivery,
             )
-            if response.status_code != 401:
-                return response
-            if is_gateway_401(response):
+            if reply.response.status_code != 401:
+                return reply
+            if read(reply.response).gateway:
                 raise ConfigurationProblem(self._gateway_refusal(product))
             if refreshed:
                 raise ConfigurationProblem(
@@ -233,29 +229,36 @@ class MtnClient:
             self.tokens[product].invalidate(token)
             refreshed = True
 
-    def _unexpected(self, response: httpx.Response, what: str) -> ProviderError:
-        code, message = error_fields(response)
-        detail = f" ({code}: {message})" if code else (f" ({message})" if message else "")
+    def _unexpected(self, reply: Reply, what: str) -> ProviderError:
+        """The error an answer other than the expected one stands for, by the table."""
+        response, answer = reply.response, reply.rule.answer
+        said = read(response)
+        if said.code:
+            detail = f" ({said.code}: {said.message})" if said.message else f" ({said.code})"
+        else:
+            detail = f" ({said.message})" if said.message else ""
         text = Text(
             "MTN answered HTTP {status} to {what}{detail}",
             status=response.status_code,
             what=what,
             detail=detail,
         )
-        if response.status_code == 403 or code in _CONFIG_CODES:
-            return ConfigurationProblem(text)
-        if response.status_code == 404:
-            return ConfigurationProblem(
-                Text(
-                    "MTN answered HTTP {status} to {what} (check mtn.base_url)",
-                    status=response.status_code,
-                    what=what,
+        if answer is Answer.CREDENTIALS:
+            if response.status_code == 404:
+                return ConfigurationProblem(
+                    Text(
+                        "MTN answered HTTP {status} to {what} (check mtn.base_url)",
+                        status=response.status_code,
+                        what=what,
+                    )
                 )
-            )
-        if response.status_code == 400:
-            return RequestRejected(text)
-        if code:
-            return RequestRejected(text, lookup("mtn", code))
+            return ConfigurationProblem(text)
+        if answer is Answer.KEEP_ASKING:
+            return UnclearAnswer(str(text), unclear(response, said))
+        if answer is Answer.FINAL and reply.rule.result == "refused":
+            # A 400 names a field, not a reason the cashier can act on.
+            known = said.code and response.status_code != 400
+            return RequestRejected(text, lookup("mtn", said.code) if known else None)
         return MalformedResponse(text)
 
     # -- creating and reading resources --
@@ -264,25 +267,35 @@ class MtnClient:
         self, product: Product, path: str, reference_id: str, body: dict[str, Any], what: str
     ) -> Submission:
         _check_uuid4(reference_id)
-        response = await self._call(
-            product, "POST", path, reference_id=reference_id, json_body=body, callback=True
+        reply = await self._call(
+            product,
+            "push",
+            "POST",
+            path,
+            reference_id=reference_id,
+            json_body=body,
+            callback=True,
         )
-        if response.status_code == 202:
+        if reply.response.status_code == 202:
             return Submission()
-        if response.status_code == 409:
+        if reply.response.status_code == 409:
             # The same id arrived before (a lost answer, or a resend after a crash).
             return Submission(already_existed=True)
-        raise self._unexpected(response, what)
+        raise self._unexpected(reply, what)
 
     async def _status(
         self, product: Product, path: str, *, party_key: str, expected: dict[str, str]
     ) -> StatusReport:
-        response = await self._call(product, "GET", path)
+        reply = await self._call(product, "status", "GET", path)
+        response = reply.response
         if response.status_code == 404:
             return StatusReport(RemoteStatus.NOT_FOUND, detail={"status": "RESOURCE_NOT_FOUND"})
         if response.status_code != 200:
-            raise self._unexpected(response, f"a {product} status query")
-        return status_report(json_object(response), party_key=party_key, expected=expected)
+            raise self._unexpected(reply, f"a {product} status query")
+        try:
+            return status_report(json_object(response), party_key=party_key, expected=expected)
+        except MalformedResponse as exc:
+            raise UnclearAnswer(str(exc), {"http": 200, "message": str(exc)}) from exc
 
     # -- collection --
 
@@ -303,26 +316,32 @@ class MtnClient:
         )
 
     async def account_holder_active(self, msisdn: str, product: Product = "collection") -> bool:
-        response = await self._call(
-            product, "GET", f"/{product}/v1_0/accountholder/msisdn/{_digits(msisdn)}/active"
+        reply = await self._call(
+            product,
+            "lookup",
+            "GET",
+            f"/{product}/v1_0/accountholder/msisdn/{_digits(msisdn)}/active",
         )
-        if response.status_code != 200:
-            raise self._unexpected(response, "an account holder check")
-        result = json_object(response).get("result")
+        if reply.response.status_code != 200:
+            raise self._unexpected(reply, "an account holder check")
+        result = json_object(reply.response).get("result")
         if not isinstance(result, bool):
             raise MalformedResponse("MTN account holder answer has no true/false result")
         return result
 
     async def basic_user_info(self, msisdn: str, product: Product = "collection") -> str | None:
         """The account holder's name, for the cashier to confirm before charging."""
-        response = await self._call(
-            product, "GET", f"/{product}/v1_0/accountholder/msisdn/{_digits(msisdn)}/basicuserinfo"
+        reply = await self._call(
+            product,
+            "lookup",
+            "GET",
+            f"/{product}/v1_0/accountholder/msisdn/{_digits(msisdn)}/basicuserinfo",
         )
-        if response.status_code == 404:
+        if reply.response.status_code == 404:
             return None
-        if response.status_code != 200:
-            raise self._unexpected(response, "a basic user info query")
-        body = json_object(response)
+        if reply.response.status_code != 200:
+            raise self._unexpected(reply, "a basic user info query")
+        body = json_object(reply.response)
         name = body.get("name")
         if not name:
             parts = [body.get("given_name"), body.get("family_name")]
@@ -335,10 +354,10 @@ class MtnClient:
         return AccountHolder(active=active, name=name)
 
     async def balance(self, product: Product = "collection") -> tuple[str, str]:
-        response = await self._call(product, "GET", f"/{product}/v1_0/account/balance")
-        if response.status_code != 200:
-            raise self._unexpected(response, "a balance query")
-        body = json_object(response)
+        reply = await self._call(product, "lookup", "GET", f"/{product}/v1_0/account/balance")
+        if reply.response.status_code != 200:
+            raise self._unexpected(reply, "a balance query")
+        body = json_object(reply.response)
         amount, currency = body.get("availableBalance"), body.get("currency")
         if amount is None or not isinstance(currency, str):
             raise MalformedResponse("MTN balance answer lacks availableBalance or currency")
@@ -352,14 +371,15 @@ class MtnClient:
             "disbursement": f"/disbursement/v1_0/transfer/{reference_id}",
             "remittance": f"/remittance/v1_0/transfer/{reference_id}",
         }[product]
-        response = await self._call(
+        reply = await self._call(
             product,
+            "lookup",
             "POST",
             f"{path}/deliverynotification",
             json_body={"notificationMessage": message[:160]},
         )
-        if not response.is_success:
-            raise self._unexpected(response, "a delivery notification")
+        if not reply.response.is_success:
+            raise self._unexpected(reply, "a delivery notification")
 
     # -- disbursement and remittance --
 
@@ -418,16 +438,6 @@ class MtnClient:
             party_key="payee",
             expected={},
         )
-
-
-def _classify(response: httpx.Response) -> Transience:
-    if response.status_code == 429:
-        return Transience.NOT_PROCESSED
-    if response.status_code in _RETRYABLE_STATUS:
-        if response.status_code == 500 and error_fields(response)[0] not in _RETRYABLE_500_CODES:
-            return Transience.FINAL
-        return Transience.MAYBE_PROCESSED
-    return Transience.FINAL
 
 
 def _check_uuid4(reference_id: str) -> None:

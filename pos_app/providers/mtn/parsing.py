@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from pos_app.domain.reasons import lookup
+from pos_app.providers.answers import preview
 from pos_app.providers.base import MalformedResponse, RemoteStatus, StatusReport
 
 
@@ -19,43 +20,25 @@ def json_object(response: httpx.Response) -> dict[str, Any]:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise MalformedResponse(
             f"MTN answered HTTP {response.status_code} with a body that "
-            f"is not JSON ({_preview(response)})"
+            f"is not JSON ({preview(response)})"
         ) from exc
     if not isinstance(body, dict):
         raise MalformedResponse(
             f"MTN answered HTTP {response.status_code} with JSON that is "
-            f"not an object ({_preview(response)})"
+            f"not an object ({preview(response)})"
         )
     return body
 
 
-def error_fields(response: httpx.Response) -> tuple[str | None, str]:
-    """(code, message) from any of MTN's error shapes; tolerates empty and non-JSON bodies."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return None, _preview(response)
-    if not isinstance(body, dict):
-        return None, _preview(response)
-    code = body.get("code") or body.get("error")
-    message = body.get("message") or body.get("error_description") or ""
-    return (str(code) if code else None), str(message)
-
-
-def is_gateway_401(response: httpx.Response) -> bool:
-    """The API gateway's subscription-key refusal carries `statusCode`; a token problem doesn't."""
-    try:
-        body = response.json()
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        return False
-    return isinstance(body, dict) and "statusCode" in body
-
-
 def _text(value: Any) -> str | None:
+    """A field the schema types as a string, which MTN's own examples send as a number
+    (`"financialTransactionId": 23503452`): both read the same."""
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise MalformedResponse(f"MTN sent {type(value).__name__} where text was expected")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     return str(value)
 
 
@@ -100,11 +83,9 @@ def _check_matches(body: dict[str, Any], party_key: str, expected: dict[str, str
     party = body.get(party_key)
     sent = {
         "amount": _decimal(body.get("amount")) if body.get("amount") is not None else None,
-        "currency": body.get("currency"),
-        "partyId": str(party.get("partyId"))
-        if isinstance(party, dict) and party.get("partyId") is not None
-        else None,
-        "externalId": body.get("externalId"),
+        "currency": _text(body.get("currency")),
+        "partyId": _text(party.get("partyId")) if isinstance(party, dict) else None,
+        "externalId": _text(body.get("externalId")),
     }
     problems = []
     for key, value in sent.items():
@@ -124,8 +105,3 @@ def _decimal(value: Any) -> Decimal | None:
         return Decimal(str(value))
     except InvalidOperation:
         return None
-
-
-def _preview(response: httpx.Response) -> str:
-    text = response.text[:80].replace("\n", " ")
-    return repr(text) if text else "empty"

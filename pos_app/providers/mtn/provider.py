@@ -38,6 +38,9 @@ class MtnProvider:
     def _external_id(payment: Payment) -> str:
         return payment.external_id or payment.reference_id
 
+    async def credentials_accepted(self, *, refund: bool = False) -> None:
+        await self.client.tokens["disbursement" if refund else "collection"].get()
+
     async def request_payment(self, payment: Payment, note: str) -> Submission:
         self._check_currency(payment.amount)
         body = {

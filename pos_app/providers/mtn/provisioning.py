@@ -10,7 +10,8 @@ import httpx
 from pos_app.credentials import Secret, SecretName, SecretStore
 from pos_app.domain.errors import Text
 from pos_app.providers.base import ConfigurationProblem, MalformedResponse, ProviderUnavailable
-from pos_app.providers.mtn.parsing import error_fields, json_object
+from pos_app.providers.mtn.answers import read
+from pos_app.providers.mtn.parsing import json_object
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,8 @@ async def get_api_user(
 def _expect(response: httpx.Response, status: int, what: str) -> None:
     if response.status_code == status:
         return
-    code, message = error_fields(response)
-    detail = " ".join(part for part in (code, message) if part)
+    said = read(response)
+    detail = " ".join(part for part in (said.code, said.message) if part)
     raise ConfigurationProblem(
         Text(
             "MTN sandbox refused {what}: HTTP {status}{detail}",

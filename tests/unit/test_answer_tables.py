@@ -1,0 +1,118 @@
+"""The providers' answer tables: what the clients and the engine act on, and what the README
+prints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from pos_app.providers.answers import Answer, AnswerTable, Call
+from pos_app.providers.mpesa.answers import TABLE as MPESA
+from pos_app.providers.mtn.answers import TABLE as MTN
+
+README = Path(__file__).parents[2] / "README.md"
+APIGEE_FAULT = {
+    "fault": {
+        "faultstring": "Unexpected EOF at target",
+        "detail": {"errorcode": "messaging.adaptors.http.flow.UnexpectedEOFAtTarget"},
+    }
+}
+
+
+def daraja(code: str, message: str) -> dict[str, str]:
+    return {"requestId": "1-2-3", "errorCode": code, "errorMessage": message}
+
+
+def mtn(code: str, message: str) -> dict[str, str]:
+    return {"code": code, "message": message}
+
+
+def answer(table: AnswerTable, call: Call, status: int, body: Any = None) -> Answer:
+    response = (
+        httpx.Response(status, json=body)
+        if body is not None and not isinstance(body, str)
+        else httpx.Response(status, text=body or "")
+    )
+    return table.rule(call, response).answer
+
+
+@pytest.mark.parametrize("table", [MTN, MPESA], ids=["mtn", "mpesa"])
+def test_the_readme_prints_the_tables_the_code_acts_on(table: AnswerTable) -> None:
+    assert table.markdown() in README.read_text(encoding="utf-8"), (
+        "README.md is out of date: rewrite its answer tables from pos_app/providers/*/answers.py"
+    )
+
+
+@pytest.mark.parametrize("table", [MTN, MPESA], ids=["mtn", "mpesa"])
+@pytest.mark.parametrize(
+    "body", [{"code": "TEAPOT", "errorCode": "418.0", "errorMessage": "?"}, "<html>", None]
+)
+def test_an_answer_no_row_knows_is_cautious_for_a_push_and_asked_again_for_a_status(
+    table: AnswerTable, body: Any
+) -> None:
+    assert answer(table, "push", 418, body) is Answer.MAY_HAVE_ARRIVED
+    assert answer(table, "status", 418, body) is Answer.KEEP_ASKING
+    assert answer(table, "status", 299, body) is Answer.FINAL  # a success is read, not retried
+
+
+@pytest.mark.parametrize(
+    ("table", "status", "body", "expected"),
+    [
+        (
+            MPESA,
+            503,
+            daraja("503.001.01", "Service is currently unreachable"),
+            Answer.NOT_PROCESSED,
+        ),
+        (MPESA, 502, APIGEE_FAULT, Answer.NOT_PROCESSED),
+        (MPESA, 500, daraja("500.003.02", "Spike Arrest Violation"), Answer.NOT_PROCESSED),
+        (MPESA, 503, None, Answer.MAY_HAVE_ARRIVED),
+        (MPESA, 504, daraja("504.001.01", "Gateway timeout"), Answer.MAY_HAVE_ARRIVED),
+        (MPESA, 500, daraja("500.003.1001", "Internal Server Error"), Answer.MAY_HAVE_ARRIVED),
+        (MPESA, 500, daraja("500.001.1001", ""), Answer.MAY_HAVE_ARRIVED),
+        (MPESA, 500, daraja("500.001.1001", "Wrong credentials"), Answer.CREDENTIALS),
+        (
+            MTN,
+            503,
+            mtn("SERVICE_UNAVAILABLE", "Service temporarily unavailable"),
+            Answer.NOT_PROCESSED,
+        ),
+        (MTN, 503, None, Answer.NOT_PROCESSED),
+        (MTN, 500, None, Answer.MAY_HAVE_ARRIVED),
+        (MTN, 500, mtn("INTERNAL_PROCESSING_ERROR", "x"), Answer.MAY_HAVE_ARRIVED),
+        (MTN, 504, None, Answer.MAY_HAVE_ARRIVED),
+        (MTN, 500, mtn("PAYER_NOT_FOUND", "x"), Answer.FINAL),
+        (MTN, 500, mtn("NOT_ALLOWED_TARGET_ENVIRONMENT", "x"), Answer.CREDENTIALS),
+    ],
+)
+def test_a_push_is_sent_again_only_when_the_answer_proves_it_was_not_taken(
+    table: AnswerTable, status: int, body: Any, expected: Answer
+) -> None:
+    assert answer(table, "push", status, body) is expected
+
+
+@pytest.mark.parametrize(
+    ("table", "body", "expected"),
+    [
+        (MPESA, daraja("500.001.1001", "The transaction is being processed"), Answer.FINAL),
+        (MPESA, daraja("500.001.1001", ""), Answer.KEEP_ASKING),
+        (MPESA, daraja("500.001.1001", "Something new"), Answer.KEEP_ASKING),
+        (MPESA, daraja("500.001.1001", "Wrong credentials"), Answer.CREDENTIALS),
+        (MTN, mtn("SOMETHING_NEW", "x"), Answer.KEEP_ASKING),
+    ],
+)
+def test_a_status_answer_not_understood_is_asked_again(
+    table: AnswerTable, body: Any, expected: Answer
+) -> None:
+    assert answer(table, "status", 500, body) is expected
+
+
+def test_mtn_token_login_failed_is_credentials_whether_401_or_500() -> None:
+    for status in (401, 500):
+        assert answer(MTN, "token", status, {"error": "login_failed"}) is Answer.CREDENTIALS
+    gateway = {"statusCode": 401, "message": "Access denied due to invalid subscription key."}
+    assert answer(MTN, "push", 401, gateway) is Answer.CREDENTIALS
+    assert answer(MTN, "token", 500, {"error": "something else"}) is Answer.MAY_HAVE_ARRIVED
