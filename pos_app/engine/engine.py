@@ -54,6 +54,7 @@ S = PaymentStatus
 # What a reconciliation run asks about again: not final, or closed by expiry only.
 TO_RECONCILE = OPEN_STATES | {S.EXPIRED}
 Checkpoint = Callable[[str], None]
+CREDENTIALS_CHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -220,13 +221,15 @@ class PaymentEngine:
         ConfigurationProblem. Anything else is left for the send to meet."""
         if provider not in self.providers:
             raise ConfigurationProblem(not_set_up(provider))
+        check = self.providers[provider].credentials_accepted(refund=refund)
         try:
-            await self.providers[provider].credentials_accepted(refund=refund)
+            # Bounded: on a network that drops packets the payment is saved (and shown) first.
+            await asyncio.wait_for(check, CREDENTIALS_CHECK_SECONDS)
         except ConfigurationProblem as exc:
             self.problems[provider] = message_of(exc)
             raise
-        except ProviderError as exc:
-            log.info("%s: credentials not checked before sending: %s", provider, exc)
+        except (ProviderError, TimeoutError) as exc:
+            log.info("%s: credentials not checked before sending: %r", provider, exc)
 
     async def _send_new(self, payment: Payment) -> Payment:
         try:

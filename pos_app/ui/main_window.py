@@ -47,7 +47,7 @@ from pos_app.store.audit import Verdict
 from pos_app.store.repository import PaymentFilter, Total
 from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
-from pos_app.ui.charge_panel import ChargeInput, ChargePanel
+from pos_app.ui.charge_panel import ChargeInput, ChargePanel, show_error
 from pos_app.ui.owner import (
     FindingsDialog,
     NewPinDialog,
@@ -271,7 +271,15 @@ class MainWindow(QMainWindow):
             log.warning("charge not sent: %s", error)
             self.refresh_health()
             if self.panel is not None:
-                self.panel.error.setText(self.tr("Not sent: {0}").format(error_text(error)))
+                # The cashier's words on two lines; the owner's details on hover.
+                show_error(
+                    self.panel.error,
+                    self.tr(
+                        "Not sent, nothing charged: the provider refused this till's settings. "
+                        "The owner must check them (Settings)."
+                    ),
+                )
+                self.panel.error.setToolTip(error_text(error))
             return
         log.error("background work failed", exc_info=error)
         if self.panel is not None:
@@ -643,7 +651,7 @@ class MainWindow(QMainWindow):
             elif health.circuit == "closed":
                 # Answering, but refusing this till (keys, environment): the owner must act.
                 state = self.tr("settings to check")
-                problems.append(f"{names[name]}: {health.message}")
+                problems.append(health.message)
             elif health.circuit == "open":
                 state = self.tr("unreachable (paused)")
             else:

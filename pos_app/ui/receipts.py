@@ -322,6 +322,14 @@ class ReceiptDetail(QDialog):
         """One step of the payment's history, in the cashier's words."""
         provider = PROVIDER_NAMES[self.payment.provider]
         status = event.to_status
+        unclear = event.detail.get("not_understood")
+        if isinstance(unclear, dict):
+            said = " ".join(
+                str(unclear[key]) for key in ("http", "code", "message", "body") if unclear.get(key)
+            )
+            return self.tr("An answer from {0} not understood ({1}): asked again").format(
+                provider, said
+            )
         if status == PaymentStatus.CREATED:
             text = self.tr("Started at the till")
         elif status == PaymentStatus.SUBMITTING:

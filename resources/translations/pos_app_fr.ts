@@ -261,6 +261,10 @@
         <translation>Non envoyé : {0}</translation>
     </message>
     <message>
+        <source>Not sent, nothing charged: the provider refused this till&apos;s settings. The owner must check them (Settings).</source>
+        <translation>Non envoyé, rien n’a été débité : l’opérateur refuse les réglages de cette caisse. Le propriétaire doit les vérifier (Paramètres).</translation>
+    </message>
+    <message>
         <source>Name check unavailable — you can still charge</source>
         <translation>Vérification du nom indisponible — vous pouvez encaisser quand même</translation>
     </message>
@@ -291,6 +295,10 @@
     <message>
         <source>Could not save {0}: {1}</source>
         <translation>Impossible d’enregistrer {0} : {1}</translation>
+    </message>
+    <message>
+        <source>settings to check</source>
+        <translation>réglages à vérifier</translation>
     </message>
     <message>
         <source>{0} unfinished</source>
@@ -356,10 +364,6 @@
         <translation>M-Pesa ne peut pas être interrogé : saisissez le code du SMS du client, ou notez que rien n’a été reçu</translation>
     </message>
     <message>
-        <source>the provider could not be reached: run the reconciliation again later</source>
-        <translation>l’opérateur est injoignable : relancez le rapprochement plus tard</translation>
-    </message>
-    <message>
         <source>the provider refused the question: {problem}</source>
         <translation>l’opérateur a refusé la demande : {problem}</translation>
     </message>
@@ -398,10 +402,6 @@
     <message>
         <source>{provider} {what} did not answer properly after {attempts} attempts (last: {problem})</source>
         <translation>{provider} {what} n&apos;a pas répondu correctement après {attempts} essais (dernier : {problem})</translation>
-    </message>
-    <message>
-        <source>M-Pesa refused the consumer key or secret ({detail})</source>
-        <translation>M-Pesa a refusé la clé ou le secret client ({detail})</translation>
     </message>
     <message>
         <source>[mpesa] party_b must be the till number for Buy Goods</source>
@@ -476,12 +476,16 @@
         <translation>MTN a répondu HTTP {status} à {what} (vérifiez mtn.base_url)</translation>
     </message>
     <message>
-        <source>MTN refused the {product} API user or API key ({code})</source>
-        <translation>MTN a refusé l&apos;utilisateur API ou la clé API {product} ({code})</translation>
-    </message>
-    <message>
         <source>MTN refuses fresh {product} access tokens</source>
         <translation>MTN refuse les nouveaux jetons d&apos;accès {product}</translation>
+    </message>
+    <message>
+        <source>M-Pesa refused the consumer key or secret ({detail}): in Settings, or the keyring entries mpesa.consumer_key and mpesa.consumer_secret (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET), enter the pair of the Daraja app made for this environment</source>
+        <translation>M-Pesa refuse la clé ou le secret consommateur ({detail}) : dans les Paramètres, ou les entrées du trousseau mpesa.consumer_key et mpesa.consumer_secret (MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET), saisissez la paire de l&apos;application Daraja créée pour cet environnement</translation>
+    </message>
+    <message>
+        <source>MTN refused the {product} API user or API key ({code}): in Settings, or the keyring entries mtn.api_user and mtn.api_key (MTN_MOMO_API_USER, MTN_MOMO_API_KEY), enter the pair made for this environment</source>
+        <translation>MTN refuse l&apos;utilisateur API ou la clé API {product} ({code}) : dans les Paramètres, ou les entrées du trousseau mtn.api_user et mtn.api_key (MTN_MOMO_API_USER, MTN_MOMO_API_KEY), saisissez la paire créée pour cet environnement</translation>
     </message>
     <message>
         <source>MTN sandbox refused {what}: HTTP {status}{detail}</source>
@@ -494,6 +498,10 @@
     <message>
         <source>The payment failed ({code})</source>
         <translation>Le paiement a échoué ({code})</translation>
+    </message>
+    <message>
+        <source>no clear answer from the provider: run the reconciliation again later</source>
+        <translation>pas de réponse claire de l’opérateur : relancez le rapprochement plus tard</translation>
     </message>
     <message>
         <source>MTN is not set up: its API user, API key and subscription key are missing (run `pos-app mtn-setup` for the sandbox)</source>
@@ -996,6 +1004,10 @@
     <message>
         <source>Resolve… (owner)</source>
         <translation>Régler… (gérant)</translation>
+    </message>
+    <message>
+        <source>An answer from {0} not understood ({1}): asked again</source>
+        <translation>Une réponse de {0} non comprise ({1}) : on redemande</translation>
     </message>
     <message>
         <source>Started at the till</source>

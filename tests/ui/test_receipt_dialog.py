@@ -66,3 +66,24 @@ def test_a_demo_receipt_says_so(qtbot: QtBot, repo: PaymentRepository) -> None:
     assert receipt_lines(payment, SHOP, UTC, demo=True)[0] == ("DEMO", "no real money moved")
     page = receipt_html(payment, SHOP, UTC, demo=True)
     assert page.index("DEMO") < page.index("Mama Rose")  # at the top
+
+
+def test_an_answer_not_understood_is_in_the_history_once_in_words(
+    qtbot: QtBot, repo: PaymentRepository
+) -> None:
+    payment, event = Payment.create(
+        provider="mpesa", amount=Money(10000, "KES"), msisdn="254722000101", now=NOW
+    )
+    repo.save_new(payment, event)
+    repo.transition(payment.reference_id, S.SUBMITTING, NOW)
+    repo.transition(payment.reference_id, S.PENDING, NOW, provider_request_id="ws_CO_1")
+    answer = {"http": 500, "code": "500.001.1001", "message": "Something new"}
+    repo.note(payment.reference_id, {"not_understood": answer}, NOW.replace(minute=3))
+    assert repo.get(payment.reference_id).status == S.PENDING  # only the history changed
+    assert repo.verify().intact
+    dialog = ReceiptDetail(repo.get(payment.reference_id), repo, SHOP, UTC)
+    qtbot.addWidget(dialog)
+    history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
+    assert history[-1] == (
+        "14:03  An answer from M-Pesa not understood (500 500.001.1001 Something new): asked again"
+    )

@@ -167,9 +167,10 @@ class MpesaClient:
             said = read(response)
             raise ConfigurationProblem(
                 Text(
-                    "M-Pesa refused the consumer key or secret ({detail}): check "
-                    "mpesa.consumer_key and mpesa.consumer_secret (pos-app secrets set), and "
-                    "that they belong to this environment ([mpesa] base_url)",
+                    "M-Pesa refused the consumer key or secret ({detail}): in Settings, or "
+                    "the keyring entries mpesa.consumer_key and mpesa.consumer_secret "
+                    "(MPESA_CONSUMER_KEY, MPESA_CONSUMER_SECRET), enter the pair of the Daraja "
+                    "app made for this environment",
                     detail=f"{said.code}: {said.message}"
                     if said.code
                     else f"HTTP {response.status_code}",

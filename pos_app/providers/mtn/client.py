@@ -132,9 +132,9 @@ class MtnClient:
                 self._gateway_refusal(product)
                 if said.gateway
                 else Text(
-                    "MTN refused the {product} API user or API key ({code}): check "
-                    "[mtn] api_user and the API key stored for it (pos-app secrets set "
-                    "mtn.api_user / mtn.api_key), and that both belong to this environment",
+                    "MTN refused the {product} API user or API key ({code}): in Settings, "
+                    "or the keyring entries mtn.api_user and mtn.api_key (MTN_MOMO_API_USER, "
+                    "MTN_MOMO_API_KEY), enter the pair made for this environment",
                     product=product,
                     code=said.code or f"HTTP {response.status_code}",
                 )
