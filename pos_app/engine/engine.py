@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import random
 from collections.abc import Callable, Iterable, Mapping
@@ -160,8 +159,6 @@ class PaymentEngine:
         self.storage_problem: StorageFault | None = None
         # Payments this engine created: only these are ever sent from "created" (below).
         self._created: set[str] = set()
-        # Answers not understood, already in each payment's history.
-        self._unclear: dict[str, set[str]] = {}
 
     # -- public API --
 
@@ -376,7 +373,6 @@ class PaymentEngine:
         if task is None or task.done():
             task = asyncio.create_task(self._follow(reference_id), name=f"payment {reference_id}")
             self._tasks[reference_id] = task
-            task.add_done_callback(lambda _: self._unclear.pop(reference_id, None))
         return task
 
     def resume(self) -> list[Payment]:
@@ -639,6 +635,13 @@ class PaymentEngine:
                 if wait is not None:
                     log.info("payment %s: not taken (%s), sent again", payment.reference_id, exc)
                     await asyncio.sleep(wait)
+                    # Still ours to send? Another process (a `sync`) may have taken it up
+                    # meanwhile, or this one may have news it could not write.
+                    if payment.reference_id in self._kept:
+                        return self.current(payment.reference_id)
+                    current = self.repository.get(payment.reference_id)
+                    if current.status != S.SUBMITTING:
+                        return current
                     continue
                 if exc.delivered is False and payment.provider == "mpesa":
                     # Certainly not sent, and Daraja has no id to re-send with safely later.
@@ -810,22 +813,23 @@ class PaymentEngine:
 
     def _note_unclear(self, payment: Payment, exc: UnclearAnswer) -> None:
         """Record an answer that was not understood, once per payment whatever the number of
-        polls that get it; the payment is asked about again (with backoff)."""
+        polls that get it (a body's preview may differ each time: it does not count); the
+        payment is asked about again (with backoff)."""
         log.warning("payment %s: answer not understood: %s", payment.reference_id, exc)
         reference_id = payment.reference_id
-        heard = self._unclear.setdefault(reference_id, set())
-        key = json.dumps(exc.answer, sort_keys=True, default=str)
-        if key in heard or reference_id in self._kept:
-            return
-        detail = {"not_understood": exc.answer}
+        if reference_id in self._kept:
+            return  # its history is written in order once the disk takes it
+
+        def same(answer: object) -> bool:
+            return isinstance(answer, dict) and _gist(answer) == _gist(exc.answer)
+
         try:
-            if all(e.detail != detail for e in self.repository.events(reference_id)):
-                self.repository.note(reference_id, detail, self._clock())
+            events = self.repository.events(reference_id)
+            if not any(same(e.detail.get("not_understood")) for e in events):
+                self.repository.note(reference_id, {"not_understood": exc.answer}, self._clock())
                 self._publish(reference_id)
-        except StoreError as exc_store:  # only history: the next poll tries again
-            log.warning("payment %s: answer not recorded: %s", reference_id, exc_store)
-            return
-        heard.add(key)
+        except StoreError as problem:  # only history: the next such answer tries again
+            log.warning("payment %s: answer not recorded: %s", reference_id, problem)
 
     async def _apply(
         self, payment: Payment, report: StatusReport, not_found_since: float | None
@@ -870,3 +874,7 @@ class PaymentEngine:
                 return None
             return since
         return since
+
+
+def _gist(answer: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in answer.items() if key != "body"}

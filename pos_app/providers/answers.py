@@ -15,7 +15,8 @@ from typing import Literal
 import httpx
 
 Call = Literal["token", "push", "status", "lookup"]
-ALL_CALLS: frozenset[Call] = frozenset({"token", "push", "status", "lookup"})
+CALLS: tuple[Call, ...] = ("token", "push", "status", "lookup")
+ALL_CALLS: frozenset[Call] = frozenset(CALLS)
 
 
 class Answer(StrEnum):
@@ -26,6 +27,10 @@ class Answer(StrEnum):
     KEEP_ASKING = "not understood: keep asking"
 
 
+# Failures of the exchange, not answers: sent again where that is safe.
+RETRIED = frozenset({Answer.NOT_PROCESSED, Answer.MAY_HAVE_ARRIVED})
+
+
 @dataclass(frozen=True)
 class Said:
     """The error part of an answer, whatever shape the provider gave it."""
@@ -33,6 +38,7 @@ class Said:
     code: str | None = None
     message: str = ""
     gateway: bool = False  # the API gateway answered, not the provider's own service
+    page: str = ""  # a body that is not JSON (a firewall's HTML page), for its words only
 
 
 @dataclass(frozen=True)
@@ -48,7 +54,7 @@ class Rule:
     result: str = ""  # for a final answer, what it says: refused, pending, not found...
 
     def matches(self, call: Call, status: int, said: Said) -> bool:
-        message = said.message.lower()
+        message = f"{said.message}\n{said.page}".lower()
         return (
             call in self.calls
             and (not self.statuses or status in self.statuses)
@@ -78,8 +84,20 @@ def _same_code(code: str | None, wanted: str | None) -> bool:
 def fallback(call: Call) -> Rule:
     """An answer no row knows: cautious for a push, asked again for a status question."""
     if call == "status":
-        return Rule(ALL_CALLS, (), Answer.KEEP_ASKING, "anything else: asked again later")
-    return Rule(ALL_CALLS, (), Answer.MAY_HAVE_ARRIVED, "anything else")
+        return Rule(
+            ALL_CALLS,
+            (),
+            Answer.KEEP_ASKING,
+            "anything else: recorded once, asked again with backoff until settled or expired",
+        )
+    return Rule(
+        ALL_CALLS,
+        (),
+        Answer.MAY_HAVE_ARRIVED,
+        "anything else: never sent again without proof that it did not arrive"
+        if call == "push"
+        else "anything else: asked again",
+    )
 
 
 @dataclass(frozen=True)
@@ -91,9 +109,12 @@ class AnswerTable:
     def rule(self, call: Call, response: httpx.Response) -> Rule:
         said = self.read(response)
         for rule in self.rules:
+            # A success is never sent again, whatever words it carries: the client reads it.
+            if response.is_success and rule.answer in RETRIED:
+                continue
             if rule.matches(call, response.status_code, said):
                 return rule
-        if response.is_success:  # never sent again: the client reads what it says
+        if response.is_success:
             return Rule(ALL_CALLS, (), Answer.FINAL, "a success")
         return fallback(call)
 
@@ -103,14 +124,9 @@ class AnswerTable:
             "|---|---|---|---|---|\n"
         )
         rows = [rule.row() for rule in self.rules]
-        rows.append(
-            "| push | other | any | may have arrived | anything else: never sent again "
-            "without proof it did not arrive |"
-        )
-        rows.append(
-            "| status | other | any | not understood: keep asking | anything else: "
-            "recorded once, asked again with backoff until settled or expired |"
-        )
+        for call in CALLS:
+            rule = fallback(call)
+            rows.append(f"| {call} | other | any | {rule.answer.value} | {rule.meaning} |")
         return header + "\n".join(rows) + "\n"
 
 
@@ -125,6 +141,11 @@ def json_body(response: httpx.Response) -> object:
 def preview(response: httpx.Response) -> str:
     text = response.text[:80].replace("\n", " ")
     return repr(text) if text else "empty"
+
+
+def page(response: httpx.Response) -> str:
+    """The start of a body that is not JSON, where a firewall's page says who refused."""
+    return response.text[:4000]
 
 
 def unclear(response: httpx.Response, said: Said) -> dict[str, object]:

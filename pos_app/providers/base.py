@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from pos_app.domain.countries import Provider
 from pos_app.domain.errors import Text, message_of
@@ -16,7 +16,9 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.domain.reasons import Reason
 from pos_app.providers.resilience import CircuitBreaker
-from pos_app.providers.tokens import TokenCache
+
+if TYPE_CHECKING:  # tokens.py raises the errors defined here
+    from pos_app.providers.tokens import TokenCache
 
 
 class RemoteStatus(StrEnum):

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from pos_app.domain.errors import Text
-from pos_app.providers.answers import Answer, AnswerTable, Call, Rule
+from pos_app.providers.answers import RETRIED, Answer, AnswerTable, Call, Rule
 from pos_app.providers.base import ProviderUnavailable
 from pos_app.providers.resilience import (
     CircuitBreaker,
@@ -23,8 +23,6 @@ from pos_app.providers.resilience import (
 )
 
 log = logging.getLogger(__name__)
-# Failures of the exchange, not answers: sent again where that is safe.
-_RETRIED = frozenset({Answer.NOT_PROCESSED, Answer.MAY_HAVE_ARRIVED})
 
 
 @dataclass(frozen=True)
@@ -125,7 +123,7 @@ class ResilientHttp:
                 raise
             else:
                 rule = self.table.rule(call, response)
-                if rule.answer not in _RETRIED:
+                if rule.answer not in RETRIED:
                     breaker.record_success()
                     log.debug("%s %s %s -> %d", self.label, method, path, response.status_code)
                     return Reply(response, rule)

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from pos_app.credentials import Secret
+from pos_app.providers.base import MalformedResponse, ProviderUnavailable
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,16 @@ class TokenCache:
             self._token = fetched.value
             self._refresh_at = self._clock() + max(0.0, fetched.expires_in - margin)
             return fetched.value
+
+    async def for_request(self) -> Secret:
+        """A token for a request about to be sent: failing to get one proves that request
+        never left, whatever the token call itself may have done."""
+        try:
+            return await self.get()
+        except (ProviderUnavailable, MalformedResponse) as exc:
+            raise ProviderUnavailable(
+                exc.args[0] if exc.args else str(exc), delivered=False
+            ) from exc
 
     def invalidate(self, token: Secret) -> None:
         """Forget `token` after the provider refused it (unless it was already replaced)."""

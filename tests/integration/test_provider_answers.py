@@ -140,3 +140,15 @@ async def test_a_push_that_may_have_arrived_is_not_pushed_again(
     assert payment.status == S.UNKNOWN
     assert world.mpesa.requests["push"] == 0  # the one try was the played-back answer
     assert not world.mpesa.faults.script
+
+
+async def test_a_push_whose_token_could_not_be_had_is_known_not_sent(
+    world: World, engine: PaymentEngine
+) -> None:
+    world.mpesa.faults.target = "GET /oauth/v1/generate"
+    world.mpesa.faults.fail_next = 10_000
+    world.mpesa.faults.fail_status = 500  # Daraja's own 500: "may have arrived" for the token
+    payment = await engine.charge("mpesa", KES, "254722000101")
+    # The push itself never left: closed as not sent (charge again), not "unknown".
+    assert payment.status == S.FAILED and payment.reason == "app:REQUEST_REFUSED"
+    assert world.mpesa.requests["push"] == 0 and world.mpesa.pushes_to("254722000101") == 0

@@ -22,6 +22,19 @@ APIGEE_FAULT = {
 }
 
 
+APIGEE_UNAVAILABLE = {
+    "fault": {
+        "faultstring": "The Service is temporarily unavailable",
+        "detail": {"errorcode": "messaging.adaptors.http.flow.ServiceUnavailable"},
+    }
+}
+INCAPSULA_PAGE = (
+    '<html style="height:100%"><head><META NAME="ROBOTS" CONTENT="NOINDEX, NOFOLLOW">'
+    + "<script>/* ... */</script>" * 20
+    + "</head><body>Request unsuccessful. Incapsula incident ID: 1730-8199</body></html>"
+)
+
+
 def daraja(code: str, message: str) -> dict[str, str]:
     return {"requestId": "1-2-3", "errorCode": code, "errorMessage": message}
 
@@ -67,7 +80,9 @@ def test_an_answer_no_row_knows_is_cautious_for_a_push_and_asked_again_for_a_sta
             daraja("503.001.01", "Service is currently unreachable"),
             Answer.NOT_PROCESSED,
         ),
-        (MPESA, 502, APIGEE_FAULT, Answer.NOT_PROCESSED),
+        (MPESA, 502, APIGEE_FAULT, Answer.MAY_HAVE_ARRIVED),  # EOF after the service took it
+        (MPESA, 503, APIGEE_UNAVAILABLE, Answer.NOT_PROCESSED),
+        (MPESA, 503, INCAPSULA_PAGE, Answer.NOT_PROCESSED),
         (MPESA, 500, daraja("500.003.02", "Spike Arrest Violation"), Answer.NOT_PROCESSED),
         (MPESA, 503, None, Answer.MAY_HAVE_ARRIVED),
         (MPESA, 504, daraja("504.001.01", "Gateway timeout"), Answer.MAY_HAVE_ARRIVED),
@@ -116,3 +131,10 @@ def test_mtn_token_login_failed_is_credentials_whether_401_or_500() -> None:
     gateway = {"statusCode": 401, "message": "Access denied due to invalid subscription key."}
     assert answer(MTN, "push", 401, gateway) is Answer.CREDENTIALS
     assert answer(MTN, "token", 500, {"error": "something else"}) is Answer.MAY_HAVE_ARRIVED
+
+
+@pytest.mark.parametrize("table", [MTN, MPESA], ids=["mtn", "mpesa"])
+def test_a_success_is_read_never_sent_again_whatever_it_says(table: AnswerTable) -> None:
+    for body in (daraja("500.003.02", "Spike Arrest Violation"), INCAPSULA_PAGE):
+        for call in ("push", "status", "token"):
+            assert answer(table, call, 200, body) is Answer.FINAL

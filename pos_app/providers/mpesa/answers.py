@@ -17,6 +17,7 @@ from pos_app.providers.answers import (
     Rule,
     Said,
     json_body,
+    page,
     preview,
 )
 
@@ -46,7 +47,7 @@ def read(response: httpx.Response) -> Said:
     {errorcode}}}; an empty or non-JSON body says nothing."""
     body = json_body(response)
     if not isinstance(body, dict):
-        return Said(None, preview(response) if response.content else "")
+        return Said(None, preview(response) if response.content else "", page=page(response))
     fault = body.get("fault")
     if isinstance(fault, dict):
         detail = fault.get("detail")
@@ -75,18 +76,13 @@ RULES = (
     ),
     Rule(
         ALL_CALLS,
-        (502, 503),
+        (503,),
         A.NOT_PROCESSED,
-        "the gateway could not reach the service (e.g. `503.001.01` Service is currently "
-        "unreachable): a push is sent again within the charge's deadline",
-        codes=("502.*", "503.*"),
-    ),
-    Rule(
-        ALL_CALLS,
-        (502, 503),
-        A.NOT_PROCESSED,
-        "an Apigee gateway fault: the request did not reach the service",
-        gateway=True,
+        "the gateway could not reach the service (`503.001.01` Service is currently "
+        "unreachable, or Apigee's ServiceUnavailable fault): a push is sent again within the "
+        "charge's deadline. Other gateway faults (a 502 such as `Unexpected EOF at target`, a "
+        "504) may come after the service took the request: below",
+        codes=("503.001.01", "messaging.adaptors.http.flow.ServiceUnavailable"),
     ),
     Rule(TOKEN, (200,), A.FINAL, "an access token (`expires_in` often a string)"),
     Rule(

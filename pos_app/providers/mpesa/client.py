@@ -201,7 +201,7 @@ class MpesaClient:
         delivery = delivery or Delivery()
         refreshed = False
         while True:
-            token = await self.tokens.get()
+            token = await self.tokens.for_request()
             reply = await self.http.send(
                 self.breaker,
                 what,

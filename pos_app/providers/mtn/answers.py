@@ -17,6 +17,7 @@ from pos_app.providers.answers import (
     Rule,
     Said,
     json_body,
+    page,
     preview,
 )
 
@@ -43,7 +44,7 @@ def read(response: httpx.Response) -> Said:
     {statusCode, message}; an empty or non-JSON body says nothing."""
     body = json_body(response)
     if not isinstance(body, dict):
-        return Said(None, preview(response) if response.content else "")
+        return Said(None, preview(response) if response.content else "", page=page(response))
     code = body.get("code") or body.get("error")
     message = body.get("message") or body.get("error_description") or ""
     return Said(str(code) if code else None, str(message), gateway="statusCode" in body)

@@ -199,7 +199,7 @@ class MtnClient:
         delivery = delivery or Delivery()
         refreshed = False
         while True:
-            token = await self.tokens[product].get()
+            token = await self.tokens[product].for_request()
             headers = {
                 "Authorization": f"Bearer {token.reveal()}",
                 "X-Target-Environment": self.target_environment,
