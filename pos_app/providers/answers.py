@@ -17,6 +17,10 @@ import httpx
 Call = Literal["token", "push", "status", "lookup"]
 CALLS: tuple[Call, ...] = ("token", "push", "status", "lookup")
 ALL_CALLS: frozenset[Call] = frozenset(CALLS)
+TOKEN: frozenset[Call] = frozenset({"token"})
+PUSH: frozenset[Call] = frozenset({"push"})
+STATUS: frozenset[Call] = frozenset({"status"})
+LOOKUP: frozenset[Call] = frozenset({"lookup"})
 
 
 class Answer(StrEnum):

@@ -264,6 +264,19 @@ async def bearer(server: ThreadedServer) -> str:
     return str(answer.json()["access_token"])
 
 
+async def raw_push(
+    server: ThreadedServer, body: dict[str, Any], token: str | None = None
+) -> httpx.Response:
+    """An STK push as any client would send it, with a fresh token unless one is given."""
+    token = token or await bearer(server)
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        return await http.post(
+            "/mpesa/stkpush/v1/processrequest",
+            json=body,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+
 def good_body(**changes: Any) -> dict[str, Any]:
     stamp = rules.timestamp(datetime.now(UTC))
     body = {
@@ -319,13 +332,7 @@ def day_behind_stamp() -> dict[str, str]:
 async def test_simulator_refuses_what_daraja_refuses(
     server: ThreadedServer, sim: MpesaSimulator, changes: dict[str, Any], status: int, message: str
 ) -> None:
-    token = await bearer(server)
-    async with httpx.AsyncClient(base_url=server.url) as http:
-        answer = await http.post(
-            "/mpesa/stkpush/v1/processrequest",
-            json=good_body(**changes),
-            headers={"Authorization": f"Bearer {token}"},
-        )
+    answer = await raw_push(server, good_body(**changes))
     assert answer.status_code == status
     assert message in answer.json()["errorMessage"]
     assert set(answer.json()) == {"requestId", "errorCode", "errorMessage"}
@@ -347,17 +354,8 @@ async def test_simulator_takes_what_published_clients_send(
     server: ThreadedServer, sim: MpesaSimulator, changes: dict[str, Any]
 ) -> None:
     token = await bearer(server)
-    async with httpx.AsyncClient(base_url=server.url) as http:
-        answer = await http.post(
-            "/mpesa/stkpush/v1/processrequest",
-            json=good_body(**changes),
-            headers={"Authorization": f"Bearer {token}"},
-        )
-        again = await http.post(
-            "/mpesa/stkpush/v1/processrequest",
-            json=good_body(**changes),
-            headers={"Authorization": f"Bearer {token}"},
-        )
+    answer = await raw_push(server, good_body(**changes), token)
+    again = await raw_push(server, good_body(**changes), token)
     assert answer.status_code == 200 and answer.json()["ResponseCode"] == "0"
     # The same phone, however it is written, is locked while its prompt is open.
     assert "Unable to lock subscriber" in again.json()["errorMessage"]

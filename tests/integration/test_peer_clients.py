@@ -36,6 +36,7 @@ from pos_app.sandbox.app import create_app
 from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
 from pos_app.sandbox.server import ThreadedServer
+from tests.integration.test_mtn_sandbox import body
 
 T = TypeVar("T")
 # MTN subscription keys are 32 hex digits; sparkplug's client refuses any other form
@@ -78,17 +79,6 @@ def momo_client(sandbox: Sandbox, api_user: str, api_key: str) -> MoMoClient:
     return MoMoClient(MoMoConfig(collection=credentials, base_url=sandbox.url, timeout=5.0))
 
 
-def pay_payload(msisdn: str) -> dict[str, Any]:
-    return {
-        "amount": "12.50",
-        "currency": "EUR",
-        "externalId": "SALE-1",
-        "payer": {"partyIdType": "MSISDN", "partyId": msisdn},
-        "payerMessage": "Shop sale",
-        "payeeNote": "Sale 1",
-    }
-
-
 @pytest.mark.parametrize(
     ("msisdn", "status"),
     [
@@ -111,7 +101,7 @@ def test_mtnmomo_py_provisions_gets_a_token_requests_to_pay_and_polls(
         assert collection is not None
         token = collection.create_access_token()
         assert token.token_type == "access_token" and token.expires_in == 3600
-        reference = collection.request_to_pay(pay_payload(msisdn))
+        reference = collection.request_to_pay(body(msisdn))
         assert uuid.UUID(reference).version == 4
         result = poll(
             lambda: collection.get_request_to_pay_status(reference),
@@ -129,7 +119,7 @@ def test_mtnmomo_py_reads_a_failure_in_the_swagger_shape(sandbox: Sandbox) -> No
     sandbox.mtn.settings.reason_as_object = True
     with momo_client(sandbox, demo.MTN_API_USER, demo.MTN_API_KEY) as client:
         assert client.collection is not None
-        reference = client.collection.request_to_pay(pay_payload("46733123450"))
+        reference = client.collection.request_to_pay(body("46733123450"))
         result = client.collection.get_request_to_pay_status(reference)
     assert result.status == "FAILED"
     assert result.reason is not None and result.reason.code == "INTERNAL_PROCESSING_ERROR"

@@ -2,15 +2,22 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
 
+from pos_app.config import Config, ShopConfig
+from pos_app.engine.engine import PaymentEngine
+from pos_app.engine.setup import Till, build_till
+from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.collector import MainThreadCollector
+from pos_app.ui.main_window import MainWindow
 from pos_app.ui.translations import install_translators
 
 
@@ -53,3 +60,31 @@ def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
     db = open_database(tmp_path / "pos.sqlite3")
     yield PaymentRepository(db)
     db.close()
+
+
+async def until(condition: Callable[[], bool], timeout: float = 15) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+@dataclass
+class DemoCounter:
+    till: Till
+    engine: PaymentEngine
+    window: MainWindow
+    mtn: MtnSimulator
+
+
+def demo_counter(qtbot: QtBot, repo: PaymentRepository) -> DemoCounter:
+    """The real window of a Kampala shop on the built-in simulator, shown."""
+    config = Config(shop=ShopConfig(name="Mama Rose", country="UG", timezone="Africa/Kampala"))
+    till = build_till(config, demo=True, approval_delay=1.0)
+    assert till.sandbox is not None
+    simulator = till.sandbox.state.mtn
+    assert isinstance(simulator, MtnSimulator)
+    engine = till.engine(repo)
+    window = MainWindow(config, repo, demo=True, engine=engine, till=till)
+    qtbot.addWidget(window)
+    window.show()
+    return DemoCounter(till, engine, window, simulator)

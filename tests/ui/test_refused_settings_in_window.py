@@ -4,44 +4,27 @@ is pointed at the settings, and no payment is saved (so none shows as refused)."
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
 from pos_app.credentials import Secret
-from pos_app.engine.setup import build_till
 from pos_app.providers.mtn.client import MtnCredentials
-from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import PaymentFilter
 from pos_app.ui.charge_panel import ChargeInput
-from pos_app.ui.main_window import MainWindow
-
-
-async def until(condition: Callable[[], bool], timeout: float = 15) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
+from tests.ui.conftest import demo_counter, until
 
 
 def test_a_refused_key_is_the_owners_to_fix_and_nothing_is_saved(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     repo = PaymentRepository(open_database(tmp_path / "pos.sqlite3"))
-    config = Config(shop=ShopConfig(name="Mama Rose", country="UG", timezone="Africa/Kampala"))
-    till = build_till(config, demo=True, approval_delay=1.0)
-    assert till.sandbox is not None
-    simulator = till.sandbox.state.mtn
-    assert isinstance(simulator, MtnSimulator)
-    engine = till.engine(repo)
+    counter = demo_counter(qtbot, repo)
+    till, engine, window, simulator = counter.till, counter.engine, counter.window, counter.mtn
     client = engine.providers["mtn"].client  # type: ignore[attr-defined]
     right = client._credentials
     client._credentials = MtnCredentials(right.api_user, Secret("wrong"), right.subscription_keys)
-    window = MainWindow(config, repo, demo=True, engine=engine, till=till)
-    qtbot.addWidget(window)
-    window.show()
     amount, phone = till.parse_charge("mtn", "1,500", "0772 123 456")
 
     async def scenario() -> None:

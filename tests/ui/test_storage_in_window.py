@@ -6,26 +6,16 @@ the window ever stalling."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
 from pos_app.domain.payment import PaymentStatus
-from pos_app.engine.setup import build_till
-from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.charge_panel import ChargeInput
 from pos_app.ui.lag_probe import LagProbe
-from pos_app.ui.main_window import MainWindow
 from tests.storage_faults import fill, small_disk
-
-
-async def until(condition: Callable[[], bool], timeout: float = 15) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
-            await asyncio.sleep(0.02)
+from tests.ui.conftest import demo_counter, until
 
 
 def test_a_disk_filling_between_push_and_outcome(
@@ -33,16 +23,14 @@ def test_a_disk_filling_between_push_and_outcome(
 ) -> None:
     with small_disk(tmp_path / "disk") as disk:
         repo = PaymentRepository(open_database(disk / "pos.sqlite3"))
-        config = Config(shop=ShopConfig(name="Mama Rose", country="UG", timezone="Africa/Kampala"))
-        till = build_till(config, demo=True, approval_delay=1.0)
-        assert till.sandbox is not None
-        simulator = till.sandbox.state.mtn
-        assert isinstance(simulator, MtnSimulator)
-        engine = till.engine(repo)
+        counter = demo_counter(qtbot, repo)
+        till, engine, window, simulator = (
+            counter.till,
+            counter.engine,
+            counter.window,
+            counter.mtn,
+        )
         engine.save_retry = 0.2
-        window = MainWindow(config, repo, demo=True, engine=engine, till=till)
-        qtbot.addWidget(window)
-        window.show()
         assert window.disk_space.isVisible()  # 2 MB is far below the 200 MB floor
         assert "Low disk space" in window.disk_space.text()
         probe = LagProbe()

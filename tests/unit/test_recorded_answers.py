@@ -31,15 +31,11 @@ from pos_app.providers.base import (
     RequestRejected,
     StatusReport,
     Submission,
+    UnclearAnswer,
 )
 from pos_app.providers.mpesa.client import MpesaClient, MpesaCredentials, StkSettings
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials
 from pos_app.providers.resilience import RetryPolicy
-
-try:  # being added by the provider work; until then every unreadable answer is "malformed"
-    from pos_app.providers.base import UnclearAnswer  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - depends on the state of the other change
-    UnclearAnswer = MalformedResponse
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 FILES = sorted(RECORDED.glob("*.json"))
@@ -167,10 +163,7 @@ def mpesa_call(client: MpesaClient, fixture: dict[str, Any]) -> Callable[[], Awa
 
 
 def key_of(reason: Reason | None) -> str | None:
-    if reason is None:
-        return None
-    key = getattr(reason, "key", None)
-    return str(key) if key else reason_key(reason)
+    return None if reason is None else reason_key(reason)
 
 
 async def outcome_of(fixture: dict[str, Any]) -> dict[str, Any]:
@@ -193,9 +186,8 @@ async def outcome_of(fixture: dict[str, Any]) -> dict[str, Any]:
         return {"outcome": outcome, "error": repr(exc)}
     except UnclearAnswer as exc:
         return {"outcome": "keep_asking", "error": repr(exc)}
-    except MalformedResponse as exc:
-        outcome = "may_have_arrived" if fixture["call"] in ("push", "refund") else "keep_asking"
-        return {"outcome": outcome, "error": repr(exc)}
+    except MalformedResponse as exc:  # read as unreadable: delivery unknown, not "keep asking"
+        return {"outcome": "may_have_arrived", "error": repr(exc)}
     finally:
         await client.aclose()
     if isinstance(value, Submission):

@@ -11,9 +11,11 @@ import httpx
 
 from pos_app.providers.answers import (
     ALL_CALLS,
+    PUSH,
+    STATUS,
+    TOKEN,
     Answer,
     AnswerTable,
-    Call,
     Rule,
     Said,
     json_body,
@@ -22,9 +24,6 @@ from pos_app.providers.answers import (
 )
 
 A = Answer
-TOKEN: frozenset[Call] = frozenset({"token"})
-PUSH: frozenset[Call] = frozenset({"push"})
-STATUS: frozenset[Call] = frozenset({"status"})
 
 # A refusal naming one of these fields is the till's set-up, not the customer's payment.
 CONFIG_FIELDS = (
@@ -56,6 +55,16 @@ def read(response: httpx.Response) -> Said:
     code = body.get("errorCode")
     return Said(str(code) if code else None, str(body.get("errorMessage") or ""))
 
+
+# The code differs per API (404.001.03, 400.003.01, 401.002.01, ...); the message does not.
+TOKEN_REFUSED = Rule(
+    ALL_CALLS,
+    (),
+    A.CREDENTIALS,
+    "access token refused: a fresh one is fetched once and the request sent again (it "
+    "was not processed); refused again, the Daraja app lacks the product",
+    words=("invalid access token",),
+)
 
 RULES = (
     Rule(ALL_CALLS, (429,), A.NOT_PROCESSED, "too many requests: sent again after a pause"),
@@ -91,14 +100,7 @@ RULES = (
         A.CREDENTIALS,
         "wrong consumer key or secret (often an empty 400), or `400.008.0x`",
     ),
-    Rule(
-        ALL_CALLS,
-        (),
-        A.CREDENTIALS,
-        "access token refused: a fresh one is fetched once and the request sent again (it "
-        "was not processed); refused again, the Daraja app lacks the product",
-        words=("invalid access token",),
-    ),
+    TOKEN_REFUSED,
     Rule(
         ALL_CALLS,
         (),

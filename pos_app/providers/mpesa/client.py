@@ -33,7 +33,7 @@ from pos_app.providers.base import (
 )
 from pos_app.providers.http import Delivery, Reply, ResilientHttp
 from pos_app.providers.mpesa import rules
-from pos_app.providers.mpesa.answers import TABLE, read
+from pos_app.providers.mpesa.answers import TABLE, TOKEN_REFUSED, read
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
 
@@ -73,11 +73,6 @@ class Initiator:
 
     def __repr__(self) -> str:
         return f"Initiator({self.name!r}, ***)"
-
-
-def _invalid_token(response: httpx.Response) -> bool:
-    # The code differs per API (404.001.03, 400.003.01, 401.002.01, ...); the message doesn't.
-    return "invalid access token" in read(response).message.lower()
 
 
 def _json(response: httpx.Response, what: str) -> dict[str, Any]:
@@ -213,7 +208,7 @@ class MpesaClient:
                 idempotent=idempotent,
                 headers={"Authorization": f"Bearer {token.reveal()}"},
             )
-            if not _invalid_token(reply.response):
+            if reply.rule is not TOKEN_REFUSED:
                 return reply
             if refreshed:
                 raise ConfigurationProblem(

@@ -11,6 +11,10 @@ import httpx
 
 from pos_app.providers.answers import (
     ALL_CALLS,
+    LOOKUP,
+    PUSH,
+    STATUS,
+    TOKEN,
     Answer,
     AnswerTable,
     Call,
@@ -22,10 +26,6 @@ from pos_app.providers.answers import (
 )
 
 A = Answer
-TOKEN: frozenset[Call] = frozenset({"token"})
-PUSH: frozenset[Call] = frozenset({"push"})
-STATUS: frozenset[Call] = frozenset({"status"})
-LOOKUP: frozenset[Call] = frozenset({"lookup"})
 BUSINESS: frozenset[Call] = frozenset({"push", "status", "lookup"})
 
 CONFIG_CODES = (
@@ -50,18 +50,16 @@ def read(response: httpx.Response) -> Said:
     return Said(str(code) if code else None, str(message), gateway="statusCode" in body)
 
 
-RULES = (
-    Rule(ALL_CALLS, (429,), A.NOT_PROCESSED, "too many requests: sent again after Retry-After"),
-    Rule(
-        ALL_CALLS,
-        (401,),
-        A.CREDENTIALS,
-        "the API gateway refused the subscription key (wrong product's key, or inactive)",
-        gateway=True,
-    ),
-    Rule(TOKEN, (200,), A.FINAL, "an access token, kept until shortly before it expires"),
+# Rows the client acts on by name.
+GATEWAY_REFUSED = Rule(
+    ALL_CALLS,
+    (401,),
+    A.CREDENTIALS,
+    "the API gateway refused the subscription key (wrong product's key, or inactive)",
+    gateway=True,
+)
+LOGIN_FAILED = (
     Rule(TOKEN, (401,), A.CREDENTIALS, "wrong API user or API key (`login_failed`)"),
-    Rule(TOKEN, (400,), A.CREDENTIALS, "the token call refused as sent"),
     Rule(
         TOKEN,
         (500,),
@@ -69,13 +67,23 @@ RULES = (
         "wrong API user or API key: what the live API sends (laravel-mtn-momo #46)",
         codes=("login_failed",),
     ),
-    Rule(
-        BUSINESS,
-        (401,),
-        A.CREDENTIALS,
-        "access token refused: a fresh one is fetched once and the request sent again with "
-        "the same X-Reference-Id; refused again, a person must check the keys",
-    ),
+)
+TOKEN_REFUSED = Rule(
+    BUSINESS,
+    (401,),
+    A.CREDENTIALS,
+    "access token refused: a fresh one is fetched once and the request sent again with "
+    "the same X-Reference-Id; refused again, a person must check the keys",
+)
+
+RULES = (
+    Rule(ALL_CALLS, (429,), A.NOT_PROCESSED, "too many requests: sent again after Retry-After"),
+    GATEWAY_REFUSED,
+    Rule(TOKEN, (200,), A.FINAL, "an access token, kept until shortly before it expires"),
+    LOGIN_FAILED[0],
+    Rule(TOKEN, (400,), A.CREDENTIALS, "the token call refused as sent"),
+    LOGIN_FAILED[1],
+    TOKEN_REFUSED,
     Rule(ALL_CALLS, (403,), A.CREDENTIALS, "not allowed (IP not whitelisted, product off)"),
     Rule(
         frozenset({"token", "push"}),

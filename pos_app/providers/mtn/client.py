@@ -32,7 +32,13 @@ from pos_app.providers.base import (
     UnclearAnswer,
 )
 from pos_app.providers.http import Delivery, Reply, ResilientHttp
-from pos_app.providers.mtn.answers import TABLE, read
+from pos_app.providers.mtn.answers import (
+    GATEWAY_REFUSED,
+    LOGIN_FAILED,
+    TABLE,
+    TOKEN_REFUSED,
+    read,
+)
 from pos_app.providers.mtn.parsing import json_object, status_report
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
@@ -126,17 +132,16 @@ class MtnClient:
             product, "token", "POST", f"/{product}/token/", headers=headers, delivery=Delivery()
         )
         response = reply.response
-        if reply.rule.answer is Answer.CREDENTIALS and response.status_code in (401, 500):
-            said = read(response)
+        if reply.rule is GATEWAY_REFUSED:
+            raise ConfigurationProblem(self._gateway_refusal(product))
+        if reply.rule in LOGIN_FAILED:
             raise ConfigurationProblem(
-                self._gateway_refusal(product)
-                if said.gateway
-                else Text(
+                Text(
                     "MTN refused the {product} API user or API key ({code}): in Settings, "
                     "or the keyring entries mtn.api_user and mtn.api_key (MTN_MOMO_API_USER, "
                     "MTN_MOMO_API_KEY), enter the pair made for this environment",
                     product=product,
-                    code=said.code or f"HTTP {response.status_code}",
+                    code=read(response).code or f"HTTP {response.status_code}",
                 )
             )
         if response.status_code != 200:
@@ -218,10 +223,10 @@ class MtnClient:
                 json_body=json_body,
                 delivery=delivery,
             )
-            if reply.response.status_code != 401:
-                return reply
-            if read(reply.response).gateway:
+            if reply.rule is GATEWAY_REFUSED:
                 raise ConfigurationProblem(self._gateway_refusal(product))
+            if reply.rule is not TOKEN_REFUSED:
+                return reply
             if refreshed:
                 raise ConfigurationProblem(
                     Text("MTN refuses fresh {product} access tokens", product=product)
