@@ -25,7 +25,8 @@ from typing import Any
 
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
-from pos_app.engine.engine import PaymentEngine, PollPolicy
+from pos_app.domain.phone import PhoneNumber
+from pos_app.engine.engine import ChargeRequest, PaymentEngine, PollPolicy
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.schedule import AdaptiveSchedule, FixedSchedule, Schedule
 from pos_app.providers.base import StatusReport
@@ -103,7 +104,8 @@ async def serve(
     engine.bus.subscribe(note)
     payments = []
     for phone in phones:
-        payments.append(await engine.charge("mtn", Money(1250, "EUR"), phone))
+        request = ChargeRequest("mtn", Money(1250, "EUR"), PhoneNumber(phone, None, None))
+        payments.append(await engine.charge(request))
         await asyncio.sleep(arrival)
     await engine.settle([p.reference_id for p in payments], timeout=APPROVAL_WINDOW + 30)
     await engine.aclose()

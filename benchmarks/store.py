@@ -24,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from pos_app.day_report import load
+from pos_app.reports.day_report import load
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import PaymentFilter, local_day, to_db_time
 

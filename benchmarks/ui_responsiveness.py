@@ -18,6 +18,7 @@ import statistics
 import tempfile
 import time
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,8 +30,9 @@ import qasync
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QApplication
 
-from pos_app.config import Config, ShopConfig
-from pos_app.engine.setup import build_till
+from pos_app.app.till import build_till
+from pos_app.engine.engine import ChargeRequest
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import to_db_time
 from pos_app.ui.app import settle_garbage_collector
@@ -89,12 +91,13 @@ async def busy(window: MainWindow, probe: LagProbe, payments: int, stagger: floa
     if engine is None or till is None:
         raise SystemExit("the window has no engine")
     probe.start()
-    amount, _ = till.parse_charge("mtn", "1500", "0772123456")
+    amount, phone = till.parse_charge("mtn", "1500", "0772123456")
     started = time.perf_counter()
     window.show_receipts()
     charges = []
     for i in range(payments):
-        charges.append(asyncio.ensure_future(engine.charge("mtn", amount, f"2567721{i:05d}")))
+        customer = replace(phone, msisdn=f"2567721{i:05d}")
+        charges.append(asyncio.ensure_future(engine.charge(ChargeRequest("mtn", amount, customer))))
         if stagger:
             await asyncio.sleep(stagger)
     references = [(await charge).reference_id for charge in charges]

@@ -1,5 +1,5 @@
 import sys
 
-from pos_app.cli import main
+from pos_app.main import main
 
 sys.exit(main())

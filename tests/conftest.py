@@ -5,10 +5,15 @@ import os
 from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
+
+if TYPE_CHECKING:
+    from pos_app.domain.money import Money
+    from pos_app.engine.engine import ChargeRequest
 
 # Real Qt widgets, no display: set before anything imports Qt.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -30,6 +35,30 @@ SECRET_ENV_VARS = (
     "POS_APP_NEW_OWNER_PIN",
 )
 OWNER_PIN = "480213"
+
+
+def charge_request(
+    provider: str,
+    amount: Money,
+    msisdn: str,
+    *,
+    external_id: str | None = None,
+    message: str | None = None,
+    cashier: str | None = None,
+) -> ChargeRequest:
+    """A charge of `msisdn` as the engine takes it. The number is taken as given (no region,
+    no network): the engine sends the MSISDN and leaves reading a typed number to the till."""
+    from pos_app.domain.phone import PhoneNumber
+    from pos_app.engine.engine import ChargeRequest
+
+    return ChargeRequest(
+        provider,
+        amount,
+        PhoneNumber(msisdn, None, None),
+        external_id=external_id,
+        message=message,
+        cashier=cashier,
+    )
 
 
 class MemoryKeyring(KeyringBackend):
@@ -57,7 +86,7 @@ class MemoryKeyring(KeyringBackend):
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     """Every test gets its own data dir, config dir and keyring, and no real secrets, and
     starts in the live world (a command under test may enter the demo world)."""
-    from pos_app import paths
+    from pos_app.platform import paths
 
     paths.enter_demo_world(False)
     for name in SECRET_ENV_VARS:
@@ -85,8 +114,8 @@ def memory_keyring(isolated: MemoryKeyring) -> MemoryKeyring:
 @pytest.fixture
 def owner_pin(isolated: MemoryKeyring, monkeypatch: pytest.MonkeyPatch) -> str:
     """This till's database has an owner PIN, and owner commands are given it."""
-    from pos_app import paths
     from pos_app.engine.owner import OwnerGate
+    from pos_app.platform import paths
     from pos_app.store import PaymentRepository, open_database
 
     repository = PaymentRepository(open_database(paths.database_path()))

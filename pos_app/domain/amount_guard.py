@@ -9,9 +9,9 @@ from decimal import Decimal
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 
-# Largest charge by currency when the owner has set none. M-Pesa's is Safaricom's published
-# per-transaction maximum; MTN publishes none, so these are conservative (about USD 650-1,650),
-# listed in the README. One extra zero typed on a sale stays above them.
+# Largest charge by currency when the owner has set none. KES's is the Kenyan provider's
+# published per-transaction maximum; the others publish none, so these are conservative
+# (about USD 650-1,650), listed in the README. One extra zero typed on a sale stays above them.
 DEFAULT_LARGEST: dict[str, Decimal] = {
     "UGX": Decimal(5_000_000),
     "GHS": Decimal(10_000),
@@ -22,7 +22,7 @@ DEFAULT_LARGEST: dict[str, Decimal] = {
     "XAF": Decimal(1_000_000),
     "GNF": Decimal(10_000_000),
     "KES": Decimal(250_000),
-    "EUR": Decimal(1_000),  # MTN's sandbox
+    "EUR": Decimal(1_000),  # a provider sandbox's test currency
 }
 FALLBACK_LARGEST = Decimal(1_000)
 # Without a setting, a charge above a tenth of the largest asks for a second confirmation.

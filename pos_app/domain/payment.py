@@ -91,10 +91,11 @@ def statuses_of(word: str) -> frozenset[PaymentStatus]:
         ) from None
 
 
-def needs_resolving(payment: Payment) -> bool:
-    """Whether only a person can settle this payment: M-Pesa tells a desktop nothing about a
-    push whose answer was lost (nor after the approval window), or about a reversal."""
-    if payment.provider != "mpesa":
+def needs_resolving(payment: Payment, *, by_hand: bool) -> bool:
+    """Whether only a person can settle this payment, at a provider whose payments are
+    resolved `by_hand` (one that tells a desktop nothing about a push whose answer was lost,
+    nor after the approval window, nor about a reversal)."""
+    if not by_hand:
         return False
     if payment.refund_of is not None:
         return payment.status in (S.SUBMITTING, S.PENDING, S.UNKNOWN)
@@ -123,7 +124,7 @@ _UUID4 = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-
 
 
 def is_uuid4(text: str) -> bool:
-    """MTN refuses any other version; the canonical lower-case form is what is stored."""
+    """Some providers refuse any other version; the canonical lower-case form is what is stored."""
     return isinstance(text, str) and _UUID4.fullmatch(text) is not None
 
 
@@ -154,9 +155,9 @@ class Payment:
     status: PaymentStatus = S.CREATED
     reason: str | None = None  # reason catalog code when failed
     provider_transaction_id: str | None = None  # the provider's receipt number
-    provider_request_id: str | None = None  # e.g. M-Pesa CheckoutRequestID
+    provider_request_id: str | None = None  # the provider's own id for the request, if any
     # Who gave the receipt number: "provider" (its answer) or "cashier" (typed from the
-    # customer's SMS, as for M-Pesa, whose status query never returns it).
+    # customer's SMS, where the provider's status answer never carries it).
     receipt_source: str | None = None
     updated_at: datetime | None = None
     finalised_at: datetime | None = None

@@ -9,21 +9,10 @@ import phonenumbers
 from babel import Locale
 from phonenumbers import PhoneNumberFormat, PhoneNumberType, carrier
 
-from pos_app.domain.countries import Provider, country
+from pos_app.domain.countries import country
 from pos_app.domain.errors import ValidationError
 
-# MTN's sandbox answers by these Swedish-looking test numbers (46733123450-63, 56733123453),
-# whatever country the shop is in.
-_MTN_SANDBOX_NUMBER = re.compile(r"[45]67331234\d\d")
 _MOBILE_TYPES = {PhoneNumberType.MOBILE, PhoneNumberType.FIXED_LINE_OR_MOBILE}
-# Carrier names in phonenumbers' data: MTN runs under older brands in Guinea (Areeba) and
-# Guinea-Bissau (Spacetel).
-_PROVIDER_BY_NETWORK: tuple[tuple[str, Provider], ...] = (
-    ("mtn", "mtn"),
-    ("areeba", "mtn"),
-    ("spacetel", "mtn"),
-    ("safaricom", "mpesa"),
-)
 
 
 class PhoneError(ValidationError):
@@ -35,22 +24,24 @@ class WrongNetwork(PhoneError):
 
 
 @dataclass(frozen=True)
+class TestNumbers:
+    """A provider sandbox's test numbers, accepted whatever country the shop is in."""
+
+    pattern: re.Pattern[str]
+    network: str  # the network they are shown on, e.g. "<brand> sandbox"
+
+
+@dataclass(frozen=True)
 class PhoneNumber:
     msisdn: str  # country code and digits, no "+": what the providers expect
     region: str | None  # None for a provider's sandbox test number
     network: str | None  # mobile network by the number's prefix, when known
 
-    @property
-    def suggested_provider(self) -> Provider | None:
-        """The provider to suggest from the network (numbers can be ported: only a hint)."""
-        if self.network is None:
-            return None
-        name = self.network.lower()
-        return next((p for key, p in _PROVIDER_BY_NETWORK if key in name), None)
-
-    def belongs_to(self, provider: Provider) -> bool:
-        """Whether the number's network, by its prefix, is `provider`'s (unknown: yes)."""
-        return self.network is None or self.suggested_provider == provider
+    def on_network(self, names: tuple[str, ...]) -> bool:
+        """Whether the number's network (by its prefix: numbers can be ported, so only a
+        hint) is one of `names`, matched in lower case within phonenumbers' carrier name."""
+        network = (self.network or "").lower()
+        return bool(network) and any(name in network for name in names)
 
     def international(self) -> str:
         """For display: "+256 772 123456"."""
@@ -71,11 +62,11 @@ def mask_msisdn(msisdn: str) -> str:
     return f"{msisdn[:-6]}***{msisdn[-3:]}"
 
 
-def parse_phone(text: str, region: str, *, mtn_sandbox: bool = False) -> PhoneNumber:
+def parse_phone(text: str, region: str, *, test_numbers: TestNumbers | None = None) -> PhoneNumber:
     """Accept "0772 123 456", "+256772123456" or "256772123456" for the shop's country.
 
-    Raises PhoneError unless the number is a valid mobile number of that country (or, with
-    `mtn_sandbox`, one of MTN's sandbox test numbers).
+    Raises PhoneError unless the number is a valid mobile number of that country (or one of
+    `test_numbers`).
     """
     home = country(region)
     compact = re.sub(r"[\s\-.()/]", "", text.strip())
@@ -84,8 +75,8 @@ def parse_phone(text: str, region: str, *, mtn_sandbox: bool = False) -> PhoneNu
     if not re.fullmatch(r"\+?\d+", compact):
         raise PhoneError("{text!r} is not a phone number: use digits only", text=text.strip())
     digits = compact.lstrip("+")
-    if mtn_sandbox and _MTN_SANDBOX_NUMBER.fullmatch(digits):
-        return PhoneNumber(msisdn=digits, region=None, network="MTN sandbox")
+    if test_numbers is not None and test_numbers.pattern.fullmatch(digits):
+        return PhoneNumber(msisdn=digits, region=None, network=test_numbers.network)
 
     if compact.startswith("+"):
         candidates = [compact]

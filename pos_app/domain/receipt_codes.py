@@ -1,20 +1,29 @@
-"""Receipt numbers a cashier types from the customer's confirmation SMS."""
+"""Receipt codes a cashier types from the customer's confirmation SMS, in a provider's shape."""
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from pos_app.domain.errors import ValidationError
 
-_MPESA_CODE = re.compile(r"[A-Z0-9]{10}")
 
+@dataclass(frozen=True)
+class ReceiptCode:
+    name: str  # what the customer's SMS calls it, e.g. "<brand> code"
+    pattern: re.Pattern[str]  # of the code in upper case
+    shape: str  # the pattern in words, e.g. "10 letters and digits"
+    example: str
 
-def mpesa_code(text: str) -> str:
-    """The M-Pesa transaction code, e.g. NLJ7RT61SV (10 letters and digits)."""
-    code = text.strip().upper()
-    if not _MPESA_CODE.fullmatch(code) or code.isdigit():
-        raise ValidationError(
-            "{text!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)",
-            text=text.strip(),
-        )
-    return code
+    def parse(self, text: str) -> str:
+        """The code in its stored form (upper case); raises ValidationError."""
+        code = text.strip().upper()
+        if not self.pattern.fullmatch(code) or code.isdigit():
+            raise ValidationError(
+                "{text!r} is not a valid {name} ({shape}, like {example})",
+                text=text.strip(),
+                name=self.name,
+                shape=self.shape,
+                example=self.example,
+            )
+        return code

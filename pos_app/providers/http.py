@@ -31,6 +31,15 @@ class Reply:
     rule: Rule  # the provider's table row this answer matched
 
 
+@dataclass(frozen=True)
+class _Failed:
+    """An attempt that gave no answer to return."""
+
+    problem: str  # for the log and the error: the exception's name or the HTTP status
+    safe: bool  # sending again cannot make it happen twice
+    retry_after: float | None = None
+
+
 @dataclass
 class Delivery:
     """What the attempts of one call established: could the request have arrived?"""
@@ -103,57 +112,91 @@ class ResilientHttp:
                     ),
                     delivered=delivery.delivered,
                 )
-            retry_after: float | None = None
-            try:
-                self.requests_sent += 1
-                response = await asyncio.wait_for(
-                    self._client.request(
-                        method, path, headers=headers, json=json_body, params=params
-                    ),
-                    timeout=self._deadline,
-                )
-            except (httpx.TransportError, TimeoutError) as exc:
-                # A refused connection never carried the request; anything later might have.
-                arrived = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
-                delivery.maybe = delivery.maybe or arrived
-                problem = type(exc).__name__
-                safe = not arrived or idempotent
-            except BaseException:
-                breaker.release()
-                raise
-            else:
-                rule = self.table.rule(call, response)
-                if rule.answer not in RETRIED:
-                    breaker.record_success()
-                    log.debug("%s %s %s -> %d", self.label, method, path, response.status_code)
-                    return Reply(response, rule)
-                delivery.maybe = delivery.maybe or rule.answer is Answer.MAY_HAVE_ARRIVED
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
-                problem = f"HTTP {response.status_code}"
-                safe = rule.answer is Answer.NOT_PROCESSED or idempotent
-            log.info("%s %s %s attempt %d: %s", self.label, method, path, attempt, problem)
+            result = await self._attempt(
+                breaker,
+                call,
+                method,
+                path,
+                headers=headers,
+                delivery=delivery,
+                idempotent=idempotent,
+                json_body=json_body,
+                params=params,
+            )
+            if isinstance(result, Reply):
+                return result
+            log.info("%s %s %s attempt %d: %s", self.label, method, path, attempt, result.problem)
             breaker.record_failure()
-            if not safe:
-                raise ProviderUnavailable(
-                    Text(
-                        "{provider} {what}: no clear answer ({problem}); not sent again, it "
-                        "may have arrived",
-                        provider=self.label,
-                        what=what,
-                        problem=problem,
-                    ),
-                    delivered=None,
-                )
-            if attempt >= self._retry.attempts:
-                raise ProviderUnavailable(
-                    Text(
-                        "{provider} {what} did not answer properly after {attempts} attempts "
-                        "(last: {problem})",
-                        provider=self.label,
-                        what=what,
-                        attempts=attempt,
-                        problem=problem,
-                    ),
-                    delivered=delivery.delivered,
-                )
-            await self._sleep(self._retry.delay(attempt, retry_after, self._rng))
+            stop = self._stop(what, attempt, result, delivery)
+            if stop is not None:
+                raise stop
+            await self._sleep(self._retry.delay(attempt, result.retry_after, self._rng))
+
+    async def _attempt(
+        self,
+        breaker: CircuitBreaker,
+        call: Call,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str],
+        delivery: Delivery,
+        idempotent: bool,
+        json_body: dict[str, Any] | None,
+        params: dict[str, str] | None,
+    ) -> Reply | _Failed:
+        try:
+            self.requests_sent += 1
+            response = await asyncio.wait_for(
+                self._client.request(method, path, headers=headers, json=json_body, params=params),
+                timeout=self._deadline,
+            )
+        except (httpx.TransportError, TimeoutError) as exc:
+            # A refused connection never carried the request; anything later might have.
+            arrived = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            delivery.maybe = delivery.maybe or arrived
+            return _Failed(type(exc).__name__, safe=not arrived or idempotent)
+        except BaseException:
+            # Cancelled (or worse) mid-flight: the half-open probe slot must not stay taken.
+            breaker.release()
+            raise
+        rule = self.table.rule(call, response)
+        if rule.answer not in RETRIED:
+            breaker.record_success()
+            log.debug("%s %s %s -> %d", self.label, method, path, response.status_code)
+            return Reply(response, rule)
+        delivery.maybe = delivery.maybe or rule.answer is Answer.MAY_HAVE_ARRIVED
+        return _Failed(
+            f"HTTP {response.status_code}",
+            safe=rule.answer is Answer.NOT_PROCESSED or idempotent,
+            retry_after=parse_retry_after(response.headers.get("Retry-After")),
+        )
+
+    def _stop(
+        self, what: str, attempt: int, failed: _Failed, delivery: Delivery
+    ) -> ProviderUnavailable | None:
+        """The error that ends the attempts, or None to send again."""
+        if not failed.safe:
+            return ProviderUnavailable(
+                Text(
+                    "{provider} {what}: no clear answer ({problem}); not sent again, it "
+                    "may have arrived",
+                    provider=self.label,
+                    what=what,
+                    problem=failed.problem,
+                ),
+                delivered=None,
+            )
+        if attempt >= self._retry.attempts:
+            return ProviderUnavailable(
+                Text(
+                    "{provider} {what} did not answer properly after {attempts} attempts "
+                    "(last: {problem})",
+                    provider=self.label,
+                    what=what,
+                    attempts=attempt,
+                    problem=failed.problem,
+                ),
+                delivered=delivery.delivered,
+            )
+        return None

@@ -7,7 +7,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from pos_app.credentials import Secret
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import MalformedResponse, ProviderUnavailable
 
 

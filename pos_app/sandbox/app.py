@@ -1,6 +1,8 @@
-"""The simulator as one ASGI app (MTN and M-Pesa paths do not overlap)."""
+"""The simulators as one ASGI app (their paths do not overlap)."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -9,16 +11,29 @@ from starlette.routing import Route
 
 from pos_app.sandbox.mpesa import MpesaSimulator
 from pos_app.sandbox.mtn import MtnSimulator
+from pos_app.sandbox.simulators import Simulator
 
 
 async def _health(request: Request) -> Response:
     return JSONResponse({"status": "ok", "service": "pos-app sandbox"})
 
 
-def create_app(mtn: MtnSimulator | None = None, mpesa: MpesaSimulator | None = None) -> Starlette:
-    mtn = mtn or MtnSimulator()
-    mpesa = mpesa or MpesaSimulator()
-    app = Starlette(routes=[Route("/", _health), *mtn.routes(), *mpesa.routes()])
-    app.state.mtn = mtn
-    app.state.mpesa = mpesa
+def create_app(
+    mtn: MtnSimulator | None = None,
+    mpesa: MpesaSimulator | None = None,
+    *,
+    others: Mapping[str, Simulator] | None = None,
+) -> Starlette:
+    """The built-in simulators (`mtn`, `mpesa`: made afresh when not given) and `others` by
+    provider id (a plug-in's, or a built-in's made elsewhere)."""
+    simulators: dict[str, Simulator] = {
+        "mtn": mtn or MtnSimulator(),
+        "mpesa": mpesa or MpesaSimulator(),
+        **(others or {}),
+    }
+    routes = [route for simulator in simulators.values() for route in simulator.routes()]
+    app = Starlette(routes=[Route("/", _health), *routes])
+    app.state.simulators = simulators
+    app.state.mtn = simulators["mtn"]
+    app.state.mpesa = simulators["mpesa"]
     return app

@@ -3,7 +3,7 @@ simulator, which is what demo mode talks to."""
 
 from __future__ import annotations
 
-from pos_app.credentials import Secret
+from pos_app.platform.secret import Secret
 from pos_app.providers.mpesa.client import MpesaCredentials
 from pos_app.providers.mtn.client import MtnCredentials
 

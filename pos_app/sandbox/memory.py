@@ -17,7 +17,7 @@ import tempfile
 import time
 from collections.abc import Hashable, KeysView
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
@@ -28,6 +28,7 @@ VERSION = 1
 KEPT_SECONDS = 2 * 24 * 3600
 
 
+@runtime_checkable
 class Remembers(Protocol):
     """A simulator whose requests can be written down and known again (sandbox/mtn.py and
     sandbox/mpesa.py)."""
@@ -46,7 +47,11 @@ class RememberingSandbox:
     def __init__(self, app: Starlette, path: Path) -> None:
         self.app = app
         self.path = path
-        self.simulators: dict[str, Remembers] = {"mtn": app.state.mtn, "mpesa": app.state.mpesa}
+        self.simulators: dict[str, Remembers] = {
+            name: simulator
+            for name, simulator in app.state.simulators.items()
+            if isinstance(simulator, Remembers)
+        }
         self._written: dict[str, set[Hashable]] = {name: set() for name in self.simulators}
         self.load()
 

@@ -9,90 +9,37 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
-import itertools
 import json
 import re
 import secrets
-import time
-from collections import Counter
-from collections.abc import Callable, KeysView
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
-from functools import cached_property
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from cryptography.x509.oid import NameOID
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from pos_app.sandbox import demo
-from pos_app.sandbox.faults import Faults
+from pos_app.sandbox.mpesa_state import (
+    NAIROBI,
+    RESULT_DESCRIPTIONS,
+    TEST_NUMBERS,
+    MpesaSandboxSettings,
+    MpesaState,
+    Push,
+    StkOutcome,
+)
 
-NAIROBI = timezone(timedelta(hours=3))
-RESULT_DESCRIPTIONS = {
-    "0": "The service request is processed successfully.",
-    "1": "The balance is insufficient for the transaction.",
-    "3": "Declined due to limit rule: greater than the maximum transaction amount.",
-    "17": "Rule limited.",
-    "1019": "Transaction has expired.",
-    "1032": "Request cancelled by user.",
-    "1037": "DS timeout user cannot be reached.",
-    "2001": "The initiator information is invalid.",
-    "2028": "The request is not permitted according to product assignment.",
-}
-
-
-@dataclass(frozen=True)
-class StkOutcome:
-    """The customer's answer: a ResultCode after the processing phase; `None` means never."""
-
-    result_code: str | None = "0"
-
-
-# Scripted answers by phone number (every other number pays after the processing phase).
-TEST_NUMBERS: dict[str, StkOutcome] = {
-    "254708374149": StkOutcome("0"),  # Daraja's own test number
-    "254711000001": StkOutcome("1"),  # not enough money
-    "254711001032": StkOutcome("1032"),  # cancelled by the customer
-    "254711002001": StkOutcome("2001"),  # wrong PIN
-    "254711001037": StkOutcome("1037"),  # phone unreachable
-    "254711001019": StkOutcome("1019"),  # prompt expired
-    "254711000000": StkOutcome(None),  # never answers
-}
-
-
-@dataclass
-class MpesaSandboxSettings:
-    consumer_key: str = demo.MPESA_CONSUMER_KEY
-    consumer_secret: str = demo.MPESA_CONSUMER_SECRET
-    shortcode: str = demo.MPESA_SHORTCODE
-    passkey: str = demo.MPESA_PASSKEY
-    till_numbers: tuple[str, ...] = (demo.MPESA_TILL,)
-    initiator_name: str = demo.MPESA_INITIATOR
-    initiator_password: str = demo.MPESA_INITIATOR_PASSWORD
-    processing_seconds: float = 4.0  # how long the customer takes to answer
-    pending_shape: str = "alternate"  # "error" (500.001.1001), "4999", or "alternate"
-    # Seconds from Kenyan time before `Invalid Timestamp`. Daraja "tolerates at least a few hours
-    # of skew" (reference mpesa-api.md §1.2.1): Safaricom's own Node library stamps in UTC,
-    # mpesakit and django-daraja in the machine's local time; a server "a day behind" failed.
-    max_timestamp_skew: float = 12 * 3600.0
-    outcome: Callable[[str], StkOutcome] | None = None  # overrides the test-number table
-
-
-@dataclass
-class _Push:
-    checkout_id: str
-    merchant_id: str
-    body: dict[str, Any]
-    created: float
-    outcome: StkOutcome
-    queries: int = 0
+# What this module offered before its tables moved to mpesa_state: importers still find it here.
+__all__ = [
+    "NAIROBI",
+    "RESULT_DESCRIPTIONS",
+    "TEST_NUMBERS",
+    "MpesaSandboxSettings",
+    "MpesaSimulator",
+    "StkOutcome",
+]
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -110,68 +57,8 @@ def _bad(field_name: str) -> JSONResponse:
     return _error(400, "400.002.02", f"Bad Request - Invalid {field_name}")
 
 
-class MpesaSimulator:
-    def __init__(
-        self,
-        settings: MpesaSandboxSettings | None = None,
-        faults: Faults | None = None,
-        clock: Callable[[], float] = time.monotonic,
-        wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
-    ) -> None:
-        self.settings = settings or MpesaSandboxSettings()
-        self.faults = faults or Faults(flavour="mpesa")
-        self.clock = clock
-        self.wall_clock = wall_clock
-        self.tokens: dict[str, float] = {}
-        self.pushes: dict[str, _Push] = {}
-        self.requests: Counter[str] = Counter()
-        self.async_requests: list[dict[str, Any]] = []  # transaction status and reversals
-        self._ids = itertools.count(1)
-
-    @cached_property
-    def _key(self) -> rsa.RSAPrivateKey:
-        # Made on first use: generating an RSA key takes a noticeable moment.
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-    @cached_property
-    def certificate_pem(self) -> bytes:
-        """The simulator's 'Safaricom certificate' for encrypting the initiator password."""
-        return _self_signed(self._key)
-
-    # -- accounting --
-
-    def charges(self) -> int:
-        return sum(1 for p in self.pushes.values() if self._state(p) == "0")
-
-    def pushes_to(self, msisdn: str) -> int:
-        return sum(1 for p in self.pushes.values() if str(p.body.get("PhoneNumber")) == msisdn)
-
-    def expire_tokens(self) -> None:
-        self.tokens.clear()
-
-    def final_at(self, checkout_id: str) -> float | None:
-        push = self.pushes.get(checkout_id)
-        if push is None or push.outcome.result_code is None:
-            return None
-        return push.created + self.settings.processing_seconds
-
+class MpesaSimulator(MpesaState):
     # -- routes --
-
-    # -- memory across restarts (demo mode keeps it in the demo folder) --
-
-    def known(self) -> KeysView[str]:
-        return self.pushes.keys()
-
-    def remember(self, key: str) -> dict[str, Any]:
-        """The push `key` as JSON, as it was made."""
-        return dataclasses.asdict(self.pushes[key])
-
-    def recall(self, entry: dict[str, Any]) -> str:
-        """Know again what `remember` gave; raises TypeError, KeyError or ValueError."""
-        push = _Push(**{**entry, "outcome": StkOutcome(**entry["outcome"])})
-        self.pushes[push.checkout_id] = push
-        self._ids = itertools.count(len(self.pushes) + 1)  # checkout ids stay unique
-        return push.checkout_id
 
     def routes(self) -> list[BaseRoute]:
         return [
@@ -270,7 +157,7 @@ class MpesaSimulator:
         number = next(self._ids)
         checkout = f"ws_CO_{stamp}{number:04d}{phone[-6:]}"
         merchant = f"{secrets.randbelow(90000) + 10000}-{number}-1"
-        self.pushes[checkout] = _Push(checkout, merchant, body, now, outcome)
+        self.pushes[checkout] = Push(checkout, merchant, body, now, outcome)
         return JSONResponse(
             {
                 "MerchantRequestID": merchant,
@@ -316,35 +203,6 @@ class MpesaSimulator:
         if not isinstance(description, str) or len(description) > 13:
             return _bad("TransactionDesc")
         return None
-
-    def _outcome(self, body: dict[str, Any], phone: str, amount: int, now: float) -> StkOutcome:
-        receiver = str(body["PartyB"])
-        if body["TransactionType"] == "CustomerPayBillOnline":
-            wrong_receiver = receiver != self.settings.shortcode
-        else:
-            wrong_receiver = receiver not in self.settings.till_numbers
-        if wrong_receiver:
-            return StkOutcome("2028")
-        if amount > 250_000:
-            return StkOutcome("3")
-        # The same amount to the same customer within 2 minutes is refused.
-        if any(
-            str(p.body["PhoneNumber"]) == phone
-            and int(str(p.body["Amount"])) == amount
-            and now - p.created < 120
-            for p in self.pushes.values()
-        ):
-            return StkOutcome("17")
-        if self.settings.outcome is not None:
-            return self.settings.outcome(phone)
-        return TEST_NUMBERS.get(phone, StkOutcome("0"))
-
-    def _state(self, push: _Push) -> str | None:
-        """The ResultCode once the customer has answered, else None (still processing)."""
-        code = push.outcome.result_code
-        if code is None or self.clock() - push.created < self.settings.processing_seconds:
-            return None
-        return code
 
     async def stk_query(self, request: Request) -> Response:
         self.requests["query"] += 1
@@ -420,25 +278,3 @@ class MpesaSimulator:
                 "ResponseDescription": "Accept the service request successfully.",
             }
         )
-
-    def _decrypt(self, credential: str) -> str | None:
-        try:
-            return self._key.decrypt(base64.b64decode(credential), padding.PKCS1v15()).decode()
-        except (ValueError, binascii.Error, UnicodeDecodeError):
-            return None
-
-
-def _self_signed(key: rsa.RSAPrivateKey) -> bytes:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "pos-app sandbox M-Pesa")])
-    now = datetime.now(UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(days=1))
-        .not_valid_after(now + timedelta(days=3650))
-        .sign(key, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -10,7 +11,7 @@ from sqlite_utils import Database
 
 from pos_app.domain.payment import PaymentStatus
 from pos_app.store import audit
-from pos_app.store.db import DatabaseTooNew, write_transaction
+from pos_app.store.db import DatabaseTooNew, StoreError, write_transaction
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,9 @@ class Migration:
     version: int
     name: str
     apply: Callable[[Database], None]
+    # Rebuilds a table others refer to: runs with foreign keys off (SQLite's way; they cannot
+    # be switched inside a transaction), and may not leave a reference broken that was not.
+    rebuilds: bool = False
 
 
 def _statuses() -> str:
@@ -122,11 +126,57 @@ def _v4_owner_and_refunds(db: Database) -> None:
         db.execute(sql)
 
 
+# The payments table of migration 4 without the check that named the providers: providers
+# are plug-ins, and the store keeps whichever one took a payment.
+_V5_PAYMENTS = f"""CREATE TABLE payments_v5 (
+            reference_id TEXT PRIMARY KEY,
+            provider TEXT NOT NULL,
+            product TEXT NOT NULL,
+            amount_minor INTEGER NOT NULL CHECK (amount_minor > 0),
+            currency TEXT NOT NULL CHECK (length(currency) = 3),
+            msisdn TEXT NOT NULL,
+            external_id TEXT,
+            payer_message TEXT,
+            status TEXT NOT NULL CHECK (status IN ({_statuses()})),
+            reason TEXT,
+            provider_transaction_id TEXT,
+            provider_request_id TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            finalised_at TEXT,
+            till TEXT,
+            cashier TEXT,
+            receipt_source TEXT CHECK (receipt_source IN ('provider', 'cashier')),
+            refund_of TEXT REFERENCES payments(reference_id)
+        )"""
+
+
+def _v5_any_provider(db: Database) -> None:
+    """SQLite cannot drop a constraint, so the table is made again without it: a new table
+    takes every row as stored (rowids included, so each payment's hash still matches its last
+    event) and then the old one's place, and the old one's indexes and triggers are made again
+    from their own SQL. Events and owner actions are not touched."""
+    if db.execute("PRAGMA foreign_keys").fetchone()[0]:
+        raise StoreError("rebuilding the payments table needs foreign keys off")
+    kept = db.execute(
+        "SELECT sql FROM sqlite_master WHERE tbl_name = 'payments'"
+        " AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
+    ).fetchall()
+    db.execute(_V5_PAYMENTS)
+    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(payments_v5)"))
+    db.execute(f"INSERT INTO payments_v5 (rowid, {columns}) SELECT rowid, {columns} FROM payments")
+    db.execute("DROP TABLE payments")  # with its indexes and triggers
+    db.execute("ALTER TABLE payments_v5 RENAME TO payments")
+    for (sql,) in kept:
+        db.execute(sql)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "payments and append-only payment events", _v1_payments),
     Migration(2, "who gave the receipt number", _v2_receipt_source),
     Migration(3, "hash-chained payment events", _v3_audit_chain),
     Migration(4, "owner actions and refunds", _v4_owner_and_refunds),
+    Migration(5, "any provider", _v5_any_provider, rebuilds=True),
 )
 
 
@@ -158,13 +208,41 @@ def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     current = schema_version(db)
     refuse_newer(current, latest)
     for migration in migrations[current:]:
-        with write_transaction(db):
-            # Another process may have migrated while we waited for the lock.
-            if schema_version(db) >= migration.version:
-                continue
-            migration.apply(db)
-            db.execute(
-                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
-                [migration.version, migration.name, datetime.now(UTC).isoformat()],
-            )
+        with _foreign_keys_off(db) if migration.rebuilds else nullcontext():
+            _apply(db, migration)
     return schema_version(db)
+
+
+def _apply(db: Database, migration: Migration) -> None:
+    with write_transaction(db):
+        # Another process may have migrated while we waited for the lock.
+        if schema_version(db) >= migration.version:
+            return
+        broken = _broken_references(db) if migration.rebuilds else []
+        migration.apply(db)
+        if migration.rebuilds and _broken_references(db) != broken:
+            raise StoreError(
+                f"migration {migration.version} ({migration.name}) would break references "
+                "between tables; nothing was changed"
+            )
+        db.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+            [migration.version, migration.name, datetime.now(UTC).isoformat()],
+        )
+
+
+def _broken_references(db: Database) -> list[tuple[object, ...]]:
+    """Rows whose foreign keys point at nothing (none, unless the file was edited by hand)."""
+    return [tuple(row) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
+
+
+@contextmanager
+def _foreign_keys_off(db: Database) -> Iterator[None]:
+    """Foreign keys off for this connection (outside any transaction), as they were after."""
+    was_on = bool(db.execute("PRAGMA foreign_keys").fetchone()[0])
+    db.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if was_on:
+            db.execute("PRAGMA foreign_keys = ON")

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -15,62 +14,39 @@ from sqlite_utils import Database
 from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
-from pos_app.domain.phone import PhoneError, parse_phone
 from pos_app.domain.refunds import REFUND, check_refund, refunded
 from pos_app.store import audit
 from pos_app.store.db import BUSY_TIMEOUT_SECONDS, StoreError, write_transaction
 from pos_app.store.migrations import schema_version
 from pos_app.store.owner_log import OwnerLog
+from pos_app.store.payment_rows import (
+    INSERT,
+    SELECT,
+    UPDATE,
+    payment_from_row,
+    payment_row,
+    update_values,
+)
+from pos_app.store.queries import Page, PageCursor, PaymentFilter, Total, local_day
+from pos_app.store.queries import clause as _clause
+from pos_app.store.queries import where as _where
 from pos_app.store.timestamps import from_db_time, to_db_time
+
+# What other packages import from here (the filters and results live in store/queries.py).
+__all__ = [
+    "Page",
+    "PageCursor",
+    "PaymentFilter",
+    "PaymentNotFound",
+    "PaymentRepository",
+    "Total",
+    "local_day",
+    "to_db_time",
+]
 
 
 class PaymentNotFound(StoreError):
     pass
-
-
-def local_day(day: date, tz: tzinfo) -> tuple[datetime, datetime]:
-    """The [start, end) instants of a calendar day in the shop's time zone."""
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
-    return start, end
-
-
-@dataclass(frozen=True)
-class PaymentFilter:
-    start: datetime | None = None  # created at or after
-    end: datetime | None = None  # created before
-    statuses: frozenset[PaymentStatus] = frozenset()
-    provider: Provider | None = None
-    search: str | None = None  # phone digits, order reference, reference id or receipt number
-    till: str | None = None
-    # The shop's country: a search that is a whole phone number of it ("0772 123 456") finds
-    # that customer's payments through the phone index instead of scanning every row.
-    region: str | None = None
-
-
-@dataclass(frozen=True)
-class PageCursor:
-    created_at: str
-    reference_id: str
-
-
-@dataclass(frozen=True)
-class Page:
-    payments: list[Payment]
-    next_cursor: PageCursor | None  # None on the last page
-
-
-@dataclass(frozen=True)
-class Total:
-    status: PaymentStatus
-    count: int
-    amount: Money
-    refund: bool = False  # a total of refunds, not of customers' payments
-
-    @property
-    def received(self) -> bool:
-        """Money the shop received (a paid payment; a refunded one is counted as refunds)."""
-        return self.status == PaymentStatus.SUCCESSFUL and not self.refund
 
 
 class PaymentRepository:
@@ -127,11 +103,7 @@ class PaymentRepository:
     def _insert(self, payment: Payment, event: PaymentEvent) -> None:
         if payment.status != PaymentStatus.CREATED or event.to_status != PaymentStatus.CREATED:
             raise ValueError("a new payment starts in the created state")
-        self._db.execute(
-            f"INSERT INTO payments ({', '.join(_COLUMNS)}) "
-            f"VALUES ({', '.join('?' for _ in _COLUMNS)})",
-            _payment_row(payment),
-        )
+        self._db.execute(INSERT, payment_row(payment))
         self._append(event)
 
     def transition(
@@ -169,8 +141,9 @@ class PaymentRepository:
         return changed
 
     def add_receipt(self, reference_id: str, code: str, now: datetime) -> Payment:
-        """Record a receipt number typed by the cashier (e.g. the M-Pesa code from the
-        customer's SMS), with an event; raises ValueError if the payment cannot take one."""
+        """Record a receipt number typed by the cashier (e.g. the code in the customer's
+        confirmation SMS, from a provider that does not return it), with an event; raises
+        ValueError if the payment cannot take one."""
         with write_transaction(self._db):
             current = self.get(reference_id)
             changed, event = current.add_receipt(code, now)
@@ -187,22 +160,7 @@ class PaymentRepository:
 
     def _update(self, current: Payment, changed: Payment, event: PaymentEvent) -> None:
         """Write `changed` over `current` and append its event (inside a write transaction)."""
-        cursor = self._db.execute(
-            """UPDATE payments SET status = ?, reason = ?, provider_transaction_id = ?,
-               provider_request_id = ?, receipt_source = ?, updated_at = ?, finalised_at = ?
-               WHERE reference_id = ? AND status = ?""",
-            [
-                changed.status.value,
-                changed.reason,
-                changed.provider_transaction_id,
-                changed.provider_request_id,
-                changed.receipt_source,
-                to_db_time(changed.updated_at or event.at),
-                to_db_time(changed.finalised_at) if changed.finalised_at else None,
-                current.reference_id,
-                current.status.value,
-            ],
-        )
+        cursor = self._db.execute(UPDATE, update_values(current, changed, event.at))
         if cursor.rowcount != 1:  # pragma: no cover - the write lock makes this impossible
             raise StoreError(f"payment {current.reference_id} changed while being updated")
         self._append(event)
@@ -228,27 +186,27 @@ class PaymentRepository:
 
     def get(self, reference_id: str) -> Payment:
         rows = list(
-            self._db.query(f"SELECT {_SELECT} FROM payments WHERE reference_id = ?", [reference_id])
+            self._db.query(f"SELECT {SELECT} FROM payments WHERE reference_id = ?", [reference_id])
         )
         if not rows:
             raise PaymentNotFound(f"no payment with reference id {reference_id}")
-        return _payment(rows[0])
+        return payment_from_row(rows[0])
 
     def find_by_provider_request(self, provider: Provider, request_id: str) -> Payment | None:
         rows = list(
             self._db.query(
-                f"SELECT {_SELECT} FROM payments WHERE provider = ? AND provider_request_id = ?",
+                f"SELECT {SELECT} FROM payments WHERE provider = ? AND provider_request_id = ?",
                 [provider, request_id],
             )
         )
-        return _payment(rows[0]) if rows else None
+        return payment_from_row(rows[0]) if rows else None
 
     def refunds_of(self, reference_id: str) -> list[Payment]:
         """Every refund of a payment, oldest first."""
         return [
-            _payment(r)
+            payment_from_row(r)
             for r in self._db.query(
-                f"SELECT {_SELECT} FROM payments WHERE refund_of = ? ORDER BY created_at",
+                f"SELECT {SELECT} FROM payments WHERE refund_of = ? ORDER BY created_at",
                 [reference_id],
             )
         ]
@@ -257,9 +215,9 @@ class PaymentRepository:
         """Every payment not in a final state, oldest first: what recovery must resume."""
         marks = ", ".join("?" for _ in OPEN_STATES)
         return [
-            _payment(r)
+            payment_from_row(r)
             for r in self._db.query(
-                f"SELECT {_SELECT} FROM payments WHERE status IN ({marks})"
+                f"SELECT {SELECT} FROM payments WHERE status IN ({marks})"
                 " ORDER BY created_at, reference_id",
                 sorted(s.value for s in OPEN_STATES),
             )
@@ -277,7 +235,7 @@ class PaymentRepository:
             params += [after.created_at, after.reference_id]
         rows = list(
             self._db.query(
-                f"SELECT {_SELECT} FROM payments {_clause(where)}"
+                f"SELECT {SELECT} FROM payments {_clause(where)}"
                 " ORDER BY created_at DESC, reference_id DESC LIMIT ?",
                 [*params, limit + 1],
             )
@@ -285,7 +243,7 @@ class PaymentRepository:
         more = len(rows) > limit
         rows = rows[:limit]
         cursor = PageCursor(rows[-1]["created_at"], rows[-1]["reference_id"]) if more else None
-        return Page([_payment(r) for r in rows], cursor)
+        return Page([payment_from_row(r) for r in rows], cursor)
 
     def each(self, flt: PaymentFilter) -> Iterator[Payment]:
         """Every matching payment, newest first, read a page at a time."""
@@ -352,133 +310,3 @@ class PaymentRepository:
             )
             for r in rows
         ]
-
-
-_COLUMNS = (
-    "reference_id",
-    "provider",
-    "product",
-    "amount_minor",
-    "currency",
-    "msisdn",
-    "external_id",
-    "payer_message",
-    "status",
-    "reason",
-    "provider_transaction_id",
-    "provider_request_id",
-    "receipt_source",
-    "created_at",
-    "updated_at",
-    "finalised_at",
-    "till",
-    "cashier",
-    "refund_of",
-)
-_SELECT = ", ".join(_COLUMNS)
-
-
-def _payment_row(p: Payment) -> list[Any]:
-    return [
-        p.reference_id,
-        p.provider,
-        p.product,
-        p.amount.minor_units,
-        p.amount.currency,
-        p.msisdn,
-        p.external_id,
-        p.payer_message,
-        p.status.value,
-        p.reason,
-        p.provider_transaction_id,
-        p.provider_request_id,
-        p.receipt_source,
-        to_db_time(p.created_at),
-        to_db_time(p.updated_at or p.created_at),
-        to_db_time(p.finalised_at) if p.finalised_at else None,
-        p.till,
-        p.cashier,
-        p.refund_of,
-    ]
-
-
-def _payment(r: dict[str, Any]) -> Payment:
-    return Payment(
-        reference_id=r["reference_id"],
-        provider=r["provider"],
-        product=r["product"],
-        amount=Money(int(r["amount_minor"]), r["currency"]),
-        msisdn=r["msisdn"],
-        external_id=r["external_id"],
-        payer_message=r["payer_message"],
-        status=PaymentStatus(r["status"]),
-        reason=r["reason"],
-        provider_transaction_id=r["provider_transaction_id"],
-        provider_request_id=r["provider_request_id"],
-        receipt_source=r["receipt_source"],
-        created_at=from_db_time(r["created_at"]),
-        updated_at=from_db_time(r["updated_at"]),
-        finalised_at=from_db_time(r["finalised_at"]) if r["finalised_at"] else None,
-        till=r["till"],
-        cashier=r["cashier"],
-        refund_of=r["refund_of"],
-    )
-
-
-def _where(flt: PaymentFilter) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    if flt.start is not None:
-        where.append("created_at >= ?")
-        params.append(to_db_time(flt.start))
-    if flt.end is not None:
-        where.append("created_at < ?")
-        params.append(to_db_time(flt.end))
-    if flt.statuses:
-        where.append(f"status IN ({', '.join('?' for _ in flt.statuses)})")
-        params += sorted(s.value for s in flt.statuses)
-    if flt.provider is not None:
-        where.append("provider = ?")
-        params.append(flt.provider)
-    if flt.till is not None:
-        where.append("till = ?")
-        params.append(flt.till)
-    term = (flt.search or "").strip()
-    phone = _whole_phone(term, flt.region)
-    if phone is not None:
-        where.append("msisdn = ?")
-        params.append(phone)
-    elif term:
-        digits = "".join(ch for ch in term if ch.isdigit())
-        like = "%" + _escape_like(term) + "%"
-        alternatives = [
-            "external_id LIKE ? ESCAPE '\\'",
-            "provider_transaction_id LIKE ? ESCAPE '\\'",
-            "reference_id LIKE ? ESCAPE '\\'",
-        ]
-        values: list[Any] = [like, like, _escape_like(term) + "%"]
-        # Only a search that is mostly a phone number matches phone numbers.
-        if len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) - 1:
-            alternatives.append("msisdn LIKE ? ESCAPE '\\'")
-            values.append("%" + digits.lstrip("0") + "%")
-        where.append("(" + " OR ".join(alternatives) + ")")
-        params += values
-    return where, params
-
-
-def _whole_phone(term: str, region: str | None) -> str | None:
-    if not term or region is None or not any(ch.isdigit() for ch in term):
-        return None
-    try:
-        return parse_phone(term, region).msisdn
-    except PhoneError:
-        return None
-
-
-def _clause(where: Iterable[str]) -> str:
-    parts = list(where)
-    return ("WHERE " + " AND ".join(parts)) if parts else ""
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

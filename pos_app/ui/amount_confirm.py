@@ -14,10 +14,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from pos_app.domain.countries import PROVIDER_NAMES, Provider
+from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.phone import mask_msisdn
-from pos_app.ui import theme
+from pos_app.ui import provider_facts, theme
 
 
 def amount_in_words(amount: Money, language: str) -> str:
@@ -75,7 +75,7 @@ class AmountConfirmDialog(QDialog):
         self.words.setStyleSheet("font-size:18px;font-style:italic;")
         layout.addWidget(self.words)
         self.customer = QLabel(
-            self.tr("from {0} with {1}").format(mask_msisdn(msisdn), PROVIDER_NAMES[provider]),
+            self.tr("from {0} with {1}").format(mask_msisdn(msisdn), provider_facts.name(provider)),
             self,
         )
         self.customer.setAlignment(Qt.AlignmentFlag.AlignCenter)

@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 import time
+from dataclasses import dataclass
 
 # qasync picks the first Qt binding it finds unless told; the widgets are PySide6.
 os.environ.setdefault("QT_API", "pyside6")
@@ -18,17 +19,18 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from pos_app import __version__, paths
-from pos_app.config import Config
-from pos_app.engine.setup import build_till
-from pos_app.store import StoreError
-from pos_app.store_commands import back_up_today
+from pos_app import __version__
+from pos_app.app.till import build_till
+from pos_app.app.world import open_repository
+from pos_app.platform import paths
+from pos_app.platform.config import Config
+from pos_app.store import PaymentRepository, StoreError
+from pos_app.store.daily import back_up_today
 from pos_app.ui import theme
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.single_instance import SingleWindow
 from pos_app.ui.translations import install_translators
-from pos_app.world import open_repository
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +74,21 @@ async def back_up(config: Config) -> None:
         log.exception("daily backup failed")
 
 
+@dataclass(frozen=True)
+class Launch:
+    """How the window was asked for."""
+
+    config: Config
+    demo: bool
+    smoke_test: bool
+    keyring_problem: str | None
+    started: float  # perf_counter() when asked
+
+
 def run_gui(
     config: Config, *, demo: bool, smoke_test: bool = False, keyring_problem: str | None = None
 ) -> int:
-    started = time.perf_counter()
+    launch = Launch(config, demo, smoke_test, keyring_problem, time.perf_counter())
     install_translators(application(), config.shop.effective_language)
     # One window per till, demo or live: a cashier must not take money in the wrong one.
     single = SingleWindow(paths.live_data_dir())
@@ -95,51 +108,57 @@ def run_gui(
             title = QCoreApplication.translate("App", "pos-app cannot start")
             QMessageBox.critical(None, title, str(exc))
         return 1
-
-    async def main() -> None:
-        # The engine and the widgets are made inside the running loop: both create tasks.
-        till = build_till(config, demo=demo)
-        engine = till.engine(repository)
-        window = MainWindow(
-            config,
-            repository,
-            demo=demo,
-            keyring_problem=keyring_problem,
-            engine=engine,
-            till=till,
-        )
-        engine.resume()  # payments left unfinished by a crash or a lost network
-        single.wake_up.connect(window.come_forward)
-        closed = asyncio.Event()
-        window.closed.connect(closed.set)
-        # A counter screen runs full screen; the explicit size also holds without a window
-        # manager (kiosk set-ups), where "maximized" is only a hint.
-        window.resize(window.screen().availableGeometry().size())
-        window.showMaximized()
-        await asyncio.sleep(0)
-        if smoke_test:
-            icon = "icon ok" if not window.windowIcon().pixmap(64).isNull() else "icon missing"
-            print(
-                f"window shown in {(time.perf_counter() - started) * 1000:.0f} ms: "
-                f"{window.windowTitle()}; {icon}; peak memory {peak_memory_mb()}",
-                flush=True,
-            )
-            window.close()
-        settle_garbage_collector()  # once the window is drawn, not before
-        MainThreadCollector(window)  # from now on, collections on this thread only
-        if not smoke_test:
-            # Today's copy at start (it holds yesterday whole, even after a crash) and again
-            # at closing time (the day's takings); on a worker thread, off the window's.
-            starting = asyncio.ensure_future(back_up(config))
-        await closed.wait()
-        await engine.aclose()
-        if not smoke_test:
-            await starting
-            await back_up(config)
-
     try:
-        qasync.run(main())
+        qasync.run(_serve(launch, repository, single))
     finally:
         repository.close()
         single.release()
     return 0
+
+
+async def _serve(launch: Launch, repository: PaymentRepository, single: SingleWindow) -> None:
+    """The window until it is closed; the engine and the widgets are made inside the running
+    loop: both create tasks."""
+    config = launch.config
+    till = build_till(config, demo=launch.demo)
+    engine = till.engine(repository)
+    window = MainWindow(
+        config,
+        repository,
+        demo=launch.demo,
+        keyring_problem=launch.keyring_problem,
+        engine=engine,
+        till=till,
+    )
+    engine.resume()  # payments left unfinished by a crash or a lost network
+    single.wake_up.connect(window.come_forward)
+    closed = asyncio.Event()
+    window.closed.connect(closed.set)
+    # A counter screen runs full screen; the explicit size also holds without a window
+    # manager (kiosk set-ups), where "maximized" is only a hint.
+    window.resize(window.screen().availableGeometry().size())
+    window.showMaximized()
+    await asyncio.sleep(0)
+    if launch.smoke_test:
+        _smoke_report(window, launch.started)
+        window.close()
+    settle_garbage_collector()  # once the window is drawn, not before
+    MainThreadCollector(window)  # from now on, collections on this thread only
+    if not launch.smoke_test:
+        # Today's copy at start (it holds yesterday whole, even after a crash) and again
+        # at closing time (the day's takings); on a worker thread, off the window's.
+        starting = asyncio.ensure_future(back_up(config))
+    await closed.wait()
+    await engine.aclose()
+    if not launch.smoke_test:
+        await starting
+        await back_up(config)
+
+
+def _smoke_report(window: MainWindow, started: float) -> None:
+    icon = "icon ok" if not window.windowIcon().pixmap(64).isNull() else "icon missing"
+    print(
+        f"window shown in {(time.perf_counter() - started) * 1000:.0f} ms: "
+        f"{window.windowTitle()}; {icon}; peak memory {peak_memory_mb()}",
+        flush=True,
+    )

@@ -7,17 +7,14 @@ the till (engine layer) before anything is sent; problems are explained inline.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QFont, QKeySequence, QShortcut
+from PySide6.QtCore import QSize, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QGridLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QRadioButton,
@@ -26,67 +23,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.countries import PROVIDER_NAMES, Provider
+from pos_app.app.till import SetupProblem, Till
+from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
-from pos_app.domain.money import Money, currency_digits
 from pos_app.domain.phone import WrongNetwork
-from pos_app.engine.setup import SetupProblem, Till
-from pos_app.ui import theme
+from pos_app.engine.engine import ChargeRequest
+from pos_app.providers import registry
+from pos_app.ui import provider_facts, theme
 from pos_app.ui.amount_confirm import AmountConfirmDialog
+from pos_app.ui.field_notes import WARNING, reserved_line, show_error
+from pos_app.ui.keypad import BACKSPACE, Keypad
 from pos_app.ui.texts import error_text
 
-
-@dataclass(frozen=True)
-class ChargeInput:
-    provider: Provider
-    amount: Money
-    msisdn: str
-    reference: str | None
-    message: str | None
-
-
 PANEL_WIDTH = 420  # whatever is shown in it: switching provider or an error moves nothing
-KEY_HEIGHT = 36  # the keypad's keys grow with the window, from this
-QUICK_HEIGHT = 28  # five quick amounts beside the keypad's four rows
-QUICK_COLUMN_WIDTH = 130  # whatever the currency's amounts: switching provider moves nothing
-ERROR_PIXELS = 12
-# Amber, 8.7:1 on the window: a network hint that does not block (ported numbers allowed).
-WARNING = "#78350f"
-
-
-def reserved_line(parent: QWidget, name: str, lines: int) -> QLabel:
-    """A label for an error, its height reserved for `lines` lines whether it shows one or not:
-    an error appearing moves nothing. A longer text is cut, and shown whole as its tool tip."""
-    label = QLabel(parent)
-    label.setObjectName(name)
-    font = QFont(label.font())
-    font.setPixelSize(ERROR_PIXELS)
-    font.setBold(True)
-    label.setFont(font)
-    label.setStyleSheet(f"color:{theme.ERROR};")
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-    label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + 2)
-    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
-    return label
-
-
-def show_error(label: QLabel, text: str, colour: str = theme.ERROR) -> None:
-    label.setStyleSheet(f"color:{colour};font-size:{ERROR_PIXELS}px;font-weight:bold;")
-    label.setText(text)
-    label.setToolTip(text)
-
-
-def default_quick_amounts(currency: str) -> list[Decimal]:
-    if currency_digits(currency) == 0:
-        return [Decimal(v) for v in (500, 1000, 2000, 5000, 10000)]
-    return [Decimal(v) for v in (50, 100, 200, 500, 1000)]
 
 
 class ChargePanel(QWidget):
-    charge_requested = Signal(object)  # ChargeInput
-    customer_check_requested = Signal(str)  # MSISDN (MTN basic user info)
+    charge_requested = Signal(object)  # ChargeRequest
+    customer_check_requested = Signal(str, str)  # provider, MSISDN: the account holder's name
 
     def __init__(self, till: Till, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -110,26 +64,11 @@ class ChargePanel(QWidget):
         layout.addWidget(self.amount)
         layout.addWidget(self.amount_shown)
 
-        pads = QHBoxLayout()
-        keypad = QGridLayout()
-        keypad.setSpacing(4)
-        keys = ["7", "8", "9", "4", "5", "6", "1", "2", "3", "00", "0", "⌫"]
-        for index, key in enumerate(keys):
-            button = QPushButton(key, self)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes field to field
-            button.setMinimumSize(56, KEY_HEIGHT)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            button.setStyleSheet("font-size:20px;")
-            button.clicked.connect(lambda _=False, k=key: self._press(k))
-            keypad.addWidget(button, index // 3, index % 3)
-        pads.addLayout(keypad, 1)
-        quick_column = QWidget(self)
-        quick_column.setFixedWidth(QUICK_COLUMN_WIDTH)
-        self.quick = QVBoxLayout(quick_column)
-        self.quick.setContentsMargins(0, 0, 0, 0)
-        self.quick.setSpacing(4)
-        pads.addWidget(quick_column)
-        layout.addLayout(pads)
+        self.keypad = Keypad(self)
+        self.keypad.pressed.connect(self._press)
+        self.keypad.chosen.connect(self.amount.setText)
+        self.quick = self.keypad.quick
+        layout.addWidget(self.keypad)
 
         self.phone = QLineEdit(self)
         self.phone.setObjectName("phone")
@@ -144,7 +83,7 @@ class ChargePanel(QWidget):
         self.provider_buttons = QButtonGroup(self)
         self.provider_radio: dict[Provider, QRadioButton] = {}
         for provider in till.providers:
-            radio = QRadioButton(PROVIDER_NAMES[provider], self)
+            radio = QRadioButton(registry.name(provider), self)
             radio.setObjectName(f"provider_{provider}")
             self.provider_buttons.addButton(radio)
             self.provider_radio[provider] = radio
@@ -153,10 +92,10 @@ class ChargePanel(QWidget):
             radio.clicked.connect(self._chosen_by_hand)
             row.addWidget(radio)
         self.check_customer = QPushButton(self.tr("Check customer"), self)
-        self.check_customer.setToolTip(self.tr("Show the MTN account holder's name (Ctrl+K)"))
         self.check_customer.setShortcut(QKeySequence("Ctrl+K"))
         self.check_customer.clicked.connect(self._check_customer)
-        # Hidden for M-Pesa, its room kept: switching provider moves nothing.
+        # Hidden for a provider that cannot be asked, its room kept: switching provider moves
+        # nothing.
         keep = self.check_customer.sizePolicy()
         keep.setRetainSizeWhenHidden(True)
         self.check_customer.setSizePolicy(keep)
@@ -164,7 +103,7 @@ class ChargePanel(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         # Under the provider choice, what is known of the number: that its network is not
-        # the chosen provider's (with the one to choose), or the MTN account holder's name.
+        # the chosen provider's (with the one to choose), or the account holder's name.
         self.network_hint = reserved_line(self, "networkHint", 3)
         self.customer = self.network_hint
         layout.addWidget(self.network_hint)
@@ -204,6 +143,7 @@ class ChargePanel(QWidget):
         if till.providers:
             first = next(iter(till.providers))
             self.provider_radio[first].setChecked(True)
+        self._show_customer_check()
         self._fill_quick_amounts()
 
     def sizeHint(self) -> QSize:
@@ -220,36 +160,17 @@ class ChargePanel(QWidget):
             self.provider_radio[provider].setChecked(True)
 
     def _fill_quick_amounts(self) -> None:
-        while self.quick.count():
-            item = self.quick.takeAt(0)
-            if item is not None and (widget := item.widget()) is not None:
-                widget.hide()  # at once: deleted later
-                widget.deleteLater()
-        provider = self.provider
-        if provider is None:
-            return
-        currency = self._till.currencies[provider]
-        configured = self._till.config.shop.quick_amounts
-        amounts = [Decimal(str(a)) for a in configured] or default_quick_amounts(currency)
-        locale = self._till.config.shop.effective_locale
-        for value in amounts:
-            try:
-                money = Money.from_decimal(value, currency)
-            except ValidationError:
-                continue  # e.g. 12.5 configured for a whole-number currency
-            button = QPushButton(money.format(locale), self)
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-            button.setMinimumHeight(QUICK_HEIGHT)
-            button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-            button.clicked.connect(
-                lambda _=False, m=money: self.amount.setText(m.to_plain_string())
-            )
-            self.quick.addWidget(button)
+        provider, shop = self.provider, self._till.config.shop
+        self.keypad.show_amounts(
+            [Decimal(str(a)) for a in shop.quick_amounts],
+            self._till.currencies[provider] if provider is not None else None,
+            shop.effective_locale,
+        )
 
     # -- reactions --
 
     def _press(self, key: str) -> None:
-        if key == "⌫":
+        if key == BACKSPACE:
             self.amount.backspace()
         else:
             self.amount.insert(key)
@@ -258,7 +179,7 @@ class ChargePanel(QWidget):
     def _provider_toggled(self, checked: bool) -> None:
         if not checked:
             return
-        self.check_customer.setVisible(self.provider == "mtn")
+        self._show_customer_check()
         self._fill_quick_amounts()
         self._amount_changed(self.amount.text())
         self._update_network_hint()
@@ -313,9 +234,28 @@ class ChargePanel(QWidget):
         problem = self._till.network_problem(provider, phone)
         show_error(self.network_hint, error_text(problem) if problem else "", WARNING)
 
+    def _can_look_up(self) -> Provider | None:
+        """The chosen provider, when it can tell the account holder's name."""
+        provider = self.provider
+        spec = registry.spec(provider) if provider is not None else None
+        return provider if spec is not None and spec.capabilities.account_lookup else None
+
+    def _show_customer_check(self) -> None:
+        provider = self._can_look_up()
+        self.check_customer.setVisible(provider is not None)
+        if provider is not None:
+            self.check_customer.setToolTip(
+                self.tr("Show the {0} account holder's name (Ctrl+K)").format(
+                    provider_facts.short_name(provider)
+                )
+            )
+
     def _check_customer(self) -> None:
+        provider = self._can_look_up()
+        if provider is None:
+            return
         try:
-            phone = self._till.parse_phone("mtn", self.phone.text())
+            phone = self._till.parse_phone(provider, self.phone.text())
         except WrongNetwork as exc:
             show_error(self.network_hint, error_text(exc))
             return
@@ -326,7 +266,7 @@ class ChargePanel(QWidget):
             show_error(self.error, error_text(exc))
             return
         show_error(self.customer, self.tr("Checking…"), theme.TEXT)
-        self.customer_check_requested.emit(phone.msisdn)
+        self.customer_check_requested.emit(provider, phone.msisdn)
 
     def show_customer(self, text: str) -> None:
         show_error(self.customer, text, theme.TEXT)
@@ -344,7 +284,7 @@ class ChargePanel(QWidget):
             return
         self._send(request)
 
-    def _checked(self) -> ChargeInput | None:
+    def _checked(self) -> ChargeRequest | None:
         # The amount's line already follows what is typed (the amount to charge, or why not).
         for label in (self.phone_error, self.error):
             show_error(label, "")
@@ -372,15 +312,15 @@ class ChargePanel(QWidget):
         if phone is None:
             self.phone.setFocus()
             return None
-        return ChargeInput(
+        return ChargeRequest(
             provider,
             amount,
-            phone.msisdn,
-            self.reference.text().strip() or None,
-            self.message.text().strip() or None,
+            phone,
+            external_id=self.reference.text().strip() or None,
+            message=self.message.text().strip() or None,
         )
 
-    def charge_again(self, request: ChargeInput) -> None:
+    def charge_again(self, request: ChargeRequest) -> None:
         """*Charge again* on a card: the amount passes the same guard as a typed one (largest
         charge, confirmation above the owner's amount); what is typed for the next customer
         stays."""
@@ -398,12 +338,12 @@ class ChargePanel(QWidget):
             return
         self.charge_requested.emit(request)
 
-    def _confirm(self, request: ChargeInput, *, clear: bool = True) -> None:
+    def _confirm(self, request: ChargeRequest, *, clear: bool = True) -> None:
         shop = self._till.config.shop
         dialog = AmountConfirmDialog(
             request.amount,
             request.provider,
-            request.msisdn,
+            request.phone.msisdn,
             shop.effective_locale,
             shop.effective_language,
             self,
@@ -422,7 +362,7 @@ class ChargePanel(QWidget):
         if result != QDialog.DialogCode.Accepted:
             self.amount.setFocus()  # the fields keep what was typed
 
-    def _send(self, request: ChargeInput) -> None:
+    def _send(self, request: ChargeRequest) -> None:
         self.clear()  # ready for the next customer at once
         self.charge_requested.emit(request)
 

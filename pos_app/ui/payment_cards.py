@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.countries import PROVIDER_NAMES
-from pos_app.domain.payment import Payment, PaymentStatus, needs_resolving
+from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
-from pos_app.domain.reasons import Reason, from_key
-from pos_app.ui import theme
+from pos_app.domain.reasons import Reason
+from pos_app.ui import provider_facts, theme
+from pos_app.ui.provider_facts import code_name, code_name_within
 from pos_app.ui.texts import reason_action, reason_message
 
 S = PaymentStatus
@@ -70,9 +70,12 @@ class PaymentCard(QFrame):
         layout.addWidget(self.advice)
         code_row = QHBoxLayout()
         self.code = QLineEdit(self)
-        self.code.setPlaceholderText(
-            self.tr("M-Pesa code from the customer's SMS, e.g. NLJ7RT61SV")
-        )
+        if (shape := provider_facts.receipt_code(payment.provider)) is not None:
+            self.code.setPlaceholderText(
+                self.tr("{0} from the customer's SMS, e.g. {1}").format(
+                    code_name(shape), shape.example
+                )
+            )
         self.save_code = QPushButton(self.tr("Save code"), self)
         self.save_code.clicked.connect(self._save_code)
         self.code.returnPressed.connect(self._save_code)
@@ -93,9 +96,9 @@ class PaymentCard(QFrame):
         self.payment = payment
         self.title.setText(
             ("−" if payment.refund_of else "") + f"{payment.amount.format(self._locale)} · "
-            f"{PROVIDER_NAMES[payment.provider]} · {mask_msisdn(payment.msisdn)}"
+            f"{provider_facts.name(payment.provider)} · {mask_msisdn(payment.msisdn)}"
         )
-        reason: Reason | None = from_key(payment.reason) if payment.reason else None
+        reason = provider_facts.reason(payment.reason) if payment.reason else None
         state, advice = self._words(payment, reason, now or datetime.now(UTC))
         if self.unsaved:
             state = self.tr("{0} — not yet saved: {1}").format(state, self.unsaved)
@@ -104,8 +107,9 @@ class PaymentCard(QFrame):
         if self.advice.styleSheet():
             self.advice.setStyleSheet("")  # an error shown before is replaced
         self.advice.setVisible(bool(advice))
+        # Where the provider's answer carries no receipt code, the customer's SMS has it.
         wants_code = (
-            payment.provider == "mpesa"
+            provider_facts.receipt_code(payment.provider) is not None
             and payment.status == S.SUCCESSFUL
             and not payment.provider_transaction_id
         )
@@ -122,12 +126,16 @@ class PaymentCard(QFrame):
             )
         self.receipt.setVisible(
             not self.unsaved
-            and (payment.status in (S.SUCCESSFUL, S.REFUNDED) or needs_resolving(payment))
+            and (
+                payment.status in (S.SUCCESSFUL, S.REFUNDED)
+                or provider_facts.needs_a_person(payment)
+            )
         )
         closed = payment.status in (S.FAILED, S.EXPIRED)
         can_retry = closed and payment.refund_of is None and not self.unsaved
         self.retry.setVisible(can_retry)
-        # Some refusals mean charging again at once cannot work (M-Pesa's 2-minute rule).
+        # Some refusals mean charging again at once cannot work (a provider refusing the same
+        # amount to the same customer within minutes).
         self.retry.setEnabled(can_retry and (reason is None or reason.retry_helps))
         self.retry.setToolTip((reason_action(reason) or reason_message(reason)) if reason else "")
         waiting = payment.status in (S.CREATED, S.SUBMITTING, S.PENDING, S.UNKNOWN)
@@ -151,17 +159,7 @@ class PaymentCard(QFrame):
                 self.tr("Ask the customer to enter their PIN on the phone"),
             )
         if status == S.SUCCESSFUL:
-            if payment.receipt_source == "cashier":
-                return (
-                    self.tr("✔ PAID · M-Pesa code {0}").format(payment.provider_transaction_id),
-                    self.tr("Code typed from the customer's SMS"),
-                )
-            if payment.provider_transaction_id:
-                return self.tr("✔ PAID · receipt {0}").format(payment.provider_transaction_id), ""
-            return (
-                self.tr("✔ PAID"),
-                self.tr("The M-Pesa code is in the customer's SMS (optional to record)"),
-            )
+            return self._paid_words(payment)
         if status == S.UNKNOWN:
             return (
                 self.tr("? NOT KNOWN whether the customer paid"),
@@ -174,16 +172,37 @@ class PaymentCard(QFrame):
             return label, ""
         return f"{label} · {reason_message(reason)}", reason_action(reason)
 
+    def _paid_words(self, payment: Payment) -> tuple[str, str]:
+        shape = provider_facts.receipt_code(payment.provider)
+        code = payment.provider_transaction_id
+        if payment.receipt_source == "cashier" and shape is not None:
+            return (
+                self.tr("✔ PAID · {0} {1}").format(code_name_within(shape), code),
+                self.tr("Code typed from the customer's SMS"),
+            )
+        if code:
+            return self.tr("✔ PAID · receipt {0}").format(code), ""
+        if shape is None:
+            return self.tr("✔ PAID"), ""
+        return (
+            self.tr("✔ PAID"),
+            self.tr("The {0} is in the customer's SMS (optional to record)").format(
+                code_name_within(shape)
+            ),
+        )
+
     def _refund_words(self, refund: Payment, reason: Reason | None) -> tuple[str, str]:
         if refund.status == S.SUCCESSFUL:
             return self.tr("↩ REFUND MADE · {0}").format(refund.provider_transaction_id or ""), ""
         if refund.status in (S.FAILED, S.EXPIRED):
             why = reason_message(reason) if reason else ""
             return self.tr("✖ REFUND NOT MADE · {0}").format(why), ""
-        if needs_resolving(refund):
+        if provider_facts.needs_a_person(refund):
             return (
                 self.tr("↩ Refund waiting for the owner's confirmation"),
-                self.tr("Reverse it in M-Pesa if not sent from here; then Receipt… → Resolve"),
+                self.tr("Reverse it in {0} if not sent from here; then Receipt… → Resolve").format(
+                    provider_facts.name(refund.provider)
+                ),
             )
         return self.tr("↩ Refund on its way…"), ""
 

@@ -10,12 +10,11 @@ from PySide6.QtCore import QCoreApplication, QMarginsF, QSizeF
 from PySide6.QtGui import QPageLayout, QPageSize, QTextDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from pos_app.config import ShopConfig
-from pos_app.domain.countries import PROVIDER_NAMES
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
-from pos_app.domain.reasons import from_key
-from pos_app.ui.report_pdf import check_writable
+from pos_app.platform.config import ShopConfig
+from pos_app.reports.pdf import check_writable
+from pos_app.ui import provider_facts
 from pos_app.ui.texts import reason_message, status_name
 
 ROLL_WIDTH_MM = 80.0
@@ -36,8 +35,13 @@ def receipt_lines(
         receipt = payment.provider_transaction_id
         if payment.receipt_source == "cashier":
             receipt += QCoreApplication.translate("Receipt", " (from SMS)")
-    elif payment.provider == "mpesa" and payment.status == PaymentStatus.SUCCESSFUL:
-        receipt = QCoreApplication.translate("Receipt", "see the customer's M-Pesa SMS")
+    elif (
+        provider_facts.receipt_code(payment.provider) is not None
+        and payment.status == PaymentStatus.SUCCESSFUL
+    ):
+        receipt = QCoreApplication.translate("Receipt", "see the customer's {0} SMS").format(
+            provider_facts.name(payment.provider)
+        )
     else:
         receipt = "-"
     demo_line = ("DEMO", QCoreApplication.translate("Receipt", "no real money moved"))
@@ -45,13 +49,13 @@ def receipt_lines(
     lines += [
         (QCoreApplication.translate("Receipt", "Date"), when),
         (QCoreApplication.translate("Receipt", "Amount"), payment.amount.format(locale)),
-        (QCoreApplication.translate("Receipt", "Paid with"), PROVIDER_NAMES[payment.provider]),
+        (QCoreApplication.translate("Receipt", "Paid with"), provider_facts.name(payment.provider)),
         (QCoreApplication.translate("Receipt", "Phone"), mask_msisdn(payment.msisdn)),
         (QCoreApplication.translate("Receipt", "Status"), status_name(payment.status).upper()),
         (QCoreApplication.translate("Receipt", "Receipt no."), receipt),
     ]
     if payment.reason:
-        reason = reason_message(from_key(payment.reason))
+        reason = reason_message(provider_facts.reason(payment.reason))
         lines.append((QCoreApplication.translate("Receipt", "Reason"), reason))
     if payment.external_id:
         lines.append((QCoreApplication.translate("Receipt", "Reference"), payment.external_id))

@@ -34,13 +34,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.config import ShopConfig
-from pos_app.domain.countries import PROVIDER_NAMES
-from pos_app.domain.payment import Payment, PaymentEvent, PaymentStatus, needs_resolving
+from pos_app.domain.payment import Payment, PaymentEvent, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
-from pos_app.domain.reasons import from_key
+from pos_app.platform.config import ShopConfig
+from pos_app.providers import registry
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, Total, local_day
+from pos_app.ui import provider_facts
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.receipt_print import print_receipt, receipt_html, roll_printer, save_pdf
 from pos_app.ui.texts import reason_message, shop_today, status_choices, status_name
@@ -141,7 +141,7 @@ class ReceiptsModel(QAbstractTableModel):
             amount = payment.amount.format(self._locale)
             return f"−{amount}" if payment.refund_of else amount
         if column == 2:
-            return PROVIDER_NAMES[payment.provider]
+            return provider_facts.name(payment.provider)
         if column == 3:
             return mask_msisdn(payment.msisdn)
         if column == 4:
@@ -149,7 +149,7 @@ class ReceiptsModel(QAbstractTableModel):
         if column == 5:
             if payment.provider_transaction_id:
                 return payment.provider_transaction_id
-            return reason_message(from_key(payment.reason)) if payment.reason else ""
+            return reason_message(provider_facts.reason(payment.reason)) if payment.reason else ""
         return payment.external_id or payment.reference_id[:8]
 
 
@@ -188,8 +188,8 @@ class ReceiptsView(QWidget):
             self.status.addItem(label, statuses)
         self.provider = QComboBox(self)
         self.provider.addItem(self.tr("Any provider"), None)
-        for key, name in PROVIDER_NAMES.items():
-            self.provider.addItem(name, key)
+        for spec in registry.specs():
+            self.provider.addItem(spec.name, spec.id)
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(self.tr("Phone, order reference or receipt number"))
         for widget in (
@@ -305,12 +305,16 @@ class ReceiptDetail(QDialog):
         self.pdf_button.clicked.connect(self.ask_pdf_path)
         self.refund_button = QPushButton(self.tr("Refund… (owner)"), self)
         self.refund_button.clicked.connect(lambda: self.refund_requested.emit(self.payment))
+        can = provider_facts.capabilities(payment.provider)
         self.refund_button.setVisible(
-            owner_tools and payment.status == PaymentStatus.SUCCESSFUL and not payment.refund_of
+            owner_tools
+            and payment.status == PaymentStatus.SUCCESSFUL
+            and not payment.refund_of
+            and (can is not None and can.refunds)
         )
         self.resolve_button = QPushButton(self.tr("Resolve… (owner)"), self)
         self.resolve_button.clicked.connect(lambda: self.resolve_requested.emit(self.payment))
-        self.resolve_button.setVisible(owner_tools and needs_resolving(payment))
+        self.resolve_button.setVisible(owner_tools and provider_facts.needs_a_person(payment))
         buttons.addWidget(self.refund_button)
         buttons.addWidget(self.resolve_button)
         buttons.addStretch(1)
@@ -320,7 +324,7 @@ class ReceiptDetail(QDialog):
 
     def _happened(self, event: PaymentEvent) -> str:
         """One step of the payment's history, in the cashier's words."""
-        provider = PROVIDER_NAMES[self.payment.provider]
+        provider = provider_facts.name(self.payment.provider)
         status = event.to_status
         unclear = event.detail.get("not_understood")
         if isinstance(unclear, dict):
@@ -340,7 +344,7 @@ class ReceiptDetail(QDialog):
             name = status_name(status)
             text = name[:1].upper() + name[1:]
         if event.reason:
-            text += f": {reason_message(from_key(event.reason))}"
+            text += f": {reason_message(provider_facts.reason(event.reason))}"
         if event.is_correction:
             text += self.tr(" (a late answer corrected it)")
         return text

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.config import ShopConfig
-from pos_app.day_report import load, render_html, sections
 from pos_app.domain.report import DayReport
+from pos_app.platform.config import ShopConfig
+from pos_app.reports.day_report import load, render_html, sections
 from pos_app.ui import theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.texts import shop_today, status_name

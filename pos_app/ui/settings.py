@@ -1,24 +1,22 @@
-"""The settings dialog: the shop, each provider's connection and the language, written to the
-config file; provider secrets typed into password fields, kept in the system keyring only; a
-connection test running the doctor's provider checks; MTN sandbox provisioning."""
+"""The settings dialog: the shop, each installed provider's connection and the language,
+written to the config file; provider secrets typed into password fields, kept in the system
+keyring only; a connection test running the doctor's provider checks; sandbox credentials made
+for a provider whose sandbox makes them."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, localedata
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QFormLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -28,305 +26,29 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.config import (
-    ENVIRONMENTS,
-    LANGUAGES,
-    MPESA_TRANSACTION_TYPES,
-    Config,
-    ConfigError,
-)
-from pos_app.config_writer import preview_config, save_config
-from pos_app.credentials import (
-    MPESA_SECRETS,
-    MTN_SECRETS,
-    NoSecureKeyring,
-    Secret,
-    SecretName,
-    SecretStore,
-)
+from pos_app.app.till import SetupProblem, build_till
 from pos_app.domain.amount_guard import AmountGuard
-from pos_app.domain.countries import COUNTRIES, country
+from pos_app.domain.countries import country
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
-from pos_app.engine.setup import SetupProblem, build_till
+from pos_app.platform.config import Config, ConfigError, ProviderSection
+from pos_app.platform.config_writer import preview_config, save_config
+from pos_app.platform.credentials import NoSecureKeyring, SecretStore
+from pos_app.platform.secret import Secret
+from pos_app.providers import registry
 from pos_app.providers.base import ProviderError
-from pos_app.providers.mtn import environments
-from pos_app.providers.mtn.provisioning import provision_into_keyring
+from pos_app.providers.spec import Provisioning
+from pos_app.ui.secrets_panel import SecretsPanel
+from pos_app.ui.settings_rows import (
+    AMOUNT_KEYS,
+    Setting,
+    number_format_label,
+    number_formats,
+    parse_amounts,
+    setting_groups,
+    translated,
+)
 from pos_app.ui.texts import country_name, error_text, shown
-
-CONTEXT = "SettingsDialog"
-AMOUNT_KEYS = ("largest_charge", "confirm_above")  # in the shop's currency; 0: the default
-
-
-def translated(text: object) -> str:
-    """A text marked with QT_TRANSLATE_NOOP, in the user's language."""
-    return QCoreApplication.translate(CONTEXT, str(text))
-
-
-SECRET_LABELS = {
-    SecretName.MTN_SUBSCRIPTION_KEY: QT_TRANSLATE_NOOP(
-        "SettingsDialog", "Collection subscription key"
-    ),
-    SecretName.MTN_API_USER: QT_TRANSLATE_NOOP("SettingsDialog", "API user"),
-    SecretName.MTN_API_KEY: QT_TRANSLATE_NOOP("SettingsDialog", "API key"),
-    SecretName.MTN_DISBURSEMENT_KEY: QT_TRANSLATE_NOOP(
-        "SettingsDialog", "Disbursement subscription key (refunds)"
-    ),
-    SecretName.MPESA_CONSUMER_KEY: QT_TRANSLATE_NOOP("SettingsDialog", "Consumer key"),
-    SecretName.MPESA_CONSUMER_SECRET: QT_TRANSLATE_NOOP("SettingsDialog", "Consumer secret"),
-    SecretName.MPESA_PASSKEY: QT_TRANSLATE_NOOP("SettingsDialog", "Passkey"),
-    SecretName.MPESA_INITIATOR_PASSWORD: QT_TRANSLATE_NOOP(
-        "SettingsDialog", "Initiator password (refunds)"
-    ),
-}
-
-
-@dataclass(frozen=True)
-class Setting:
-    section: str
-    key: str
-    label: object  # marked with QT_TRANSLATE_NOOP
-    hint: object = ""
-    choices: tuple[tuple[str, object], ...] = ()  # (value, label)
-
-
-def _connection(section: str, use: object, url_hint: object) -> tuple[Setting, ...]:
-    """What both providers have: on/off, environment and base URL."""
-    return (
-        Setting(section, "enabled", use),
-        Setting(
-            section,
-            "environment",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Environment"),
-            choices=tuple((name, name) for name in ENVIRONMENTS),
-        ),
-        Setting(section, "base_url", QT_TRANSLATE_NOOP("SettingsDialog", "Base URL"), url_hint),
-    )
-
-
-SETTINGS: dict[object, tuple[Setting, ...]] = {
-    QT_TRANSLATE_NOOP("SettingsDialog", "Shop"): (
-        Setting("shop", "name", QT_TRANSLATE_NOOP("SettingsDialog", "Shop name")),
-        Setting("shop", "till", QT_TRANSLATE_NOOP("SettingsDialog", "Till name")),
-        Setting(
-            "shop",
-            "country",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Country"),
-            choices=tuple((code, c.name) for code, c in sorted(COUNTRIES.items())),
-        ),
-        Setting(
-            "shop",
-            "language",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Language"),
-            choices=(("", QT_TRANSLATE_NOOP("SettingsDialog", "Automatic")), *LANGUAGES.items()),
-        ),
-        Setting("shop", "locale", QT_TRANSLATE_NOOP("SettingsDialog", "Number format")),
-        Setting(
-            "shop",
-            "timezone",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Time zone"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "e.g. Africa/Abidjan; empty: this computer's"),
-        ),
-        Setting(
-            "shop",
-            "quick_amounts",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Quick amounts"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "e.g. 500, 1000, 5000"),
-        ),
-        Setting(
-            "shop", "sound", QT_TRANSLATE_NOOP("SettingsDialog", "Sound on success and failure")
-        ),
-        Setting(
-            "shop",
-            "largest_charge",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Largest charge"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "A larger amount is refused at the till"),
-        ),
-        Setting(
-            "shop",
-            "confirm_above",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Confirm above"),
-            QT_TRANSLATE_NOOP(
-                "SettingsDialog", "A larger amount is shown in words and confirmed a second time"
-            ),
-        ),
-        Setting(
-            "shop",
-            "allow_ported_numbers",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Allow ported numbers"),
-            QT_TRANSLATE_NOOP(
-                "SettingsDialog",
-                "Where customers keep their number when they change network: charge a number "
-                "whatever network its prefix belongs to (the till still says so)",
-            ),
-        ),
-    ),
-    "MTN MoMo": (
-        *_connection(
-            "mtn",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Use MTN MoMo"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "empty: MTN's URL for the environment"),
-        ),
-        Setting(
-            "mtn",
-            "target_environment",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Target environment"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "empty: by country"),
-        ),
-        Setting(
-            "mtn",
-            "currency",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Currency"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "empty: EUR in the sandbox, else the country's"),
-        ),
-    ),
-    "M-Pesa": (
-        *_connection(
-            "mpesa",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Use M-Pesa"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "empty: Safaricom's URL for the environment"),
-        ),
-        Setting("mpesa", "currency", QT_TRANSLATE_NOOP("SettingsDialog", "Currency")),
-        Setting(
-            "mpesa",
-            "shortcode",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Shortcode"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "PayBill number, or the till's store number"),
-        ),
-        Setting(
-            "mpesa",
-            "transaction_type",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Type"),
-            choices=tuple(
-                zip(
-                    MPESA_TRANSACTION_TYPES,
-                    (
-                        QT_TRANSLATE_NOOP("SettingsDialog", "PayBill"),
-                        QT_TRANSLATE_NOOP("SettingsDialog", "Buy Goods (till)"),
-                    ),
-                    strict=True,
-                )
-            ),
-        ),
-        Setting(
-            "mpesa",
-            "party_b",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Till number"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "Buy Goods only; empty: the shortcode"),
-        ),
-    ),
-    QT_TRANSLATE_NOOP("SettingsDialog", "Backups"): (
-        Setting(
-            "backup",
-            "folder",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Backup folder"),
-            QT_TRANSLATE_NOOP("SettingsDialog", "empty: backups beside the database"),
-        ),
-        # A copy on the counter's own disk dies with that disk: the second one need not.
-        Setting(
-            "backup",
-            "second_folder",
-            QT_TRANSLATE_NOOP("SettingsDialog", "Second backup folder"),
-            QT_TRANSLATE_NOOP(
-                "SettingsDialog", "a USB stick or a network share; empty: no second copy"
-            ),
-        ),
-    ),
-}
-
-
-EXAMPLE_AMOUNT = Decimal(1_500_000)
-
-
-def number_formats(region: str, language: str) -> list[tuple[str, str]]:
-    """(locale, "English (Uganda) — USh1,500,000"): the country's locales, then English and
-    French, each with an example amount in the country's currency."""
-    info = country(region)
-    here = sorted(
-        name
-        for name in localedata.locale_identifiers()
-        if name.endswith(f"_{info.region}") and name.count("_") == 1
-    )
-    names = dict.fromkeys([info.locale, *here, "en", "fr"])
-    return [(name, number_format_label(name, info.currency, language)) for name in names]
-
-
-def number_format_label(locale: str, currency: str, language: str) -> str:
-    example = Money.from_decimal(EXAMPLE_AMOUNT, currency).format(locale)
-    name = Locale.parse(locale).get_display_name(language) or locale
-    return f"{name[:1].upper()}{name[1:]} — {example}"
-
-
-def parse_amounts(text: str) -> list[float]:
-    amounts = []
-    for part in text.replace(";", ",").split(","):
-        if not part.strip():
-            continue
-        try:
-            amounts.append(float(part.strip()))
-        except ValueError:
-            raise ValueError(part.strip()) from None
-    return amounts
-
-
-class SecretsPanel(QWidget):
-    """Password fields per provider secret; what is typed goes to the keyring and nowhere else."""
-
-    def __init__(self, store: SecretStore, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._store = store
-        layout = QVBoxLayout(self)
-        status = store.status()
-        self.usable = status.usable
-        self.keyring_note = QLabel(status.message, self)
-        self.keyring_note.setWordWrap(True)
-        layout.addWidget(self.keyring_note)
-        self.fields: dict[SecretName, QLineEdit] = {}
-        for title, names in (
-            ("MTN MoMo", (*MTN_SECRETS, SecretName.MTN_DISBURSEMENT_KEY)),
-            ("M-Pesa", (*MPESA_SECRETS, SecretName.MPESA_INITIATOR_PASSWORD)),
-        ):
-            box = QGroupBox(title, self)
-            form = QFormLayout(box)
-            for name in names:
-                field = QLineEdit(box)
-                # Typed secrets are never shown, not even to a screenshot.
-                field.setEchoMode(QLineEdit.EchoMode.Password)
-                field.setEnabled(status.usable)
-                self.fields[name] = field
-                form.addRow(translated(SECRET_LABELS[name]), field)
-            layout.addWidget(box)
-        layout.addStretch(1)
-        self.refresh_placeholders()
-
-    def typed(self, name: SecretName) -> Secret | None:
-        text = self.fields[name].text().strip()
-        return Secret(text) if text else None
-
-    def refresh_placeholders(self) -> None:
-        for name, field in self.fields.items():
-            source = self._store.source(name)
-            if source == "keyring":
-                text = self.tr("stored in the keyring (type to replace)")
-            elif source == "environment":
-                text = self.tr("set by {0} (overrides the keyring)").format(name.env_var)
-            else:
-                text = self.tr("not set")
-            field.setPlaceholderText(text)
-
-    def save(self) -> list[str]:
-        """Store what was typed; returns the labels of the secrets saved."""
-        saved = []
-        try:
-            for name, field in self.fields.items():
-                if field.text().strip():
-                    self._store.set(name, field.text().strip())
-                    saved.append(translated(SECRET_LABELS[name]))
-        finally:
-            for field in self.fields.values():
-                field.clear()  # secrets do not linger in widgets
-            self.refresh_placeholders()
-        return saved
 
 
 class SettingsDialog(QDialog):
@@ -343,38 +65,19 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self._config = config
         self._path = path
-        self._store = store or SecretStore()
+        self._store = store or SecretStore(names=registry.secret_names())
         self._task: asyncio.Task[Any] | None = None
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)
         self.inputs: dict[Setting, QLineEdit | QComboBox | QCheckBox] = {}
-        for title, settings in SETTINGS.items():
-            page = QWidget(self.tabs)
-            form = QFormLayout(page)
-            for setting in settings:
-                widget = self._input(setting, page)
-                self.inputs[setting] = widget
-                if isinstance(widget, QCheckBox):
-                    form.addRow(widget)
-                    if setting.hint:  # what the choice means
-                        note = QLabel(translated(setting.hint), page)
-                        note.setWordWrap(True)
-                        note.setIndent(24)
-                        form.addRow(note)
-                else:
-                    form.addRow(translated(setting.label), widget)
-                    if isinstance(widget, QLineEdit) and setting.key in AMOUNT_KEYS:
-                        widget.setToolTip(translated(setting.hint))
-            if title == "MTN MoMo":
-                self.provision_button = QPushButton(self.tr("Create sandbox credentials"), page)
-                self.provision_button.setToolTip(
-                    self.tr(
-                        "Creates an MTN sandbox API user and key with the subscription key "
-                        "and keeps them in the keyring"
-                    )
-                )
-                self.provision_button.clicked.connect(self.provision)
-                form.addRow(self.provision_button)
+        # A provider's "Create sandbox credentials", where its sandbox makes them.
+        self.provision_buttons: dict[str, QPushButton] = {}
+        for title, settings in setting_groups():
+            page = self._page(settings)
+            provider = settings[0].section if settings and settings[0].kind else None
+            spec = registry.spec(provider) if provider else None
+            if spec is not None and spec.provisioning is not None:
+                self.provision_buttons[spec.id] = self._provision_button(spec.id, page)
             self.tabs.addTab(page, translated(title))
         self.secrets = SecretsPanel(self._store, self.tabs)
         self.tabs.addTab(self.secrets, self.tr("Credentials"))
@@ -397,13 +100,48 @@ class SettingsDialog(QDialog):
         buttons.addWidget(self.save_button)
         buttons.addWidget(close)
         layout.addLayout(buttons)
-        environment = self.inputs[self.setting("mtn", "environment")]
-        if isinstance(environment, QComboBox):
-            environment.currentIndexChanged.connect(self._environment_changed)
+        for provider in self.provision_buttons:
+            environment = self._find(provider, "environment")
+            if isinstance(environment, QComboBox):
+                environment.currentIndexChanged.connect(self._environment_changed)
         self._environment_changed()
         shop_country = self.inputs[self.setting("shop", "country")]
         if isinstance(shop_country, QComboBox):
             shop_country.currentIndexChanged.connect(self._country_changed)
+
+    def _page(self, settings: tuple[Setting, ...]) -> QWidget:
+        """One tab: a form with a row per setting."""
+        page = QWidget(self.tabs)
+        form = QFormLayout(page)
+        for setting in settings:
+            widget = self._input(setting, page)
+            self.inputs[setting] = widget
+            if isinstance(widget, QCheckBox):
+                form.addRow(widget)
+                if setting.hint:  # what the choice means
+                    note = QLabel(translated(setting.hint), page)
+                    note.setWordWrap(True)
+                    note.setIndent(24)
+                    form.addRow(note)
+            else:
+                form.addRow(translated(setting.label), widget)
+                if isinstance(widget, QLineEdit) and setting.key in AMOUNT_KEYS:
+                    widget.setToolTip(translated(setting.hint))
+        return page
+
+    def _provision_button(self, provider: str, page: QWidget) -> QPushButton:
+        button = QPushButton(self.tr("Create sandbox credentials"), page)
+        button.setToolTip(
+            self.tr(
+                "Creates {0} sandbox credentials with the key typed under Credentials and "
+                "keeps them in the keyring"
+            ).format(registry.name(provider))
+        )
+        button.clicked.connect(lambda: self.provision(provider))
+        form = page.layout()
+        if isinstance(form, QFormLayout):
+            form.addRow(button)
+        return button
 
     def _country_changed(self) -> None:
         """The number formats, the example amounts and the limits' defaults follow the
@@ -451,8 +189,11 @@ class SettingsDialog(QDialog):
 
     def _shop_input(self, key: str) -> QLineEdit | QComboBox | QCheckBox | None:
         """The shop setting's input, when it is made already (None while the form is built)."""
+        return self._find("shop", key)
+
+    def _find(self, section: str, key: str) -> QLineEdit | QComboBox | QCheckBox | None:
         return next(
-            (w for s, w in self.inputs.items() if (s.section, s.key) == ("shop", key)), None
+            (w for s, w in self.inputs.items() if (s.section, s.key) == (section, key)), None
         )
 
     def _typed_largest(self) -> Decimal | None:
@@ -470,6 +211,8 @@ class SettingsDialog(QDialog):
         return next(s for s in self.inputs if (s.section, s.key) == (section, key))
 
     def _current(self, setting: Setting) -> Any:
+        if setting.kind is not None:  # a provider's: its defaults when the file has none
+            return getattr(self._config.section(setting.section, setting.kind), setting.key)
         return getattr(getattr(self._config, setting.section), setting.key)
 
     def _input(self, setting: Setting, parent: QWidget) -> QLineEdit | QComboBox | QCheckBox:
@@ -541,14 +284,26 @@ class SettingsDialog(QDialog):
         return changed
 
     def _environment_changed(self) -> None:
-        sandbox = self._value(self.setting("mtn", "environment")) == "sandbox"
-        self.provision_button.setEnabled(sandbox and self.secrets.usable)
+        """Sandbox credentials are made in a provider's sandbox only."""
+        for provider, button in self.provision_buttons.items():
+            environment = self._find(provider, "environment")
+            chosen = (
+                environment.currentData()
+                if isinstance(environment, QComboBox)
+                else self._config.section(provider, self._kind(provider)).environment
+            )
+            button.setEnabled(chosen == "sandbox" and self.secrets.usable)
+
+    @staticmethod
+    def _kind(provider: str) -> type[ProviderSection]:
+        spec = registry.spec(provider)
+        return spec.config if spec is not None else ProviderSection
 
     def save(self) -> None:
         try:
             changes = self.changes()
             if changes:
-                self._config = save_config(self._path, changes)
+                self._config = save_config(self._path, changes, registry.config_sections())
         except ConfigError as exc:
             self.outcome.setText(str(exc))  # nothing was written, the fields keep their text
             return
@@ -586,7 +341,7 @@ class SettingsDialog(QDialog):
 
     def _preview(self) -> Config | None:
         try:
-            return preview_config(self._path, self.changes())
+            return preview_config(self._path, self.changes(), registry.config_sections())
         except ConfigError as exc:
             self.outcome.setText(str(exc))
             return None
@@ -608,32 +363,29 @@ class SettingsDialog(QDialog):
             lines.append(f"{name}: {ok if health.reachable else shown(health.message)}")
         self.outcome.setText("\n".join(lines) or self.tr("No provider is enabled"))
 
-    def provision(self) -> None:
-        config = self._preview()
-        if config is None:
+    def provision(self, provider: str) -> None:
+        spec = registry.spec(provider)
+        making = spec.provisioning if spec is not None else None
+        config = self._preview() if making is not None else None
+        if making is None or config is None:
             return
-        typed = self.secrets.typed(SecretName.MTN_SUBSCRIPTION_KEY)
-        key = typed or self._store.get(SecretName.MTN_SUBSCRIPTION_KEY)
+        typed = self.secrets.typed(making.key)
+        key = typed or self._store.get(making.key)
         if key is None:
             self.tabs.setCurrentWidget(self.secrets)
-            self.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].setFocus()
-            self.outcome.setText(
-                self.tr("Type the MTN Collection subscription key from momodeveloper.mtn.com first")
-            )
+            self.secrets.fields[making.key].setFocus()
+            self.outcome.setText(shown(making.ask_for_key))
             return
-        self._run(self._provision(config, key, typed is not None), self.tr("Creating…"))
+        self._run(self._provision(making, config, key, typed is not None), self.tr("Creating…"))
 
-    async def _provision(self, config: Config, key: Secret, typed: bool) -> None:
-        base_url = environments.resolve(config.mtn, config.shop.country).base_url
+    async def _provision(
+        self, making: Provisioning, config: Config, key: Secret, typed: bool
+    ) -> None:
         try:
-            user = await provision_into_keyring(self._store, base_url, key, remember_key=typed)
+            done = await making.run(self._store, config, key, typed)
         except (ProviderError, NoSecureKeyring) as exc:
             self.outcome.setText(str(exc))
             return
-        self.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].clear()
+        self.secrets.fields[making.key].clear()
         self.secrets.refresh_placeholders()
-        self.outcome.setText(
-            self.tr(
-                "MTN sandbox API user {0} created on {1}; its API key is in the keyring"
-            ).format(user.user_id, base_url)
-        )
+        self.outcome.setText(shown(done))

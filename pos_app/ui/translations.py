@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from pos_app import paths
+from pos_app.platform import paths
 
 
 def translations_dir() -> str:

@@ -46,10 +46,6 @@
         <translation>Vérifier le client</translation>
     </message>
     <message>
-        <source>Show the MTN account holder&apos;s name (Ctrl+K)</source>
-        <translation>Afficher le nom du titulaire du compte MTN (Ctrl+K)</translation>
-    </message>
-    <message>
         <source>Phone, e.g. 0772 123 456</source>
         <translation>Tél., ex. 0772 123 456</translation>
     </message>
@@ -82,12 +78,55 @@
         <translation>Envoyer la demande de paiement (Entrée)</translation>
     </message>
     <message>
+        <source>Show the {0} account holder&apos;s name (Ctrl+K)</source>
+        <translation>Afficher le nom du titulaire du compte {0} (Ctrl+K)</translation>
+    </message>
+    <message>
         <source>Checking…</source>
         <translation>Vérification…</translation>
     </message>
     <message>
         <source>No provider is set up at this till</source>
         <translation>Aucun opérateur n&apos;est configuré sur cette caisse</translation>
+    </message>
+</context>
+<context>
+    <name>CounterTab</name>
+    <message>
+        <source>Name check unavailable — you can still charge</source>
+        <translation>Vérification du nom indisponible — vous pouvez encaisser quand même</translation>
+    </message>
+    <message>
+        <source>⚠ No active {0} account on this number</source>
+        <translation>⚠ Aucun compte {0} actif sur ce numéro</translation>
+    </message>
+    <message>
+        <source>Account holder: {0}</source>
+        <translation>Titulaire du compte : {0}</translation>
+    </message>
+    <message>
+        <source>Not sent: {0}</source>
+        <translation>Non envoyé : {0}</translation>
+    </message>
+    <message>
+        <source>Not sent, nothing charged: the provider refused this till&apos;s settings. The owner must check them (Settings).</source>
+        <translation>Non envoyé, rien n’a été débité : l’opérateur refuse les réglages de cette caisse. Le propriétaire doit les vérifier (Paramètres).</translation>
+    </message>
+    <message>
+        <source>Today: no payments received yet</source>
+        <translation>Aujourd&apos;hui : aucun paiement reçu pour l&apos;instant</translation>
+    </message>
+    <message>
+        <source>{0} ({1} paid)</source>
+        <translation>{0} ({1} payés)</translation>
+    </message>
+    <message>
+        <source>refunded {0}</source>
+        <translation>remboursé {0}</translation>
+    </message>
+    <message>
+        <source>Today: {0}</source>
+        <translation>Aujourd&apos;hui : {0}</translation>
     </message>
 </context>
 <context>
@@ -229,74 +268,6 @@
         <translation>Rapport du jour (Ctrl+3)</translation>
     </message>
     <message>
-        <source>Settings…</source>
-        <translation>Paramètres…</translation>
-    </message>
-    <message>
-        <source>Shop, providers, credentials and language (Ctrl+,)</source>
-        <translation>Boutique, opérateurs, identifiants et langue (Ctrl+,)</translation>
-    </message>
-    <message>
-        <source>Owner…</source>
-        <translation>Gérant…</translation>
-    </message>
-    <message>
-        <source>Reconcile the day, check the database, owner PIN</source>
-        <translation>Rapprocher la journée, vérifier la base, code du gérant</translation>
-    </message>
-    <message>
-        <source>Reconcile today…</source>
-        <translation>Rapprocher aujourd&apos;hui…</translation>
-    </message>
-    <message>
-        <source>Check the database</source>
-        <translation>Vérifier la base de données</translation>
-    </message>
-    <message>
-        <source>Set or change the owner PIN…</source>
-        <translation>Choisir ou changer le code du gérant…</translation>
-    </message>
-    <message>
-        <source>Not sent: {0}</source>
-        <translation>Non envoyé : {0}</translation>
-    </message>
-    <message>
-        <source>Not sent, nothing charged: the provider refused this till&apos;s settings. The owner must check them (Settings).</source>
-        <translation>Non envoyé, rien n’a été débité : l’opérateur refuse les réglages de cette caisse. Le propriétaire doit les vérifier (Paramètres).</translation>
-    </message>
-    <message>
-        <source>Name check unavailable — you can still charge</source>
-        <translation>Vérification du nom indisponible — vous pouvez encaisser quand même</translation>
-    </message>
-    <message>
-        <source>⚠ No active MoMo account on this number</source>
-        <translation>⚠ Aucun compte MoMo actif sur ce numéro</translation>
-    </message>
-    <message>
-        <source>Account holder: {0}</source>
-        <translation>Titulaire du compte : {0}</translation>
-    </message>
-    <message>
-        <source>History intact: {0} events, {1} payments, {2} owner actions.</source>
-        <translation>Historique intact : {0} événements, {1} paiements, {2} actions du gérant.</translation>
-    </message>
-    <message>
-        <source>The database was changed outside pos-app: {0}</source>
-        <translation>La base de données a été modifiée hors de pos-app : {0}</translation>
-    </message>
-    <message>
-        <source>Save the day&apos;s report</source>
-        <translation>Enregistrer le rapport du jour</translation>
-    </message>
-    <message>
-        <source>Saved {0}</source>
-        <translation>Enregistré : {0}</translation>
-    </message>
-    <message>
-        <source>Could not save {0}: {1}</source>
-        <translation>Impossible d’enregistrer {0} : {1}</translation>
-    </message>
-    <message>
         <source>settings to check</source>
         <translation>réglages à vérifier</translation>
     </message>
@@ -324,22 +295,6 @@
         <source>unreachable</source>
         <translation>injoignable</translation>
     </message>
-    <message>
-        <source>Today: no payments received yet</source>
-        <translation>Aujourd&apos;hui : aucun paiement reçu pour l&apos;instant</translation>
-    </message>
-    <message>
-        <source>{0} ({1} paid)</source>
-        <translation>{0} ({1} payés)</translation>
-    </message>
-    <message>
-        <source>refunded {0}</source>
-        <translation>remboursé {0}</translation>
-    </message>
-    <message>
-        <source>Today: {0}</source>
-        <translation>Aujourd&apos;hui : {0}</translation>
-    </message>
 </context>
 <context>
     <name>Messages</name>
@@ -354,14 +309,6 @@
     <message>
         <source>never sent: nothing was charged</source>
         <translation>jamais envoyé : rien n’a été débité</translation>
-    </message>
-    <message>
-        <source>confirm it by hand with the code from M-Pesa&apos;s reversal message</source>
-        <translation>confirmez-le à la main avec le code du message d’annulation M-Pesa</translation>
-    </message>
-    <message>
-        <source>M-Pesa cannot be asked: enter the code from the customer&apos;s SMS, or record it as not received</source>
-        <translation>M-Pesa ne peut pas être interrogé : saisissez le code du SMS du client, ou notez que rien n’a été reçu</translation>
     </message>
     <message>
         <source>the provider refused the question: {problem}</source>
@@ -400,6 +347,18 @@
         <translation>{provider} {what} : pas de réponse claire ({problem}) ; pas renvoyé, la demande est peut-être arrivée</translation>
     </message>
     <message>
+        <source>Type the MTN Collection subscription key from momodeveloper.mtn.com first</source>
+        <translation>Tapez d&apos;abord la clé d&apos;abonnement Collection MTN (momodeveloper.mtn.com)</translation>
+    </message>
+    <message>
+        <source>confirm it by hand with the code from {provider}&apos;s reversal message</source>
+        <translation>confirmez-le à la main avec le code du message d’annulation {provider}</translation>
+    </message>
+    <message>
+        <source>{provider} cannot be asked: enter the code from the customer&apos;s SMS, or record it as not received</source>
+        <translation>{provider} ne peut pas être interrogé : saisissez le code du SMS du client, ou notez que rien n’a été reçu</translation>
+    </message>
+    <message>
         <source>{provider} {what} did not answer properly after {attempts} attempts (last: {problem})</source>
         <translation>{provider} {what} n&apos;a pas répondu correctement après {attempts} essais (dernier : {problem})</translation>
     </message>
@@ -422,6 +381,10 @@
     <message>
         <source>M-Pesa sends a reversal&apos;s result to the ResultURL only: confirm the refund with the code from M-Pesa&apos;s reversal message</source>
         <translation>M-Pesa n&apos;envoie le résultat d&apos;une annulation qu&apos;à la ResultURL : confirmez le remboursement avec le code du message d&apos;annulation M-Pesa</translation>
+    </message>
+    <message>
+        <source>M-Pesa does not tell a till who holds a number</source>
+        <translation>M-Pesa n’indique pas à une caisse qui détient un numéro</translation>
     </message>
     <message>
         <source>this M-Pesa payment has no CheckoutRequestID (its prompt&apos;s answer was lost): check the customer&apos;s confirmation SMS</source>
@@ -504,6 +467,10 @@
         <translation>pas de réponse claire de l’opérateur : relancez le rapprochement plus tard</translation>
     </message>
     <message>
+        <source>MTN sandbox API user {user} created on {url}; its API key is in the keyring</source>
+        <translation>Utilisateur API sandbox MTN {user} créé sur {url} ; sa clé API est dans le trousseau</translation>
+    </message>
+    <message>
         <source>MTN is not set up: its API user, API key and subscription key are missing (run `pos-app mtn-setup` for the sandbox)</source>
         <translation>MTN n’est pas configuré : il manque son utilisateur API, sa clé API et sa clé d’abonnement (lancez `pos-app mtn-setup` pour le bac à sable)</translation>
     </message>
@@ -536,6 +503,57 @@
     </message>
 </context>
 <context>
+    <name>OwnerActions</name>
+    <message>
+        <source>Owner…</source>
+        <translation>Gérant…</translation>
+    </message>
+    <message>
+        <source>Reconcile the day, check the database, owner PIN</source>
+        <translation>Rapprocher la journée, vérifier la base, code du gérant</translation>
+    </message>
+    <message>
+        <source>Reconcile today…</source>
+        <translation>Rapprocher aujourd&apos;hui…</translation>
+    </message>
+    <message>
+        <source>Check the database</source>
+        <translation>Vérifier la base de données</translation>
+    </message>
+    <message>
+        <source>Set or change the owner PIN…</source>
+        <translation>Choisir ou changer le code du gérant…</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>Paramètres…</translation>
+    </message>
+    <message>
+        <source>Shop, providers, credentials and language (Ctrl+,)</source>
+        <translation>Boutique, opérateurs, identifiants et langue (Ctrl+,)</translation>
+    </message>
+    <message>
+        <source>History intact: {0} events, {1} payments, {2} owner actions.</source>
+        <translation>Historique intact : {0} événements, {1} paiements, {2} actions du gérant.</translation>
+    </message>
+    <message>
+        <source>The database was changed outside pos-app: {0}</source>
+        <translation>La base de données a été modifiée hors de pos-app : {0}</translation>
+    </message>
+    <message>
+        <source>Save the day&apos;s report</source>
+        <translation>Enregistrer le rapport du jour</translation>
+    </message>
+    <message>
+        <source>Saved {0}</source>
+        <translation>Enregistré : {0}</translation>
+    </message>
+    <message>
+        <source>Could not save {0}: {1}</source>
+        <translation>Impossible d’enregistrer {0} : {1}</translation>
+    </message>
+</context>
+<context>
     <name>PaymentCard</name>
     <message>
         <source>Charge again</source>
@@ -550,8 +568,8 @@
         <translation>Imprimer le reçu ou l’enregistrer en PDF</translation>
     </message>
     <message>
-        <source>M-Pesa code from the customer&apos;s SMS, e.g. NLJ7RT61SV</source>
-        <translation>Code M-Pesa du SMS du client, ex. NLJ7RT61SV</translation>
+        <source>{0} from the customer&apos;s SMS, e.g. {1}</source>
+        <translation>{0} du SMS du client, ex. {1}</translation>
     </message>
     <message>
         <source>Save code</source>
@@ -586,10 +604,6 @@
         <translation>Demandez au client de saisir son code PIN sur le téléphone</translation>
     </message>
     <message>
-        <source>✔ PAID · M-Pesa code {0}</source>
-        <translation>✔ PAYÉ · code M-Pesa {0}</translation>
-    </message>
-    <message>
         <source>Code typed from the customer&apos;s SMS</source>
         <translation>Code saisi depuis le SMS du client</translation>
     </message>
@@ -600,10 +614,6 @@
     <message>
         <source>✔ PAID</source>
         <translation>✔ PAYÉ</translation>
-    </message>
-    <message>
-        <source>The M-Pesa code is in the customer&apos;s SMS (optional to record)</source>
-        <translation>Le code M-Pesa est dans le SMS du client (enregistrement facultatif)</translation>
     </message>
     <message>
         <source>? NOT KNOWN whether the customer paid</source>
@@ -626,6 +636,14 @@
         <translation>✖ REFUSÉ</translation>
     </message>
     <message>
+        <source>✔ PAID · {0} {1}</source>
+        <translation>✔ PAYÉ · {0} {1}</translation>
+    </message>
+    <message>
+        <source>The {0} is in the customer&apos;s SMS (optional to record)</source>
+        <translation>Le {0} est dans le SMS du client (enregistrement facultatif)</translation>
+    </message>
+    <message>
         <source>↩ REFUND MADE · {0}</source>
         <translation>↩ REMBOURSÉ · {0}</translation>
     </message>
@@ -638,8 +656,8 @@
         <translation>↩ Remboursement en attente de la confirmation du gérant</translation>
     </message>
     <message>
-        <source>Reverse it in M-Pesa if not sent from here; then Receipt… → Resolve</source>
-        <translation>Annulez-le dans M-Pesa s&apos;il n&apos;a pas été envoyé d&apos;ici ; puis Reçu… → Régler</translation>
+        <source>Reverse it in {0} if not sent from here; then Receipt… → Resolve</source>
+        <translation>Annulez-le dans {0} s&apos;il n&apos;a pas été envoyé d&apos;ici ; puis Reçu… → Régler</translation>
     </message>
     <message>
         <source>↩ Refund on its way…</source>
@@ -935,8 +953,8 @@
         <translation> (du SMS)</translation>
     </message>
     <message>
-        <source>see the customer&apos;s M-Pesa SMS</source>
-        <translation>voir le SMS M-Pesa du client</translation>
+        <source>see the customer&apos;s {0} SMS</source>
+        <translation>voir le SMS {0} du client</translation>
     </message>
     <message>
         <source>no real money moved</source>
@@ -977,6 +995,13 @@
     <message>
         <source>Our reference</source>
         <translation>Notre référence</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptCode</name>
+    <message>
+        <source>M-Pesa code</source>
+        <translation>code M-Pesa</translation>
     </message>
 </context>
 <context>
@@ -1177,16 +1202,16 @@
         <translation>Régler à la main</translation>
     </message>
     <message>
-        <source>M-Pesa does not tell this till how a refund ends. Once it is reversed (in the M-Pesa portal, or by the reversal sent from here), enter the code of M-Pesa&apos;s reversal message.</source>
-        <translation>M-Pesa n&apos;indique pas à cette caisse comment finit un remboursement. Une fois annulé (dans le portail M-Pesa, ou par l&apos;annulation envoyée d&apos;ici), saisissez le code du message d&apos;annulation de M-Pesa.</translation>
+        <source>{0} does not tell this till how a refund ends. Once it is reversed (in the {0} portal, or by the reversal sent from here), enter the code of {0}&apos;s reversal message.</source>
+        <translation>{0} n&apos;indique pas à cette caisse comment finit un remboursement. Une fois annulé (dans le portail {0}, ou par l&apos;annulation envoyée d&apos;ici), saisissez le code du message d&apos;annulation de {0}.</translation>
     </message>
     <message>
-        <source>Whether this customer paid is not known. Check the customer&apos;s M-Pesa SMS or the M-Pesa statement, then enter the code, or record that nothing was received.</source>
-        <translation>On ne sait pas si ce client a payé. Vérifiez le SMS M-Pesa du client ou le relevé M-Pesa, puis saisissez le code, ou notez que rien n&apos;a été reçu.</translation>
+        <source>Whether this customer paid is not known. Check the customer&apos;s {0} SMS or the {0} statement, then enter the code, or record that nothing was received.</source>
+        <translation>On ne sait pas si ce client a payé. Vérifiez le SMS {0} du client ou le relevé {0}, puis saisissez le code, ou notez que rien n&apos;a été reçu.</translation>
     </message>
     <message>
-        <source>M-Pesa code, e.g. QKJ1XYZ123</source>
-        <translation>Code M-Pesa, p. ex. QKJ1XYZ123</translation>
+        <source>{0}, e.g. {1}</source>
+        <translation>{0}, p. ex. {1}</translation>
     </message>
     <message>
         <source>Confirm with this code</source>
@@ -1301,6 +1326,14 @@
     <message>
         <source>Environment</source>
         <translation>Environnement</translation>
+    </message>
+    <message>
+        <source>sandbox</source>
+        <translation>sandbox</translation>
+    </message>
+    <message>
+        <source>production</source>
+        <translation>production</translation>
     </message>
     <message>
         <source>Disbursement subscription key (refunds)</source>
@@ -1419,10 +1452,6 @@
         <translation>Créer des identifiants sandbox</translation>
     </message>
     <message>
-        <source>Creates an MTN sandbox API user and key with the subscription key and keeps them in the keyring</source>
-        <translation>Crée un utilisateur et une clé API sandbox MTN avec la clé d&apos;abonnement et les garde dans le trousseau</translation>
-    </message>
-    <message>
         <source>Credentials</source>
         <translation>Identifiants</translation>
     </message>
@@ -1441,6 +1470,10 @@
     <message>
         <source>Close</source>
         <translation>Fermer</translation>
+    </message>
+    <message>
+        <source>Creates {0} sandbox credentials with the key typed under Credentials and keeps them in the keyring</source>
+        <translation>Crée des identifiants sandbox {0} avec la clé saisie dans Identifiants et les garde dans le trousseau</translation>
     </message>
     <message>
         <source>The country&apos;s: {0}</source>
@@ -1479,16 +1512,8 @@
         <translation>Aucun opérateur n&apos;est activé</translation>
     </message>
     <message>
-        <source>Type the MTN Collection subscription key from momodeveloper.mtn.com first</source>
-        <translation>Tapez d&apos;abord la clé d&apos;abonnement Collection MTN (momodeveloper.mtn.com)</translation>
-    </message>
-    <message>
         <source>Creating…</source>
         <translation>Création…</translation>
-    </message>
-    <message>
-        <source>MTN sandbox API user {0} created on {1}; its API key is in the keyring</source>
-        <translation>Utilisateur API sandbox MTN {0} créé sur {1} ; sa clé API est dans le trousseau</translation>
     </message>
 </context>
 <context>
@@ -1640,8 +1665,16 @@
         <translation>{text} est un numéro de {other} ; cette caisse n&apos;encaisse que des numéros de {country}</translation>
     </message>
     <message>
-        <source>{text!r} is not an M-Pesa code (10 letters and digits, like NLJ7RT61SV)</source>
-        <translation>{text!r} n&apos;est pas un code M-Pesa (10 lettres et chiffres, comme NLJ7RT61SV)</translation>
+        <source>{text!r} is not a valid {name} ({shape}, like {example})</source>
+        <translation>{text!r} n&apos;est pas un {name} valide ({shape}, comme {example})</translation>
+    </message>
+    <message>
+        <source>{provider} takes whole {currency} only</source>
+        <translation>{provider} n&apos;accepte que des {currency} entiers</translation>
+    </message>
+    <message>
+        <source>{provider} takes {smallest} to {largest} {currency} per payment</source>
+        <translation>{provider} accepte de {smallest} à {largest} {currency} par paiement</translation>
     </message>
     <message>
         <source>A refund cannot itself be refunded.</source>
@@ -1672,10 +1705,6 @@
         <translation>Ce paiement est déjà remboursé en entier : rien de plus ne peut être remboursé.</translation>
     </message>
     <message>
-        <source>Only M-Pesa payments are resolved by hand: MTN is asked.</source>
-        <translation>Seuls les paiements M-Pesa se règlent à la main : MTN est interrogé.</translation>
-    </message>
-    <message>
         <source>This payment is {status}: there is nothing to resolve.</source>
         <translation>Ce paiement est {status} : il n&apos;y a rien à régler.</translation>
     </message>
@@ -1692,20 +1721,20 @@
         <translation>{text} est sur le réseau {network}, pas {provider} : choisissez {other}</translation>
     </message>
     <message>
-        <source>M-Pesa takes whole shillings only</source>
-        <translation>M-Pesa n&apos;accepte que des shillings entiers</translation>
-    </message>
-    <message>
-        <source>M-Pesa takes 1 to {most:,} KES per payment</source>
-        <translation>M-Pesa accepte de 1 à {most:,} KES par paiement</translation>
-    </message>
-    <message>
         <source>{amount} is above {limit}: repeat it with --confirm-amount to charge it</source>
         <translation>{amount} dépasse {limit} : répétez-le avec --confirm-amount pour l’encaisser</translation>
     </message>
     <message>
         <source>--confirm-amount {repeated} is not the amount {amount}: nothing was sent</source>
         <translation>--confirm-amount {repeated} n’est pas le montant {amount} : rien n’a été envoyé</translation>
+    </message>
+    <message>
+        <source>{provider} gives its own receipt codes: none is typed</source>
+        <translation>{provider} donne ses propres codes de reçu : aucun n&apos;est saisi</translation>
+    </message>
+    <message>
+        <source>{provider} payments are not resolved by hand: the till asks {provider}.</source>
+        <translation>Les paiements {provider} ne se règlent pas à la main : la caisse interroge {provider}.</translation>
     </message>
     <message>
         <source>The two PINs differ; nothing was changed.</source>

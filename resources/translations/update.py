@@ -3,9 +3,10 @@
     .venv/bin/python resources/translations/update.py
 
 pyside6-lupdate finds the texts of the ui layer and of the day's report (tr(), translate(),
-QT_TRANSLATE_NOOP). The layers below cannot use Qt, so their texts (the reason catalog, the
-input-error templates and the `Text` messages) are written into a temporary file as
-QT_TRANSLATE_NOOP entries for lupdate to read as well.
+QT_TRANSLATE_NOOP). The layers below cannot use Qt, so their texts (the input-error templates
+and the `Text` messages) are written into a temporary file as QT_TRANSLATE_NOOP entries for
+lupdate to read as well, with what each installed provider's spec shows (found through the
+registry: its reasons, settings rows, secrets' labels, receipt code's name).
 Translate the new entries of each .ts (Qt Linguist: pyside6-linguist), then run this again.
 """
 
@@ -44,13 +45,7 @@ def tool(name: str) -> str:
 
 def domain_texts() -> Iterator[tuple[str, str]]:
     """(context, text) for every text of the domain a cashier may read."""
-    sys.path.insert(0, str(ROOT))
-    from pos_app.domain.reasons import CATALOG
-
-    for reason in CATALOG.values():
-        yield "Reasons", reason.message
-        if reason.customer_action:
-            yield "Reasons", reason.customer_action
+    yield from provider_texts()
     for path in sorted((ROOT / "pos_app").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (
@@ -64,13 +59,40 @@ def domain_texts() -> Iterator[tuple[str, str]]:
                 yield TEMPLATES[node.func.id], node.args[0].value
 
 
+def provider_texts() -> Iterator[tuple[str, str]]:
+    """(context, text) for what each installed provider's spec brings to the window: its
+    settings rows and secrets (the settings dialog), what to type before its sandbox makes
+    credentials, the name of its receipt code, and its reasons (the app's own too)."""
+    sys.path.insert(0, str(ROOT))
+    from pos_app.domain.reasons import APP
+    from pos_app.providers import registry
+
+    for catalog in (APP, *registry.catalogs().values()):
+        for reason in catalog.reasons.values():
+            yield "Reasons", reason.message
+            if reason.customer_action:
+                yield "Reasons", reason.customer_action
+    for spec in registry.specs():
+        for row in spec.settings:
+            texts = (row.label, row.hint, *(label for _, label in row.choices))
+            yield from (("SettingsDialog", text) for text in texts if text)
+        yield from (("SettingsDialog", name.label) for name in spec.secrets if name.label)
+        if spec.provisioning is not None:
+            yield "Messages", spec.provisioning.ask_for_key
+        if spec.receipt_code is not None:
+            yield "ReceiptCode", spec.receipt_code.name
+
+
 def sources(extra: Path) -> list[str]:
     lines = [
         f"QT_TRANSLATE_NOOP({context!r}, {text!r})\n"
         for context, text in dict.fromkeys(domain_texts())
     ]
     extra.write_text("".join(lines), encoding="utf-8")
-    shown = [*sorted((ROOT / "pos_app" / "ui").glob("*.py")), ROOT / "pos_app" / "day_report.py"]
+    shown = [
+        *sorted((ROOT / "pos_app" / "ui").glob("*.py")),
+        ROOT / "pos_app" / "reports" / "day_report.py",
+    ]
     return [*map(str, shown), str(extra)]
 
 

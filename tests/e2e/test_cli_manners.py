@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pos_app import paths
 from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.owner import OwnerGate
+from pos_app.platform import paths
 from pos_app.store import PaymentRepository, open_database
 from tests.conftest import OWNER_PIN
 from tests.e2e.conftest import Rig

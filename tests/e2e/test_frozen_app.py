@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.credentials import installed_backends
+from pos_app.platform.credentials import installed_backends
 from pos_app.sandbox import demo
 
 pytestmark = pytest.mark.slow

@@ -25,6 +25,7 @@ from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
 from pos_app.sandbox.server import ThreadedServer
 from pos_app.store import PaymentRepository, open_database
+from tests.conftest import charge_request
 
 S = PaymentStatus
 FAST = AdaptiveSchedule(first_poll=0.05, busy_interval=0.05, min_interval=0.05, max_interval=0.2)
@@ -107,4 +108,4 @@ async def lost_push(world: World, engine: PaymentEngine, msisdn: str) -> Payment
     """An M-Pesa push whose answer is lost on the way back: the payment becomes unknown."""
     await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
     world.mpesa.faults.drop_next = 1  # the token is fetched, so the push is what drops
-    return await engine.charge("mpesa", KES, msisdn)
+    return await engine.charge(charge_request("mpesa", KES, msisdn))

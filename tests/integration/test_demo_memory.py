@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pos_app import paths
-from pos_app.config import Config
+from pos_app.app.till import SANDBOX_MEMORY, Till, build_till
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
-from pos_app.engine.setup import SANDBOX_MEMORY, Till, build_till
+from pos_app.platform import paths
+from pos_app.platform.config import Config
 from pos_app.providers.base import RemoteStatus
 
 

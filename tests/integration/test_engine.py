@@ -11,6 +11,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
+from tests.conftest import charge_request
 from tests.integration.conftest import EUR, KES, World, lost_push
 
 S = PaymentStatus
@@ -29,7 +30,7 @@ async def test_mtn_payment_is_saved_before_sending_and_succeeds(
         checks.append((stage, stored, ("requesttopay", reference) in world.mtn.resources))
 
     engine._checkpoint = checkpoint
-    payment = await engine.charge("mtn", EUR, "256772123456", external_id="ORDER-1")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456", external_id="ORDER-1"))
     assert await engine.settle([payment.reference_id], timeout=5)
     final = world.repo.get(payment.reference_id)
     assert final.status == S.SUCCESSFUL and final.provider_transaction_id
@@ -50,7 +51,7 @@ async def test_mtn_payment_is_saved_before_sending_and_succeeds(
 async def test_mpesa_payment_keeps_its_checkout_request_id(
     world: World, engine: PaymentEngine
 ) -> None:
-    payment = await engine.charge("mpesa", KES, "254708374149")
+    payment = await engine.charge(charge_request("mpesa", KES, "254708374149"))
     assert await engine.settle([payment.reference_id], timeout=5)
     final = world.repo.get(payment.reference_id)
     assert final.status == S.SUCCESSFUL
@@ -72,7 +73,7 @@ async def test_mpesa_payment_keeps_its_checkout_request_id(
 async def test_failures_carry_their_reason(
     world: World, engine: PaymentEngine, provider: Any, amount: Money, msisdn: str, reason: str
 ) -> None:
-    payment = await engine.charge(provider, amount, msisdn)
+    payment = await engine.charge(charge_request(provider, amount, msisdn))
     assert await engine.settle([payment.reference_id], timeout=5)
     final = world.repo.get(payment.reference_id)
     assert (final.status, final.reason) == (S.FAILED, reason)
@@ -81,7 +82,8 @@ async def test_failures_carry_their_reason(
 async def test_refusal_before_sending_fails_with_the_reason(
     world: World, engine: PaymentEngine
 ) -> None:
-    payment = await engine.charge("mtn", Money(1500, "UGX"), "256772123456")  # sandbox is EUR
+    # The sandbox takes EUR only.
+    payment = await engine.charge(charge_request("mtn", Money(1500, "UGX"), "256772123456"))
     assert (payment.status, payment.reason) == (S.FAILED, "app:CONFIGURATION")
     assert "mtn" in engine.problems and not engine.health()["mtn"].reachable
     assert not world.mtn.resources
@@ -90,7 +92,7 @@ async def test_refusal_before_sending_fails_with_the_reason(
 async def test_expiry_then_a_late_answer_corrects_it(world: World) -> None:
     world.mtn.settings.delayed_success = 0.8
     engine = world.engine(approval_timeout=0.3)
-    payment = await engine.charge("mtn", EUR, "46733123454")
+    payment = await engine.charge(charge_request("mtn", EUR, "46733123454"))
     for _ in range(100):
         if world.repo.get(payment.reference_id).status == S.EXPIRED:
             break
@@ -111,7 +113,7 @@ async def test_expiry_then_a_late_answer_corrects_it(world: World) -> None:
 
 async def test_never_answering_customer_expires(world: World) -> None:
     engine = world.engine(approval_timeout=0.3, late_window=0.2)
-    payment = await engine.charge("mtn", EUR, "46733123453")
+    payment = await engine.charge(charge_request("mtn", EUR, "46733123453"))
     assert await engine.settle([payment.reference_id], timeout=5)
     final = world.repo.get(payment.reference_id)
     assert (final.status, final.reason) == (S.EXPIRED, "app:NO_ANSWER")
@@ -127,7 +129,7 @@ async def test_a_payment_saved_but_never_sent_is_closed_on_resume_never_sent(
     """Only the process that created a payment sends it. Found later (that process died, or a
     full disk made it say "nothing was sent"), it is closed: the cashier may have charged
     again since, and a second prompt could charge the customer twice."""
-    payment = engine.create("mtn", EUR, "256772123456")
+    payment = engine.create(charge_request("mtn", EUR, "256772123456"))
     fresh = world.engine()
     assert [p.reference_id for p in fresh.resume()] == [payment.reference_id]
     assert await fresh.settle([payment.reference_id], timeout=5)
@@ -142,7 +144,7 @@ async def test_two_engines_following_one_payment_send_it_once(
 ) -> None:
     """Two processes (the window and a `sync`) may follow the same open payment: only the one
     whose "sending" mark is written sends, the other finds it marked and asks about it."""
-    payment = engine.create("mtn", EUR, "256772123456")
+    payment = engine.create(charge_request("mtn", EUR, "256772123456"))
     other = world.engine()
     other._created.add(payment.reference_id)  # as if both could send it
     await asyncio.gather(engine._send(payment), other._send(payment))
@@ -153,7 +155,7 @@ async def test_two_engines_following_one_payment_send_it_once(
 async def test_mtn_submitting_that_never_arrived_is_resent_with_the_same_id(
     world: World, engine: PaymentEngine
 ) -> None:
-    payment = engine.create("mtn", EUR, "256772123456")
+    payment = engine.create(charge_request("mtn", EUR, "256772123456"))
     world.repo.transition(payment.reference_id, S.SUBMITTING, payment.created_at)  # then "crash"
     fresh = world.engine()
     fresh.resume()
@@ -168,7 +170,7 @@ async def test_mtn_submitting_that_never_arrived_is_resent_with_the_same_id(
 async def test_mtn_submitting_that_did_arrive_is_not_resent(
     world: World, engine: PaymentEngine
 ) -> None:
-    payment = engine.create("mtn", EUR, "256772123456")
+    payment = engine.create(charge_request("mtn", EUR, "256772123456"))
     world.repo.transition(payment.reference_id, S.SUBMITTING, payment.created_at)
     # The request left and arrived, then the till died before recording the answer.
     await engine.providers["mtn"].request_payment(world.repo.get(payment.reference_id), "Test shop")
@@ -183,7 +185,7 @@ async def test_mtn_submitting_that_did_arrive_is_not_resent(
 async def test_mpesa_push_with_lost_answer_stays_unknown_and_is_never_repushed(
     world: World, engine: PaymentEngine
 ) -> None:
-    payment = engine.create("mpesa", KES, "254708374149")
+    payment = engine.create(charge_request("mpesa", KES, "254708374149"))
     world.repo.transition(payment.reference_id, S.SUBMITTING, payment.created_at)
     fresh = world.engine()
     fresh.resume()
@@ -212,7 +214,7 @@ async def test_provider_down_at_send_then_back_resumes_by_itself(
 ) -> None:
     await engine.providers["mtn"].client.tokens["collection"].get()  # type: ignore[attr-defined]
     world.mtn.faults.fail_next = 10_000
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert payment.status == S.UNKNOWN
     await asyncio.sleep(0.3)
     assert world.repo.get(payment.reference_id).status == S.UNKNOWN  # waiting, not failed
@@ -244,7 +246,7 @@ async def test_every_payment_ends_right_through_network_faults(
         if index == 4:
             world.mtn.faults.drop_next = 1  # an MTN answer lost mid-run
             world.mpesa.faults.fail_next = 2
-        payments.append(await engine.charge(provider, amount, msisdn))  # type: ignore[arg-type]
+        payments.append(await engine.charge(charge_request(provider, amount, msisdn)))
     assert await engine.settle([p.reference_id for p in payments], timeout=15)
     finals = [world.repo.get(p.reference_id) for p in payments]
     expected = [c[3] for c in cases]
@@ -262,8 +264,16 @@ async def test_200_concurrent_payments_with_bounded_concurrency(world: World) ->
     world.mtn.settings.approval_delay = world.mpesa.settings.processing_seconds = 0.3
     jobs = []
     for i in range(100):
-        jobs.append(engine.charge("mtn", EUR, "46733123451" if i % 10 == 0 else f"2567721{i:05d}"))
-        jobs.append(engine.charge("mpesa", KES, "254711001032" if i == 0 else f"2547220{i:05d}"))
+        jobs.append(
+            engine.charge(
+                charge_request("mtn", EUR, "46733123451" if i % 10 == 0 else f"2567721{i:05d}")
+            )
+        )
+        jobs.append(
+            engine.charge(
+                charge_request("mpesa", KES, "254711001032" if i == 0 else f"2547220{i:05d}")
+            )
+        )
     payments = await asyncio.gather(*jobs)
     assert len({p.reference_id for p in payments}) == 200
     assert await engine.settle([p.reference_id for p in payments], timeout=60)
@@ -301,7 +311,7 @@ async def test_payments_started_together_are_saved_one_loop_turn_each(
     )
     loop.call_soon(count_turns)
     payments = await asyncio.gather(
-        *(engine.charge("mtn", EUR, f"2567721{i:05d}") for i in range(6))
+        *(engine.charge(charge_request("mtn", EUR, f"2567721{i:05d}")) for i in range(6))
     )
     turns = [saved_in[p.reference_id] for p in payments]
     assert len(set(turns)) == 6, turns  # each in a turn of its own
@@ -310,7 +320,8 @@ async def test_payments_started_together_are_saved_one_loop_turn_each(
 
 async def test_rate_limit_per_provider_is_respected(world: World) -> None:
     engine = world.engine(rate_limit=20.0, approval_timeout=120.0)
-    payments = [await engine.charge("mtn", EUR, "46733123453") for _ in range(5)]  # never answer
+    never_answers = charge_request("mtn", EUR, "46733123453")
+    payments = [await engine.charge(never_answers) for _ in range(5)]
     # Five payments polled every 0.05 s want 100 queries a second; the limiter allows 20.
     loop = asyncio.get_running_loop()
     start, before = loop.time(), engine.status_queries

@@ -12,9 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
-from pos_app.credentials import Secret
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import (
     ConfigurationProblem,
     ProviderUnavailable,
@@ -219,7 +219,7 @@ async def test_provider_charges_from_a_payment(client: MpesaClient, sim: MpesaSi
     fractional, _ = Payment.create(
         provider="mpesa", amount=Money(15050, "KES"), msisdn="254722000045", now=datetime.now(UTC)
     )
-    with pytest.raises(RequestRejected, match="whole shillings"):
+    with pytest.raises(RequestRejected, match="whole KES only"):
         await provider.request_payment(fractional, "Sale")
     assert sim.pushes_to("254722000045") == 0
     assert (await provider.check_health()).reachable

@@ -16,10 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from pos_app.cli import main
-from pos_app.credentials import SERVICE, Secret
+from pos_app.cli.main import main
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
+from pos_app.platform.credentials import SERVICE
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem, ProviderUnavailable, RemoteStatus
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials
 from pos_app.providers.mtn.provider import MtnProvider
@@ -572,6 +573,25 @@ def test_pos_app_sandbox_serves_over_http() -> None:
             headers={"Ocp-Apim-Subscription-Key": demo.MTN_SUBSCRIPTION_KEYS["collection"]},
         )
         assert token_answer.status_code == 200
+        # As MTN's own sandbox: it takes EUR, whatever country the shop is in.
+        pushed = httpx.post(
+            f"http://127.0.0.1:{port}/collection/v1_0/requesttopay",
+            json={
+                "amount": "5",
+                "currency": "EUR",
+                "externalId": "1",
+                "payer": {"partyIdType": "MSISDN", "partyId": "46733123450"},
+                "payerMessage": "x",
+                "payeeNote": "x",
+            },
+            headers={
+                "Authorization": f"Bearer {token_answer.json()['access_token']}",
+                "X-Reference-Id": str(uuid.uuid4()),
+                "X-Target-Environment": "sandbox",
+                "Ocp-Apim-Subscription-Key": demo.MTN_SUBSCRIPTION_KEYS["collection"],
+            },
+        )
+        assert pushed.status_code == 202, pushed.text
     finally:
         process.terminate()
         out, _ = process.communicate(timeout=10)

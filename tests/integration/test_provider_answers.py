@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from pos_app.credentials import Secret
 from pos_app.domain.payment import PaymentEvent, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
 from pos_app.providers.mtn.client import MtnCredentials
 from pos_app.sandbox import demo
 from pos_app.store.repository import PaymentFilter
+from tests.conftest import charge_request
 from tests.integration.conftest import EUR, KES, World
 
 S = PaymentStatus
@@ -30,7 +31,7 @@ async def test_a_refused_api_key_saves_no_payment_and_sends_nothing(world: World
     client._credentials = MtnCredentials(right.api_user, Secret("wrong"), right.subscription_keys)
     try:
         with pytest.raises(ConfigurationProblem, match="API user or API key"):
-            await engine.charge("mtn", EUR, "256772123456")
+            await engine.charge(charge_request("mtn", EUR, "256772123456"))
         assert world.repo.count(PaymentFilter()) == 0  # nothing saved, so nothing "failed"
         assert world.mtn.requests["POST requesttopay"] == 0
         assert not engine.health()["mtn"].reachable  # the window's status bar says why
@@ -76,7 +77,7 @@ async def test_status_answers_not_understood_never_end_the_follow_up(
     simulator.faults.target = target
     simulator.faults.script = list(answers)
     amount = KES if provider == "mpesa" else EUR
-    payment = await engine.charge(provider, amount, msisdn)  # type: ignore[arg-type]
+    payment = await engine.charge(charge_request(provider, amount, msisdn))
     assert await engine.settle([payment.reference_id], timeout=10)
     assert not simulator.faults.script  # every odd answer was heard
     assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
@@ -95,7 +96,7 @@ async def test_a_payment_only_ever_answered_unclearly_expires_and_is_not_refused
         (500, {"requestId": "", "errorCode": "500.001.1001", "errorMessage": ""})
     ] * 1000
     try:
-        payment = await engine.charge("mpesa", KES, "254722000101")
+        payment = await engine.charge(charge_request("mpesa", KES, "254722000101"))
         assert await engine.settle([payment.reference_id], timeout=10)
     finally:
         await engine.aclose()
@@ -117,7 +118,7 @@ async def test_a_push_refused_by_the_gateway_is_sent_again_and_charged_once(
     simulator.faults.fail_next = 5  # more than one call's attempts (3 in these tests)
     simulator.faults.fail_status = 503
     amount = KES if provider == "mpesa" else EUR
-    payment = await engine.charge(provider, amount, msisdn)  # type: ignore[arg-type]
+    payment = await engine.charge(charge_request(provider, amount, msisdn))
     assert payment.status == S.PENDING
     assert await engine.settle([payment.reference_id], timeout=10)
     assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
@@ -136,7 +137,7 @@ async def test_a_push_that_may_have_arrived_is_not_pushed_again(
     world.mpesa.faults.target = "POST /mpesa/stkpush/"
     world.mpesa.faults.script = [(status, {"unexpected": "body"})]
     await engine.providers["mpesa"].client.tokens.get()  # type: ignore[attr-defined]
-    payment = await engine.charge("mpesa", KES, "254722000101")
+    payment = await engine.charge(charge_request("mpesa", KES, "254722000101"))
     assert payment.status == S.UNKNOWN
     assert world.mpesa.requests["push"] == 0  # the one try was the played-back answer
     assert not world.mpesa.faults.script
@@ -148,7 +149,7 @@ async def test_a_push_whose_token_could_not_be_had_is_known_not_sent(
     world.mpesa.faults.target = "GET /oauth/v1/generate"
     world.mpesa.faults.fail_next = 10_000
     world.mpesa.faults.fail_status = 500  # Daraja's own 500: "may have arrived" for the token
-    payment = await engine.charge("mpesa", KES, "254722000101")
+    payment = await engine.charge(charge_request("mpesa", KES, "254722000101"))
     # The push itself never left: closed as not sent (charge again), not "unknown".
     assert payment.status == S.FAILED and payment.reason == "app:REQUEST_REFUSED"
     assert world.mpesa.requests["push"] == 0 and world.mpesa.pushes_to("254722000101") == 0

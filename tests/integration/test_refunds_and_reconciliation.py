@@ -7,16 +7,17 @@ import asyncio
 
 import pytest
 
-from pos_app.credentials import Secret
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
+from pos_app.platform.secret import Secret
 from pos_app.providers.mpesa.client import Initiator
 from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.providers.mpesa.security import security_credential
 from pos_app.sandbox import demo
 from pos_app.store.repository import PaymentFilter
+from tests.conftest import charge_request
 from tests.integration.conftest import EUR, KES, World, lost_push
 
 S = PaymentStatus
@@ -25,7 +26,7 @@ PAID_NUMBER = "256772123456"
 
 async def paid(engine: PaymentEngine, amount: Money = EUR, provider: str = "mtn") -> Payment:
     msisdn = PAID_NUMBER if provider == "mtn" else "254708374149"
-    payment = await engine.charge(provider, amount, msisdn)  # type: ignore[arg-type]
+    payment = await engine.charge(charge_request(provider, amount, msisdn))
     assert await engine.settle([payment.reference_id], timeout=5)
     payment = engine.repository.get(payment.reference_id)
     assert payment.status == S.SUCCESSFUL
@@ -118,7 +119,7 @@ async def test_two_refunds_at_once_cannot_exceed_the_payment(
 
 
 async def test_refusing_to_refund_what_was_not_paid(world: World, engine: PaymentEngine) -> None:
-    failed = await engine.charge("mtn", EUR, "46733123450")
+    failed = await engine.charge(charge_request("mtn", EUR, "46733123450"))
     assert await engine.settle([failed.reference_id], timeout=5)
     with pytest.raises(ValidationError, match="Only a successful payment"):
         await engine.refund(failed.reference_id, EUR)
@@ -204,7 +205,7 @@ async def test_unknown_mpesa_payments_are_resolved_by_the_owner(
     gone = engine.resolve(lost.reference_id, None)
     assert (gone.status, gone.reason) == (S.FAILED, "app:NOT_RECEIVED")
     mtn = await paid(engine)
-    with pytest.raises(ValidationError, match="MTN is asked"):
+    with pytest.raises(ValidationError, match="not resolved by hand: the till asks MTN MoMo"):
         engine.resolve(mtn.reference_id, "QKJ1XYZ125")
 
 
@@ -214,9 +215,9 @@ async def test_reconciliation_corrects_by_events_and_lists_what_needs_a_person(
     world.mtn.settings.delayed_success = 0.6
     engine = world.engine(approval_timeout=0.2, late_window=0.0)
     # An MTN payment closed by expiry that the customer approved later.
-    late = await engine.charge("mtn", EUR, "46733123454")
+    late = await engine.charge(charge_request("mtn", EUR, "46733123454"))
     # An MTN payment whose send was lost before it arrived.
-    lost = engine.create("mtn", EUR, PAID_NUMBER)
+    lost = engine.create(charge_request("mtn", EUR, PAID_NUMBER))
     world.repo.transition(lost.reference_id, S.SUBMITTING, lost.created_at)
     world.repo.transition(lost.reference_id, S.UNKNOWN, lost.created_at, reason="app:SEND_TIMEOUT")
     # An M-Pesa push whose answer was lost: M-Pesa cannot be asked about it.

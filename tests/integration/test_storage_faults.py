@@ -15,6 +15,7 @@ from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.events import PaymentUpdate
 from pos_app.store import DiskFull
+from tests.conftest import charge_request
 from tests.integration.conftest import EUR, World
 
 S = PaymentStatus
@@ -60,11 +61,11 @@ async def test_no_room_for_a_new_payment_sends_nothing(
 ) -> None:
     disk.fill()
     with pytest.raises(DiskFull, match="full"):
-        await engine.charge("mtn", EUR, "256772123456")
+        await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert pushes(world) == 0
     assert world.repo.list_open() == []
     disk.free()
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert await engine.settle([payment.reference_id], timeout=5)
     assert world.repo.get(payment.reference_id).status == S.SUCCESSFUL
 
@@ -75,7 +76,7 @@ async def test_no_room_to_mark_it_as_sending_sends_nothing_and_records_so(
     engine.save_retry = 0.05
     disk.fill(after=1)  # the new payment fits; its "sending" mark does not
     with pytest.raises(DiskFull):
-        await engine.charge("mtn", EUR, "256772123456")
+        await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert pushes(world) == 0
     (kept,) = engine.unsaved()
     assert kept.status == S.FAILED and kept.reason == "app:NOT_SENT"
@@ -94,7 +95,7 @@ async def test_an_outcome_the_disk_cannot_take_is_kept_and_saved_once_it_can(
     engine.save_retry = 0.05
     updates: list[PaymentUpdate] = []
     engine.bus.subscribe(updates.append)
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert payment.status == S.PENDING
     disk.fill()  # the customer approves while the disk is full
     assert await engine.settle([payment.reference_id], timeout=5)
@@ -125,7 +126,7 @@ async def test_kept_changes_are_written_in_the_order_they_were_heard(
 ) -> None:
     engine.save_retry = 0.05
     disk.fill(after=2)  # created and sending fit; accepted and paid wait
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert payment.status == S.PENDING  # as heard, in memory
     assert await engine.settle([payment.reference_id], timeout=5)
     assert world.repo.get(payment.reference_id).status == S.SUBMITTING
@@ -143,7 +144,7 @@ async def test_an_owner_decision_is_never_kept_in_memory(
 ) -> None:
     """The owner is at the keyboard: a decision that cannot be saved is refused at once."""
     engine.save_retry = 0.05
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     assert await engine.settle([payment.reference_id], timeout=5)
     disk.fill()
     with pytest.raises(DiskFull):
@@ -157,7 +158,7 @@ async def test_what_is_still_unsaved_at_the_end_is_written_to_the_log_in_full(
 ) -> None:
     engine = world.engine()
     engine.save_retry = 60  # no retry before the end
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     disk.fill()
     assert await engine.settle([payment.reference_id], timeout=5)
     await engine.aclose()
@@ -171,7 +172,7 @@ async def test_a_last_pass_at_the_end_saves_what_the_disk_takes_again(
 ) -> None:
     engine = world.engine()
     engine.save_retry = 60
-    payment = await engine.charge("mtn", EUR, "256772123456")
+    payment = await engine.charge(charge_request("mtn", EUR, "256772123456"))
     disk.fill()
     assert await engine.settle([payment.reference_id], timeout=5)
     disk.free()

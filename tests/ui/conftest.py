@@ -11,9 +11,9 @@ import qasync
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
+from pos_app.app.till import Till, build_till
 from pos_app.engine.engine import PaymentEngine
-from pos_app.engine.setup import Till, build_till
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.collector import MainThreadCollector

@@ -9,10 +9,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
+from pos_app.app.till import Till, build_till
 from pos_app.domain.payment import PaymentStatus
-from pos_app.engine.engine import PaymentEngine
-from pos_app.engine.setup import Till, build_till
+from pos_app.engine.engine import ChargeRequest, PaymentEngine
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
 from pos_app.ui.main_window import MainWindow
@@ -249,7 +249,7 @@ def test_check_customer_shows_the_account_holder(
     qtbot.keyClicks(counter.panel.phone, "46733123450")
     qtbot.mouseClick(counter.panel.check_customer, Qt.MouseButton.LeftButton)
     loop.run_until_complete(asyncio.sleep(0.3))
-    assert "No active MoMo account" in counter.panel.customer.text()
+    assert "No active MTN MoMo account" in counter.panel.customer.text()
     counter.close()
 
 
@@ -258,7 +258,7 @@ def test_a_payment_never_sent_before_a_restart_is_shown_and_closed_never_sent(
 ) -> None:
     before = Counter(qtbot, loop, repo)
     amount, phone = before.till.parse_charge("mtn", "700", "0772123456")
-    left = before.engine.create("mtn", amount, phone.msisdn)  # then the till died
+    left = before.engine.create(ChargeRequest("mtn", amount, phone))  # then the till died
     before.close()
     after = Counter(qtbot, loop, repo)  # restarted
     card = after.window.cards.cards[left.reference_id]
@@ -303,7 +303,7 @@ def test_cashier_records_the_mpesa_code_from_the_sms(
     assert card.state.text() == "✔ PAID" and card.code.isVisible()
     qtbot.keyClicks(card.code, "not-a-code")
     qtbot.keyClick(card.code, Qt.Key.Key_Return)
-    assert "is not an M-Pesa code" in card.advice.text()
+    assert "is not a valid M-Pesa code" in card.advice.text()
     assert repo.get(card.payment.reference_id).provider_transaction_id is None
     card.code.clear()
     qtbot.keyClicks(card.code, "nlj7rt61sv")

@@ -14,12 +14,13 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.phone import parse_phone
+from pos_app.engine.engine import ChargeRequest
+from pos_app.platform.config import Config
 from pos_app.store import PaymentRepository
 from pos_app.ui.amount_confirm import AmountConfirmDialog, amount_in_words
-from pos_app.ui.charge_panel import ChargeInput
 from tests.ui.test_cashier import Counter
 
 
@@ -40,8 +41,8 @@ def with_shop(counter: Counter, **changes: object) -> None:
     counter.till.config = Config(shop=shop)
 
 
-def requests(counter: Counter) -> list[ChargeInput]:
-    sent: list[ChargeInput] = []
+def requests(counter: Counter) -> list[ChargeRequest]:
+    sent: list[ChargeRequest] = []
     counter.panel.charge_requested.disconnect()  # nothing reaches the engine
     counter.panel.charge_requested.connect(sent.append)
     return sent
@@ -108,7 +109,7 @@ def test_ported_numbers_allowed_the_hint_stays_and_the_charge_goes(counter: Coun
     panel.phone.setText("0701234567")
     assert "Airtel" in panel.network_hint.text()
     panel.submit()
-    assert [r.msisdn for r in sent] == ["256701234567"]
+    assert [r.phone.msisdn for r in sent] == ["256701234567"]
 
 
 def test_above_the_largest_charge_nothing_is_sent(counter: Counter) -> None:
@@ -155,7 +156,7 @@ def test_a_large_amount_is_confirmed_deliberately(counter: Counter) -> None:
     assert dialog is not None
     qtbot.waitExposed(dialog)
     qtbot.mouseClick(dialog.charge_button, Qt.MouseButton.LeftButton)
-    assert [(r.amount, r.msisdn) for r in sent] == [(Money(600000, "UGX"), "256772123456")]
+    assert [(r.amount, r.phone.msisdn) for r in sent] == [(Money(600000, "UGX"), "256772123456")]
     assert panel.amount.text() == "" and panel.phone.text() == ""
 
 
@@ -183,7 +184,8 @@ def test_charge_again_passes_the_same_guard(counter: Counter) -> None:
     panel, qtbot = counter.panel, counter.qtbot
     sent = requests(counter)
     panel.amount.setText("1500")  # typed for the next customer: left alone
-    large = ChargeInput("mtn", Money(600_000, "UGX"), "256772123456", None, None)
+    phone = parse_phone("0772123456", "UG")
+    large = ChargeRequest("mtn", Money(600_000, "UGX"), phone)
     panel.charge_again(large)
     dialog = panel.confirm_dialog
     assert dialog is not None and not sent
@@ -202,7 +204,7 @@ def test_charge_again_passes_the_same_guard(counter: Counter) -> None:
     panel.charge_again(large)
     assert panel.confirm_dialog is None and len(sent) == 1
     assert "largest charge" in panel.error.text()
-    small = ChargeInput("mtn", Money(2_000, "UGX"), "256772123456", None, None)
+    small = ChargeRequest("mtn", Money(2_000, "UGX"), phone)
     panel.charge_again(small)
     assert [r.amount for r in sent][-1] == Money(2_000, "UGX")
 

@@ -8,12 +8,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import DEMO_TEXT, MainWindow
-from pos_app.ui.owner import PinDialog
+from pos_app.ui.pin_dialog import PinDialog
 
 
 def config() -> Config:
@@ -87,23 +87,24 @@ def test_settings_open_once_and_reopen_with_what_was_saved(
     window = MainWindow(dataclasses.replace(config(), path=path), repo, demo=False)
     qtbot.addWidget(window)
     window.show()
-    assert "Ctrl+," in window.settings_button.toolTip()
-    qtbot.mouseClick(window.settings_button, Qt.MouseButton.LeftButton)
-    assert window.settings is None  # owner only: the PIN first (chosen now, the first time)
+    assert "Ctrl+," in window.owner_actions.settings_button.toolTip()
+    qtbot.mouseClick(window.owner_actions.settings_button, Qt.MouseButton.LeftButton)
+    # Owner only: the PIN first (chosen now, the first time).
+    assert window.owner_actions.settings is None
     enter_pin(window, "480213", again="480213")
-    dialog = window.settings
+    dialog = window.owner_actions.settings
     assert dialog is not None and dialog.isVisible()
-    window.open_settings()
-    assert window.settings is dialog  # not a second dialog
+    window.owner_actions.open_settings()
+    assert window.owner_actions.settings is dialog  # not a second dialog
     name = dialog.inputs[dialog.setting("shop", "name")]
     assert isinstance(name, QLineEdit) and name.text() == "Mama Rose"
     name.setText("Mama Rose & Sons")
     dialog.save()
     dialog.close()
-    assert window.settings is None
-    window.open_settings()
+    assert window.owner_actions.settings is None
+    window.owner_actions.open_settings()
     enter_pin(window, "480213")
-    reopened = window.settings
+    reopened = window.owner_actions.settings
     assert reopened is not None and reopened is not dialog
     name = reopened.inputs[reopened.setting("shop", "name")]
     assert isinstance(name, QLineEdit) and name.text() == "Mama Rose & Sons"
@@ -114,7 +115,7 @@ def test_settings_open_once_and_reopen_with_what_was_saved(
 
 def enter_pin(window: MainWindow, pin: str, again: str | None = None) -> PinDialog:
     """Type the PIN into the owner dialog the window just opened, and press OK."""
-    dialog = window.owner_dialog
+    dialog = window.owner_actions.dialog
     assert isinstance(dialog, PinDialog) and dialog.isVisible()
     dialog.pin.setText(pin)
     if again is not None:

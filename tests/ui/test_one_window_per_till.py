@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from pos_app import paths
-from pos_app.config import Config, ShopConfig
+from pos_app.platform import paths
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.single_instance import LOCK_NAME, SingleWindow

@@ -12,9 +12,13 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.payment import PaymentStatus
+from pos_app.engine.engine import ChargeRequest
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
-from pos_app.ui.owner import FindingsDialog, NewPinDialog, RefundDialog, ResolveDialog
+from pos_app.ui.findings_dialog import FindingsDialog
+from pos_app.ui.new_pin_dialog import NewPinDialog
+from pos_app.ui.refund_dialog import RefundDialog
+from pos_app.ui.resolve_dialog import ResolveDialog
 from tests.ui.test_cashier import Counter
 from tests.ui.test_main_window import enter_pin
 
@@ -58,7 +62,7 @@ def test_refund_from_the_receipt_behind_the_pin(
     assert pin.isVisible() and pin.error.text() == "Wrong PIN."
     pin.pin.setText(PIN)
     pin.submit()
-    dialog = window.owner_dialog
+    dialog = window.owner_actions.dialog
     assert isinstance(dialog, RefundDialog) and dialog.amount.text() == "1500"
     dialog.amount.setText("2000")
     dialog.submit()
@@ -98,15 +102,15 @@ def test_repeated_wrong_pins_lock_the_owner_actions(
     counter = Counter(qtbot, loop, repo)
     window = counter.window
     window.owner.set_pin(PIN)
-    window.open_settings()
+    window.owner_actions.open_settings()
     for _ in range(3):
         pin = enter_pin(window, "111999")
     assert "locked for 30 s" in pin.error.text()
     pin.pin.setText(PIN)
     pin.submit()  # even the right PIN waits
-    assert window.settings is None and "locked" in pin.error.text()
+    assert window.owner_actions.settings is None and "locked" in pin.error.text()
     pin.close()
-    window.open_settings()
+    window.owner_actions.open_settings()
     assert "locked" in enter_pin(window, PIN).error.text()  # a new dialog is locked too
     counter.close()
 
@@ -116,16 +120,16 @@ def test_unknown_mpesa_payment_resolved_and_the_day_reconciled(
 ) -> None:
     counter = Counter(qtbot, loop, repo, country="KE")
     window = counter.window
-    lost = counter.engine.create(
-        "mpesa", counter.till.parse_charge("mpesa", "100", "0708374149")[0], "254708374149"
-    )
+    amount, phone = counter.till.parse_charge("mpesa", "100", "0708374149")
+    assert phone.msisdn == "254708374149"
+    lost = counter.engine.create(ChargeRequest("mpesa", amount, phone))
     repo.transition(lost.reference_id, S.SUBMITTING, lost.created_at)
     repo.transition(lost.reference_id, S.UNKNOWN, lost.created_at, reason="app:SEND_TIMEOUT")
 
-    window.reconcile_today()
+    window.owner_actions.reconcile_today()
     enter_pin(window, PIN, again=PIN)  # the first owner action chooses the PIN
-    until(loop, lambda: isinstance(window.owner_dialog, FindingsDialog))
-    findings = window.owner_dialog
+    until(loop, lambda: isinstance(window.owner_actions.dialog, FindingsDialog))
+    findings = window.owner_actions.dialog
     assert isinstance(findings, FindingsDialog)
     assert findings.summary.text() == "1 payment(s) checked, 0 corrected."
     assert "customer's SMS" in findings.items.item(0).text()
@@ -137,7 +141,7 @@ def test_unknown_mpesa_payment_resolved_and_the_day_reconciled(
     assert not detail.refund_button.isVisible()
     qtbot.mouseClick(detail.resolve_button, Qt.MouseButton.LeftButton)
     enter_pin(window, PIN)
-    resolve = window.owner_dialog
+    resolve = window.owner_actions.dialog
     assert isinstance(resolve, ResolveDialog)
     resolve.code.setText("not a code")
     resolve.confirm.click()
@@ -163,24 +167,24 @@ def test_database_check_and_pin_change(
 ) -> None:
     counter = Counter(qtbot, loop, repo)
     window = counter.window
-    window.change_pin()
+    window.owner_actions.change_pin()
     enter_pin(window, PIN, again=PIN)
     assert window.owner.has_pin()
-    window.verify_database()
+    window.owner_actions.verify_database()
     enter_pin(window, PIN)  # the check runs beside the window, then says what it found
-    qtbot.waitUntil(lambda: isinstance(window.owner_dialog, QMessageBox))
-    box = window.owner_dialog
+    qtbot.waitUntil(lambda: isinstance(window.owner_actions.dialog, QMessageBox))
+    box = window.owner_actions.dialog
     assert isinstance(box, QMessageBox) and box.text().startswith("History intact")
     box.close()
-    window.change_pin()
+    window.owner_actions.change_pin()
     enter_pin(window, PIN)
-    change = window.owner_dialog
+    change = window.owner_actions.dialog
     assert isinstance(change, NewPinDialog)
     change.current.setText(PIN)
     change.new.setText("715930")
     change.again.setText("715930")
     change.submit()
-    window.open_settings()
+    window.owner_actions.open_settings()
     enter_pin(window, "715930")
-    assert window.settings is not None and window.settings.isVisible()
+    assert window.owner_actions.settings is not None and window.owner_actions.settings.isVisible()
     counter.close()

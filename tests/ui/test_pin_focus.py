@@ -8,7 +8,8 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.store import PaymentRepository
-from pos_app.ui.owner import NewPinDialog, PinDialog
+from pos_app.ui.new_pin_dialog import NewPinDialog
+from pos_app.ui.pin_dialog import PinDialog
 from tests.ui.test_cashier import Counter
 
 

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import ShopConfig
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.platform.config import ShopConfig
 from pos_app.store import PaymentRepository
 from pos_app.ui.receipt_print import receipt_html, receipt_lines
 from pos_app.ui.receipts import ReceiptDetail

@@ -11,9 +11,9 @@ import pytest
 from PySide6.QtCore import QDate, QModelIndex
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import ShopConfig
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.platform.config import ShopConfig
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import PaymentFilter, to_db_time
 from pos_app.ui.receipts import PAGE, ReceiptDetail, ReceiptsModel, ReceiptsView

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from pos_app.credentials import Secret
+from pos_app.engine.engine import ChargeRequest
+from pos_app.platform.secret import Secret
 from pos_app.providers.mtn.client import MtnCredentials
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import PaymentFilter
-from pos_app.ui.charge_panel import ChargeInput
 from tests.ui.conftest import demo_counter, until
 
 
@@ -29,7 +29,7 @@ def test_a_refused_key_is_the_owners_to_fix_and_nothing_is_saved(
 
     async def scenario() -> None:
         assert window.panel is not None
-        window._charge(ChargeInput("mtn", amount, phone.msisdn, None, None))
+        window.counter._charge(ChargeRequest("mtn", amount, phone))
         await until(lambda: window.panel is not None and bool(window.panel.error.text()))
 
     loop.run_until_complete(scenario())

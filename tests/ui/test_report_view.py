@@ -14,8 +14,9 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
-from pos_app.records import JSON_FIELDS
+from pos_app.engine.engine import ChargeRequest
+from pos_app.platform.config import Config, ShopConfig
+from pos_app.reports.records import JSON_FIELDS
 from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import MainWindow
 from tests.seeded_day import DAY, seed_day
@@ -110,7 +111,7 @@ def test_a_day_without_sales(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def save_as(qtbot: QtBot, window: MainWindow, path: Path) -> None:
-    dialog = window.owner_dialog
+    dialog = window.owner_actions.dialog
     assert isinstance(dialog, QFileDialog) and dialog.isVisible()
     dialog.selectFile(str(path))
     dialog.accept()
@@ -124,7 +125,7 @@ def test_exports_are_the_owners(
     show_day(qtbot, window)
     qtbot.mouseClick(window.report.csv_button, Qt.MouseButton.LeftButton)
     pin = enter_pin(window, "000999")
-    assert pin.error.text() == "Wrong PIN." and window.owner_dialog is pin
+    assert pin.error.text() == "Wrong PIN." and window.owner_actions.dialog is pin
     enter_pin(window, PIN)
     target = tmp_path / "day.csv"
     save_as(qtbot, window, target)
@@ -153,13 +154,14 @@ def test_an_export_that_cannot_be_written_says_why(
 ) -> None:
     for fmt in ("csv", "pdf"):
         target = tmp_path / "no such folder" / f"day.{fmt}"
-        window.export_to(target, DAY, None, fmt)  # as after the PIN and the file dialog
-        qtbot.waitUntil(lambda: isinstance(window.owner_dialog, QMessageBox))
-        box = window.owner_dialog
+        # As after the PIN and the file dialog.
+        window.owner_actions.export_to(target, DAY, None, fmt)
+        qtbot.waitUntil(lambda: isinstance(window.owner_actions.dialog, QMessageBox))
+        box = window.owner_actions.dialog
         assert isinstance(box, QMessageBox)
         assert box.text() == f"Could not save {target}: No such file or directory"
         box.close()
-        window.owner_dialog = None
+        window.owner_actions.dialog = None
         assert not target.parent.exists()
 
 
@@ -186,7 +188,7 @@ def test_todays_report_follows_the_payments_as_they_end(
     qtbot.waitUntil(lambda: window.report.report is not None)
     assert window.report.report is not None and window.report.report.count == 0
     amount, phone = counter.till.parse_charge("mtn", "1500", "0772123456")
-    loop.run_until_complete(counter.engine.charge("mtn", amount, phone.msisdn))
+    loop.run_until_complete(counter.engine.charge(ChargeRequest("mtn", amount, phone)))
     counter.finish()  # paid, while the report is on screen
     qtbot.waitUntil(lambda: "Sales (paid) USh1,500" in report_text(window))
     assert bars(window)[2] == [1500.0]

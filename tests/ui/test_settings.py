@@ -10,8 +10,12 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QComboBox, QFormLayout, QLineEdit
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, load_config
-from pos_app.credentials import SERVICE, SecretName, SecretStore
+from pos_app.platform.config import Config, load_config
+from pos_app.platform.credentials import SERVICE, SecretStore
+from pos_app.providers import registry
+from pos_app.providers.mpesa import secrets as mpesa_secrets
+from pos_app.providers.mpesa.settings import MpesaConfig
+from pos_app.providers.mtn import secrets as mtn_secrets
 from pos_app.sandbox import demo
 from pos_app.sandbox.app import create_app
 from pos_app.sandbox.server import ThreadedServer
@@ -32,7 +36,7 @@ def server() -> Iterator[ThreadedServer]:
 
 
 def dialog_for(qtbot: QtBot, path: Path, store: SecretStore | None = None) -> SettingsDialog:
-    config = load_config(path) if path.exists() else Config()
+    config = load_config(path, registry.config_sections()) if path.exists() else Config()
     dialog = SettingsDialog(config, path, store or SecretStore(environ={}))
     qtbot.addWidget(dialog)
     return dialog
@@ -82,13 +86,14 @@ def test_settings_are_written_to_the_config_file_keeping_its_comments(
     assert "next starts" in dialog.outcome.text()
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# Mama Rose's till: keep this comment")
-    config = load_config(path)
+    config = load_config(path, registry.config_sections())
     assert config.shop.name == "Mama Rose"
     assert config.shop.till == "Counter 2"
     assert config.shop.quick_amounts == [500.0, 1000.0, 2500.5]
     assert config.shop.language == "fr" and config.shop.sound is False
-    assert config.mpesa.transaction_type == "CustomerBuyGoodsOnline"
-    assert config.mpesa.party_b == "600100"
+    mpesa = config.section("mpesa", MpesaConfig)
+    assert mpesa.transaction_type == "CustomerBuyGoodsOnline"
+    assert mpesa.party_b == "600100"
     # Untouched keys are not written out as defaults.
     assert "approval_timeout_seconds" not in text and "[mtn]" not in text
 
@@ -116,7 +121,7 @@ def test_a_bad_setting_is_explained_and_nothing_is_saved(
     dialog = dialog_for(qtbot, path)
     field(dialog, "shop", "name").setText("Renamed")
     field(dialog, section, key).setText(typed)
-    dialog.secrets.fields[SecretName.MTN_API_KEY].setText("typed-key")
+    dialog.secrets.fields[mtn_secrets.API_KEY].setText("typed-key")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert said in dialog.outcome.text()
     assert path.read_text(encoding="utf-8") == OWNER_FILE
@@ -129,9 +134,9 @@ def test_secrets_go_to_the_keyring_only(
 ) -> None:
     path = tmp_path / "config.toml"
     dialog = dialog_for(qtbot, path, SecretStore(environ={"MPESA_PASSKEY": "from-env"}))
-    secret = dialog.secrets.fields[SecretName.MTN_API_KEY]
+    secret = dialog.secrets.fields[mtn_secrets.API_KEY]
     assert secret.echoMode() == QLineEdit.EchoMode.Password
-    assert "overrides" in dialog.secrets.fields[SecretName.MPESA_PASSKEY].placeholderText()
+    assert "overrides" in dialog.secrets.fields[mpesa_secrets.PASSKEY].placeholderText()
     qtbot.keyClicks(secret, "s3cret-api-key")
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     assert memory_keyring.store[(SERVICE, "mtn.api_key")] == "s3cret-api-key"
@@ -146,7 +151,7 @@ def test_without_a_keyring_nothing_can_be_typed(qtbot: QtBot, tmp_path: Path) ->
     dialog = dialog_for(qtbot, tmp_path / "config.toml", store)
     assert "No secure keyring" in dialog.secrets.keyring_note.text()
     assert not any(secret.isEnabled() for secret in dialog.secrets.fields.values())
-    assert not dialog.provision_button.isEnabled()
+    assert not dialog.provision_buttons["mtn"].isEnabled()
 
 
 def test_connection_test_uses_the_form_and_the_stored_credentials(
@@ -158,9 +163,9 @@ def test_connection_test_uses_the_form_and_the_stored_credentials(
 ) -> None:
     store = SecretStore(environ={})
     for name, value in (
-        (SecretName.MTN_API_USER, demo.MTN_API_USER),
-        (SecretName.MTN_API_KEY, "wrong"),
-        (SecretName.MTN_SUBSCRIPTION_KEY, demo.MTN_SUBSCRIPTION_KEYS["collection"]),
+        (mtn_secrets.API_USER, demo.MTN_API_USER),
+        (mtn_secrets.API_KEY, "wrong"),
+        (mtn_secrets.SUBSCRIPTION_KEY, demo.MTN_SUBSCRIPTION_KEYS["collection"]),
     ):
         store.set(name, value)
     dialog = dialog_for(qtbot, tmp_path / "config.toml", store)
@@ -170,7 +175,7 @@ def test_connection_test_uses_the_form_and_the_stored_credentials(
     text = dialog.outcome.text()
     assert "mtn: MTN refused the collection API user or API key" in text
     assert "mpesa: M-Pesa is not set up" in text
-    store.set(SecretName.MTN_API_KEY, demo.MTN_API_KEY)
+    store.set(mtn_secrets.API_KEY, demo.MTN_API_KEY)
     finish(loop, dialog, dialog.test_connection)
     assert "mtn: reachable, credentials accepted" in dialog.outcome.text()
 
@@ -184,14 +189,13 @@ def test_mtn_sandbox_credentials_are_provisioned_into_the_keyring(
 ) -> None:
     dialog = dialog_for(qtbot, tmp_path / "config.toml")
     field(dialog, "mtn", "base_url").setText(server.url)
-    qtbot.mouseClick(dialog.provision_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.provision_buttons["mtn"], Qt.MouseButton.LeftButton)
     assert "subscription key" in dialog.outcome.text()  # asked for first, nothing sent
     assert dialog.tabs.currentWidget() is dialog.secrets
     subscription = demo.MTN_SUBSCRIPTION_KEYS["collection"]
-    dialog.secrets.fields[SecretName.MTN_SUBSCRIPTION_KEY].setText(subscription)
-    finish(
-        loop, dialog, lambda: qtbot.mouseClick(dialog.provision_button, Qt.MouseButton.LeftButton)
-    )
+    dialog.secrets.fields[mtn_secrets.SUBSCRIPTION_KEY].setText(subscription)
+    provision = dialog.provision_buttons["mtn"]
+    finish(loop, dialog, lambda: qtbot.mouseClick(provision, Qt.MouseButton.LeftButton))
     user = memory_keyring.store[(SERVICE, "mtn.api_user")]
     assert f"API user {user} created" in dialog.outcome.text()
     assert memory_keyring.store[(SERVICE, "mtn.subscription_key")] == subscription
@@ -203,7 +207,7 @@ def test_mtn_sandbox_credentials_are_provisioned_into_the_keyring(
     # Production has no provisioning.
     environment = combo(dialog, "mtn", "environment")
     environment.setCurrentIndex(environment.findData("production"))
-    assert not dialog.provision_button.isEnabled()
+    assert not dialog.provision_buttons["mtn"].isEnabled()
 
 
 def test_the_second_backup_folder_sits_next_to_the_first_and_is_saved(
@@ -225,6 +229,6 @@ def test_the_second_backup_folder_sits_next_to_the_first_and_is_saved(
     second.setText(str(tmp_path / "usb"))
     with qtbot.waitSignal(dialog.saved):
         dialog.save_button.click()
-    backup = load_config(path).backup
+    backup = load_config(path, registry.config_sections()).backup
     assert backup.effective_folders == [tmp_path / "disk", tmp_path / "usb"]
     assert path.read_text(encoding="utf-8").startswith("# Mama Rose's till: keep this comment")

@@ -8,8 +8,9 @@ from pathlib import Path
 from PySide6.QtWidgets import QCheckBox
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import load_config
-from pos_app.ui.settings import number_formats
+from pos_app.platform.config import load_config
+from pos_app.providers import registry
+from pos_app.ui.settings_rows import number_formats
 from tests.ui.test_settings import OWNER_FILE, combo, dialog_for, field
 
 
@@ -44,7 +45,7 @@ def test_number_format_and_limits_are_saved(qtbot: QtBot, tmp_path: Path) -> Non
     ported.setChecked(True)
     dialog.save()
     assert "Settings saved" in dialog.outcome.text()
-    shop = load_config(path).shop
+    shop = load_config(path, registry.config_sections()).shop
     assert shop.locale == "en"
     assert (shop.largest_charge, shop.confirm_above) == (2_000_000, 300_000)
     assert shop.allow_ported_numbers
@@ -54,7 +55,7 @@ def test_number_format_and_limits_are_saved(qtbot: QtBot, tmp_path: Path) -> Non
     confirm.setText("lots")
     dialog.save()
     assert dialog.outcome.text().startswith("Confirm above: ")
-    assert load_config(path).shop.largest_charge == 2_000_000
+    assert load_config(path, registry.config_sections()).shop.largest_charge == 2_000_000
     confirm.setText("")
     dialog.save()
-    assert load_config(path).shop.largest_charge == 0
+    assert load_config(path, registry.config_sections()).shop.largest_charge == 0

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import ShopConfig
+from pos_app.platform.config import ShopConfig
 from pos_app.store import PaymentRepository
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.receipts import ReceiptsView

@@ -11,8 +11,8 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.payment import PaymentStatus
+from pos_app.engine.engine import ChargeRequest
 from pos_app.store import PaymentRepository, open_database
-from pos_app.ui.charge_panel import ChargeInput
 from pos_app.ui.lag_probe import LagProbe
 from tests.storage_faults import fill, small_disk
 from tests.ui.conftest import demo_counter, until
@@ -39,7 +39,7 @@ def test_a_disk_filling_between_push_and_outcome(
 
         async def scenario() -> None:
             probe.start()
-            paid = await engine.charge("mtn", amount, phone.msisdn)
+            paid = await engine.charge(ChargeRequest("mtn", amount, phone))
             references.append(paid.reference_id)
             assert paid.status == PaymentStatus.PENDING  # on disk: the push is out
             filler = await asyncio.to_thread(fill, disk)
@@ -60,7 +60,7 @@ def test_a_disk_filling_between_push_and_outcome(
 
             pushes = simulator.requests["POST requesttopay"]
             assert window.panel is not None
-            window._charge(ChargeInput("mtn", amount, phone.msisdn, None, None))
+            window.counter._charge(ChargeRequest("mtn", amount, phone))
             await until(lambda: window.panel is not None and bool(window.panel.error.text()))
             assert window.panel.error.text() == "Not sent: disk full"
             assert simulator.requests["POST requesttopay"] == pushes  # nothing left the till

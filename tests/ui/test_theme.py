@@ -14,10 +14,10 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
+from pos_app.app.till import build_till
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
-from pos_app.engine.setup import build_till
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.store import PaymentRepository
 from pos_app.ui import theme
 from pos_app.ui.main_window import MainWindow

@@ -14,15 +14,16 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from pos_app import paths
-from pos_app.config import Config, MpesaConfig, ShopConfig
-from pos_app.credentials import SecretStore
+from pos_app.app.till import SetupProblem, build_till
 from pos_app.domain.errors import Text, message_of
 from pos_app.domain.money import AmountError, Money
 from pos_app.domain.phone import PhoneError, parse_phone
-from pos_app.domain.reasons import lookup
-from pos_app.engine.setup import SetupProblem, build_till
+from pos_app.platform import paths
+from pos_app.platform.config import Config, ShopConfig
+from pos_app.platform.credentials import SecretStore
+from pos_app.providers import registry
 from pos_app.providers.base import ConfigurationProblem, circuit_health
+from pos_app.providers.mpesa.settings import MpesaConfig
 from pos_app.providers.resilience import CircuitBreaker
 from pos_app.store import PaymentRepository
 from pos_app.ui.texts import error_text, reason_message, shown
@@ -116,7 +117,7 @@ def test_the_window_speaks_french(
 
 def test_messages_from_the_engine_are_shown_in_french(french: None) -> None:
     # No credentials at all: the till says what is missing, in the cashier's language.
-    config = Config(shop=ShopConfig(country="CI"), mpesa=MpesaConfig(enabled=False))
+    config = Config(shop=ShopConfig(country="CI"), providers={"mpesa": MpesaConfig(enabled=False)})
     till = build_till(config, demo=False, secrets=SecretStore({}))
     with pytest.raises(SetupProblem) as missing:
         till.parse_charge("mtn", "1500", "0707000000")
@@ -148,8 +149,10 @@ def test_messages_from_the_engine_are_shown_in_french(french: None) -> None:
     secrets = SecretStore(
         {"MPESA_CONSUMER_KEY": "k", "MPESA_CONSUMER_SECRET": "s", "MPESA_PASSKEY": "p"}
     )
-    kenya = Config(shop=ShopConfig(country="KE"), mpesa=MpesaConfig(callback_url="http://x"))
+    kenya = Config(
+        shop=ShopConfig(country="KE"), providers={"mpesa": MpesaConfig(callback_url="http://x")}
+    )
     refused = build_till(kenya, demo=False, secrets=secrets).unavailable["mpesa"]
     assert shown(refused) == "[mpesa] callback_url doit être une URL https publique, pas 'http://x'"
     # A code missing from the catalog still names the code.
-    assert reason_message(lookup("mtn", "NEW_CODE")) == "Le paiement a échoué (NEW_CODE)"
+    assert reason_message(registry.reason("mtn:NEW_CODE")) == "Le paiement a échoué (NEW_CODE)"

@@ -4,8 +4,9 @@ import asyncio
 
 from pytestqt.qtbot import QtBot
 
-from pos_app.config import Config, ShopConfig
-from pos_app.engine.setup import build_till
+from pos_app.app.till import build_till
+from pos_app.engine.engine import ChargeRequest
+from pos_app.platform.config import Config, ShopConfig
 from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import MainWindow
 
@@ -17,7 +18,7 @@ def test_window_follows_the_engine_and_resumes_unfinished_payments(
     till = build_till(config, demo=True, approval_delay=0.1)
     engine = till.engine(repo)
     amount, phone = till.parse_charge("mtn", "1,500", "0772 123 456")
-    left_over = engine.create("mtn", amount, phone.msisdn)  # as if the till had crashed
+    left_over = engine.create(ChargeRequest("mtn", amount, phone))  # as if the till had crashed
 
     window = MainWindow(config, repo, demo=True, engine=engine)
     qtbot.addWidget(window)
@@ -26,7 +27,7 @@ def test_window_follows_the_engine_and_resumes_unfinished_payments(
 
     async def scenario() -> None:
         engine.resume()
-        paid = await engine.charge("mtn", amount, phone.msisdn)
+        paid = await engine.charge(ChargeRequest("mtn", amount, phone))
         assert await engine.settle([left_over.reference_id, paid.reference_id], timeout=10)
 
     loop.run_until_complete(scenario())

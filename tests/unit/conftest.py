@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pos_app import paths
+from pos_app.platform import paths
 from pos_app.store import PaymentRepository, open_database
 from tests.seeded_day import seed_day
 

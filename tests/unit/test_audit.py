@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.cli import main
+from pos_app.cli.main import main
 from pos_app.domain.payment import PaymentStatus
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.migrations import MIGRATIONS, migrate

@@ -14,10 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from pos_app import paths
-from pos_app.cli import main
-from pos_app.config import BackupConfig, Config, ConfigError, load_config
+from pos_app.cli.main import main
 from pos_app.domain.payment import PaymentStatus
+from pos_app.platform import paths
+from pos_app.platform.config import BackupConfig, Config, ConfigError, load_config
+from pos_app.providers import registry
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.backup import (
     BackupError,
@@ -208,8 +209,11 @@ def test_backup_command_and_config(
     assert len(backups(tmp_path / "usb")) == 1
     config.write_text("[backup]\nkeep = 0\n")
     with pytest.raises(ConfigError, match=r"backup\.keep"):
-        load_config(config)
-    assert load_config(None).backup.effective_folder == paths.data_dir() / "backups"
+        load_config(config, registry.config_sections())
+    assert (
+        load_config(None, registry.config_sections()).backup.effective_folder
+        == paths.data_dir() / "backups"
+    )
 
 
 def test_the_window_backs_up_on_a_worker_and_logs_a_failure(
@@ -255,9 +259,15 @@ def test_every_backup_is_written_to_the_second_folder_too_and_the_demo_apart(
     assert main(["--config", str(config), "--demo", "backup"]) == 0
     assert len(backups(tmp_path / "usb" / "demo")) == 1
     paths.enter_demo_world(False)  # main() stays in the world it entered
-    assert load_config(config).backup.effective_second_folder == tmp_path / "usb"
+    assert (
+        load_config(config, registry.config_sections()).backup.effective_second_folder
+        == tmp_path / "usb"
+    )
     paths.enter_demo_world(True)
-    assert load_config(config).backup.effective_second_folder == tmp_path / "usb" / "demo"
+    assert (
+        load_config(config, registry.config_sections()).backup.effective_second_folder
+        == tmp_path / "usb" / "demo"
+    )
     assert BackupConfig().effective_second_folder is None
 
 

@@ -5,14 +5,26 @@ import sqlite3
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from pos_app import __version__
-from pos_app.cli import build_parser, is_demo, main
-from pos_app.config import Config, MpesaConfig, MtnConfig
-from pos_app.credentials import MPESA_SECRETS, MTN_SECRETS, SecretStore
+from pos_app.cli.main import build_parser, is_demo, main
+from pos_app.platform.config import Config
+from pos_app.platform.credentials import SecretName, SecretStore
+from pos_app.providers import registry
+from pos_app.providers.mpesa.settings import MpesaConfig
+from pos_app.providers.mpesa.spec import SPEC as MPESA
+from pos_app.providers.mtn.settings import MtnConfig
+from pos_app.providers.mtn.spec import SPEC as MTN
+from pos_app.providers.spec import ProviderCommand
+
+MTN_SECRETS = MTN.required_secrets()
+MPESA_SECRETS = MPESA.required_secrets()
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -40,6 +52,12 @@ def test_help_lists_commands() -> None:
         "usage: pos-app" in result.stdout and "gui" in result.stdout and "--demo" in result.stdout
     )
     assert "--smoke-test" not in result.stdout
+    # The providers' own commands are offered beside pos-app's, each with its spec's help.
+    assert "mtn-setup" in result.stdout and "create MTN sandbox credentials" in result.stdout
+    # pos-app's own words name no provider: those come from the specs.
+    description = result.stdout.split("commands:")[0]
+    assert "Point of sale for mobile-money payments." in description
+    assert "MTN" not in description and "M-Pesa" not in description
 
 
 @pytest.mark.parametrize("args", [["--bogus"], ["frobnicate"], ["--config"]])
@@ -95,9 +113,13 @@ def test_demo_mode_unless_an_enabled_provider_has_credentials() -> None:
     assert is_demo(Config(), False, SecretStore(environ={}))
     assert not is_demo(Config(), False, SecretStore(environ=mtn_env))
     assert is_demo(Config(), True, SecretStore(environ=mtn_env))
-    assert is_demo(Config(mtn=MtnConfig(enabled=False)), False, SecretStore(environ=mtn_env))
+    assert is_demo(
+        Config(providers={"mtn": MtnConfig(enabled=False)}), False, SecretStore(environ=mtn_env)
+    )
     assert not is_demo(
-        Config(mpesa=MpesaConfig(enabled=True)), False, SecretStore(environ=mpesa_env)
+        Config(providers={"mpesa": MpesaConfig(enabled=True)}),
+        False,
+        SecretStore(environ=mpesa_env),
     )
 
 
@@ -125,3 +147,72 @@ def test_missing_keyring_is_reported_at_startup_but_not_in_demo_mode(tmp_path: P
     )
     assert live.returncode == 0, live.stderr
     assert "No secure keyring" in live.stderr and "MTN_MOMO_API_KEY" in live.stderr
+
+
+TEST_KEY = SecretName("testpay.key", "TESTPAY_KEY", "Key")
+
+
+@pytest.fixture
+def third_provider() -> Iterator[list[tuple[str, Config, Any]]]:
+    """A provider defined here, with a command of its own: pos-app offers and runs it."""
+    ran: list[tuple[str, Config, Any]] = []
+
+    def add_arguments(parser: Any) -> None:
+        parser.add_argument("--shop-code", required=True)
+
+    def setup(args: Any, config: Config, store: Any) -> int:
+        ran.append((args.shop_code, config, store))
+        return 7
+
+    command = ProviderCommand("testpay-setup", "make Test Pay's sandbox keys", add_arguments, setup)
+    spec = replace(
+        MTN,
+        id="testpay",
+        name="Test Pay",
+        short_name="TestPay",
+        networks=("testpay",),
+        secrets=(TEST_KEY,),
+        commands=(command,),
+        provisioning=None,
+    )
+    registry.register(spec)
+    try:
+        yield ran
+    finally:
+        registry.unregister("testpay")
+
+
+def test_a_registered_providers_command_is_offered_and_run(
+    third_provider: list[tuple[str, Config, Any]],
+) -> None:
+    text = build_parser().format_help()
+    assert "testpay-setup" in text and "make Test Pay's sandbox keys" in text
+    assert "mtn-setup" in text  # the built-in providers' commands stay
+    assert main(["testpay-setup", "--shop-code", "42"]) == 7
+    [(code, config, store)] = third_provider
+    assert code == "42" and isinstance(config, Config)
+    # Its secret store knows every installed provider's secrets (its messages name them).
+    assert isinstance(store, SecretStore)
+    assert TEST_KEY in store.names and set(MTN.secrets) <= set(store.names)
+    charge = ["charge", "--provider", "testpay", "--amount", "1", "--phone", "1"]
+    assert build_parser().parse_args(charge).provider == "testpay"
+    assert build_parser().parse_args(["receipts", "--provider", "testpay"]).provider == "testpay"
+
+
+def test_the_built_in_setup_command_is_dispatched(capsys: pytest.CaptureFixture[str]) -> None:
+    # No subscription key and no terminal to type it: refused, as before the commands moved.
+    assert main(["mtn-setup"]) == 4
+    assert "MTN_MOMO_SUBSCRIPTION_KEY" in capsys.readouterr().err
+
+
+def test_a_charge_offers_every_installed_provider() -> None:
+    with pytest.raises(SystemExit) as caught:
+        build_parser().parse_args(
+            ["charge", "--provider", "nobody", "--amount", "1", "--phone", "1"]
+        )
+    assert caught.value.code == 2
+    for provider in registry.ids():
+        args = build_parser().parse_args(
+            ["charge", "--provider", provider, "--amount", "1", "--phone", "1"]
+        )
+        assert args.provider == provider

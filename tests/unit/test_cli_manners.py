@@ -6,16 +6,23 @@ from __future__ import annotations
 import argparse
 import io
 import sys
+from dataclasses import replace
 
 import keyring
 import pytest
 from keyring.backends import fail
 
-from pos_app import console
-from pos_app.cli import EXIT_CODES, build_parser, startup_keyring_problem
-from pos_app.config import Config
-from pos_app.credentials import SecretStore, installed_backends, keyring_fix
-from pos_app.headless import doctor, positive_seconds, still_waiting
+from pos_app.cli.common import positive_seconds
+from pos_app.cli.doctor import doctor
+from pos_app.cli.main import EXIT_CODES, build_parser, startup_keyring_problem
+from pos_app.cli.payment_commands import still_waiting
+from pos_app.domain.errors import Text
+from pos_app.platform import console
+from pos_app.platform.config import Config
+from pos_app.platform.credentials import SecretName, SecretStore, installed_backends, keyring_fix
+from pos_app.providers import registry
+from pos_app.providers.mpesa.settings import MpesaConfig
+from pos_app.providers.mtn.spec import SPEC as MTN
 
 COMMANDS = {
     "charge": ["charge", "--provider", "mtn", "--amount", "1500", "--phone", "0772123456"],
@@ -96,6 +103,43 @@ def test_doctor_warns_without_a_secure_keyring(capsys: pytest.CaptureFixture[str
         assert "Windows" not in backends and "macOS" not in backends
     # No provider secrets here: those are FIX lines, and a FIX is what makes the exit 4.
     assert "FIX  MTN secrets missing" in out and code == 4
+
+
+def test_doctor_says_every_installed_providers_secrets(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # MTN's required secrets and its optional refund key are found; a provider defined here
+    # (one doctor was never told of) lacks its key; M-Pesa is switched off.
+    for name in MTN.secrets:
+        monkeypatch.setenv(name.env_var, "x")
+    monkeypatch.setenv("MTN_MOMO_BASE_URL", "http://127.0.0.1:9")  # refused at once
+    key = SecretName("testpay.key", "TESTPAY_KEY", "Key")
+    registry.register(
+        replace(
+            MTN,
+            id="testpay",
+            short_name="TestPay",
+            secrets=(key,),
+            commands=(),
+            not_set_up=Text("Test Pay is not set up: its key is missing"),
+        )
+    )
+    try:
+        config = Config(providers={"mpesa": MpesaConfig(enabled=False)})
+        code = doctor(argparse.Namespace(), config, demo=False)
+    finally:
+        registry.unregister("testpay")
+    out = capsys.readouterr().out.splitlines()
+    assert (
+        "OK   MTN secrets present: subscription_key (environment), api_user (environment), "
+        "api_key (environment), disbursement_subscription_key (environment)"
+    ) in out
+    assert "OK   M-Pesa: disabled in the config" in out
+    assert (
+        "FIX  TestPay secrets missing: testpay.key (set TESTPAY_KEY or store it in the keyring)"
+    ) in out
+    assert "FIX  testpay: Test Pay is not set up: its key is missing" in out
+    assert code == 4
 
 
 def test_doctor_in_demo_mode_says_nothing_about_the_keyring(

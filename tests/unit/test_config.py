@@ -4,7 +4,11 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.config import Config, ConfigError, load_config
+from pos_app.platform import config as config_module
+from pos_app.platform.config import Config, ConfigError
+from pos_app.providers import registry
+from pos_app.providers.mpesa.settings import MpesaConfig
+from pos_app.providers.mtn.settings import MtnConfig
 
 FULL = """
 [shop]
@@ -33,6 +37,11 @@ approval_timeout_seconds = 90
 """
 
 
+def load_config(path: Path | None = None) -> Config:
+    """The app's reader, with the installed providers' sections."""
+    return config_module.load_config(path, registry.config_sections())
+
+
 def write(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(text, encoding="utf-8")
@@ -44,11 +53,13 @@ def test_full_file_loads(tmp_path: Path) -> None:
     assert config.shop.name == "Mama Rose Groceries"
     assert config.shop.country_info.currency == "KES"
     assert config.shop.effective_locale == "en_KE"
-    assert config.mtn.enabled is False
-    assert config.mtn.request_timeout_seconds == 10.0
-    assert isinstance(config.mtn.request_timeout_seconds, float)
-    assert config.mpesa.transaction_type == "CustomerBuyGoodsOnline"
-    assert config.mpesa.party_b == "600000"
+    mtn = config.section("mtn", MtnConfig)
+    mpesa = config.section("mpesa", MpesaConfig)
+    assert mtn.enabled is False
+    assert mtn.request_timeout_seconds == 10.0
+    assert isinstance(mtn.request_timeout_seconds, float)
+    assert mpesa.transaction_type == "CustomerBuyGoodsOnline"
+    assert mpesa.party_b == "600000"
     assert str(config.timezone()) == "Africa/Nairobi"
 
 
@@ -75,8 +86,8 @@ def test_base_url_overrides_from_environment(
     monkeypatch.setenv("MTN_MOMO_BASE_URL", "http://127.0.0.1:9000")
     monkeypatch.setenv("MPESA_BASE_URL", "http://127.0.0.1:9001")
     config = load_config(write(tmp_path, FULL))
-    assert config.mtn.base_url == "http://127.0.0.1:9000"
-    assert config.mpesa.base_url == "http://127.0.0.1:9001"
+    assert config.section("mtn", MtnConfig).base_url == "http://127.0.0.1:9000"
+    assert config.section("mpesa", MpesaConfig).base_url == "http://127.0.0.1:9001"
     monkeypatch.setenv("MPESA_BASE_URL", "ftp://nope")
     with pytest.raises(ConfigError, match="MPESA_BASE_URL"):
         load_config(write(tmp_path, FULL))

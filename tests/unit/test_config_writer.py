@@ -4,15 +4,27 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.config import ConfigError, load_config
-from pos_app.config_writer import preview_config, save_config
+from pos_app.platform import config_writer
+from pos_app.platform.config import Config, ConfigError, load_config
+from pos_app.platform.config_writer import Changes
+from pos_app.providers import registry
+from pos_app.providers.mpesa.settings import MpesaConfig
+from pos_app.providers.mtn.settings import MtnConfig
+
+
+def save_config(path: Path, changes: Changes) -> Config:
+    return config_writer.save_config(path, changes, registry.config_sections())
+
+
+def preview_config(path: Path, changes: Changes) -> Config:
+    return config_writer.preview_config(path, changes, registry.config_sections())
 
 
 def test_a_new_file_is_created_with_only_the_changes(tmp_path: Path) -> None:
     path = tmp_path / "sub" / "config.toml"
     config = save_config(path, {"shop": {"name": "Kiosk", "quick_amounts": [100, 200]}})
     assert config.shop.name == "Kiosk"
-    assert load_config(path).shop.quick_amounts == [100.0, 200.0]
+    assert load_config(path, registry.config_sections()).shop.quick_amounts == [100.0, 200.0]
     assert "[mtn]" not in path.read_text(encoding="utf-8")
 
 
@@ -22,8 +34,8 @@ def test_comments_and_other_keys_are_kept(tmp_path: Path) -> None:
     save_config(path, {"mpesa": {"shortcode": "600100"}, "mtn": {}})
     text = path.read_text(encoding="utf-8")
     assert "# owner notes" in text and "# not yet" in text
-    config = load_config(path)
-    assert config.mpesa.shortcode == "600100" and config.mpesa.enabled is False
+    mpesa = load_config(path, registry.config_sections()).section("mpesa", MpesaConfig)
+    assert mpesa.shortcode == "600100" and mpesa.enabled is False
 
 
 @pytest.mark.parametrize(
@@ -59,12 +71,13 @@ def test_preview_writes_nothing_and_applies_environment_overrides(
     monkeypatch.setenv("MTN_MOMO_BASE_URL", "http://127.0.0.1:9")
     path = tmp_path / "config.toml"
     config = preview_config(path, {"shop": {"till": "Back"}})
-    assert config.shop.till == "Back" and config.mtn.base_url == "http://127.0.0.1:9"
+    assert config.shop.till == "Back"
+    assert config.section("mtn", MtnConfig).base_url == "http://127.0.0.1:9"
     assert not path.exists()
 
 
 def test_language_follows_the_locale_unless_chosen() -> None:
-    from pos_app.config import ShopConfig
+    from pos_app.platform.config import ShopConfig
 
     assert ShopConfig(country="CI").effective_language == "fr"
     assert ShopConfig(country="KE").effective_language == "en"

@@ -9,11 +9,13 @@ from typing import Any
 
 import pytest
 
-from pos_app.config import Config, ConfigError, ShopConfig, parse_config
+from pos_app.app.till import Till, build_till
 from pos_app.domain.amount_guard import AmountGuard, AmountTooLarge
 from pos_app.domain.money import Money
 from pos_app.domain.phone import WrongNetwork
-from pos_app.engine.setup import Till, build_till
+from pos_app.platform.config import Config, ConfigError, ShopConfig, parse_config
+from pos_app.providers import registry
+from pos_app.providers.mtn.spec import SPEC as MTN
 
 
 def till_for(**shop: Any) -> Till:
@@ -68,7 +70,9 @@ def test_bad_limits_in_the_config_are_refused(text: str, problem: str) -> None:
     import tomllib
 
     with pytest.raises(ConfigError, match=problem):
-        parse_config(tomllib.loads(f"[shop]\n{text}\n"), Path("config.toml"))
+        parse_config(
+            tomllib.loads(f"[shop]\n{text}\n"), Path("config.toml"), registry.config_sections()
+        )
 
 
 def test_a_number_of_another_network_is_refused_naming_it() -> None:
@@ -120,4 +124,4 @@ def test_guard_defaults_cover_every_country_currency() -> None:
 )
 def test_an_mtn_number_of_every_mtn_country_passes(country: str, number: str) -> None:
     phone = till_for(country=country).parse_phone("mtn", number)
-    assert phone.network is not None and phone.belongs_to("mtn")
+    assert phone.network is not None and MTN.serves(phone)

@@ -6,20 +6,21 @@ import pickle
 import pytest
 from keyring.backends import fail, null
 
-from pos_app.credentials import (
-    MTN_SECRETS,
+from pos_app.platform.credentials import (
     SERVICE,
     NoSecureKeyring,
-    Secret,
-    SecretName,
     SecretStore,
     keyring_status,
 )
+from pos_app.platform.secret import Secret
+from pos_app.providers import registry
+from pos_app.providers.mpesa.secrets import CONSUMER_KEY, PASSKEY
+from pos_app.providers.mtn.secrets import API_KEY
 from tests.conftest import MemoryKeyring
 
 
 def test_documented_environment_variables() -> None:
-    assert {n.env_var for n in SecretName} == {
+    assert {n.env_var for n in registry.secret_names()} == {
         "MTN_MOMO_SUBSCRIPTION_KEY",
         "MTN_MOMO_API_USER",
         "MTN_MOMO_API_KEY",
@@ -33,47 +34,54 @@ def test_documented_environment_variables() -> None:
 
 def test_keyring_store_and_read(memory_keyring: MemoryKeyring) -> None:
     store = SecretStore(environ={})
-    assert store.get(SecretName.MTN_API_KEY) is None
-    store.set(SecretName.MTN_API_KEY, "  k3y  ")
+    assert store.get(API_KEY) is None
+    store.set(API_KEY, "  k3y  ")
     assert memory_keyring.store[(SERVICE, "mtn.api_key")] == "k3y"
-    assert store.get(SecretName.MTN_API_KEY) == Secret("k3y")
-    assert store.source(SecretName.MTN_API_KEY) == "keyring"
-    store.delete(SecretName.MTN_API_KEY)
-    store.delete(SecretName.MTN_API_KEY)  # already gone: fine
-    assert store.get(SecretName.MTN_API_KEY) is None
+    assert store.get(API_KEY) == Secret("k3y")
+    assert store.source(API_KEY) == "keyring"
+    store.delete(API_KEY)
+    store.delete(API_KEY)  # already gone: fine
+    assert store.get(API_KEY) is None
 
 
 def test_environment_overrides_keyring(memory_keyring: MemoryKeyring) -> None:
     store = SecretStore(environ={"MTN_MOMO_API_KEY": "from-env"})
-    store.set(SecretName.MTN_API_KEY, "from-keyring")
-    assert store.get(SecretName.MTN_API_KEY) == Secret("from-env")
-    assert store.source(SecretName.MTN_API_KEY) == "environment"
+    store.set(API_KEY, "from-keyring")
+    assert store.get(API_KEY) == Secret("from-env")
+    assert store.source(API_KEY) == "environment"
 
 
 def test_has_all() -> None:
-    env = {n.env_var: "x" for n in MTN_SECRETS}
-    assert SecretStore(environ=env).has_all(MTN_SECRETS)
+    spec = registry.spec("mtn")
+    assert spec is not None
+    required = spec.required_secrets()
+    env = {n.env_var: "x" for n in required}
+    assert SecretStore(environ=env).has_all(required)
     env.pop("MTN_MOMO_API_USER")
-    assert not SecretStore(environ=env).has_all(MTN_SECRETS)
+    assert not SecretStore(environ=env).has_all(required)
 
 
 def test_empty_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="empty"):
-        SecretStore(environ={}).set(SecretName.MPESA_PASSKEY, "  ")
+        SecretStore(environ={}).set(PASSKEY, "  ")
 
 
 @pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()])
 def test_without_a_keyring_falls_back_to_environment_and_says_so(
     backend: object, tmp_path: object
 ) -> None:
-    store = SecretStore(environ={"MPESA_PASSKEY": "pk"}, backend=backend)  # type: ignore[arg-type]
+    store = SecretStore(
+        environ={"MPESA_PASSKEY": "pk"},
+        backend=backend,  # type: ignore[arg-type]
+        names=registry.secret_names(),
+    )
     status = store.status()
     assert not status.usable
     assert "No secure keyring" in status.message and "MPESA_PASSKEY" in status.message
-    assert store.get(SecretName.MPESA_PASSKEY) == Secret("pk")
-    assert store.get(SecretName.MPESA_CONSUMER_KEY) is None
+    assert store.get(PASSKEY) == Secret("pk")
+    assert store.get(CONSUMER_KEY) is None
     with pytest.raises(NoSecureKeyring, match="environment"):
-        store.set(SecretName.MPESA_CONSUMER_KEY, "value")
+        store.set(CONSUMER_KEY, "value")
 
 
 def test_plaintext_file_backends_are_not_trusted() -> None:
@@ -97,9 +105,9 @@ def test_broken_keyring_reads_as_missing() -> None:
             raise PasswordSetError(f"cannot store {password}")
 
     store = SecretStore(environ={}, backend=Broken())
-    assert store.get(SecretName.MTN_API_KEY) is None
+    assert store.get(API_KEY) is None
     with pytest.raises(NoSecureKeyring) as info:
-        store.set(SecretName.MTN_API_KEY, "hunter2-secret")
+        store.set(API_KEY, "hunter2-secret")
     assert "hunter2-secret" not in str(info.value)
     assert info.value.__cause__ is None and info.value.__context__ is not None
 

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from pos_app import logs
-from pos_app.cli import main
-from pos_app.credentials import Secret
+from pos_app.cli.main import main
+from pos_app.platform import logs
+from pos_app.platform.secret import Secret
 
 log = logging.getLogger("pos_app.test")
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import respx
 
-from pos_app.credentials import Secret
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import (
     ConfigurationProblem,
     MalformedResponse,

@@ -2,17 +2,25 @@ from __future__ import annotations
 
 import pytest
 
-from pos_app.config import MtnConfig
 from pos_app.domain.countries import COUNTRIES
+from pos_app.providers import registry
+from pos_app.providers.mpesa.spec import SPEC as MPESA
 from pos_app.providers.mtn.environments import SANDBOX_URL, TARGETS, resolve
+from pos_app.providers.mtn.settings import MtnConfig
+from pos_app.providers.mtn.spec import SPEC as MTN
 from pos_app.providers.mtn.text import sanitize_note
 
-MTN_COUNTRIES = sorted(c.region for c in COUNTRIES.values() if c.provider == "mtn")
+MTN_COUNTRIES = sorted(MTN.countries)
 
 
 def test_every_mtn_country_has_a_target_environment() -> None:
     assert sorted(TARGETS) == MTN_COUNTRIES
     assert len(MTN_COUNTRIES) == 11
+    # Every country the app serves has exactly one built-in provider: MTN, or M-Pesa.
+    assert set(MTN_COUNTRIES).isdisjoint(MPESA.countries)
+    assert set(MTN_COUNTRIES) | set(MPESA.countries) == set(COUNTRIES)
+    assert registry.spec("mtn") is MTN
+    assert all(MTN.countries[r] == COUNTRIES[r].currency for r in MTN_COUNTRIES)
 
 
 @pytest.mark.parametrize("region", MTN_COUNTRIES)

@@ -11,13 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from pos_app import paths
-from pos_app.cli import main
-from pos_app.config import ShopConfig
-from pos_app.day_report import load, render_html, render_text, sections
+from pos_app.cli.common import describe
+from pos_app.cli.main import main
+from pos_app.cli.payment_commands import write_receipts
 from pos_app.domain.payment import STATUS_WORDS, WORDS, PaymentStatus, status_word, statuses_of
-from pos_app.headless import describe, write_receipts
-from pos_app.records import JSON_FIELDS, payment_json, write_csv
+from pos_app.platform import paths
+from pos_app.platform.config import ShopConfig
+from pos_app.reports.day_report import load, render_html, render_text, sections
+from pos_app.reports.records import JSON_FIELDS, payment_json, write_csv
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
 from tests.seeded_day import DAY, EAT, SHOP_CONFIG

@@ -5,7 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.domain.reasons import CATALOG, from_key, lookup, reason_key
+from pos_app.domain.reasons import APP, Catalog, Reason, reason_key
+from pos_app.providers import registry
+from pos_app.providers.mpesa.reasons import CATALOG as MPESA
+from pos_app.providers.mtn.reasons import CATALOG as MTN
+
+CATALOGS: dict[str, Catalog] = {"mtn": MTN, "mpesa": MPESA}
+
+
+def lookup(source: str, code: str | int | None) -> Reason:
+    return CATALOGS[source].lookup(code)
+
 
 MTN_CODES = """PAYEE_NOT_FOUND PAYER_NOT_FOUND NOT_ALLOWED NOT_ALLOWED_TARGET_ENVIRONMENT
 INVALID_CALLBACK_URL_HOST INVALID_CURRENCY SERVICE_UNAVAILABLE INTERNAL_PROCESSING_ERROR
@@ -21,13 +31,13 @@ REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference"
 
 @pytest.mark.parametrize("code", MTN_CODES)
 def test_every_mtn_reason_is_in_the_catalog(code: str) -> None:
-    reason = CATALOG["mtn", code]
+    reason = MTN.reasons[code]
     assert reason.message and len(reason.message) <= 80
 
 
 @pytest.mark.parametrize("code", MPESA_CODES)
 def test_every_mpesa_result_code_is_in_the_catalog(code: str) -> None:
-    reason = CATALOG["mpesa", code]
+    reason = MPESA.reasons[code]
     assert reason.message and len(reason.message) <= 80
 
 
@@ -37,13 +47,13 @@ def test_catalog_covers_the_reference_files() -> None:
     section = momo[momo.index("### 2.2 Reason and error codes") : momo.index("### 2.3")]
     documented = set(re.findall(r"\b[A-Z]{2,}(?:_[A-Z]+)+\b", section))
     assert documented, "the MTN reference changed shape"
-    assert documented <= {code for source, code in CATALOG if source == "mtn"}
+    assert documented <= set(MTN.reasons)
 
     mpesa = (REFERENCE / "mpesa-api.md").read_text()
     table = mpesa[mpesa.index("## 2. STK ResultCodes") : mpesa.index("## 3. Sandbox")]
     codes = set(re.findall(r"^\| ([0-9A-Z_]+) \|", table, flags=re.MULTILINE)) - {"Code"}
     assert len(codes) >= 15
-    assert codes <= {code for source, code in CATALOG if source == "mpesa"}
+    assert codes <= set(MPESA.reasons)
 
 
 def test_customer_facing_examples() -> None:
@@ -59,15 +69,21 @@ def test_customer_facing_examples() -> None:
 
 
 def test_lookup_is_tolerant() -> None:
-    assert lookup("mtn", "not_enough_funds") is CATALOG["mtn", "NOT_ENOUGH_FUNDS"]
-    assert lookup("mpesa", 1032) is CATALOG["mpesa", "1032"]
+    assert lookup("mtn", "not_enough_funds") is MTN.reasons["NOT_ENOUGH_FUNDS"]
+    assert lookup("mpesa", 1032) is MPESA.reasons["1032"]
     unknown = lookup("mtn", "SOMETHING_NEW")
     assert unknown.code == "SOMETHING_NEW" and "SOMETHING_NEW" in unknown.message
     assert lookup("mpesa", None).code == "UNKNOWN_REASON"
 
 
+def test_the_installed_providers_bring_their_catalogs() -> None:
+    catalogs = registry.catalogs()
+    assert catalogs["mtn"] is MTN and catalogs["mpesa"] is MPESA
+
+
 def test_keys_round_trip() -> None:
-    for reason in CATALOG.values():
-        assert from_key(reason_key(reason)) is reason
-    assert from_key("garbage").code == "UNKNOWN_REASON"
-    assert from_key("mtn:").code == "UNKNOWN_REASON"
+    reasons = [r for catalog in (APP, MTN, MPESA) for r in catalog.reasons.values()]
+    for reason in reasons:
+        assert registry.reason(reason_key(reason)) is reason
+    assert registry.reason("garbage").code == "UNKNOWN_REASON"
+    assert registry.reason("mtn:").code == "UNKNOWN_REASON"

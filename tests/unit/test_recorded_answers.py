@@ -21,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 
-from pos_app.credentials import Secret
 from pos_app.domain.reasons import Reason, reason_key
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import (
     AccountHolder,
     ConfigurationProblem,

@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from pos_app.cli import main
-from pos_app.config import ShopConfig
-from pos_app.day_report import load, render_text, sections
+from pos_app.cli.common import EXIT_FAILED
+from pos_app.cli.main import main
 from pos_app.domain.money import Money
 from pos_app.domain.payment import PaymentStatus
 from pos_app.engine.owner import OwnerGate
-from pos_app.headless import EXIT_FAILED
-from pos_app.records import JSON_FIELDS
+from pos_app.platform.config import ShopConfig
+from pos_app.reports.day_report import load, render_text, sections
+from pos_app.reports.records import JSON_FIELDS
 from pos_app.store import PaymentRepository
 from tests.seeded_day import DAY, EAT, SHOP_CONFIG, local
 

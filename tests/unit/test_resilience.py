@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pos_app.credentials import Secret
+from pos_app.platform.secret import Secret
 from pos_app.providers.resilience import (
     CircuitBreaker,
     CircuitState,

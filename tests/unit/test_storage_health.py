@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from pos_app.config import BackupConfig, Config, ShopConfig
-from pos_app.storage_health import FIX, OK, WARN, storage_lines
+from pos_app.platform.config import BackupConfig, Config, ShopConfig
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.backup import daily_backup, daily_name
+from pos_app.store.health import FIX, OK, WARN, storage_lines
 from pos_app.store.space import MB
 from tests.storage_faults import fill, mounted_tmpfs, small_disk
 from tests.unit.test_repository import add

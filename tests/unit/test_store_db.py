@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from sqlite_utils import Database
 
-from pos_app import paths
+from pos_app.platform import paths
 from pos_app.store import DatabaseDamaged, DatabaseTooNew, open_database
 from pos_app.store.migrations import MIGRATIONS, Migration, migrate, schema_version
 

@@ -17,9 +17,8 @@ from typing import Any
 
 import httpx
 
-from pos_app.credentials import Secret
 from pos_app.domain.errors import Text
-from pos_app.domain.reasons import lookup
+from pos_app.platform.secret import Secret
 from pos_app.providers.answers import Answer, Call, unclear
 from pos_app.providers.base import (
     ConfigurationProblem,
@@ -34,6 +33,7 @@ from pos_app.providers.base import (
 from pos_app.providers.http import Delivery, Reply, ResilientHttp
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.answers import TABLE, TOKEN_REFUSED, read
+from pos_app.providers.mpesa.reasons import CATALOG
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
 
@@ -233,7 +233,7 @@ class MpesaClient:
             return UnclearAnswer(text, unclear(response, said))
         if rule.answer is Answer.FINAL and rule.result == "refused":
             busy = "lock subscriber" in said.message.lower()
-            return RequestRejected(text, lookup("mpesa", "1001") if busy else None)
+            return RequestRejected(text, CATALOG.lookup("1001") if busy else None)
         return MalformedResponse(text)
 
     def _password(self) -> tuple[str, str]:
@@ -328,7 +328,7 @@ class MpesaClient:
             # STK Query never carries the M-Pesa receipt code: the payment is proven paid,
             # named by its CheckoutRequestID; the code can be added from the customer's SMS.
             return StatusReport(RemoteStatus.SUCCESSFUL, detail=detail)
-        return StatusReport(RemoteStatus.FAILED, reason=lookup("mpesa", code), detail=detail)
+        return StatusReport(RemoteStatus.FAILED, reason=CATALOG.lookup(code), detail=detail)
 
     # -- Transaction Status and Reversal (answers arrive at ResultURL, not here) --
 

@@ -8,6 +8,7 @@ from pos_app.domain.errors import Text
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.providers.base import (
+    AccountHolder,
     ConfigurationProblem,
     Health,
     RequestRejected,
@@ -85,6 +86,9 @@ class MpesaProvider:
                 "with the code from M-Pesa's reversal message"
             )
         )
+
+    async def account_holder(self, msisdn: str) -> AccountHolder:
+        raise RequestRejected(Text("M-Pesa does not tell a till who holds a number"))
 
     async def check_health(self) -> Health:
         return await token_health("M-Pesa", self.client.breaker, self.client.tokens)

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import re
 from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from urllib.parse import urlsplit
 
-from pos_app.domain.errors import Text
+from pos_app.domain.errors import Text, ValidationError
 from pos_app.domain.money import Money
 from pos_app.providers.base import ConfigurationProblem, RequestRejected
+from pos_app.providers.spec import ChargeRules
 
 SANDBOX_URL = "https://sandbox.safaricom.co.ke"
 PRODUCTION_URL = "https://api.safaricom.co.ke"
@@ -32,17 +34,21 @@ def password(shortcode: str, passkey: str, stamp: str) -> str:
     return base64.b64encode(f"{shortcode}{passkey}{stamp}".encode("ascii")).decode("ascii")
 
 
+# What one STK Push may charge: the only definition (the till checks it as the cashier types,
+# the engine before saving, and the client once more before the wire).
+CHARGE_RULES = ChargeRules(
+    whole_units=True, smallest=Decimal(MIN_AMOUNT), largest=Decimal(MAX_AMOUNT)
+)
+
+
 def whole_shillings(amount: Money) -> int:
     if amount.currency != "KES":
         raise RequestRejected(f"M-Pesa takes KES, not {amount.currency}")
-    shillings, cents = divmod(amount.minor_units, 100)
-    if cents:
-        raise RequestRejected(f"M-Pesa takes whole shillings only: {amount.amount} KES has cents")
-    if not MIN_AMOUNT <= shillings <= MAX_AMOUNT:
-        raise RequestRejected(
-            f"M-Pesa takes {MIN_AMOUNT} to {MAX_AMOUNT:,} KES per payment, not {shillings:,}"
-        )
-    return shillings
+    try:
+        CHARGE_RULES.check(amount, "M-Pesa")
+    except ValidationError as exc:
+        raise RequestRejected(str(exc)) from exc
+    return amount.minor_units // 100
 
 
 def msisdn(number: str) -> str:

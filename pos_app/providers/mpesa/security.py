@@ -7,8 +7,8 @@ import base64
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from pos_app.credentials import Secret
 from pos_app.domain.errors import Text
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
 
 

@@ -16,30 +16,19 @@ from typing import Any, Literal
 
 import httpx
 
-from pos_app.credentials import Secret
 from pos_app.domain.errors import Text
-from pos_app.domain.reasons import lookup
-from pos_app.providers.answers import Answer, Call, unclear
+from pos_app.platform.secret import Secret
+from pos_app.providers.answers import Call
 from pos_app.providers.base import (
     AccountHolder,
     ConfigurationProblem,
-    MalformedResponse,
-    ProviderError,
-    RemoteStatus,
     RequestRejected,
     StatusReport,
     Submission,
-    UnclearAnswer,
 )
 from pos_app.providers.http import Delivery, Reply, ResilientHttp
-from pos_app.providers.mtn.answers import (
-    GATEWAY_REFUSED,
-    LOGIN_FAILED,
-    TABLE,
-    TOKEN_REFUSED,
-    read,
-)
-from pos_app.providers.mtn.parsing import json_object, status_report
+from pos_app.providers.mtn import replies
+from pos_app.providers.mtn.answers import GATEWAY_REFUSED, TABLE, TOKEN_REFUSED
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
 
@@ -131,38 +120,7 @@ class MtnClient:
         reply = await self._send(
             product, "token", "POST", f"/{product}/token/", headers=headers, delivery=Delivery()
         )
-        response = reply.response
-        if reply.rule is GATEWAY_REFUSED:
-            raise ConfigurationProblem(self._gateway_refusal(product))
-        if reply.rule in LOGIN_FAILED:
-            raise ConfigurationProblem(
-                Text(
-                    "MTN refused the {product} API user or API key ({code}): in Settings, "
-                    "or the keyring entries mtn.api_user and mtn.api_key (MTN_MOMO_API_USER, "
-                    "MTN_MOMO_API_KEY), enter the pair made for this environment",
-                    product=product,
-                    code=read(response).code or f"HTTP {response.status_code}",
-                )
-            )
-        if response.status_code != 200:
-            raise self._unexpected(reply, f"{product} token")
-        body = json_object(response)
-        token, expires_in = body.get("access_token"), body.get("expires_in", 3600)
-        if not isinstance(token, str) or not token:
-            raise MalformedResponse("MTN token answer has no access_token")
-        try:
-            seconds = float(expires_in)
-        except (TypeError, ValueError) as exc:
-            raise MalformedResponse("MTN token answer has an unreadable expires_in") from exc
-        return Token(Secret(token), seconds)
-
-    def _gateway_refusal(self, product: Product) -> Text:
-        return Text(
-            "MTN refused the {product} subscription key (is it the key of the {title} "
-            "product, and is the subscription active?)",
-            product=product,
-            title=product.title(),
-        )
+        return replies.access_token(reply, product)
 
     async def _send(
         self,
@@ -224,7 +182,7 @@ class MtnClient:
                 delivery=delivery,
             )
             if reply.rule is GATEWAY_REFUSED:
-                raise ConfigurationProblem(self._gateway_refusal(product))
+                raise ConfigurationProblem(replies.gateway_refusal(product))
             if reply.rule is not TOKEN_REFUSED:
                 return reply
             if refreshed:
@@ -233,38 +191,6 @@ class MtnClient:
                 )
             self.tokens[product].invalidate(token)
             refreshed = True
-
-    def _unexpected(self, reply: Reply, what: str) -> ProviderError:
-        """The error an answer other than the expected one stands for, by the table."""
-        response, answer = reply.response, reply.rule.answer
-        said = read(response)
-        if said.code:
-            detail = f" ({said.code}: {said.message})" if said.message else f" ({said.code})"
-        else:
-            detail = f" ({said.message})" if said.message else ""
-        text = Text(
-            "MTN answered HTTP {status} to {what}{detail}",
-            status=response.status_code,
-            what=what,
-            detail=detail,
-        )
-        if answer is Answer.CREDENTIALS:
-            if response.status_code == 404:
-                return ConfigurationProblem(
-                    Text(
-                        "MTN answered HTTP {status} to {what} (check mtn.base_url)",
-                        status=response.status_code,
-                        what=what,
-                    )
-                )
-            return ConfigurationProblem(text)
-        if answer is Answer.KEEP_ASKING:
-            return UnclearAnswer(str(text), unclear(response, said))
-        if answer is Answer.FINAL and reply.rule.result == "refused":
-            # A 400 names a field, not a reason the cashier can act on.
-            known = said.code and response.status_code != 400
-            return RequestRejected(text, lookup("mtn", said.code) if known else None)
-        return MalformedResponse(text)
 
     # -- creating and reading resources --
 
@@ -281,26 +207,13 @@ class MtnClient:
             json_body=body,
             callback=True,
         )
-        if reply.response.status_code == 202:
-            return Submission()
-        if reply.response.status_code == 409:
-            # The same id arrived before (a lost answer, or a resend after a crash).
-            return Submission(already_existed=True)
-        raise self._unexpected(reply, what)
+        return replies.submission(reply, what)
 
     async def _status(
         self, product: Product, path: str, *, party_key: str, expected: dict[str, str]
     ) -> StatusReport:
         reply = await self._call(product, "status", "GET", path)
-        response = reply.response
-        if response.status_code == 404:
-            return StatusReport(RemoteStatus.NOT_FOUND, detail={"status": "RESOURCE_NOT_FOUND"})
-        if response.status_code != 200:
-            raise self._unexpected(reply, f"a {product} status query")
-        try:
-            return status_report(json_object(response), party_key=party_key, expected=expected)
-        except MalformedResponse as exc:
-            raise UnclearAnswer(str(exc), {"http": 200, "message": str(exc)}) from exc
+        return replies.status(reply, product, party_key=party_key, expected=expected)
 
     # -- collection --
 
@@ -327,12 +240,7 @@ class MtnClient:
             "GET",
             f"/{product}/v1_0/accountholder/msisdn/{_digits(msisdn)}/active",
         )
-        if reply.response.status_code != 200:
-            raise self._unexpected(reply, "an account holder check")
-        result = json_object(reply.response).get("result")
-        if not isinstance(result, bool):
-            raise MalformedResponse("MTN account holder answer has no true/false result")
-        return result
+        return replies.account_active(reply)
 
     async def basic_user_info(self, msisdn: str, product: Product = "collection") -> str | None:
         """The account holder's name, for the cashier to confirm before charging."""
@@ -342,16 +250,7 @@ class MtnClient:
             "GET",
             f"/{product}/v1_0/accountholder/msisdn/{_digits(msisdn)}/basicuserinfo",
         )
-        if reply.response.status_code == 404:
-            return None
-        if reply.response.status_code != 200:
-            raise self._unexpected(reply, "a basic user info query")
-        body = json_object(reply.response)
-        name = body.get("name")
-        if not name:
-            parts = [body.get("given_name"), body.get("family_name")]
-            name = " ".join(str(p) for p in parts if p)
-        return str(name) if name else None
+        return replies.user_name(reply)
 
     async def account_holder(self, msisdn: str) -> AccountHolder:
         active = await self.account_holder_active(msisdn)
@@ -360,13 +259,7 @@ class MtnClient:
 
     async def balance(self, product: Product = "collection") -> tuple[str, str]:
         reply = await self._call(product, "lookup", "GET", f"/{product}/v1_0/account/balance")
-        if reply.response.status_code != 200:
-            raise self._unexpected(reply, "a balance query")
-        body = json_object(reply.response)
-        amount, currency = body.get("availableBalance"), body.get("currency")
-        if amount is None or not isinstance(currency, str):
-            raise MalformedResponse("MTN balance answer lacks availableBalance or currency")
-        return str(amount), currency
+        return replies.balance(reply)
 
     async def delivery_notification(
         self, reference_id: str, message: str, product: Product = "collection"
@@ -383,8 +276,7 @@ class MtnClient:
             f"{path}/deliverynotification",
             json_body={"notificationMessage": message[:160]},
         )
-        if not reply.response.is_success:
-            raise self._unexpected(reply, "a delivery notification")
+        replies.notified(reply)
 
     # -- disbursement and remittance --
 

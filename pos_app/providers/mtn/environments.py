@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pos_app.config import MtnConfig
 from pos_app.domain.countries import country
+from pos_app.providers.mtn.settings import MtnConfig
 
 SANDBOX_URL = "https://sandbox.momodeveloper.mtn.com"
 PRODUCTION_URL = "https://proxy.momoapi.mtn.com"
@@ -34,6 +34,18 @@ TARGETS: dict[str, str] = {
 PRODUCTION_URLS = {"RW": "https://proxy.momoapi.mtn.co.rw"}
 
 
+def currency(region: str) -> str:
+    """What MTN charges in, in production, in the country."""
+    return country(region).currency
+
+
+def demo_currency(shop_country: str) -> str:
+    """The demo charges in the shop's own currency, so that it looks like the real till (the
+    sandbox's EUR where MTN does not serve the shop's country)."""
+    region = shop_country.upper()
+    return currency(region) if region in TARGETS else SANDBOX_CURRENCY
+
+
 @dataclass(frozen=True)
 class MtnEnvironment:
     base_url: str
@@ -56,5 +68,5 @@ def resolve(config: MtnConfig, shop_country: str) -> MtnEnvironment:
     return MtnEnvironment(
         base_url=config.base_url or PRODUCTION_URLS.get(region, PRODUCTION_URL),
         target_environment=config.target_environment or TARGETS.get(region, ""),
-        currency=config.currency or country(region).currency,
+        currency=config.currency or currency(region),
     )

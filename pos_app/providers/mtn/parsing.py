@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from pos_app.domain.reasons import lookup
 from pos_app.providers.answers import preview
 from pos_app.providers.base import MalformedResponse, RemoteStatus, StatusReport
+from pos_app.providers.mtn.reasons import CATALOG
 
 
 def json_object(response: httpx.Response) -> dict[str, Any]:
@@ -63,7 +63,7 @@ def status_report(
     if status == "FAILED":
         code = _reason_code(body.get("reason"))
         detail["reason"] = code
-        return StatusReport(RemoteStatus.FAILED, reason=lookup("mtn", code), detail=detail)
+        return StatusReport(RemoteStatus.FAILED, reason=CATALOG.lookup(code), detail=detail)
     # PENDING, CREATED, ONGOING and anything new: still in progress.
     return StatusReport(RemoteStatus.PENDING, detail=detail)
 

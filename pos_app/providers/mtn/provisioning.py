@@ -7,11 +7,13 @@ from dataclasses import dataclass
 
 import httpx
 
-from pos_app.credentials import Secret, SecretName, SecretStore
 from pos_app.domain.errors import Text
+from pos_app.platform.credentials import SecretStore
+from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem, MalformedResponse, ProviderUnavailable
 from pos_app.providers.mtn.answers import read
 from pos_app.providers.mtn.parsing import json_object
+from pos_app.providers.mtn.secrets import API_KEY, API_USER, SUBSCRIPTION_KEY
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,10 @@ async def provision_into_keyring(
     """Provision a sandbox API user and keep its credentials in the keyring (and the
     subscription key too when it was typed rather than read from there)."""
     user = await provision_sandbox_user(base_url, subscription_key, callback_host=callback_host)
-    store.set(SecretName.MTN_API_USER, user.user_id)
-    store.set(SecretName.MTN_API_KEY, user.api_key.reveal())
+    store.set(API_USER, user.user_id)
+    store.set(API_KEY, user.api_key.reveal())
     if remember_key:
-        store.set(SecretName.MTN_SUBSCRIPTION_KEY, subscription_key.reveal())
+        store.set(SUBSCRIPTION_KEY, subscription_key.reveal())
     return user
 
 

@@ -1,0 +1,120 @@
+"""`pos-app doctor`: config, keyring, each provider's secrets and connection, the database and
+the storage, one line each."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from typing import Any
+
+from pos_app.app.till import SetupProblem, build_till
+from pos_app.cli.common import EXIT_CONFIG, EXIT_OK, database, secret_store
+from pos_app.platform import logs, paths
+from pos_app.platform.config import Config
+from pos_app.platform.credentials import SecretStore, installed_backends, keyring_fix
+from pos_app.providers import registry
+from pos_app.providers.spec import ProviderSpec
+from pos_app.store import StoreError
+from pos_app.store.health import storage_lines
+from pos_app.store.repository import PaymentFilter
+
+OK, WARN, FIX = "OK", "WARN", "FIX"
+Line = tuple[str, str]  # (OK | WARN | FIX, what was found)
+
+
+def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
+    """Each line OK, WARN (works, but something should be done) or FIX (something does not
+    work); exit 0 unless there is a FIX."""
+    lines: list[Line] = [
+        (OK, f"config: {config.path or 'defaults (no config file)'}"),
+        (OK, f"log: {logs.log_path()}"),
+    ]
+    if demo:  # no secret is needed: nothing to say about where they would be kept
+        lines.append(
+            (OK, "DEMO mode: the providers are the built-in simulator; no real money moves")
+        )
+    else:
+        store = secret_store()
+        lines += _keyring_lines(store)
+        for spec in registry.specs():
+            lines.append(_secret_line(spec, config, store))
+    lines += _provider_lines(config, demo, lines)
+    lines.append(_database_line())
+    lines.extend(storage_lines(config, paths.database_path()))
+    for label, text in lines:
+        print(f"{label:<4} {text}")
+    return EXIT_CONFIG if any(label == FIX for label, _ in lines) else EXIT_OK
+
+
+def _keyring_lines(store: SecretStore) -> list[Line]:
+    keyring = store.status()
+    if keyring.usable:
+        found = (OK, keyring.message)
+    else:
+        found = (
+            WARN,
+            f"no secure keyring: {keyring_fix()}; until then secrets are read only "
+            "from the environment variables",
+        )
+    backends = ", ".join(installed_backends()) or "none"
+    return [found, (OK, f"keyring backends for this system: {backends}")]
+
+
+def _secret_line(spec: ProviderSpec, config: Config, store: SecretStore) -> Line:
+    """A missing required secret is to fix; an optional one (refunds) only missing a feature."""
+    label = spec.short_name
+    if not spec.section(config).enabled:
+        return (OK, f"{label}: disabled in the config")
+    missing = [name for name in spec.required_secrets() if store.get(name) is None]
+    if missing:
+        return (
+            FIX,
+            f"{label} secrets missing: "
+            + ", ".join(f"{s.value} (set {s.env_var} or store it in the keyring)" for s in missing),
+        )
+    found = ", ".join(
+        f"{name.value.split('.', 1)[1]} ({source})"
+        for name in spec.secrets
+        if (source := store.source(name)) is not None
+    )
+    return (OK, f"{label} secrets present: {found}")
+
+
+def _provider_lines(config: Config, demo: bool, said: list[Line]) -> list[Line]:
+    """Why an enabled provider cannot be used (unless a line `said` it already), and whether
+    each usable one answers."""
+    try:
+        till = build_till(config, demo=demo)
+    except SetupProblem as exc:
+        return [(FIX, str(exc))]
+    lines: list[Line] = []
+    for name, why in till.unavailable.items():
+        if not any(why in text for _, text in [*said, *lines]):
+            lines.append((FIX, f"{name}: {why}"))
+    for name, health in asyncio.run(till.check_and_close()).items():
+        if health.reachable:
+            lines.append((OK, f"{name}: reachable, token accepted"))
+        else:
+            lines.append((FIX, f"{name}: {health.message}"))
+    return lines
+
+
+def _database_line() -> Line:
+    try:
+        with database() as repository:
+            open_count = len(repository.list_open())
+            total = repository.count(PaymentFilter())
+            version = repository.schema_version()
+    except StoreError as exc:
+        return (FIX, str(exc))
+    return (
+        OK,
+        f"database {paths.database_path()}: intact, schema {version}, "
+        f"{total} payment(s), {open_count} unfinished",
+    )
+
+
+def add_command(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
+    commands.add_parser(
+        "doctor", parents=[demo_parent], help="check config, secrets, providers and database"
+    )

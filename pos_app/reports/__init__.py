@@ -1,0 +1,1 @@
+"""Read-models for people: the day report, the payment records and their output."""

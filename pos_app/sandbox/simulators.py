@@ -1,0 +1,120 @@
+"""The simulators, one per provider, found by the provider's id (as the provider registry
+finds specs): what demo mode and `pos-app sandbox` serve."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Protocol, cast
+
+from starlette.routing import BaseRoute
+
+from pos_app.platform.config import Config, ProviderSection
+from pos_app.platform.credentials import SecretName
+from pos_app.platform.secret import Secret
+from pos_app.providers.mpesa.secrets import CONSUMER_KEY, CONSUMER_SECRET, PASSKEY
+from pos_app.providers.mpesa.settings import MpesaConfig
+from pos_app.providers.mtn import environments
+from pos_app.providers.mtn.secrets import API_KEY, API_USER, DISBURSEMENT_KEY, SUBSCRIPTION_KEY
+from pos_app.sandbox import demo
+from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
+from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+
+Clock = Callable[[], float]
+
+
+class Simulator(Protocol):
+    def routes(self) -> list[BaseRoute]: ...
+
+
+@dataclass(frozen=True)
+class SimulatorSpec:
+    provider: str  # the provider's id
+    # A simulator for a shop (its config), whose customers answer after `approval_delay` s.
+    make: Callable[[Config, float, Clock], Simulator]
+    secrets: Mapping[SecretName, str]  # the simulator's public demo credentials
+    # The provider's section as the demo uses it (sandbox environment, demo callback...).
+    demo_section: Callable[[Config, ProviderSection], ProviderSection]
+    # As the provider's own sandbox behaves, for `pos-app sandbox` (customers answer after
+    # the given delay).
+    standalone: Callable[[float], Simulator]
+
+    def demo_secrets(self) -> dict[SecretName, Secret]:
+        return {name: Secret(value) for name, value in self.secrets.items()}
+
+
+def _mtn(config: Config, approval_delay: float, clock: Clock) -> MtnSimulator:
+    currency = environments.demo_currency(config.shop.country)
+    return MtnSimulator(
+        MtnSandboxSettings(currency=currency, approval_delay=approval_delay), clock=clock
+    )
+
+
+def _mtn_section(config: Config, section: ProviderSection) -> ProviderSection:
+    return dataclasses.replace(
+        section,
+        environment="sandbox",
+        currency=environments.demo_currency(config.shop.country),
+        callback_url="",
+    )
+
+
+def _mpesa(config: Config, approval_delay: float, clock: Clock) -> MpesaSimulator:
+    return MpesaSimulator(MpesaSandboxSettings(processing_seconds=approval_delay), clock=clock)
+
+
+def _mpesa_section(config: Config, section: ProviderSection) -> ProviderSection:
+    return dataclasses.replace(
+        cast(MpesaConfig, section),
+        environment="sandbox",
+        shortcode=demo.MPESA_SHORTCODE,
+        transaction_type="CustomerPayBillOnline",
+        party_b="",
+        callback_url=demo.MPESA_CALLBACK_URL,
+        initiator_name="",  # a reversal's result never reaches a till: none in the demo
+    )
+
+
+_SIMULATORS: dict[str, SimulatorSpec] = {
+    spec.provider: spec
+    for spec in (
+        SimulatorSpec(
+            "mtn",
+            _mtn,
+            {
+                API_USER: demo.MTN_API_USER,
+                API_KEY: demo.MTN_API_KEY,
+                SUBSCRIPTION_KEY: demo.MTN_SUBSCRIPTION_KEYS["collection"],
+                DISBURSEMENT_KEY: demo.MTN_SUBSCRIPTION_KEYS["disbursement"],
+            },
+            _mtn_section,
+            lambda delay: MtnSimulator(MtnSandboxSettings(approval_delay=delay)),
+        ),
+        SimulatorSpec(
+            "mpesa",
+            _mpesa,
+            {
+                CONSUMER_KEY: demo.MPESA_CONSUMER_KEY,
+                CONSUMER_SECRET: demo.MPESA_CONSUMER_SECRET,
+                PASSKEY: demo.MPESA_PASSKEY,
+            },
+            _mpesa_section,
+            lambda delay: MpesaSimulator(MpesaSandboxSettings(processing_seconds=delay)),
+        ),
+    )
+}
+
+
+def register(spec: SimulatorSpec) -> None:
+    if spec.provider in _SIMULATORS:
+        raise ValueError(f"a simulator for {spec.provider!r} is already installed")
+    _SIMULATORS[spec.provider] = spec
+
+
+def unregister(provider: str) -> None:
+    _SIMULATORS.pop(provider, None)
+
+
+def simulator(provider: str) -> SimulatorSpec | None:
+    return _SIMULATORS.get(provider)
