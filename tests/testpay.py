@@ -82,7 +82,6 @@ CATALOG = Catalog(
 
 class TestPayProvider:
     name = ID
-    reports_refunds = False
 
     def __init__(self, client: httpx.AsyncClient, key: Secret) -> None:
         self.client = client

@@ -5,6 +5,7 @@ The wiring: providers come from the registry and are asked, never named."""
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -27,6 +28,7 @@ from pos_app.providers.base import ConfigurationProblem, Health, PaymentProvider
 from pos_app.providers.spec import BuildContext, ProviderSpec
 from pos_app.store import PaymentRepository
 
+log = logging.getLogger(__name__)
 SANDBOX_MEMORY = "sandbox.json"  # the demo simulators' memory, in the demo world's folder
 DEMO_URL = "http://demo.sandbox.pos-app"  # never resolved: requests go to the in-process app
 
@@ -43,6 +45,7 @@ class Till:
     currencies: dict[Provider, str] = field(default_factory=dict)
     policies: dict[Provider, PollPolicy] = field(default_factory=dict)
     unavailable: dict[Provider, str] = field(default_factory=dict)  # why a provider is missing
+    notices: dict[Provider, list[str]] = field(default_factory=dict)  # what works less well
     sandbox: object | None = None  # the in-process simulator app, in demo mode
 
     def engine(
@@ -208,6 +211,9 @@ def build_till(
             continue
         till.providers[spec.id] = built.provider
         till.currencies[spec.id] = built.currency
+        if built.notices:
+            till.notices[spec.id] = list(built.notices)
+            log.warning("%s: %s", spec.id, "; ".join(built.notices))
         till.policies[spec.id] = _policy(spec, context)
     return till
 

@@ -91,6 +91,9 @@ def _provider_lines(config: Config, demo: bool, said: list[Line]) -> list[Line]:
     for name, why in till.unavailable.items():
         if not any(why in text for _, text in [*said, *lines]):
             lines.append((FIX, f"{name}: {why}"))
+    lines += [
+        (WARN, f"{name}: {notice}") for name, notices in till.notices.items() for notice in notices
+    ]
     for name, health in asyncio.run(till.check_and_close()).items():
         if health.reachable:
             lines.append((OK, f"{name}: reachable, token accepted"))

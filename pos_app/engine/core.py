@@ -75,6 +75,13 @@ class EngineCore:
     ) -> None:
         self.repository = repository
         self.providers = dict(providers)
+        # Known from the start: a provider whose plug-in is not installed could not be followed.
+        self._specs: dict[Provider, ProviderSpec] = {}
+        for name in self.providers:
+            spec = registry.spec(name)
+            if spec is None:
+                raise ValueError(f"no provider {name!r} is installed (providers.registry)")
+            self._specs[name] = spec
         self.policies = {p: (policies or {}).get(p, PollPolicy()) for p in self.providers}
         self.note = note
         self.till = till
@@ -103,7 +110,7 @@ class EngineCore:
 
     def spec(self, provider: Provider) -> ProviderSpec:
         """The provider's spec (raises ConfigurationProblem when it is not installed)."""
-        found = registry.spec(provider)
+        found = self._specs.get(provider) or registry.spec(provider)
         if found is None:
             raise ConfigurationProblem(not_set_up(provider))
         return found

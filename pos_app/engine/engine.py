@@ -60,6 +60,9 @@ class PaymentEngine(Following):
     def create(self, request: ChargeRequest) -> Payment:
         """Check and commit a new payment (nothing is sent yet)."""
         self.check(request)
+        return self._save(request)
+
+    def _save(self, request: ChargeRequest) -> Payment:
         payment, event = Payment.create(
             provider=request.provider,
             amount=request.amount,
@@ -79,11 +82,10 @@ class PaymentEngine(Following):
     async def charge(self, request: ChargeRequest) -> Payment:
         """Create, send and follow a payment; returns once the provider has the request (or
         refused it), while polling goes on in the background."""
-        self.check(request)
+        self.check(request)  # before waiting for anything: a wrong amount is said at once
         await self._take_turn()
         await self._credentials_accepted(request.provider)
-        payment = self.create(request)
-        payment = await self._send_new(payment)
+        payment = await self._send_new(self._save(request))
         self.follow(payment.reference_id)
         return payment
 

@@ -106,8 +106,6 @@ class UnclearAnswer(MalformedResponse):
 
 class PaymentProvider(Protocol):
     name: Provider
-    # Whether a refund's outcome can be asked about (else a person confirms it).
-    reports_refunds: bool
 
     async def credentials_accepted(self, *, refund: bool = False) -> None:
         """Raises ConfigurationProblem when the provider refuses this till's credentials for

@@ -109,6 +109,8 @@ class BuildContext:
 class Built:
     provider: PaymentProvider
     currency: str  # what this till charges in with it
+    # What works less well than configured (the provider charges all the same), for the owner.
+    notices: tuple[Text, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from pos_app.providers.mpesa.secrets import CONSUMER_KEY, CONSUMER_SECRET, PASSK
 from pos_app.providers.mpesa.settings import MpesaConfig
 from pos_app.providers.mtn import environments
 from pos_app.providers.mtn.secrets import API_KEY, API_USER, DISBURSEMENT_KEY, SUBSCRIPTION_KEY
+from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.sandbox import demo
 from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
@@ -53,9 +54,10 @@ def _mtn(config: Config, approval_delay: float, clock: Clock) -> MtnSimulator:
 
 def _mtn_section(config: Config, section: ProviderSection) -> ProviderSection:
     return dataclasses.replace(
-        section,
+        cast(MtnConfig, section),
         environment="sandbox",
         currency=environments.demo_currency(config.shop.country),
+        target_environment="",  # a production target (mtnrwanda...) is refused by the sandbox
         callback_url="",
     )
 

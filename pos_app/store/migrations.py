@@ -153,9 +153,9 @@ _V5_PAYMENTS = f"""CREATE TABLE payments_v5 (
 
 def _v5_any_provider(db: Database) -> None:
     """SQLite cannot drop a constraint, so the table is made again without it: a new table
-    takes every row as stored (rowids included, so each payment's hash still matches its last
-    event) and then the old one's place, and the old one's indexes and triggers are made again
-    from their own SQL. Events and owner actions are not touched."""
+    takes every row as stored (rowids included, so that a reference check reads the same
+    before and after) and then the old one's place, and the old one's indexes and triggers are
+    made again from their own SQL. Events and owner actions are not touched."""
     if db.execute("PRAGMA foreign_keys").fetchone()[0]:
         raise StoreError("rebuilding the payments table needs foreign keys off")
     kept = db.execute(
@@ -163,7 +163,13 @@ def _v5_any_provider(db: Database) -> None:
         " AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
     ).fetchall()
     db.execute(_V5_PAYMENTS)
-    columns = ", ".join(row[1] for row in db.execute("PRAGMA table_info(payments_v5)"))
+    new = [row[1] for row in db.execute("PRAGMA table_info(payments_v5)")]
+    old = [row[1] for row in db.execute("PRAGMA table_info(payments)")]
+    if sorted(new) != sorted(old):  # a column the copy would drop, or one it cannot fill
+        raise StoreError(
+            f"the payments table has unexpected columns: {sorted(set(old) ^ set(new))}"
+        )
+    columns = ", ".join(new)
     db.execute(f"INSERT INTO payments_v5 (rowid, {columns}) SELECT rowid, {columns} FROM payments")
     db.execute("DROP TABLE payments")  # with its indexes and triggers
     db.execute("ALTER TABLE payments_v5 RENAME TO payments")
@@ -220,7 +226,9 @@ def _apply(db: Database, migration: Migration) -> None:
             return
         broken = _broken_references(db) if migration.rebuilds else []
         migration.apply(db)
-        if migration.rebuilds and _broken_references(db) != broken:
+        if migration.rebuilds and sorted(map(repr, _broken_references(db))) != sorted(
+            map(repr, broken)
+        ):
             raise StoreError(
                 f"migration {migration.version} ({migration.name}) would break references "
                 "between tables; nothing was changed"

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
 from pos_app.app.till import SetupProblem, Till
 from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
+from pos_app.domain.money import Money
 from pos_app.domain.phone import WrongNetwork
 from pos_app.engine.engine import ChargeRequest
+from pos_app.platform.config import Config
 from pos_app.providers import registry
 from pos_app.ui import provider_facts, theme
 from pos_app.ui.amount_confirm import AmountConfirmDialog
@@ -46,6 +48,9 @@ class ChargePanel(QWidget):
         super().__init__(parent)
         self._till = till
         self._provider_chosen_by_hand = False
+        # The amount as last read (for which settings, provider and text: the Money or the
+        # error): read once per text, as it is typed, and taken as it is when it is sent.
+        self._read: tuple[Config, str, str, Money | Exception] | None = None
         self.confirm_dialog: AmountConfirmDialog | None = None  # while a large amount is checked
         layout = QVBoxLayout(self)
         # Every pixel counts at the window's smallest size (1000x640): all fits, nothing moves.
@@ -199,7 +204,7 @@ class ChargePanel(QWidget):
             show_error(self.amount_shown, "")
             return
         try:
-            money = self._till.parse_amount(provider, text)
+            money = self._amount(provider, text)
         except (ValidationError, SetupProblem) as exc:
             show_error(self.amount_shown, error_text(exc))
         else:
@@ -207,6 +212,21 @@ class ChargePanel(QWidget):
             self.amount_shown.setStyleSheet(f"color:{theme.TEXT};font-size:20px;")
             self.amount_shown.setText(money.format(self._till.config.shop.effective_locale))
             self.amount_shown.setToolTip("")
+
+    def _amount(self, provider: str, text: str) -> Money:
+        """The amount typed for `provider`; raises ValidationError or SetupProblem."""
+        config = self._till.config
+        read = self._read
+        if read is None or read[0] is not config or read[1:3] != (provider, text):
+            try:
+                read = (config, provider, text, self._till.parse_amount(provider, text))
+            except (ValidationError, SetupProblem) as exc:
+                read = (config, provider, text, exc)
+            self._read = read
+        found = read[3]
+        if isinstance(found, Exception):
+            raise found
+        return found
 
     def _phone_changed(self, text: str) -> None:
         show_error(self.phone_error, "")  # it was about what was typed before
@@ -294,7 +314,7 @@ class ChargePanel(QWidget):
             return None
         amount = phone = None
         try:
-            amount = self._till.parse_amount(provider, self.amount.text())
+            amount = self._amount(provider, self.amount.text())
         except SetupProblem as exc:  # the provider's, not a field's
             show_error(self.error, error_text(exc))
             return None

@@ -109,7 +109,7 @@ class PaymentCard(QFrame):
         self.advice.setVisible(bool(advice))
         # Where the provider's answer carries no receipt code, the customer's SMS has it.
         wants_code = (
-            provider_facts.receipt_code(payment.provider) is not None
+            provider_facts.code_from_sms(payment.provider) is not None
             and payment.status == S.SUCCESSFUL
             and not payment.provider_transaction_id
         )

@@ -40,6 +40,15 @@ def receipt_code(provider: str) -> ReceiptCode | None:
     return found.receipt_code if found is not None else None
 
 
+def code_from_sms(provider: str) -> ReceiptCode | None:
+    """The code the customer's SMS has and the provider's status answer does not: the one a
+    cashier may type for a paid payment."""
+    found = registry.spec(provider)
+    if found is None or found.capabilities.status_gives_receipt:
+        return None
+    return found.receipt_code
+
+
 def code_name(code: ReceiptCode) -> str:
     """The code's name in the cashier's language, as it starts a sentence."""
     translated = QCoreApplication.translate(CODE_CONTEXT, code.name)

@@ -36,7 +36,7 @@ def receipt_lines(
         if payment.receipt_source == "cashier":
             receipt += QCoreApplication.translate("Receipt", " (from SMS)")
     elif (
-        provider_facts.receipt_code(payment.provider) is not None
+        provider_facts.code_from_sms(payment.provider) is not None
         and payment.status == PaymentStatus.SUCCESSFUL
     ):
         receipt = QCoreApplication.translate("Receipt", "see the customer's {0} SMS").format(

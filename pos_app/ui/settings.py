@@ -358,6 +358,7 @@ class SettingsDialog(QDialog):
             self.outcome.setText(error_text(exc))
             return
         lines = [f"{name}: {shown(why)}" for name, why in till.unavailable.items()]
+        lines += [f"{name}: {shown(n)}" for name, notices in till.notices.items() for n in notices]
         ok = self.tr("reachable, credentials accepted")
         for name, health in (await till.check_and_close()).items():
             lines.append(f"{name}: {ok if health.reachable else shown(health.message)}")

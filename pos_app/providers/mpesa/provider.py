@@ -23,7 +23,6 @@ from pos_app.providers.mpesa.client import Initiator, MpesaClient
 
 class MpesaProvider:
     name: Provider = "mpesa"
-    reports_refunds = False  # a Reversal's result goes to a ResultURL, never to a desktop
 
     def __init__(self, client: MpesaClient, initiator: Initiator | None = None) -> None:
         self.client = client

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 from typing import cast
 
-from pos_app.domain.errors import Text
+from pos_app.domain.errors import Text, message_of
 from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
@@ -44,7 +44,15 @@ def build(context: BuildContext) -> Built:
         timeout=section.request_timeout_seconds,
         transport=context.transport,
     )
-    initiator = _initiator(section, found.get(secrets.INITIATOR_PASSWORD))
+    try:
+        initiator = _initiator(section, found.get(secrets.INITIATOR_PASSWORD))
+    except ConfigurationProblem as exc:
+        # Only refunds need it: the till charges, and the owner reverses by hand meanwhile.
+        problem = Text(
+            "{why}: refunds are reversed by hand in the M-Pesa portal until it is fixed",
+            why=message_of(exc),
+        )
+        return Built(MpesaProvider(client, None), "KES", (problem,))
     return Built(MpesaProvider(client, initiator), "KES")
 
 

@@ -21,7 +21,6 @@ from pos_app.providers.mtn.text import sanitize_note
 
 class MtnProvider:
     name: Provider = "mtn"
-    reports_refunds = True
 
     def __init__(self, client: MtnClient, currency: str) -> None:
         self.client = client
