@@ -48,6 +48,9 @@ class ChargeRules:
     whole_units: bool = False  # no minor units (cents)
     smallest: Decimal | None = None  # in the currency's major units
     largest: Decimal | None = None
+    # How much of the cashier's message reaches the customer's prompt (the window takes no
+    # more; the client cuts what a script sends).
+    message_length: int | None = None
 
     def check(self, amount: Money, provider: str) -> None:
         """Raises ValidationError in words for the cashier."""

@@ -38,6 +38,7 @@ from pos_app.ui.keypad import BACKSPACE, Keypad
 from pos_app.ui.texts import error_text
 
 PANEL_WIDTH = 420  # whatever is shown in it: switching provider or an error moves nothing
+_NO_LIMIT = 32767  # QLineEdit's own maximum
 
 
 class ChargePanel(QWidget):
@@ -186,6 +187,9 @@ class ChargePanel(QWidget):
             return
         self._show_customer_check()
         self._fill_quick_amounts()
+        spec = registry.spec(self.provider) if self.provider is not None else None
+        most = spec.rules.message_length if spec is not None else None
+        self.message.setMaxLength(most or _NO_LIMIT)
         self._amount_changed(self.amount.text())
         self._update_network_hint()
 

@@ -220,3 +220,11 @@ def test_the_card_s_charge_again_button_goes_through_the_guard(counter: Counter)
     card = counter.window.cards.cards[payment.reference_id]
     card.retry_requested.emit(failed)
     assert counter.panel.confirm_dialog is not None and not sent
+
+
+def test_the_message_takes_what_the_chosen_provider_shows_the_customer(counter: Counter) -> None:
+    panel = counter.panel
+    panel.set_provider("mpesa")
+    assert panel.message.maxLength() == 13  # Daraja's TransactionDesc
+    panel.set_provider("mtn")
+    assert panel.message.maxLength() == 160  # MTN's payerMessage

@@ -37,7 +37,10 @@ def password(shortcode: str, passkey: str, stamp: str) -> str:
 # What one STK Push may charge: the only definition (the till checks it as the cashier types,
 # the engine before saving, and the client once more before the wire).
 CHARGE_RULES = ChargeRules(
-    whole_units=True, smallest=Decimal(MIN_AMOUNT), largest=Decimal(MAX_AMOUNT)
+    whole_units=True,
+    smallest=Decimal(MIN_AMOUNT),
+    largest=Decimal(MAX_AMOUNT),
+    message_length=MAX_TRANSACTION_DESC,
 )
 
 

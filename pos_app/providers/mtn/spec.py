@@ -17,6 +17,7 @@ from pos_app.providers.mtn.provisioning import provision_into_keyring
 from pos_app.providers.mtn.reasons import CATALOG
 from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.providers.mtn.setup_command import MTN_SETUP
+from pos_app.providers.mtn.text import MAX_NOTE
 from pos_app.providers.spec import (
     BuildContext,
     Built,
@@ -73,7 +74,7 @@ SPEC = ProviderSpec(
     config=MtnConfig,
     secrets=secrets.ALL,
     reasons=CATALOG,
-    rules=ChargeRules(),
+    rules=ChargeRules(message_length=MAX_NOTE),
     capabilities=Capabilities(
         resends_with_same_id=True,  # a second request with the same X-Reference-Id gets 409
         asks_without_request_id=True,
