@@ -423,6 +423,10 @@
         <translation>le fichier du certificat M-Pesa n&apos;est pas un certificat X.509</translation>
     </message>
     <message>
+        <source>{why}: refunds are reversed by hand in the M-Pesa portal until it is fixed</source>
+        <translation>{why} : les remboursements se font à la main dans le portail M-Pesa jusqu&apos;à ce que ce soit corrigé</translation>
+    </message>
+    <message>
         <source>MTN refused the {product} subscription key (is it the key of the {title} product, and is the subscription active?)</source>
         <translation>MTN a refusé la clé d&apos;abonnement {product} (est-ce bien la clé du produit {title}, et l&apos;abonnement est-il actif ?)</translation>
     </message>

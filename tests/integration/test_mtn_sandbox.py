@@ -621,6 +621,8 @@ async def test_injected_latency_and_error_rate(server: ThreadedServer, sim: MtnS
     await c.request_to_pay_status(str(uuid.uuid4()))
     assert time.monotonic() - started >= 0.2
     sim.faults.latency, sim.faults.error_rate = 0.0, 0.5
+    # Seeded: unseeded, ten 500s in a row for one of the ten charges came once in ~100 runs.
+    sim.faults.rng.seed(11)
     references = [str(uuid.uuid4()) for _ in range(10)]
     sent = c.requests_sent
     for reference in references:
