@@ -34,7 +34,8 @@ from pos_app.providers.mtn.client import MtnClient
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.sandbox import demo
 from pos_app.sandbox.app import create_app
-from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator, Outcome
+from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+from pos_app.sandbox.mtn_state import Outcome
 from pos_app.sandbox.server import ThreadedServer
 from pos_app.store import PaymentRepository, open_database
 

@@ -5,7 +5,7 @@ import os
 from collections.abc import Iterator
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import keyring
 import pytest
@@ -35,6 +35,18 @@ SECRET_ENV_VARS = (
     "POS_APP_NEW_OWNER_PIN",
 )
 OWNER_PIN = "480213"
+
+
+def mtn_body(msisdn: str = "256772123456", **changes: Any) -> dict[str, Any]:
+    """An MTN request-to-pay body as a shop's till sends it."""
+    return {
+        "amount": "12.50",
+        "currency": "EUR",
+        "externalId": "SALE-1",
+        "payer": {"partyIdType": "MSISDN", "partyId": msisdn},
+        "payerMessage": "Shop sale",
+        "payeeNote": "Sale 1",
+    } | changes
 
 
 def charge_request(

@@ -257,15 +257,24 @@ SIMULATOR = SimulatorSpec(
 
 
 @contextmanager
-def installed() -> Iterator[None]:
-    """TestPay registered as a plug-in (and its simulator), for the length of a test."""
-    registry.register(SPEC)
-    simulators.register(SIMULATOR)
+def registered(spec: ProviderSpec) -> Iterator[None]:
+    """`spec` installed as a plug-in, for the length of a test."""
+    registry.register(spec)
     try:
         yield
     finally:
-        simulators.unregister(ID)
-        registry.unregister(ID)
+        registry.unregister(spec.id)
+
+
+@contextmanager
+def installed() -> Iterator[None]:
+    """TestPay registered as a plug-in (and its simulator), for the length of a test."""
+    with registered(SPEC):
+        simulators.register(SIMULATOR)
+        try:
+            yield
+        finally:
+            simulators.unregister(ID)
 
 
 def shop(**shop_settings: Any) -> Config:

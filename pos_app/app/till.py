@@ -187,6 +187,12 @@ class Till:
             await self.aclose()
 
 
+def secret_store() -> SecretStore:
+    """The keyring and environment, knowing every installed provider's secrets (its
+    messages name their environment variables)."""
+    return SecretStore(names=registry.secret_names())
+
+
 def build_till(
     config: Config, *, demo: bool, secrets: SecretStore | None = None, approval_delay: float = 6.0
 ) -> Till:
@@ -195,7 +201,7 @@ def build_till(
     till = Till(config, demo)
     enabled = [spec for spec in registry.specs() if spec.section(config).enabled]
     transport = _demo_transport(till, enabled, approval_delay) if demo else None
-    store = secrets or SecretStore(names=registry.secret_names())
+    store = secrets or secret_store()
     for spec in enabled:
         if demo:
             context = _demo_context(config, spec, transport)
@@ -251,7 +257,7 @@ def _demo_context(
         return None  # a provider without a simulator has no demo
     section = found.demo_section(config, spec.section(config))
     return BuildContext(
-        config, section, found.demo_secrets(), demo=True, base_url=DEMO_URL, transport=transport
+        config, section, found.demo_secrets(), base_url=DEMO_URL, transport=transport
     )
 
 

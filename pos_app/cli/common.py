@@ -14,7 +14,6 @@ from datetime import date
 from pos_app.app.world import open_repository
 from pos_app.domain.payment import Payment, PaymentStatus, status_word, statuses_of
 from pos_app.domain.phone import mask_msisdn
-from pos_app.platform.credentials import SecretStore
 from pos_app.providers import registry
 from pos_app.store import PaymentRepository, StorageFault, StoreError
 
@@ -41,12 +40,6 @@ def fail(command: str, message: str, code: int) -> int:
     """Say what went wrong on stderr, as `pos-app COMMAND: ...`; returns the exit code."""
     print(f"pos-app {command}: {message}", file=sys.stderr)
     return code
-
-
-def secret_store() -> SecretStore:
-    """The keyring and environment, knowing every installed provider's secrets (its
-    messages name their environment variables)."""
-    return SecretStore(names=registry.secret_names())
 
 
 @contextmanager
@@ -123,3 +116,13 @@ def positive_seconds(text: str) -> float:
     if not seconds > 0 or seconds == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0")
     return seconds
+
+
+def timeout_option(parser: argparse.ArgumentParser, default: float) -> None:
+    parser.add_argument(
+        "--timeout",
+        type=positive_seconds,
+        default=default,
+        metavar="SECONDS",
+        help=f"stop waiting after this long (default {default:g})",
+    )

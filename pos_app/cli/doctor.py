@@ -7,8 +7,8 @@ import argparse
 import asyncio
 from typing import Any
 
-from pos_app.app.till import SetupProblem, build_till
-from pos_app.cli.common import EXIT_CONFIG, EXIT_OK, database, secret_store
+from pos_app.app.till import SetupProblem, build_till, secret_store
+from pos_app.cli.common import EXIT_CONFIG, EXIT_OK, database
 from pos_app.platform import logs, paths
 from pos_app.platform.config import Config
 from pos_app.platform.credentials import SecretStore, installed_backends, keyring_fix
@@ -29,16 +29,16 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
         (OK, f"config: {config.path or 'defaults (no config file)'}"),
         (OK, f"log: {logs.log_path()}"),
     ]
+    store = secret_store()
     if demo:  # no secret is needed: nothing to say about where they would be kept
         lines.append(
             (OK, "DEMO mode: the providers are the built-in simulator; no real money moves")
         )
     else:
-        store = secret_store()
         lines += _keyring_lines(store)
         for spec in registry.specs():
             lines.append(_secret_line(spec, config, store))
-    lines += _provider_lines(config, demo, lines)
+    lines += _provider_lines(config, demo, store, lines)
     lines.append(_database_line())
     lines.extend(storage_lines(config, paths.database_path()))
     for label, text in lines:
@@ -80,11 +80,11 @@ def _secret_line(spec: ProviderSpec, config: Config, store: SecretStore) -> Line
     return (OK, f"{label} secrets present: {found}")
 
 
-def _provider_lines(config: Config, demo: bool, said: list[Line]) -> list[Line]:
+def _provider_lines(config: Config, demo: bool, store: SecretStore, said: list[Line]) -> list[Line]:
     """Why an enabled provider cannot be used (unless a line `said` it already), and whether
     each usable one answers."""
     try:
-        till = build_till(config, demo=demo)
+        till = build_till(config, demo=demo, secrets=store)
     except SetupProblem as exc:
         return [(FIX, str(exc))]
     lines: list[Line] = []

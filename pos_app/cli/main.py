@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from pos_app import __version__
+from pos_app.app.till import secret_store
 from pos_app.cli import doctor, owner_commands, payment_commands, report_commands, store_commands
-from pos_app.cli.common import EXIT_CONFIG, EXIT_USAGE, secret_store
+from pos_app.cli.common import EXIT_CONFIG, EXIT_USAGE
 from pos_app.platform import console, logs, paths
 from pos_app.platform.config import Config, ConfigError, load_config
 from pos_app.platform.credentials import SecretStore
@@ -175,9 +176,9 @@ def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
     except ConfigError as exc:
         print(f"pos-app: configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
-    if (own := provider_commands().get(args.command)) is not None:
-        return own.run(args, config, secret_store())
     secrets = secret_store()
+    if (own := provider_commands().get(args.command)) is not None:
+        return own.run(args, config, secrets)
     demo = _world(args.command, config, args.demo or getattr(args, "demo_here", False), secrets)
     paths.enter_demo_world(demo)
     if (handler := HANDLERS.get(args.command)) is not None:

@@ -28,8 +28,8 @@ from pos_app.cli.common import (
     exit_code,
     fail,
     parse_day,
-    positive_seconds,
     store_failure,
+    timeout_option,
 )
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
@@ -244,13 +244,7 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     refund_parser.add_argument("reference_id")
     refund_parser.add_argument("--amount", help="part of the payment (default: all of it)")
     refund_parser.add_argument("--note", default="Refund", help="the reason, for the customer")
-    refund_parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        default=120.0,
-        metavar="SECONDS",
-        help="stop waiting after this long (default 120)",
-    )
+    timeout_option(refund_parser, 120.0)
     _add_resolve(commands, demo_parent)
     reconcile_parser = commands.add_parser(
         "reconcile",

@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -23,10 +24,10 @@ from pos_app.cli.common import (
     exit_code,
     fail,
     parse_day,
-    positive_seconds,
     say_demo,
     status_filter,
     store_failure,
+    timeout_option,
 )
 from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError
@@ -103,14 +104,7 @@ async def _charge(
         engine = till.engine(repository, checkpoint=checkpoint)
         locale = till.config.shop.effective_locale
 
-        def show(update: PaymentUpdate) -> None:
-            if reference and update.payment.reference_id != reference[0]:
-                return
-            if args.json:
-                print(json.dumps(payment_json(update.payment)), flush=True)
-            else:
-                print(describe(update.payment, locale), flush=True)
-            say_if_unsaved("charge", engine, update)
+        show = show_updates("charge", engine, args.json, locale, only=reference)
 
         engine.bus.subscribe(
             lambda u: reference.append(u.payment.reference_id) if not reference else None
@@ -128,6 +122,24 @@ async def _charge(
     if final.status in OPEN_STATES:
         print(still_waiting(args.timeout), file=sys.stderr)
     return exit_code(final)
+
+
+def show_updates(
+    command: str, engine: PaymentEngine, as_json: bool, locale: str, only: list[str] | None = None
+) -> Callable[[PaymentUpdate], None]:
+    """What a command prints of each change: a line (or JSON) per update, with what was not
+    saved; `only` (once it holds a reference) keeps to that payment."""
+
+    def show(update: PaymentUpdate) -> None:
+        payment = update.payment
+        if only and payment.reference_id != only[0]:
+            return
+        print(
+            json.dumps(payment_json(payment)) if as_json else describe(payment, locale), flush=True
+        )
+        say_if_unsaved(command, engine, update)
+
+    return show
 
 
 def say_if_unsaved(command: str, engine: PaymentEngine, update: PaymentUpdate) -> None:
@@ -193,13 +205,7 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
         engine = till.engine(repository, checkpoint=checkpoint)
         locale = till.config.shop.effective_locale
 
-        def show(update: PaymentUpdate) -> None:
-            payment = update.payment
-            print(
-                json.dumps(payment_json(payment)) if args.json else describe(payment, locale),
-                flush=True,
-            )
-            say_if_unsaved("sync", engine, update)
+        show = show_updates("sync", engine, args.json, locale)
 
         engine.bus.subscribe(show)
         skipped = [p for p in repository.list_open() if p.provider not in till.providers]
@@ -293,16 +299,6 @@ def _sums(payments: list[Payment], locale: str) -> str:
 # -- the parsers --
 
 
-def _timeout(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--timeout",
-        type=positive_seconds,
-        default=360.0,
-        metavar="SECONDS",
-        help="stop waiting after this long (default 360)",
-    )
-
-
 def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     charge_parser = commands.add_parser(
         "charge", parents=[demo_parent], help="charge a customer without the window"
@@ -317,12 +313,12 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
         metavar="AMOUNT",
         help="the amount again: needed above the shop's confirm_above setting",
     )
-    _timeout(charge_parser)
+    timeout_option(charge_parser, 360.0)
     charge_parser.add_argument("--json", action="store_true", help="one JSON object per change")
     sync_parser = commands.add_parser(
         "sync", parents=[demo_parent], help="finish every unfinished payment, then exit"
     )
-    _timeout(sync_parser)
+    timeout_option(sync_parser, 360.0)
     sync_parser.add_argument("--json", action="store_true")
     receipts_parser = commands.add_parser(
         "receipts", parents=[demo_parent], help="list receipts (today by default)"

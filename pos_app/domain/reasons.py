@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal
 
 from pos_app.domain.errors import Text
@@ -59,10 +60,7 @@ class Catalog:
         )
 
 
-def _reason(
-    code: str, message: str, retry: bool, action: str | None = None, outcome: Outcome = "failure"
-) -> Reason:
-    return Reason("app", code, message, retry, action, outcome)
+_reason = partial(Reason, "app")  # (code, message, retry helps, customer action, outcome)
 
 
 _UNKNOWN_MESSAGE = "The payment failed for a reason the app does not know"

@@ -75,13 +75,9 @@ class EngineCore:
     ) -> None:
         self.repository = repository
         self.providers = dict(providers)
-        # Known from the start: a provider whose plug-in is not installed could not be followed.
-        self._specs: dict[Provider, ProviderSpec] = {}
-        for name in self.providers:
-            spec = registry.spec(name)
-            if spec is None:
-                raise ValueError(f"no provider {name!r} is installed (providers.registry)")
-            self._specs[name] = spec
+        # Refused from the start: a provider whose plug-in is not installed could not be followed.
+        if missing := [name for name in self.providers if registry.spec(name) is None]:
+            raise ValueError(f"no provider {missing[0]!r} is installed (providers.registry)")
         self.policies = {p: (policies or {}).get(p, PollPolicy()) for p in self.providers}
         self.note = note
         self.till = till
@@ -107,10 +103,12 @@ class EngineCore:
         self.storage_problem: StorageFault | None = None
         # Payments this engine created: only these are ever sent from "created" (below).
         self._created: set[str] = set()
+        # Answers not understood already in each payment's history (the gist: no body).
+        self._noted: dict[str, list[dict[str, Any]]] = {}
 
     def spec(self, provider: Provider) -> ProviderSpec:
         """The provider's spec (raises ConfigurationProblem when it is not installed)."""
-        found = self._specs.get(provider) or registry.spec(provider)
+        found = registry.spec(provider)
         if found is None:
             raise ConfigurationProblem(not_set_up(provider))
         return found
@@ -198,7 +196,7 @@ class EngineCore:
         return self.repository.transition(reference_id, move.target, move.at, **move.fields)
 
     def _announce(self, moved: Payment) -> None:
-        self._publish(moved.reference_id)
+        self.bus.publish(PaymentUpdate(moved, self.repository.last_event(moved.reference_id)))
         if moved.refund_of is not None and moved.status == S.SUCCESSFUL:
             self._publish(moved.refund_of)  # the original now shows (part) refunded
 
@@ -278,7 +276,7 @@ class EngineCore:
 
     def _publish(self, reference_id: str) -> None:
         payment = self.repository.get(reference_id)
-        self.bus.publish(PaymentUpdate(payment, self.repository.events(reference_id)[-1]))
+        self.bus.publish(PaymentUpdate(payment, self.repository.last_event(reference_id)))
 
     async def _call(self, provider: Provider, request: Any) -> Any:
         async with self._requests:

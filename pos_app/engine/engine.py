@@ -97,7 +97,8 @@ class PaymentEngine(Following):
         original = self.repository.get(reference_id)
         if original.provider not in self.providers:
             raise ConfigurationProblem(not_set_up(original.provider))
-        if self.providers[original.provider].sends_refund(original):
+        sent_from_here = self.providers[original.provider].sends_refund(original)
+        if sent_from_here:
             await self._credentials_accepted(original.provider, refund=True)
         refund, event = Payment.create(
             provider=original.provider,
@@ -113,7 +114,7 @@ class PaymentEngine(Following):
         self.repository.save_refund(refund, event)
         self._created.add(refund.reference_id)
         self.bus.publish(PaymentUpdate(refund, event))
-        if not self.providers[original.provider].sends_refund(original):
+        if not sent_from_here:
             # The documented manual path (no API initiator, or no receipt code of the
             # payment): the owner reverses it in the provider's portal, then
             # confirms it here.
@@ -216,7 +217,7 @@ class PaymentEngine(Following):
             payment = self.repository.add_receipt(reference_id, code, self._clock())
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
-        self.bus.publish(PaymentUpdate(payment, self.repository.events(reference_id)[-1]))
+        self.bus.publish(PaymentUpdate(payment, self.repository.last_event(reference_id)))
         return payment
 
     def follow(self, reference_id: str) -> asyncio.Task[None]:

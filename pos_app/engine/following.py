@@ -146,14 +146,20 @@ class Following(Sending):
         if reference_id in self._kept:
             return  # its history is written in order once the disk takes it
 
+        gist = _gist(exc.answer)
+        noted = self._noted.setdefault(reference_id, [])
+        if gist in noted:
+            return  # recorded already: asked again and again, it is not read again each time
+
         def same(answer: object) -> bool:
-            return isinstance(answer, dict) and _gist(answer) == _gist(exc.answer)
+            return isinstance(answer, dict) and _gist(answer) == gist
 
         try:
             events = self.repository.events(reference_id)
             if not any(same(e.detail.get("not_understood")) for e in events):
                 self.repository.note(reference_id, {"not_understood": exc.answer}, self._clock())
                 self._publish(reference_id)
+            noted.append(gist)
         except StoreError as problem:  # only history: the next such answer tries again
             log.warning("payment %s: answer not recorded: %s", reference_id, problem)
 

@@ -12,8 +12,16 @@ from typing import Any
 import httpx
 
 from pos_app.domain.errors import Text
-from pos_app.providers.answers import RETRIED, Answer, AnswerTable, Call, Rule
-from pos_app.providers.base import ProviderUnavailable
+from pos_app.domain.reasons import Reason
+from pos_app.providers.answers import RETRIED, Answer, AnswerTable, Call, Rule, Said, unclear
+from pos_app.providers.base import (
+    ConfigurationProblem,
+    MalformedResponse,
+    ProviderError,
+    ProviderUnavailable,
+    RequestRejected,
+    UnclearAnswer,
+)
 from pos_app.providers.resilience import (
     CircuitBreaker,
     RetryPolicy,
@@ -29,6 +37,19 @@ log = logging.getLogger(__name__)
 class Reply:
     response: httpx.Response
     rule: Rule  # the provider's table row this answer matched
+
+
+def error_for(reply: Reply, said: Said, text: str, reason: Reason | None = None) -> ProviderError:
+    """The error an answer other than the expected one stands for, by its row of the table
+    (`reason`: the catalog's, for a final refusal)."""
+    answer = reply.rule.answer
+    if answer is Answer.CREDENTIALS:
+        return ConfigurationProblem(text)
+    if answer is Answer.KEEP_ASKING:
+        return UnclearAnswer(str(text), unclear(reply.response, said))
+    if answer is Answer.FINAL and reply.rule.result == "refused":
+        return RequestRejected(text, reason)
+    return MalformedResponse(text)
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,9 @@ def catalogs() -> dict[str, Catalog]:
 
 
 def reason(key: str) -> Reason:
-    """The reason stored as `key` ("<source>:<code>")."""
-    return from_key(key, catalogs())
+    """The reason stored as `key` ("<source>:<code>"): asked for each row a table shows."""
+    found = _SPECS.get(key.partition(":")[0])
+    return from_key(key, {found.id: found.reasons} if found is not None else {})
 
 
 def for_number(phone: PhoneNumber, among: tuple[str, ...] | None = None) -> ProviderSpec | None:

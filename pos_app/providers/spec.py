@@ -103,7 +103,6 @@ class BuildContext:
     config: Config
     section: ProviderSection
     secrets: Mapping[SecretName, Secret]  # those found (the required ones are all there)
-    demo: bool = False
     base_url: str | None = None  # the demo's in-process simulator, instead of the section's
     transport: httpx.AsyncBaseTransport | None = None
 

@@ -26,11 +26,11 @@ def create_app(
 ) -> Starlette:
     """The built-in simulators (`mtn`, `mpesa`: made afresh when not given) and `others` by
     provider id (a plug-in's, or a built-in's made elsewhere)."""
-    simulators: dict[str, Simulator] = {
-        "mtn": mtn or MtnSimulator(),
-        "mpesa": mpesa or MpesaSimulator(),
-        **(others or {}),
-    }
+    simulators: dict[str, Simulator] = dict(others or {})
+    if "mtn" not in simulators:
+        simulators["mtn"] = mtn or MtnSimulator()
+    if "mpesa" not in simulators:
+        simulators["mpesa"] = mpesa or MpesaSimulator()
     routes = [route for simulator in simulators.values() for route in simulator.routes()]
     app = Starlette(routes=[Route("/", _health), *routes])
     app.state.simulators = simulators

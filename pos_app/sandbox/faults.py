@@ -29,8 +29,18 @@ class _DroppedResponse(Response):
         raise DropConnection("answer dropped by fault injection")
 
 
+@dataclass(frozen=True)
+class FaultShapes:
+    """How a provider answers when it fails (with a status) or limits the rate (with a
+    Retry-After in seconds)."""
+
+    failure: Callable[[int], Response]
+    rate_limited: Callable[[int], Response]
+
+
 @dataclass
 class Faults:
+    shapes: FaultShapes  # the provider's own error bodies for what is injected
     latency: float = 0.0  # seconds added before every answer
     error_rate: float = 0.0  # probability of a 500 without processing the request
     fail_next: int = 0  # the next N requests get `fail_status` without being processed
@@ -42,7 +52,6 @@ class Faults:
     hang_seconds: float = 30.0
     token_ttl: int = 3600  # expires_in of new access tokens
     seed: int | None = None
-    flavour: str = "mtn"  # the error body shapes to inject: "mtn" or "mpesa"
     # Only requests whose method and path contain this ("POST /collection/v1_0/requesttopay")
     # are affected by the counted faults; empty: every request.
     target: str = ""
@@ -79,55 +88,13 @@ class Faults:
             return JSONResponse(body, status_code=status)
         if self.fail_next > 0:
             self.fail_next -= 1
-            return self._failure(self.fail_status)
+            return self.shapes.failure(self.fail_status)
         if self.rate_limit_next > 0:
             self.rate_limit_next -= 1
-            return self._rate_limited()
+            return self.shapes.rate_limited(self.retry_after)
         if self.error_rate and self.rng.random() < self.error_rate:
-            return self._failure(500)
+            return self.shapes.failure(500)
         return None
-
-    def _failure(self, status: int) -> Response:
-        if self.flavour == "mpesa":
-            # Daraja's gateway when the service behind it is down; its own 500 otherwise.
-            body = (
-                {
-                    "requestId": "",
-                    "errorCode": "503.001.01",
-                    "errorMessage": "Service is currently unreachable",
-                }
-                if status == 503
-                else {
-                    "requestId": "",
-                    "errorCode": "500.003.1001",
-                    "errorMessage": "Internal Server Error",
-                }
-            )
-        else:
-            body = {
-                "code": "SERVICE_UNAVAILABLE" if status != 500 else "INTERNAL_PROCESSING_ERROR",
-                "message": "Service temporarily unavailable",
-            }
-        return JSONResponse(body, status_code=status)
-
-    def _rate_limited(self) -> Response:
-        headers = {"Retry-After": str(self.retry_after)}
-        if self.flavour == "mpesa":
-            # Daraja's spike arrest: a 500 with its own code.
-            return JSONResponse(
-                {
-                    "requestId": "",
-                    "errorCode": "500.003.02",
-                    "errorMessage": "Error Occurred: Spike Arrest Violation",
-                },
-                status_code=500,
-                headers=headers,
-            )
-        return JSONResponse(
-            {"statusCode": 429, "message": "Rate limit is exceeded."},
-            status_code=429,
-            headers=headers,
-        )
 
     async def after(self, request: Request) -> Response | None:
         """Called once the request was processed: lose or delay the answer if asked to."""

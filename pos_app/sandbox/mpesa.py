@@ -24,22 +24,12 @@ from starlette.routing import BaseRoute, Route
 from pos_app.sandbox.mpesa_state import (
     NAIROBI,
     RESULT_DESCRIPTIONS,
-    TEST_NUMBERS,
-    MpesaSandboxSettings,
     MpesaState,
     Push,
-    StkOutcome,
 )
-
-# What this module offered before its tables moved to mpesa_state: importers still find it here.
-__all__ = [
-    "NAIROBI",
-    "RESULT_DESCRIPTIONS",
-    "TEST_NUMBERS",
-    "MpesaSandboxSettings",
-    "MpesaSimulator",
-    "StkOutcome",
-]
+from pos_app.sandbox.mpesa_state import (
+    MpesaSandboxSettings as MpesaSandboxSettings,  # built with it
+)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

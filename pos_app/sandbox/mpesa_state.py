@@ -19,9 +19,10 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.x509.oid import NameOID
+from starlette.responses import JSONResponse, Response
 
 from pos_app.sandbox import demo
-from pos_app.sandbox.faults import Faults
+from pos_app.sandbox.faults import Faults, FaultShapes
 
 NAIROBI = timezone(timedelta(hours=3))
 RESULT_DESCRIPTIONS = {
@@ -54,6 +55,34 @@ TEST_NUMBERS: dict[str, StkOutcome] = {
     "254711001019": StkOutcome("1019"),  # prompt expired
     "254711000000": StkOutcome(None),  # never answers
 }
+
+
+def _daraja_failure(status: int) -> Response:
+    # Daraja's gateway when the service behind it is down; its own 500 otherwise.
+    code, message = (
+        ("503.001.01", "Service is currently unreachable")
+        if status == 503
+        else ("500.003.1001", "Internal Server Error")
+    )
+    return JSONResponse(
+        {"requestId": "", "errorCode": code, "errorMessage": message}, status_code=status
+    )
+
+
+def _daraja_rate_limited(retry_after: int) -> Response:
+    # Daraja's spike arrest: a 500 with its own code.
+    return JSONResponse(
+        {
+            "requestId": "",
+            "errorCode": "500.003.02",
+            "errorMessage": "Error Occurred: Spike Arrest Violation",
+        },
+        status_code=500,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+DARAJA_SHAPES = FaultShapes(_daraja_failure, _daraja_rate_limited)
 
 
 @dataclass
@@ -93,7 +122,7 @@ class MpesaState:
         wall_clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.settings = settings or MpesaSandboxSettings()
-        self.faults = faults or Faults(flavour="mpesa")
+        self.faults = faults or Faults(DARAJA_SHAPES)
         self.clock = clock
         self.wall_clock = wall_clock
         self.tokens: dict[str, float] = {}

@@ -31,23 +31,11 @@ from pos_app.sandbox.mtn_checks import (
     payment_problem,
     token_body_ok,
 )
+from pos_app.sandbox.mtn_state import MtnSandboxSettings as MtnSandboxSettings  # built with it
 from pos_app.sandbox.mtn_state import (
-    TEST_NUMBERS,
-    MtnSandboxSettings,
     MtnState,
-    Outcome,
     Resource,
 )
-
-# What this module offered before its tables moved to mtn_state: importers still find it here.
-__all__ = [
-    "GATEWAY_401",
-    "PRODUCTS",
-    "TEST_NUMBERS",
-    "MtnSandboxSettings",
-    "MtnSimulator",
-    "Outcome",
-]
 
 PRODUCTS = ("collection", "disbursement", "remittance")
 # (product, version, kind, party). A v2_0 creation is read back and notified under v1_0, as at

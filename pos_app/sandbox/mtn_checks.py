@@ -13,6 +13,8 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from pos_app.sandbox.faults import FaultShapes
+
 GATEWAY_401 = {
     "statusCode": 401,
     "message": "Access denied due to invalid subscription key. "
@@ -107,3 +109,21 @@ def basic(header: str) -> tuple[str | None, str | None]:
     except (binascii.Error, UnicodeDecodeError):
         return None, None
     return user, key
+
+
+def _failure(status: int) -> Response:
+    code = "SERVICE_UNAVAILABLE" if status != 500 else "INTERNAL_PROCESSING_ERROR"
+    return JSONResponse(
+        {"code": code, "message": "Service temporarily unavailable"}, status_code=status
+    )
+
+
+def _rate_limited(retry_after: int) -> Response:
+    return JSONResponse(
+        {"statusCode": 429, "message": "Rate limit is exceeded."},
+        status_code=429,
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+MTN_SHAPES = FaultShapes(_failure, _rate_limited)

@@ -14,6 +14,7 @@ from typing import Any
 
 from pos_app.sandbox import demo
 from pos_app.sandbox.faults import Faults
+from pos_app.sandbox.mtn_checks import MTN_SHAPES
 
 
 @dataclass(frozen=True)
@@ -85,7 +86,7 @@ class MtnState:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.settings = settings or MtnSandboxSettings()
-        self.faults = faults or Faults()
+        self.faults = faults or Faults(MTN_SHAPES)
         self.clock = clock
         self.api_users: dict[str, dict[str, str | None]] = {
             demo.MTN_API_USER: {

@@ -45,8 +45,16 @@ class SimulatorSpec:
         return {name: Secret(value) for name, value in self.secrets.items()}
 
 
+def _demo_currency(shop_country: str) -> str:
+    """The demo charges in the shop's own currency, so that it looks like the real till (the
+    sandbox's EUR where MTN does not serve the shop's country)."""
+    region = shop_country.upper()
+    known = region in environments.TARGETS
+    return environments.currency(region) if known else environments.SANDBOX_CURRENCY
+
+
 def _mtn(config: Config, approval_delay: float, clock: Clock) -> MtnSimulator:
-    currency = environments.demo_currency(config.shop.country)
+    currency = _demo_currency(config.shop.country)
     return MtnSimulator(
         MtnSandboxSettings(currency=currency, approval_delay=approval_delay), clock=clock
     )
@@ -56,7 +64,7 @@ def _mtn_section(config: Config, section: ProviderSection) -> ProviderSection:
     return dataclasses.replace(
         cast(MtnConfig, section),
         environment="sandbox",
-        currency=environments.demo_currency(config.shop.country),
+        currency=_demo_currency(config.shop.country),
         target_environment="",  # a production target (mtnrwanda...) is refused by the sandbox
         callback_url="",
     )

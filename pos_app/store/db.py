@@ -199,8 +199,12 @@ def write_transaction(db: Database) -> Iterator[None]:
         raise classify(exc, database_file(conn), waited=BUSY_TIMEOUT_SECONDS) from exc
 
 
+MEMORY = Path(":memory:")
+
+
 def database_file(conn: sqlite3.Connection) -> Path:
+    """The connection's main database file (MEMORY for one in memory)."""
     for row in conn.execute("PRAGMA database_list").fetchall():
         if row[1] == "main" and row[2]:
             return Path(row[2])
-    return Path(":memory:")
+    return MEMORY

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -19,9 +19,6 @@ class Migration:
     version: int
     name: str
     apply: Callable[[Database], None]
-    # Rebuilds a table others refer to: runs with foreign keys off (SQLite's way; they cannot
-    # be switched inside a transaction), and may not leave a reference broken that was not.
-    rebuilds: bool = False
 
 
 def _statuses() -> str:
@@ -182,7 +179,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "who gave the receipt number", _v2_receipt_source),
     Migration(3, "hash-chained payment events", _v3_audit_chain),
     Migration(4, "owner actions and refunds", _v4_owner_and_refunds),
-    Migration(5, "any provider", _v5_any_provider, rebuilds=True),
+    Migration(5, "any provider", _v5_any_provider),
 )
 
 
@@ -213,9 +210,13 @@ def migrate(db: Database, migrations: Sequence[Migration] = MIGRATIONS) -> int:
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)""")
     current = schema_version(db)
     refuse_newer(current, latest)
-    for migration in migrations[current:]:
-        with _foreign_keys_off(db) if migration.rebuilds else nullcontext():
-            _apply(db, migration)
+    if pending := migrations[current:]:
+        # A migration may rebuild a table others refer to: SQLite's way is with foreign keys
+        # off (they cannot be switched inside a transaction); each migration is then checked
+        # not to leave a reference broken that was not.
+        with _foreign_keys_off(db):
+            for migration in pending:
+                _apply(db, migration)
     return schema_version(db)
 
 
@@ -224,11 +225,9 @@ def _apply(db: Database, migration: Migration) -> None:
         # Another process may have migrated while we waited for the lock.
         if schema_version(db) >= migration.version:
             return
-        broken = _broken_references(db) if migration.rebuilds else []
+        broken = _broken_references(db)
         migration.apply(db)
-        if migration.rebuilds and sorted(map(repr, _broken_references(db))) != sorted(
-            map(repr, broken)
-        ):
+        if sorted(map(repr, _broken_references(db))) != sorted(map(repr, broken)):
             raise StoreError(
                 f"migration {migration.version} ({migration.name}) would break references "
                 "between tables; nothing was changed"

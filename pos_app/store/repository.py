@@ -16,7 +16,13 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
 from pos_app.domain.refunds import REFUND, check_refund, refunded
 from pos_app.store import audit
-from pos_app.store.db import BUSY_TIMEOUT_SECONDS, StoreError, write_transaction
+from pos_app.store.db import (
+    BUSY_TIMEOUT_SECONDS,
+    MEMORY,
+    StoreError,
+    database_file,
+    write_transaction,
+)
 from pos_app.store.migrations import schema_version
 from pos_app.store.owner_log import OwnerLog
 from pos_app.store.payment_rows import (
@@ -74,10 +80,8 @@ class PaymentRepository:
 
     def file(self) -> Path | None:
         """The database file, or None for a database in memory."""
-        for row in self._db.execute("PRAGMA database_list").fetchall():
-            if row[1] == "main" and row[2]:
-                return Path(row[2])
-        return None
+        path = database_file(self._db.conn)
+        return None if path == MEMORY else path
 
     # -- writing --
 
@@ -294,19 +298,29 @@ class PaymentRepository:
         return int(row[0])
 
     def events(self, reference_id: str) -> list[PaymentEvent]:
-        rows = self._db.query(
-            "SELECT reference_id, at, from_status, to_status, reason, detail"
-            " FROM payment_events WHERE reference_id = ? ORDER BY id",
-            [reference_id],
-        )
-        return [
-            PaymentEvent(
-                reference_id=r["reference_id"],
-                at=from_db_time(r["at"]),
-                from_status=PaymentStatus(r["from_status"]) if r["from_status"] else None,
-                to_status=PaymentStatus(r["to_status"]),
-                reason=r["reason"],
-                detail=json.loads(r["detail"]),
+        return [_event(r) for r in self._events(reference_id, "ORDER BY id")]
+
+    def last_event(self, reference_id: str) -> PaymentEvent:
+        """The payment's newest event, without reading its whole history."""
+        [row] = self._events(reference_id, "ORDER BY id DESC LIMIT 1")
+        return _event(row)
+
+    def _events(self, reference_id: str, order: str) -> list[dict[str, Any]]:
+        return list(
+            self._db.query(
+                "SELECT reference_id, at, from_status, to_status, reason, detail"
+                f" FROM payment_events WHERE reference_id = ? {order}",
+                [reference_id],
             )
-            for r in rows
-        ]
+        )
+
+
+def _event(row: dict[str, Any]) -> PaymentEvent:
+    return PaymentEvent(
+        reference_id=row["reference_id"],
+        at=from_db_time(row["at"]),
+        from_status=PaymentStatus(row["from_status"]) if row["from_status"] else None,
+        to_status=PaymentStatus(row["to_status"]),
+        reason=row["reason"],
+        detail=json.loads(row["detail"]),
+    )

@@ -17,7 +17,8 @@ from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLa
 from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.phone import mask_msisdn
-from pos_app.ui import provider_facts, theme
+from pos_app.providers import registry
+from pos_app.ui import theme
 
 
 def amount_in_words(amount: Money, language: str) -> str:
@@ -75,7 +76,7 @@ class AmountConfirmDialog(QDialog):
         self.words.setStyleSheet("font-size:18px;font-style:italic;")
         layout.addWidget(self.words)
         self.customer = QLabel(
-            self.tr("from {0} with {1}").format(mask_msisdn(msisdn), provider_facts.name(provider)),
+            self.tr("from {0} with {1}").format(mask_msisdn(msisdn), registry.name(provider)),
             self,
         )
         self.customer.setAlignment(Qt.AlignmentFlag.AlignCenter)

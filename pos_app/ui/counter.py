@@ -16,10 +16,10 @@ from pos_app.domain.errors import ValidationError
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import ChargeRequest, PaymentEngine
 from pos_app.platform.config import ShopConfig
+from pos_app.providers import registry
 from pos_app.providers.base import ConfigurationProblem, PaymentProvider, ProviderError
 from pos_app.store import StorageFault, StoreError
 from pos_app.store.repository import Total
-from pos_app.ui import provider_facts
 from pos_app.ui.charge_panel import ChargePanel
 from pos_app.ui.field_notes import show_error
 from pos_app.ui.payment_cards import PaymentCards
@@ -115,9 +115,7 @@ class CounterTab(QWidget):
             return
         if not holder.active:
             self.panel.show_customer(
-                self.tr("⚠ No active {0} account on this number").format(
-                    provider_facts.name(provider)
-                )
+                self.tr("⚠ No active {0} account on this number").format(registry.name(provider))
             )
         else:
             self.panel.show_customer(self.tr("Account holder: {0}").format(holder.name or "?"))

@@ -6,7 +6,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QListWidget, QV
 
 from pos_app.domain.phone import mask_msisdn
 from pos_app.engine.engine import Finding
-from pos_app.ui import provider_facts
+from pos_app.providers import registry
 from pos_app.ui.texts import reason_message, shown, status_name
 
 
@@ -41,9 +41,7 @@ def finding_line(finding: Finding, locale: str) -> str:
         else status_name(p.status)
     )
     why = (
-        f" ({reason_message(provider_facts.reason(p.reason))})"
-        if finding.corrected and p.reason
-        else ""
+        f" ({reason_message(registry.reason(p.reason))})" if finding.corrected and p.reason else ""
     )
     said = shown(finding.note)
     return f"{p.amount.format(locale)} · {mask_msisdn(p.msisdn)} · {change}: {said}{why}"

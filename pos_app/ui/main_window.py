@@ -222,13 +222,13 @@ class MainWindow(QMainWindow):
         if version == self._data_version:
             return
         self._data_version = version
-        shown_open = [
-            ref for ref, card in self.cards.cards.items() if card.payment.status in OPEN_STATES
-        ]
-        for payment in self._repository.list_open():
-            self._show_card(payment.reference_id, payment)
-        for reference_id in shown_open:
-            self._show_card(reference_id, self._repository.get(reference_id))
+        still_open = {p.reference_id: p for p in self._repository.list_open()}
+        for reference_id, card in self.cards.cards.items():
+            if card.payment.status in OPEN_STATES and reference_id not in still_open:
+                # Settled elsewhere: read once, as it stands now.
+                still_open[reference_id] = self._repository.get(reference_id)
+        for reference_id, payment in still_open.items():
+            self._show_card(reference_id, payment)
         self.refresh()
 
     def _show_card(self, reference_id: str, stored: Payment) -> None:
@@ -309,8 +309,10 @@ class MainWindow(QMainWindow):
         kept = len(self._engine.unsaved()) if self._engine is not None else 0
         problem = (self._engine.storage_problem if self._engine is not None else None) or fault
         if problem is not None:
+            was = self.storage_banner.fault
             self.storage_banner.show_fault(problem, kept)
-            self.disk_space.check()
+            if type(was) is not type(problem):  # once per fault, not on every update it holds
+                self.disk_space.check()
         elif self.storage_banner.fault is not None:
             self._storage_cleared()
 

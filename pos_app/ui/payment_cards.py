@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import Reason
+from pos_app.providers import registry
 from pos_app.ui import provider_facts, theme
 from pos_app.ui.provider_facts import code_name, code_name_within
 from pos_app.ui.texts import reason_action, reason_message
@@ -96,9 +97,9 @@ class PaymentCard(QFrame):
         self.payment = payment
         self.title.setText(
             ("−" if payment.refund_of else "") + f"{payment.amount.format(self._locale)} · "
-            f"{provider_facts.name(payment.provider)} · {mask_msisdn(payment.msisdn)}"
+            f"{registry.name(payment.provider)} · {mask_msisdn(payment.msisdn)}"
         )
-        reason = provider_facts.reason(payment.reason) if payment.reason else None
+        reason = registry.reason(payment.reason) if payment.reason else None
         state, advice = self._words(payment, reason, now or datetime.now(UTC))
         if self.unsaved:
             state = self.tr("{0} — not yet saved: {1}").format(state, self.unsaved)
@@ -201,7 +202,7 @@ class PaymentCard(QFrame):
             return (
                 self.tr("↩ Refund waiting for the owner's confirmation"),
                 self.tr("Reverse it in {0} if not sent from here; then Receipt… → Resolve").format(
-                    provider_facts.name(refund.provider)
+                    registry.name(refund.provider)
                 ),
             )
         return self.tr("↩ Refund on its way…"), ""

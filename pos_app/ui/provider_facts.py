@@ -10,17 +10,11 @@ from __future__ import annotations
 from PySide6.QtCore import QCoreApplication
 
 from pos_app.domain.payment import Payment, needs_resolving
-from pos_app.domain.reasons import Reason
 from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.providers import registry
 from pos_app.providers.spec import Capabilities
 
 CODE_CONTEXT = "ReceiptCode"  # the translators' context of the receipt codes' names
-
-
-def name(provider: str) -> str:
-    """The provider's brand, e.g. on a receipt."""
-    return registry.name(provider)
 
 
 def short_name(provider: str) -> str:
@@ -65,8 +59,3 @@ def needs_a_person(payment: Payment) -> bool:
     more about it)."""
     can = capabilities(payment.provider)
     return needs_resolving(payment, by_hand=can is not None and can.resolved_by_hand)
-
-
-def reason(key: str) -> Reason:
-    """The reason stored with a payment or an event."""
-    return registry.reason(key)

@@ -13,6 +13,7 @@ from PySide6.QtPrintSupport import QPrinter
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.platform.config import ShopConfig
+from pos_app.providers import registry
 from pos_app.reports.pdf import check_writable
 from pos_app.ui import provider_facts
 from pos_app.ui.texts import reason_message, status_name
@@ -40,7 +41,7 @@ def receipt_lines(
         and payment.status == PaymentStatus.SUCCESSFUL
     ):
         receipt = QCoreApplication.translate("Receipt", "see the customer's {0} SMS").format(
-            provider_facts.name(payment.provider)
+            registry.name(payment.provider)
         )
     else:
         receipt = "-"
@@ -49,13 +50,13 @@ def receipt_lines(
     lines += [
         (QCoreApplication.translate("Receipt", "Date"), when),
         (QCoreApplication.translate("Receipt", "Amount"), payment.amount.format(locale)),
-        (QCoreApplication.translate("Receipt", "Paid with"), provider_facts.name(payment.provider)),
+        (QCoreApplication.translate("Receipt", "Paid with"), registry.name(payment.provider)),
         (QCoreApplication.translate("Receipt", "Phone"), mask_msisdn(payment.msisdn)),
         (QCoreApplication.translate("Receipt", "Status"), status_name(payment.status).upper()),
         (QCoreApplication.translate("Receipt", "Receipt no."), receipt),
     ]
     if payment.reason:
-        reason = reason_message(provider_facts.reason(payment.reason))
+        reason = reason_message(registry.reason(payment.reason))
         lines.append((QCoreApplication.translate("Receipt", "Reason"), reason))
     if payment.external_id:
         lines.append((QCoreApplication.translate("Receipt", "Reference"), payment.external_id))

@@ -141,7 +141,7 @@ class ReceiptsModel(QAbstractTableModel):
             amount = payment.amount.format(self._locale)
             return f"−{amount}" if payment.refund_of else amount
         if column == 2:
-            return provider_facts.name(payment.provider)
+            return registry.name(payment.provider)
         if column == 3:
             return mask_msisdn(payment.msisdn)
         if column == 4:
@@ -149,7 +149,7 @@ class ReceiptsModel(QAbstractTableModel):
         if column == 5:
             if payment.provider_transaction_id:
                 return payment.provider_transaction_id
-            return reason_message(provider_facts.reason(payment.reason)) if payment.reason else ""
+            return reason_message(registry.reason(payment.reason)) if payment.reason else ""
         return payment.external_id or payment.reference_id[:8]
 
 
@@ -324,7 +324,7 @@ class ReceiptDetail(QDialog):
 
     def _happened(self, event: PaymentEvent) -> str:
         """One step of the payment's history, in the cashier's words."""
-        provider = provider_facts.name(self.payment.provider)
+        provider = registry.name(self.payment.provider)
         status = event.to_status
         unclear = event.detail.get("not_understood")
         if isinstance(unclear, dict):
@@ -344,7 +344,7 @@ class ReceiptDetail(QDialog):
             name = status_name(status)
             text = name[:1].upper() + name[1:]
         if event.reason:
-            text += f": {reason_message(provider_facts.reason(event.reason))}"
+            text += f": {reason_message(registry.reason(event.reason))}"
         if event.is_correction:
             text += self.tr(" (a late answer corrected it)")
         return text

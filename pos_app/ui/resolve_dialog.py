@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from pos_app.domain.payment import Payment
 from pos_app.domain.phone import mask_msisdn
+from pos_app.providers import registry
 from pos_app.ui import provider_facts
 from pos_app.ui.owner_parts import error_label
 from pos_app.ui.provider_facts import code_name
@@ -31,7 +32,7 @@ class ResolveDialog(QDialog):
         super().__init__(parent)
         self.payment = payment
         refund = payment.refund_of is not None
-        provider = provider_facts.name(payment.provider)
+        provider = registry.name(payment.provider)
         self.setWindowTitle(self.tr("Resolve by hand"))
         layout = QVBoxLayout(self)
         explain = (

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.app.till import SetupProblem, build_till
+from pos_app.app.till import SetupProblem, build_till, secret_store
 from pos_app.domain.amount_guard import AmountGuard
 from pos_app.domain.countries import country
 from pos_app.domain.errors import ValidationError
@@ -65,7 +65,7 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Settings"))
         self._config = config
         self._path = path
-        self._store = store or SecretStore(names=registry.secret_names())
+        self._store = store or secret_store()
         self._task: asyncio.Task[Any] | None = None
         layout = QVBoxLayout(self)
         self.tabs = QTabWidget(self)

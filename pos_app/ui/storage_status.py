@@ -86,10 +86,6 @@ class DiskSpaceLabel(QLabel):
         self._timer.start(CHECK_EVERY_MS)
         self.check()
 
-    def set_floor(self, floor_mb: int) -> None:
-        self._floor = floor_mb * MB
-        self.check()
-
     def check(self) -> None:
         free = free_bytes(self._folder)
         low = free is not None and free < self._floor

@@ -28,9 +28,11 @@ from pos_app.providers.mtn.provisioning import get_api_user, provision_sandbox_u
 from pos_app.providers.resilience import RetryPolicy
 from pos_app.sandbox import demo
 from pos_app.sandbox.app import create_app
-from pos_app.sandbox.mtn import GATEWAY_401, MtnSandboxSettings, MtnSimulator
+from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+from pos_app.sandbox.mtn_checks import GATEWAY_401
 from pos_app.sandbox.server import ThreadedServer
 from tests.conftest import MemoryKeyring
+from tests.conftest import mtn_body as body
 
 ORDINARY = "256772123456"
 
@@ -62,17 +64,6 @@ async def client(server: ThreadedServer) -> AsyncIterator[MtnClient]:
     c = make_client(server)
     yield c
     await c.aclose()
-
-
-def body(msisdn: str = ORDINARY, **changes: Any) -> dict[str, Any]:
-    return {
-        "amount": "12.50",
-        "currency": "EUR",
-        "externalId": "SALE-1",
-        "payer": {"partyIdType": "MSISDN", "partyId": msisdn},
-        "payerMessage": "Shop sale",
-        "payeeNote": "Sale 1",
-    } | changes
 
 
 async def settle(client: MtnClient, reference: str, seconds: float = 3.0) -> RemoteStatus:
@@ -576,14 +567,7 @@ def test_pos_app_sandbox_serves_over_http() -> None:
         # As MTN's own sandbox: it takes EUR, whatever country the shop is in.
         pushed = httpx.post(
             f"http://127.0.0.1:{port}/collection/v1_0/requesttopay",
-            json={
-                "amount": "5",
-                "currency": "EUR",
-                "externalId": "1",
-                "payer": {"partyIdType": "MSISDN", "partyId": "46733123450"},
-                "payerMessage": "x",
-                "payeeNote": "x",
-            },
+            json=body("46733123450"),
             headers={
                 "Authorization": f"Bearer {token_answer.json()['access_token']}",
                 "X-Reference-Id": str(uuid.uuid4()),

@@ -36,7 +36,7 @@ from pos_app.sandbox.app import create_app
 from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
 from pos_app.sandbox.server import ThreadedServer
-from tests.integration.test_mtn_sandbox import body
+from tests.conftest import mtn_body as body
 
 T = TypeVar("T")
 # MTN subscription keys are 32 hex digits; sparkplug's client refuses any other form

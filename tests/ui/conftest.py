@@ -3,11 +3,11 @@ from __future__ import annotations
 import asyncio
 import gc
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -68,23 +68,54 @@ async def until(condition: Callable[[], bool], timeout: float = 15) -> None:
             await asyncio.sleep(0.02)
 
 
-@dataclass
-class DemoCounter:
-    till: Till
-    engine: PaymentEngine
-    window: MainWindow
-    mtn: MtnSimulator
+class Counter:
+    def __init__(
+        self,
+        qtbot: QtBot,
+        loop: asyncio.AbstractEventLoop,
+        repo: PaymentRepository,
+        country: str = "UG",
+        sound: bool = True,
+        approval_delay: float = 0.2,
+        timezone: str = "",
+    ) -> None:
+        """The real window of a shop on the built-in simulator, shown and active."""
+        self.loop, self.repo, self.qtbot = loop, repo, qtbot
+        shop = ShopConfig(name="Mama Rose", country=country, sound=sound, timezone=timezone)
+        self.config = Config(shop=shop)
+        self.till: Till = build_till(self.config, demo=True, approval_delay=approval_delay)
+        self.engine: PaymentEngine = self.till.engine(repo)
+        self.window = MainWindow(self.config, repo, demo=True, engine=self.engine, till=self.till)
+        qtbot.addWidget(self.window)
+        with qtbot.waitActive(self.window):
+            self.window.show()
+            self.window.activateWindow()
+        assert self.window.panel is not None
+        self.panel = self.window.panel
 
+    def type_charge(self, amount: str, phone: str) -> None:
+        self.qtbot.keyClicks(self.panel.amount, amount)
+        self.qtbot.keyClick(self.panel.amount, Qt.Key.Key_Tab)
+        self.qtbot.keyClicks(self.panel.phone, phone)
+        self.qtbot.keyClick(self.panel.phone, Qt.Key.Key_Return)
 
-def demo_counter(qtbot: QtBot, repo: PaymentRepository) -> DemoCounter:
-    """The real window of a Kampala shop on the built-in simulator, shown."""
-    config = Config(shop=ShopConfig(name="Mama Rose", country="UG", timezone="Africa/Kampala"))
-    till = build_till(config, demo=True, approval_delay=1.0)
-    assert till.sandbox is not None
-    simulator = till.sandbox.state.mtn
-    assert isinstance(simulator, MtnSimulator)
-    engine = till.engine(repo)
-    window = MainWindow(config, repo, demo=True, engine=engine, till=till)
-    qtbot.addWidget(window)
-    window.show()
-    return DemoCounter(till, engine, window, simulator)
+    def finish(self) -> None:
+        async def settle() -> None:
+            await asyncio.sleep(0.05)  # let the charge task save the payment
+            references = [p.reference_id for p in self.repo.list_open()]
+            await self.engine.settle(references, timeout=10)
+
+        self.loop.run_until_complete(settle())
+
+    def close(self) -> None:
+        self.loop.run_until_complete(self.engine.aclose())
+
+    @property
+    def mtn(self) -> MtnSimulator:
+        assert self.till.sandbox is not None
+        simulator = self.till.sandbox.state.mtn
+        assert isinstance(simulator, MtnSimulator)
+        return simulator
+
+    def simulator_pushes(self) -> int:
+        return int(self.mtn.requests["POST requesttopay"])

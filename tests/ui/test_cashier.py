@@ -9,58 +9,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from pos_app.app.till import Till, build_till
 from pos_app.domain.payment import PaymentStatus
-from pos_app.engine.engine import ChargeRequest, PaymentEngine
-from pos_app.platform.config import Config, ShopConfig
+from pos_app.engine.engine import ChargeRequest
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
-from pos_app.ui.main_window import MainWindow
+from tests.ui.conftest import Counter
 
 S = PaymentStatus
-
-
-class Counter:
-    def __init__(
-        self,
-        qtbot: QtBot,
-        loop: asyncio.AbstractEventLoop,
-        repo: PaymentRepository,
-        country: str = "UG",
-        sound: bool = True,
-    ) -> None:
-        self.loop, self.repo, self.qtbot = loop, repo, qtbot
-        self.config = Config(shop=ShopConfig(name="Mama Rose", country=country, sound=sound))
-        self.till: Till = build_till(self.config, demo=True, approval_delay=0.2)
-        self.engine: PaymentEngine = self.till.engine(repo)
-        self.window = MainWindow(self.config, repo, demo=True, engine=self.engine, till=self.till)
-        qtbot.addWidget(self.window)
-        with qtbot.waitActive(self.window):
-            self.window.show()
-            self.window.activateWindow()
-        assert self.window.panel is not None
-        self.panel = self.window.panel
-
-    def type_charge(self, amount: str, phone: str) -> None:
-        self.qtbot.keyClicks(self.panel.amount, amount)
-        self.qtbot.keyClick(self.panel.amount, Qt.Key.Key_Tab)
-        self.qtbot.keyClicks(self.panel.phone, phone)
-        self.qtbot.keyClick(self.panel.phone, Qt.Key.Key_Return)
-
-    def finish(self) -> None:
-        async def settle() -> None:
-            await asyncio.sleep(0.05)  # let the charge task save the payment
-            references = [p.reference_id for p in self.repo.list_open()]
-            await self.engine.settle(references, timeout=10)
-
-        self.loop.run_until_complete(settle())
-
-    def close(self) -> None:
-        self.loop.run_until_complete(self.engine.aclose())
-
-    def simulator_pushes(self) -> int:
-        assert self.till.sandbox is not None
-        return int(self.till.sandbox.state.mtn.requests["POST requesttopay"])
 
 
 @pytest.fixture

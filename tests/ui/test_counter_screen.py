@@ -21,7 +21,7 @@ from pos_app.engine.engine import ChargeRequest
 from pos_app.platform.config import Config
 from pos_app.store import PaymentRepository
 from pos_app.ui.amount_confirm import AmountConfirmDialog, amount_in_words
-from tests.ui.test_cashier import Counter
+from tests.ui.conftest import Counter
 
 
 @pytest.fixture

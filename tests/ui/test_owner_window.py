@@ -19,7 +19,8 @@ from pos_app.ui.findings_dialog import FindingsDialog
 from pos_app.ui.new_pin_dialog import NewPinDialog
 from pos_app.ui.refund_dialog import RefundDialog
 from pos_app.ui.resolve_dialog import ResolveDialog
-from tests.ui.test_cashier import Counter
+from tests.ui.conftest import Counter
+from tests.ui.conftest import until as wait_until
 from tests.ui.test_main_window import enter_pin
 
 S = PaymentStatus
@@ -28,15 +29,7 @@ PIN = "480213"
 
 def until(loop: asyncio.AbstractEventLoop, condition: Callable[[], bool]) -> None:
     """Run the app's event loop (its asyncio tasks too) until `condition` holds."""
-
-    async def wait() -> None:
-        for _ in range(500):
-            if condition():
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError("timed out")
-
-    loop.run_until_complete(wait())
+    loop.run_until_complete(wait_until(condition, 10))
 
 
 def charged(counter: Counter, amount: str, phone: str) -> str:

@@ -10,7 +10,7 @@ from pytestqt.qtbot import QtBot
 from pos_app.store import PaymentRepository
 from pos_app.ui.new_pin_dialog import NewPinDialog
 from pos_app.ui.pin_dialog import PinDialog
-from tests.ui.test_cashier import Counter
+from tests.ui.conftest import Counter
 
 
 def test_a_refused_pin_starts_again_in_the_first_field(

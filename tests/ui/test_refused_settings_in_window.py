@@ -13,14 +13,14 @@ from pos_app.platform.secret import Secret
 from pos_app.providers.mtn.client import MtnCredentials
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import PaymentFilter
-from tests.ui.conftest import demo_counter, until
+from tests.ui.conftest import Counter, until
 
 
 def test_a_refused_key_is_the_owners_to_fix_and_nothing_is_saved(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop, tmp_path: Path
 ) -> None:
     repo = PaymentRepository(open_database(tmp_path / "pos.sqlite3"))
-    counter = demo_counter(qtbot, repo)
+    counter = Counter(qtbot, loop, repo, approval_delay=1.0, timezone="Africa/Kampala")
     till, engine, window, simulator = counter.till, counter.engine, counter.window, counter.mtn
     client = engine.providers["mtn"].client  # type: ignore[attr-defined]
     right = client._credentials

@@ -20,7 +20,7 @@ from pos_app.reports.records import JSON_FIELDS
 from pos_app.store import PaymentRepository
 from pos_app.ui.main_window import MainWindow
 from tests.seeded_day import DAY, seed_day
-from tests.ui.test_cashier import Counter
+from tests.ui.conftest import Counter
 from tests.ui.test_main_window import enter_pin
 
 PIN = "480213"

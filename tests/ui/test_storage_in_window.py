@@ -15,7 +15,7 @@ from pos_app.engine.engine import ChargeRequest
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.lag_probe import LagProbe
 from tests.storage_faults import fill, small_disk
-from tests.ui.conftest import demo_counter, until
+from tests.ui.conftest import Counter, until
 
 
 def test_a_disk_filling_between_push_and_outcome(
@@ -23,7 +23,7 @@ def test_a_disk_filling_between_push_and_outcome(
 ) -> None:
     with small_disk(tmp_path / "disk") as disk:
         repo = PaymentRepository(open_database(disk / "pos.sqlite3"))
-        counter = demo_counter(qtbot, repo)
+        counter = Counter(qtbot, loop, repo, approval_delay=1.0, timezone="Africa/Kampala")
         till, engine, window, simulator = (
             counter.till,
             counter.engine,

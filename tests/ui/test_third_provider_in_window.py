@@ -18,7 +18,7 @@ from pos_app.store import PaymentRepository
 from pos_app.store.repository import PaymentFilter
 from pos_app.ui.settings import SettingsDialog
 from tests import testpay
-from tests.ui.conftest import demo_counter, until
+from tests.ui.conftest import Counter, until
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +30,7 @@ def _installed() -> Iterator[None]:
 def test_a_third_provider_is_offered_charged_and_shown_everywhere(
     qtbot: QtBot, loop: asyncio.AbstractEventLoop, repo: PaymentRepository, tmp_path: Path
 ) -> None:
-    counter = demo_counter(qtbot, repo)
+    counter = Counter(qtbot, loop, repo, approval_delay=1.0, timezone="Africa/Kampala")
     window, panel = counter.window, counter.window.panel
     assert panel is not None
     names = [button.text() for button in panel.findChildren(QRadioButton)]

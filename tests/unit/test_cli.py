@@ -22,6 +22,7 @@ from pos_app.providers.mpesa.spec import SPEC as MPESA
 from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.providers.mtn.spec import SPEC as MTN
 from pos_app.providers.spec import ProviderCommand
+from tests.testpay import registered
 
 MTN_SECRETS = MTN.required_secrets()
 MPESA_SECRETS = MPESA.required_secrets()
@@ -175,11 +176,8 @@ def third_provider() -> Iterator[list[tuple[str, Config, Any]]]:
         commands=(command,),
         provisioning=None,
     )
-    registry.register(spec)
-    try:
+    with registered(spec):
         yield ran
-    finally:
-        registry.unregister("testpay")
 
 
 def test_a_registered_providers_command_is_offered_and_run(

@@ -20,9 +20,9 @@ from pos_app.domain.errors import Text
 from pos_app.platform import console
 from pos_app.platform.config import Config
 from pos_app.platform.credentials import SecretName, SecretStore, installed_backends, keyring_fix
-from pos_app.providers import registry
 from pos_app.providers.mpesa.settings import MpesaConfig
 from pos_app.providers.mtn.spec import SPEC as MTN
+from tests.testpay import registered
 
 COMMANDS = {
     "charge": ["charge", "--provider", "mtn", "--amount", "1500", "--phone", "0772123456"],
@@ -114,21 +114,17 @@ def test_doctor_says_every_installed_providers_secrets(
         monkeypatch.setenv(name.env_var, "x")
     monkeypatch.setenv("MTN_MOMO_BASE_URL", "http://127.0.0.1:9")  # refused at once
     key = SecretName("testpay.key", "TESTPAY_KEY", "Key")
-    registry.register(
-        replace(
-            MTN,
-            id="testpay",
-            short_name="TestPay",
-            secrets=(key,),
-            commands=(),
-            not_set_up=Text("Test Pay is not set up: its key is missing"),
-        )
+    spec = replace(
+        MTN,
+        id="testpay",
+        short_name="TestPay",
+        secrets=(key,),
+        commands=(),
+        not_set_up=Text("Test Pay is not set up: its key is missing"),
     )
-    try:
+    with registered(spec):
         config = Config(providers={"mpesa": MpesaConfig(enabled=False)})
         code = doctor(argparse.Namespace(), config, demo=False)
-    finally:
-        registry.unregister("testpay")
     out = capsys.readouterr().out.splitlines()
     assert (
         "OK   MTN secrets present: subscription_key (environment), api_user (environment), "

@@ -24,6 +24,7 @@ from pos_app.providers.base import (
 )
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials
 from pos_app.providers.resilience import RetryPolicy
+from tests.conftest import mtn_body
 
 BASE = "https://sandbox.momodeveloper.mtn.com"
 API_USER = "0c3b2a1f-9e8d-4c7b-a6f5-e4d3c2b1a090"
@@ -34,14 +35,7 @@ SUB_KEYS = {
     "remittance": "remi-SUBKEY-3456",
 }
 TOKEN_BODY = {"access_token": "jwt-TOKEN-abcdef", "token_type": "access_token", "expires_in": 3600}
-BODY = {
-    "amount": "1500",
-    "currency": "EUR",
-    "externalId": "SALE-1",
-    "payer": {"partyIdType": "MSISDN", "partyId": "46733123454"},
-    "payerMessage": "Shop sale",
-    "payeeNote": "Sale 1",
-}
+BODY = mtn_body("46733123454", amount="1500")
 SECRETS = (API_KEY, *SUB_KEYS.values(), TOKEN_BODY["access_token"])
 
 

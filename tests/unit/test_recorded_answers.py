@@ -36,6 +36,7 @@ from pos_app.providers.base import (
 from pos_app.providers.mpesa.client import MpesaClient, MpesaCredentials, StkSettings
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials
 from pos_app.providers.resilience import RetryPolicy
+from tests.conftest import mtn_body as body
 
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 FILES = sorted(RECORDED.glob("*.json"))
@@ -61,14 +62,6 @@ MTN_TOKEN = {
 }
 MPESA_TOKEN = {"access_token": "recorded-test-token", "expires_in": "3599"}
 API_USER = "0b5d1a4c-4a3e-4b7e-9c1e-2f6a8d9b7c11"
-MTN_PUSH_BODY = {
-    "amount": "100",
-    "currency": "EUR",
-    "externalId": "123456",
-    "payer": {"partyIdType": "MSISDN", "partyId": "46733123454"},
-    "payerMessage": "Test",
-    "payeeNote": "Test",
-}
 
 
 def load(path: Path) -> dict[str, Any]:
@@ -134,13 +127,13 @@ def mtn_call(client: MtnClient, fixture: dict[str, Any]) -> Callable[[], Awaitab
     if call == "token":
         return client.tokens["collection"].get
     if call == "push":
-        return lambda: client.request_to_pay(str(uuid.uuid4()), dict(MTN_PUSH_BODY))
+        return lambda: client.request_to_pay(str(uuid.uuid4()), body())
     if call == "status":
         return lambda: client.request_to_pay_status(str(uuid.uuid4()), fixture.get("sent"))
     if call == "refund":
-        body = dict(MTN_PUSH_BODY, referenceIdToRefund=str(uuid.uuid4()))
-        body.pop("payer")
-        return lambda: client.refund(str(uuid.uuid4()), body)
+        refund = body(referenceIdToRefund=str(uuid.uuid4()))
+        refund.pop("payer")
+        return lambda: client.refund(str(uuid.uuid4()), refund)
     if call == "refund_status":
         return lambda: client.refund_status(str(uuid.uuid4()))
     if call == "lookup":

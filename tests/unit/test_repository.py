@@ -98,6 +98,8 @@ def test_transition_updates_row_and_appends_event(repo: PaymentRepository) -> No
         (S.PENDING, S.SUCCESSFUL),
     ]
     assert events[-1].detail == {"status": "SUCCESSFUL"}
+    assert repo.last_event(p.reference_id) == events[-1]
+    assert repo.last_event(add(repo).reference_id).to_status == S.CREATED  # another payment's
     assert repo.find_by_provider_request("mtn", "ws_CO_1") == stored
     assert repo.find_by_provider_request("mpesa", "ws_CO_1") is None
 

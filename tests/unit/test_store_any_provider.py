@@ -217,7 +217,7 @@ def test_a_rebuild_that_would_break_a_reference_changes_nothing(db_path: Path) -
     def orphan_a_refund(db: Database) -> None:
         db.execute("UPDATE payments SET refund_of = 'nobody'")
 
-    broken = (*MIGRATIONS, Migration(len(MIGRATIONS) + 1, "orphan", orphan_a_refund, True))
+    broken = (*MIGRATIONS, Migration(len(MIGRATIONS) + 1, "orphan", orphan_a_refund))
     with pytest.raises(StoreError, match="would break references"):
         migrate(db, broken)
     assert schema_version(db) == len(MIGRATIONS)

@@ -19,7 +19,7 @@ import httpx
 
 from pos_app.domain.errors import Text
 from pos_app.platform.secret import Secret
-from pos_app.providers.answers import Answer, Call, unclear
+from pos_app.providers.answers import Call, unclear
 from pos_app.providers.base import (
     ConfigurationProblem,
     MalformedResponse,
@@ -30,7 +30,7 @@ from pos_app.providers.base import (
     Submission,
     UnclearAnswer,
 )
-from pos_app.providers.http import Delivery, Reply, ResilientHttp
+from pos_app.providers.http import Delivery, Reply, ResilientHttp, error_for
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.answers import TABLE, TOKEN_REFUSED, read
 from pos_app.providers.mpesa.reasons import CATALOG
@@ -222,19 +222,13 @@ class MpesaClient:
 
     def _refusal(self, reply: Reply, what: str) -> ProviderError:
         """The error an answer other than the expected one stands for, by the table."""
-        response, rule = reply.response, reply.rule
+        response = reply.response
         said = read(response)
         text = f"M-Pesa refused {what}: {said.message or f'HTTP {response.status_code}'}"
         if said.code:
             text += f" ({said.code})"
-        if rule.answer is Answer.CREDENTIALS:
-            return ConfigurationProblem(text)
-        if rule.answer is Answer.KEEP_ASKING:
-            return UnclearAnswer(text, unclear(response, said))
-        if rule.answer is Answer.FINAL and rule.result == "refused":
-            busy = "lock subscriber" in said.message.lower()
-            return RequestRejected(text, CATALOG.lookup("1001") if busy else None)
-        return MalformedResponse(text)
+        busy = "lock subscriber" in said.message.lower()
+        return error_for(reply, said, text, CATALOG.lookup("1001") if busy else None)
 
     def _password(self) -> tuple[str, str]:
         # One clock reading for both: a Password built from another second is "Wrong credentials".

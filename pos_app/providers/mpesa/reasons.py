@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from pos_app.domain.reasons import CHECK_SETTINGS, Catalog, Outcome, Reason
+from functools import partial
 
+from pos_app.domain.reasons import CHECK_SETTINGS, Catalog, Reason
 
-def _reason(
-    code: str, message: str, retry: bool, action: str | None = None, outcome: Outcome = "failure"
-) -> Reason:
-    return Reason("mpesa", code, message, retry, action, outcome)
+_reason = partial(Reason, "mpesa")  # (code, message, retry helps, customer action, outcome)
 
 
 CATALOG = Catalog(

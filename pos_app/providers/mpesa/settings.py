@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from pos_app.platform.config import ProviderSection, is_http_url
+from pos_app.providers.mpesa.rules import BUY_GOODS, PAYBILL
 
-TRANSACTION_TYPES = ("CustomerPayBillOnline", "CustomerBuyGoodsOnline")
+TRANSACTION_TYPES = (PAYBILL, BUY_GOODS)
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,7 @@ class MpesaConfig(ProviderSection):
     max_poll_interval_seconds: float = 10.0
     approval_timeout_seconds: float = 120.0
     shortcode: str = "174379"  # PayBill number, or the store number of a till
-    transaction_type: str = "CustomerPayBillOnline"
+    transaction_type: str = PAYBILL
     party_b: str = ""  # empty: the shortcode (PayBill); the till number for Buy Goods
     # For Transaction Status and Reversal (refunds); their results go to result_url.
     initiator_name: str = ""

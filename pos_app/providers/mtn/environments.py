@@ -39,13 +39,6 @@ def currency(region: str) -> str:
     return country(region).currency
 
 
-def demo_currency(shop_country: str) -> str:
-    """The demo charges in the shop's own currency, so that it looks like the real till (the
-    sandbox's EUR where MTN does not serve the shop's country)."""
-    region = shop_country.upper()
-    return currency(region) if region in TARGETS else SANDBOX_CURRENCY
-
-
 @dataclass(frozen=True)
 class MtnEnvironment:
     base_url: str

@@ -8,12 +8,15 @@ from dataclasses import dataclass
 import httpx
 
 from pos_app.domain.errors import Text
+from pos_app.platform.config import Config
 from pos_app.platform.credentials import SecretStore
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem, MalformedResponse, ProviderUnavailable
+from pos_app.providers.mtn import environments
 from pos_app.providers.mtn.answers import read
 from pos_app.providers.mtn.parsing import json_object
 from pos_app.providers.mtn.secrets import API_KEY, API_USER, SUBSCRIPTION_KEY
+from pos_app.providers.mtn.settings import MtnConfig
 
 
 @dataclass(frozen=True)
@@ -104,4 +107,25 @@ def _expect(response: httpx.Response, status: int, what: str) -> None:
             status=response.status_code,
             detail=f" ({detail})" if detail else "",
         )
+    )
+
+
+async def provision(
+    store: SecretStore,
+    config: Config,
+    key: Secret,
+    remember_key: bool,
+    callback_host: str = "localhost",
+) -> Text:
+    """Sandbox credentials for this till's MTN environment, into the keyring; what to tell
+    the owner (the settings' button and `pos-app mtn-setup` both say it)."""
+    section = config.section("mtn", MtnConfig)
+    base_url = environments.resolve(section, config.shop.country).base_url
+    user = await provision_into_keyring(
+        store, base_url, key, remember_key=remember_key, callback_host=callback_host
+    )
+    return Text(
+        "MTN sandbox API user {user} created on {url}; its API key is in the keyring",
+        user=user.user_id,
+        url=base_url,
     )

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 from pos_app.domain.errors import Text
 from pos_app.platform.secret import Secret
-from pos_app.providers.answers import Answer, unclear
+from pos_app.providers.answers import Answer
 from pos_app.providers.base import (
     ConfigurationProblem,
     MalformedResponse,
     ProviderError,
     RemoteStatus,
-    RequestRejected,
     StatusReport,
     Submission,
     UnclearAnswer,
 )
-from pos_app.providers.http import Reply
+from pos_app.providers.http import Reply, error_for
 from pos_app.providers.mtn.answers import GATEWAY_REFUSED, LOGIN_FAILED, read
 from pos_app.providers.mtn.parsing import json_object, status_report
 from pos_app.providers.mtn.reasons import CATALOG
@@ -75,23 +74,15 @@ def unexpected(reply: Reply, what: str) -> ProviderError:
         what=what,
         detail=detail,
     )
-    if answer is Answer.CREDENTIALS:
-        if response.status_code == 404:
-            return ConfigurationProblem(
-                Text(
-                    "MTN answered HTTP {status} to {what} (check mtn.base_url)",
-                    status=response.status_code,
-                    what=what,
-                )
-            )
-        return ConfigurationProblem(text)
-    if answer is Answer.KEEP_ASKING:
-        return UnclearAnswer(str(text), unclear(response, said))
-    if answer is Answer.FINAL and reply.rule.result == "refused":
-        # A 400 names a field, not a reason the cashier can act on.
-        known = said.code and response.status_code != 400
-        return RequestRejected(text, CATALOG.lookup(said.code) if known else None)
-    return MalformedResponse(text)
+    if answer is Answer.CREDENTIALS and response.status_code == 404:
+        text = Text(
+            "MTN answered HTTP {status} to {what} (check mtn.base_url)",
+            status=response.status_code,
+            what=what,
+        )
+    # A 400 names a field, not a reason the cashier can act on.
+    known = said.code and response.status_code != 400
+    return error_for(reply, said, text, CATALOG.lookup(said.code) if known else None)
 
 
 def submission(reply: Reply, what: str) -> Submission:

@@ -11,8 +11,7 @@ from pos_app.platform.config import Config
 from pos_app.platform.credentials import SecretStore
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ProviderError
-from pos_app.providers.mtn import environments
-from pos_app.providers.mtn.provisioning import provision_into_keyring
+from pos_app.providers.mtn.provisioning import provision
 from pos_app.providers.mtn.secrets import SUBSCRIPTION_KEY
 from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.providers.spec import ProviderCommand
@@ -54,20 +53,12 @@ def mtn_setup(args: argparse.Namespace, config: Config, store: SecretStore) -> i
             file=sys.stderr,
         )
         return _EXIT_CONFIG
-    env = environments.resolve(section, config.shop.country)
     try:
-        user = asyncio.run(
-            provision_into_keyring(
-                store, env.base_url, key, remember_key=typed, callback_host=args.callback_host
-            )
-        )
+        said = asyncio.run(provision(store, config, key, typed, args.callback_host))
     except ProviderError as exc:
         print(f"pos-app mtn-setup: {exc}", file=sys.stderr)
         return _EXIT_CONFIG
-    print(
-        f"MTN sandbox API user {user.user_id} created on {env.base_url}; its API key is in "
-        "the system keyring."
-    )
+    print(f"{said}.")
     return 0
 
 

@@ -7,13 +7,11 @@ from typing import cast
 
 from pos_app.domain.errors import Text
 from pos_app.domain.phone import TestNumbers
-from pos_app.platform.config import Config
-from pos_app.platform.credentials import SecretStore
 from pos_app.platform.secret import Secret
 from pos_app.providers.mtn import environments, secrets
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials, Product
 from pos_app.providers.mtn.provider import MtnProvider
-from pos_app.providers.mtn.provisioning import provision_into_keyring
+from pos_app.providers.mtn.provisioning import provision
 from pos_app.providers.mtn.reasons import CATALOG
 from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.providers.mtn.setup_command import MTN_SETUP
@@ -51,16 +49,6 @@ def build(context: BuildContext) -> Built:
         transport=context.transport,
     )
     return Built(MtnProvider(client, env.currency), env.currency)
-
-
-async def provision(store: SecretStore, config: Config, key: Secret, remember_key: bool) -> Text:
-    base_url = environments.resolve(cast(MtnConfig, SPEC.section(config)), config.shop.country)
-    user = await provision_into_keyring(store, base_url.base_url, key, remember_key=remember_key)
-    return Text(
-        "MTN sandbox API user {user} created on {url}; its API key is in the keyring",
-        user=user.user_id,
-        url=base_url.base_url,
-    )
 
 
 SPEC = ProviderSpec(
