@@ -2,7 +2,7 @@
 the registries exactly as a real one would be (its spec, its client and its simulator), to
 prove that pos-app runs a provider it has never heard of without a change to its code.
 
-Its customers are Airtel numbers; it charges UGX in Uganda, answers over HTTP with a key in a
+Its customers are Uganda Telecom (UTL) numbers; it charges UGX in Uganda, answers over HTTP with a key in a
 header, recognises a resend by our id, and says PENDING until the customer answers (after
 `approval_delay`; numbers ending in 13 decline with code LOW_FUNDS)."""
 
@@ -175,7 +175,7 @@ SPEC = ProviderSpec(
     name=NAME,
     short_name=NAME,
     countries={"UG": "UGX"},
-    networks=("airtel",),
+    networks=("utl",),
     config=TestPayConfig,
     secrets=(API_KEY,),
     reasons=CATALOG,

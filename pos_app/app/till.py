@@ -199,7 +199,11 @@ def build_till(
     """A till with every installed provider its config enables: real ones with the secrets
     found, or in demo mode the simulators (in process, on the wall clock)."""
     till = Till(config, demo)
-    enabled = [spec for spec in registry.specs() if spec.section(config).enabled]
+    enabled = [
+        spec
+        for spec in registry.specs()
+        if spec.section(config).enabled and spec.offered_in(config.shop.country)
+    ]
     transport = _demo_transport(till, enabled, approval_delay) if demo else None
     store = secrets or secret_store()
     for spec in enabled:

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import socket
 from typing import Any
+from urllib.parse import urlsplit
 
 from pos_app.app.till import SetupProblem, build_till, secret_store
 from pos_app.cli.common import EXIT_CONFIG, EXIT_OK, database
@@ -37,7 +39,10 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
     else:
         lines += _keyring_lines(store)
         for spec in registry.specs():
-            lines.append(_secret_line(spec, config, store))
+            if spec.offered_in(config.shop.country):
+                lines.append(_secret_line(spec, config, store))
+    if not demo:
+        lines += [_proxy_line(spec, config) for spec in _proxied(config)]
     lines += _provider_lines(config, demo, store, lines)
     lines.append(_database_line())
     lines.extend(storage_lines(config, paths.database_path()))
@@ -94,12 +99,39 @@ def _provider_lines(config: Config, demo: bool, store: SecretStore, said: list[L
     lines += [
         (WARN, f"{name}: {notice}") for name, notices in till.notices.items() for notice in notices
     ]
+    proxied = {spec.id for spec in _proxied(config)} if not demo else set()
     for name, health in asyncio.run(till.check_and_close()).items():
         if health.reachable:
-            lines.append((OK, f"{name}: reachable, token accepted"))
+            through = " through its proxy" if name in proxied else ""
+            lines.append((OK, f"{name}: reachable{through}, token accepted"))
         else:
             lines.append((FIX, f"{name}: {health.message}"))
     return lines
+
+
+def _proxied(config: Config) -> list[ProviderSpec]:
+    return [
+        spec
+        for spec in registry.specs()
+        if spec.section(config).enabled
+        and spec.section(config).proxy
+        and spec.offered_in(config.shop.country)
+    ]
+
+
+def _proxy_line(spec: ProviderSpec, config: Config) -> Line:
+    """Whether the provider's proxy takes a connection (its token call then goes through it)."""
+    url = urlsplit(spec.section(config).proxy)
+    host, port = url.hostname or "", url.port or (443 if url.scheme == "https" else 80)
+    try:
+        socket.create_connection((host, port), timeout=5).close()
+    except OSError as exc:
+        return (
+            FIX,
+            f"{spec.short_name} proxy {host}:{port} does not answer ({exc.strerror or exc}): "
+            f"check {spec.id}.proxy and that the proxy runs",
+        )
+    return (OK, f"{spec.short_name} proxy {host}:{port} answers")
 
 
 def _database_line() -> Line:

@@ -22,6 +22,11 @@ DEFAULT_LARGEST: dict[str, Decimal] = {
     "XAF": Decimal(1_000_000),
     "GNF": Decimal(10_000_000),
     "KES": Decimal(250_000),
+    "TZS": Decimal(5_000_000),
+    "MWK": Decimal(3_000_000),
+    "CDF": Decimal(5_000_000),
+    "MGA": Decimal(10_000_000),
+    "SCR": Decimal(30_000),
     "EUR": Decimal(1_000),  # a provider sandbox's test currency
 }
 FALLBACK_LARGEST = Decimal(1_000)

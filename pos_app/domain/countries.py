@@ -34,6 +34,14 @@ COUNTRIES: dict[str, Country] = {
         Country("GW", "Guinea-Bissau", "XOF", "pt_GW"),
         Country("GN", "Guinea-Conakry", "GNF", "fr_GN"),
         Country("KE", "Kenya", "KES", "en_KE"),
+        Country("TZ", "Tanzania", "TZS", "en_TZ"),
+        Country("MW", "Malawi", "MWK", "en_MW"),
+        Country("CD", "DR Congo", "CDF", "fr_CD"),
+        Country("GA", "Gabon", "XAF", "fr_GA"),
+        Country("TD", "Chad", "XAF", "fr_TD"),
+        Country("NE", "Niger", "XOF", "fr_NE"),
+        Country("MG", "Madagascar", "MGA", "fr_MG"),
+        Country("SC", "Seychelles", "SCR", "en_SC"),
     )
 }
 

@@ -78,6 +78,10 @@ class ProviderSection:
     base_url: str = ""  # empty: the provider's URL for the environment
     currency: str = ""  # empty: the provider's currency for the environment
     callback_url: str = ""  # empty: none (the desktop polls)
+    # A forward proxy for this provider's calls (http://user@host:port; its password in the
+    # keyring): a provider that answers only allow-listed addresses is reached through a
+    # machine with a fixed one. Empty: direct.
+    proxy: str = ""
     request_timeout_seconds: float = 15.0
     first_poll_seconds: float = 2.0
     max_poll_interval_seconds: float = 15.0
@@ -302,8 +306,28 @@ def _validate_provider(name: str, section: ProviderSection, path: Path) -> None:
             fail(key, "must be more than zero")
     if section.callback_url and not is_http_url(section.callback_url, https_only=True):
         fail("callback_url", f"must be an https URL, not {section.callback_url!r}")
+    if section.proxy:
+        problem = proxy_problem(section.proxy)
+        if problem:
+            fail("proxy", problem)
     for key, message in section.problems():
         fail(key, message)
+
+
+def proxy_problem(url: str) -> str | None:
+    """What is wrong with a proxy URL (None: nothing); its password belongs in the keyring."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or url != url.strip():
+        return f"must be an http(s) URL such as http://till@proxy.example:8888, not {url!r}"
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        return f"has a port that is not a number: {url!r}"
+    if parts.password:
+        return "must not hold the password: keep it in the keyring (Settings)"
+    if parts.path not in ("", "/") or parts.query:
+        return f"must be only scheme, user, host and port, not {url!r}"
+    return None
 
 
 def is_http_url(url: str, *, https_only: bool = False) -> bool:

@@ -37,6 +37,13 @@ class SecretName:
         return self.value.split(".", 1)[0]
 
 
+def proxy_password(provider: str) -> SecretName:
+    """The password of a provider's proxy (its `proxy` setting), if the proxy asks for one."""
+    return SecretName(
+        f"{provider}.proxy_password", f"{provider.upper()}_PROXY_PASSWORD", "Proxy password", False
+    )
+
+
 class NoSecureKeyring(Exception):
     """There is nowhere safe to store a secret on this computer."""
 

@@ -85,6 +85,7 @@ class ResilientHttp:
         transport: httpx.AsyncBaseTransport | None = None,
         sleep: Sleep = default_sleep,
         rng: random.Random | None = None,
+        proxy: httpx.Proxy | None = None,
     ) -> None:
         self.label = label
         self.table = table
@@ -97,6 +98,8 @@ class ResilientHttp:
             base_url=base_url.rstrip("/"),
             transport=transport,
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
+            # TLS to the provider stays end to end through the proxy's CONNECT.
+            proxy=proxy,
         )
         self.requests_sent = 0  # attempts that left the machine, for tests and benchmarks
 
@@ -115,6 +118,7 @@ class ResilientHttp:
         delivery: Delivery,
         idempotent: bool = True,
         json_body: dict[str, Any] | None = None,
+        content: bytes | None = None,
         params: dict[str, str] | None = None,
     ) -> Reply:
         """The first answer that is not a failure to retry. A request that is not idempotent
@@ -142,6 +146,7 @@ class ResilientHttp:
                 delivery=delivery,
                 idempotent=idempotent,
                 json_body=json_body,
+                content=content,
                 params=params,
             )
             if isinstance(result, Reply):
@@ -164,12 +169,15 @@ class ResilientHttp:
         delivery: Delivery,
         idempotent: bool,
         json_body: dict[str, Any] | None,
+        content: bytes | None,
         params: dict[str, str] | None,
     ) -> Reply | _Failed:
         try:
             self.requests_sent += 1
             response = await asyncio.wait_for(
-                self._client.request(method, path, headers=headers, json=json_body, params=params),
+                self._client.request(
+                    method, path, headers=headers, json=json_body, content=content, params=params
+                ),
                 timeout=self._deadline,
             )
         except (httpx.TransportError, TimeoutError) as exc:

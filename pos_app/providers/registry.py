@@ -7,11 +7,12 @@ from pos_app.domain.phone import PhoneNumber
 from pos_app.domain.reasons import Catalog, Reason, from_key
 from pos_app.platform.config import Sections
 from pos_app.platform.credentials import SecretName
+from pos_app.providers.airtel.spec import SPEC as AIRTEL
 from pos_app.providers.mpesa.spec import SPEC as MPESA
 from pos_app.providers.mtn.spec import SPEC as MTN
 from pos_app.providers.spec import ProviderSpec
 
-_SPECS: dict[str, ProviderSpec] = {spec.id: spec for spec in (MTN, MPESA)}
+_SPECS: dict[str, ProviderSpec] = {spec.id: spec for spec in (MTN, MPESA, AIRTEL)}
 
 
 def register(spec: ProviderSpec) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -20,7 +21,7 @@ from pos_app.domain.phone import PhoneNumber, TestNumbers
 from pos_app.domain.reasons import Catalog
 from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.platform.config import ENVIRONMENTS, Config, ProviderSection
-from pos_app.platform.credentials import SecretName, SecretStore
+from pos_app.platform.credentials import SecretName, SecretStore, proxy_password
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import PaymentProvider
 
@@ -84,7 +85,7 @@ class SettingRow:
 
 
 def connection_rows(name: str, url_hint: str) -> tuple[SettingRow, ...]:
-    """The rows every provider has: on/off, environment and base URL."""
+    """The rows every provider has: on/off, environment, base URL and proxy."""
     return (
         SettingRow("enabled", f"Use {name}"),
         SettingRow(
@@ -93,6 +94,7 @@ def connection_rows(name: str, url_hint: str) -> tuple[SettingRow, ...]:
             choices=tuple((value, value) for value in ENVIRONMENTS),
         ),
         SettingRow("base_url", "Base URL", url_hint),
+        SettingRow("proxy", "Proxy", "http://user@host:port; empty: direct"),
     )
 
 
@@ -105,6 +107,18 @@ class BuildContext:
     secrets: Mapping[SecretName, Secret]  # those found (the required ones are all there)
     base_url: str | None = None  # the demo's in-process simulator, instead of the section's
     transport: httpx.AsyncBaseTransport | None = None
+
+    def proxy(self, provider: str) -> httpx.Proxy | None:
+        """The section's proxy with its password from the keyring (None: direct; the demo's
+        in-process simulator is never behind one)."""
+        url = self.section.proxy
+        if not url or self.transport is not None:
+            return None
+        user = urlsplit(url).username
+        password = self.secrets.get(proxy_password(provider))
+        if user is None or password is None:
+            return httpx.Proxy(url)
+        return httpx.Proxy(url, auth=(user, password.reveal()))
 
 
 @dataclass(frozen=True)
@@ -157,6 +171,8 @@ class ProviderSpec:
     commands: tuple[ProviderCommand, ...] = ()
     provisioning: Provisioning | None = None  # in the sandbox environment only
     home: str | None = None  # the one country whose numbers it charges, wherever the shop is
+    # Offered only in its countries (else everywhere: a sandbox can be tried from anywhere).
+    local: bool = False
 
     def section(self, config: Config) -> ProviderSection:
         return config.section(self.id, self.config)
@@ -167,6 +183,9 @@ class ProviderSpec:
     def serves(self, phone: PhoneNumber) -> bool:
         """Whether the number's network, by its prefix, is this provider's (unknown: yes)."""
         return phone.network is None or phone.on_network(self.networks)
+
+    def offered_in(self, shop_country: str) -> bool:
+        return not self.local or self.number_region(shop_country).upper() in self.countries
 
     def number_region(self, shop_country: str) -> str:
         """The country whose numbers this provider charges at a shop in `shop_country`."""

@@ -44,3 +44,7 @@ def mpesa_credentials() -> MpesaCredentials:
     return MpesaCredentials(
         Secret(MPESA_CONSUMER_KEY), Secret(MPESA_CONSUMER_SECRET), Secret(MPESA_PASSKEY)
     )
+
+
+AIRTEL_CLIENT_ID = "demo-airtel-client-id"
+AIRTEL_CLIENT_SECRET = "demo-airtel-client-secret"

@@ -13,12 +13,16 @@ from starlette.routing import BaseRoute
 from pos_app.platform.config import Config, ProviderSection
 from pos_app.platform.credentials import SecretName
 from pos_app.platform.secret import Secret
+from pos_app.providers.airtel.countries import COUNTRIES as AIRTEL_COUNTRIES
+from pos_app.providers.airtel.secrets import CLIENT_ID, CLIENT_SECRET
+from pos_app.providers.airtel.settings import AirtelConfig
 from pos_app.providers.mpesa.secrets import CONSUMER_KEY, CONSUMER_SECRET, PASSKEY
 from pos_app.providers.mpesa.settings import MpesaConfig
 from pos_app.providers.mtn import environments
 from pos_app.providers.mtn.secrets import API_KEY, API_USER, DISBURSEMENT_KEY, SUBSCRIPTION_KEY
 from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.sandbox import demo
+from pos_app.sandbox.airtel import AirtelSandboxSettings, AirtelSimulator
 from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
 
@@ -86,6 +90,31 @@ def _mpesa_section(config: Config, section: ProviderSection) -> ProviderSection:
     )
 
 
+def _airtel_settings(shop_country: str, approval_delay: float) -> AirtelSandboxSettings:
+    """The OpCo of the shop's country (Uganda's for `pos-app sandbox`), with its currency and
+    number length."""
+    region = shop_country.upper() if shop_country.upper() in AIRTEL_COUNTRIES else "UG"
+    return AirtelSandboxSettings(
+        country=region,
+        currency=AIRTEL_COUNTRIES[region].currency,
+        approval_delay=approval_delay,
+    )
+
+
+def _airtel(config: Config, approval_delay: float, clock: Clock) -> AirtelSimulator:
+    return AirtelSimulator(_airtel_settings(config.shop.country, approval_delay), clock=clock)
+
+
+def _airtel_section(config: Config, section: ProviderSection) -> ProviderSection:
+    return dataclasses.replace(
+        cast(AirtelConfig, section),
+        environment="sandbox",
+        currency="",
+        message_signing="off",  # the simulator of the shop's country does not ask for it
+        callback_url="",
+    )
+
+
 _SIMULATORS: dict[str, SimulatorSpec] = {
     spec.provider: spec
     for spec in (
@@ -111,6 +140,13 @@ _SIMULATORS: dict[str, SimulatorSpec] = {
             },
             _mpesa_section,
             lambda delay: MpesaSimulator(MpesaSandboxSettings(processing_seconds=delay)),
+        ),
+        SimulatorSpec(
+            "airtel",
+            _airtel,
+            {CLIENT_ID: demo.AIRTEL_CLIENT_ID, CLIENT_SECRET: demo.AIRTEL_CLIENT_SECRET},
+            _airtel_section,
+            lambda delay: AirtelSimulator(_airtel_settings("UG", delay)),
         ),
     )
 }

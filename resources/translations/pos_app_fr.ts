@@ -359,6 +359,54 @@
         <translation>{provider} ne peut pas être interrogé : saisissez le code du SMS du client, ou notez que rien n’a été reçu</translation>
     </message>
     <message>
+        <source>Airtel refuses fresh access tokens</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel {country} numbers have {digits} digits after the country code</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>this Airtel account takes {currency}, not {other}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel answered HTTP {status} to {what}{detail}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel declined {what} (HTTP 403): it answers only calls from the addresses on the app&apos;s Server IP Allowed List. Send Airtel&apos;s calls through a proxy with a fixed, allow-listed address (airtel.proxy in Settings; README: Airtel through a proxy)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel answered HTTP {status} with a body that is not a JSON object ({body})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel refused the client id or secret ({code}): {keys} (AIRTEL_CLIENT_ID, AIRTEL_CLIENT_SECRET), enter the app&apos;s keys for this environment; a new app works only once Airtel has approved it</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel refused this app&apos;s set-up for {what} ({detail}): check airtel.country, the currency, message signing, and the products and countries of the app on Airtel&apos;s portal</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel could not say whether {what} was taken ({code}); it is asked about</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel answered HTTP {status} to {what} (check airtel.base_url)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel Money is not set up: its client id and client secret are missing (see the README: Airtel Money)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel Money does not collect in {region}: set airtel.country to one of {known}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{provider} {what} did not answer properly after {attempts} attempts (last: {problem})</source>
         <translation>{provider} {what} n&apos;a pas répondu correctement après {attempts} essais (dernier : {problem})</translation>
     </message>
@@ -906,6 +954,78 @@
         <translation>En mode test, utilisez le numéro de test M-Pesa</translation>
     </message>
     <message>
+        <source>Waiting for the customer&apos;s PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel has not settled it yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The customer typed a wrong Airtel Money PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the customer to type their PIN again carefully</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The customer&apos;s Airtel Money limit is reached</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel refused the amount (too small, or not whole)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the amount</source>
+        <translation type="unfinished">Vérifiez le montant</translation>
+    </message>
+    <message>
+        <source>The customer did not enter the PIN</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Not enough money on the customer&apos;s Airtel Money</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel refused the payment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the customer to contact Airtel or pay another way</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel declined the payment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This number cannot pay by Airtel Money (barred or not registered)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask for another Airtel Money number, or another way to pay</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The payment timed out at Airtel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel never received this payment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Airtel refused the phone number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check the number, or ask for another Airtel number</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>No answer from the customer in time</source>
         <translation>Pas de réponse du client à temps</translation>
     </message>
@@ -1376,6 +1496,14 @@
         <translation>vide : l&apos;URL de MTN pour l&apos;environnement</translation>
     </message>
     <message>
+        <source>Proxy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>http://user@host:port; empty: direct</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Target environment</source>
         <translation>Environnement cible</translation>
     </message>
@@ -1390,6 +1518,10 @@
     <message>
         <source>empty: EUR in the sandbox, else the country&apos;s</source>
         <translation>vide : EUR en sandbox, sinon celle du pays</translation>
+    </message>
+    <message>
+        <source>Proxy password</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Use M-Pesa</source>
@@ -1426,6 +1558,62 @@
     <message>
         <source>Buy Goods only; empty: the shortcode</source>
         <translation>Buy Goods uniquement ; vide : le shortcode</translation>
+    </message>
+    <message>
+        <source>Use Airtel Money</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the country&apos;s Airtel host for the environment</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the shop&apos;s country</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>empty: the country&apos;s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Message signing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto: where Airtel asks for it (Zambia, Malawi)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Signing key padding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>pkcs1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>oaep</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client ID (consumer key)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Client secret (consumer secret)</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Backups</source>

@@ -128,7 +128,8 @@ def test_doctor_says_every_installed_providers_secrets(
     out = capsys.readouterr().out.splitlines()
     assert (
         "OK   MTN secrets present: subscription_key (environment), api_user (environment), "
-        "api_key (environment), disbursement_subscription_key (environment)"
+        "api_key (environment), disbursement_subscription_key (environment), "
+        "proxy_password (environment)"
     ) in out
     assert "OK   M-Pesa: disabled in the config" in out
     assert (

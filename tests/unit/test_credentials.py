@@ -29,6 +29,11 @@ def test_documented_environment_variables() -> None:
         "MPESA_CONSUMER_SECRET",
         "MPESA_PASSKEY",
         "MPESA_INITIATOR_PASSWORD",
+        "AIRTEL_CLIENT_ID",
+        "AIRTEL_CLIENT_SECRET",
+        "MTN_PROXY_PASSWORD",
+        "MPESA_PROXY_PASSWORD",
+        "AIRTEL_PROXY_PASSWORD",
     }
 
 

@@ -19,6 +19,8 @@ PLUG_IN_ROOMS = ("providers", "sandbox", "app")
 # Lines that must name a provider: history cannot be rewritten (the first schema's CHECK,
 # which a later migration removes, stays as it was for files made before).
 ALLOWED = {("store/migrations.py", "provider TEXT NOT NULL CHECK (provider IN ('mtn', 'mpesa')),")}
+# Words of a brand that name no provider by themselves ("Airtel Money" is found by "airtel").
+GENERIC_WORDS = {"money"}
 MAX_MODULE_LINES = 400
 MAX_FUNCTION_LINES = 60
 
@@ -28,7 +30,7 @@ def _provider_words() -> set[str]:
     for spec in registry.specs():
         for text in (spec.id, spec.name, spec.short_name, *spec.networks):
             words |= {w.lower() for w in re.split(r"[^\w-]+", text) if len(w) >= 3}
-    return words
+    return words - GENERIC_WORDS
 
 
 def _modules(*, outside: tuple[str, ...] = ()) -> list[Path]:

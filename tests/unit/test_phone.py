@@ -31,6 +31,14 @@ GOOD = [
     ("GW", "955 123 456", "245955123456"),
     ("GN", "621 23 45 67", "224621234567"),
     ("KE", "0712 345 678", "254712345678"),
+    ("TZ", "0621 234 567", "255621234567"),
+    ("MW", "0991 23 45 67", "265991234567"),
+    ("CD", "0991 234 567", "243991234567"),
+    ("GA", "06 03 12 34", "24106031234"),
+    ("TD", "63 01 23 45", "23563012345"),
+    ("NE", "93 12 34 56", "22793123456"),
+    ("MG", "032 12 345 67", "261321234567"),
+    ("SC", "2 510 123", "2482510123"),
 ]
 
 
@@ -108,7 +116,7 @@ def test_network_suggests_the_provider() -> None:
     assert suggested_provider(parse_phone("0712345678", "KE")) == "mpesa"
     airtel = parse_phone("0752123456", "UG")
     assert airtel.network == "Airtel"
-    assert suggested_provider(airtel) is None
+    assert suggested_provider(airtel) == "airtel"
 
 
 def test_display_and_masking() -> None:

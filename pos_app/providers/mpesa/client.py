@@ -105,6 +105,7 @@ class MpesaClient:
         deadline: float | None = None,
         retry: RetryPolicy | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: httpx.Proxy | None = None,
         sleep: Sleep = default_sleep,
         rng: random.Random | None = None,
         breaker_threshold: int = 5,
@@ -124,6 +125,7 @@ class MpesaClient:
             deadline=deadline,
             retry=retry,
             transport=transport,
+            proxy=proxy,
             sleep=sleep,
             rng=rng,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pos_app.platform.credentials import SecretName
+from pos_app.platform.credentials import SecretName, proxy_password
 
 CONSUMER_KEY = SecretName("mpesa.consumer_key", "MPESA_CONSUMER_KEY", "Consumer key")
 CONSUMER_SECRET = SecretName(
@@ -17,4 +17,5 @@ INITIATOR_PASSWORD = SecretName(
     "Initiator password (refunds)",
     required=False,
 )
-ALL = (CONSUMER_KEY, CONSUMER_SECRET, PASSKEY, INITIATOR_PASSWORD)
+PROXY_PASSWORD = proxy_password("mpesa")
+ALL = (CONSUMER_KEY, CONSUMER_SECRET, PASSKEY, INITIATOR_PASSWORD, PROXY_PASSWORD)

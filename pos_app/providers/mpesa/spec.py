@@ -43,6 +43,7 @@ def build(context: BuildContext) -> Built:
         stk=StkSettings(section.shortcode, section.transaction_type, section.party_b, callback),
         timeout=section.request_timeout_seconds,
         transport=context.transport,
+        proxy=context.proxy("mpesa"),
     )
     try:
         initiator = _initiator(section, found.get(secrets.INITIATOR_PASSWORD))

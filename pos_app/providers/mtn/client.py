@@ -58,6 +58,7 @@ class MtnClient:
         retry: RetryPolicy | None = None,
         callback_url: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        proxy: httpx.Proxy | None = None,
         sleep: Sleep = default_sleep,
         rng: random.Random | None = None,
         breaker_threshold: int = 5,
@@ -77,6 +78,7 @@ class MtnClient:
             deadline=deadline,
             retry=retry,
             transport=transport,
+            proxy=proxy,
             sleep=sleep,
             rng=rng,
         )

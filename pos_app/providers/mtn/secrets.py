@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pos_app.platform.credentials import SecretName
+from pos_app.platform.credentials import SecretName, proxy_password
 
 SUBSCRIPTION_KEY = SecretName(
     "mtn.subscription_key", "MTN_MOMO_SUBSCRIPTION_KEY", "Collection subscription key"
@@ -15,4 +15,5 @@ DISBURSEMENT_KEY = SecretName(
     "Disbursement subscription key (refunds)",
     required=False,
 )
-ALL = (SUBSCRIPTION_KEY, API_USER, API_KEY, DISBURSEMENT_KEY)
+PROXY_PASSWORD = proxy_password("mtn")
+ALL = (SUBSCRIPTION_KEY, API_USER, API_KEY, DISBURSEMENT_KEY, PROXY_PASSWORD)

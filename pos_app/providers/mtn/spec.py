@@ -47,6 +47,7 @@ def build(context: BuildContext) -> Built:
         timeout=section.request_timeout_seconds,
         callback_url=section.callback_url or None,
         transport=context.transport,
+        proxy=context.proxy("mtn"),
     )
     return Built(MtnProvider(client, env.currency), env.currency)
 

@@ -1,0 +1,104 @@
+"""Airtel Money as a plug-in: what the rest of the app may know of it."""
+
+from __future__ import annotations
+
+from typing import cast
+
+from pos_app.domain.errors import Text
+from pos_app.providers.airtel import secrets
+from pos_app.providers.airtel.client import AirtelClient, AirtelCredentials, Signing
+from pos_app.providers.airtel.countries import COUNTRIES, AirtelCountry
+from pos_app.providers.airtel.provider import REFERENCE_LENGTH, AirtelProvider
+from pos_app.providers.airtel.reasons import CATALOG
+from pos_app.providers.airtel.settings import AirtelConfig
+from pos_app.providers.base import ConfigurationProblem
+from pos_app.providers.spec import (
+    BuildContext,
+    Built,
+    Capabilities,
+    ChargeRules,
+    ProviderSpec,
+    SettingRow,
+    connection_rows,
+)
+
+ID = "airtel"
+PADDINGS = (("pkcs1", "PKCS#1"), ("oaep", "OAEP"))
+
+
+def country_of(shop_country: str) -> AirtelCountry:
+    found = COUNTRIES.get(shop_country.upper())
+    if found is None:  # the till offers Airtel only in its countries (`local`)
+        raise ConfigurationProblem(
+            Text("Airtel Money does not collect in {region}", region=shop_country.upper())
+        )
+    return found
+
+
+def build(context: BuildContext) -> Built:
+    section = cast(AirtelConfig, context.section)
+    country = country_of(context.config.shop.country)
+    currency = section.currency or country.currency
+    production = section.environment == "production"
+    signs = section.message_signing == "on" or (section.message_signing == "auto" and country.signs)
+    client = AirtelClient(
+        base_url=context.base_url or section.base_url or country.hosts[production],
+        country=country.region,
+        currency=currency,
+        credentials=AirtelCredentials(
+            context.secrets[secrets.CLIENT_ID], context.secrets[secrets.CLIENT_SECRET]
+        ),
+        signing=Signing(oaep=section.signing_padding == "oaep") if signs else None,
+        timeout=section.request_timeout_seconds,
+        transport=context.transport,
+        proxy=context.proxy(ID),
+    )
+    return Built(AirtelProvider(client, country.digits), currency)
+
+
+SPEC = ProviderSpec(
+    id=ID,
+    name="Airtel Money",
+    short_name="Airtel",
+    countries={region: country.currency for region, country in COUNTRIES.items()},
+    networks=("airtel",),
+    config=AirtelConfig,
+    secrets=secrets.ALL,
+    reasons=CATALOG,
+    # Limits are per country and merchant, unpublished (Uganda's UAT takes UGX 500 and up):
+    # Airtel's own refusal (DP00800001004) names them.
+    rules=ChargeRules(message_length=REFERENCE_LENGTH),
+    capabilities=Capabilities(
+        resends_with_same_id=True,  # a resent transaction id gets ESB000041, no new prompt
+        asks_without_request_id=True,  # the enquiry takes our own transaction id
+        status_gives_receipt=True,  # airtel_money_id
+        resolved_by_hand=False,
+        account_lookup=True,  # KYC: /standard/v1/users/{msisdn}
+        refunds=True,  # full refunds of a paid payment
+        reports_refunds=True,  # answered at once; no enquiry exists for a lost answer
+    ),
+    settings=(
+        *connection_rows("Airtel Money", "empty: the country's Airtel host for the environment"),
+        SettingRow("currency", "Currency", "empty: the country's"),
+        SettingRow(
+            "message_signing",
+            "Message signing",
+            choices=(
+                ("auto", "Where Airtel asks for it (Zambia, Malawi)"),
+                ("on", "Always"),
+                ("off", "Never"),
+            ),
+        ),
+        SettingRow("signing_padding", "Key padding", choices=PADDINGS),
+    ),
+    # One recorded gateway answer says 10 requests a minute on the push; Airtel publishes no
+    # limit. Status questions share 1 a second, and the client slows down when the gateway
+    # says the minute is nearly spent.
+    rate_limit=1.0,
+    build=build,
+    local=True,  # an Airtel wallet is of one country: the shop's
+    not_set_up=Text(
+        "Airtel Money is not set up: its client id and client secret are missing (see the "
+        "README: Airtel Money)"
+    ),
+)
