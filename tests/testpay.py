@@ -2,9 +2,9 @@
 the registries exactly as a real one would be (its spec, its client and its simulator), to
 prove that pos-app runs a provider it has never heard of without a change to its code.
 
-Its customers are Uganda Telecom (UTL) numbers; it charges UGX in Uganda, answers over HTTP with a key in a
-header, recognises a resend by our id, and says PENDING until the customer answers (after
-`approval_delay`; numbers ending in 13 decline with code LOW_FUNDS)."""
+Its customers are Uganda Telecom (UTL) numbers; it charges UGX in Uganda, answers over HTTP
+with a key in a header, recognises a resend by our id, and says PENDING until the customer
+answers (after `approval_delay`; numbers ending in 13 decline with code LOW_FUNDS)."""
 
 from __future__ import annotations
 

@@ -93,6 +93,7 @@ def test_an_airtel_number_with_mtn_is_named_and_refused(counter: Counter) -> Non
     panel = counter.panel
     sent = requests(counter)
     panel.amount.setText("1500")
+    counter.qtbot.mouseClick(panel.provider_radio["mtn"], Qt.MouseButton.LeftButton)  # by hand
     counter.qtbot.keyClicks(panel.phone, "0701234567")
     assert panel.provider == "mtn"
     assert "Airtel" in panel.network_hint.text()  # as it is typed, beside the provider choice
@@ -106,6 +107,7 @@ def test_ported_numbers_allowed_the_hint_stays_and_the_charge_goes(counter: Coun
     panel = counter.panel
     sent = requests(counter)
     panel.amount.setText("1500")
+    counter.qtbot.mouseClick(panel.provider_radio["mtn"], Qt.MouseButton.LeftButton)  # by hand
     panel.phone.setText("0701234567")
     assert "Airtel" in panel.network_hint.text()
     panel.submit()

@@ -33,5 +33,5 @@ def test_window_follows_the_engine_and_resumes_unfinished_payments(
     loop.run_until_complete(scenario())
     qtbot.waitUntil(lambda: window.today_label.text() == "Today: USh3,000 (2 paid)")
     assert window.open_label.text() == "0 unfinished"
-    assert window.health_label.text() == "MTN OK · M-Pesa OK"
+    assert window.health_label.text() == "MTN OK · M-Pesa OK · Airtel OK"
     loop.run_until_complete(engine.aclose())

@@ -1,4 +1,5 @@
-"""Real answers recorded from MTN MoMo and Safaricom Daraja, fed through the real clients.
+"""Real answers recorded from MTN MoMo, Safaricom Daraja and Airtel Money, fed through the real
+clients.
 
 Each file in tests/fixtures/recorded/ is one answer someone saw from the real API or sandbox
 (or the providers' own documentation example), with where it was published. The client is
@@ -23,6 +24,9 @@ import pytest
 
 from pos_app.domain.reasons import Reason, reason_key
 from pos_app.platform.secret import Secret
+from pos_app.providers.airtel import replies as airtel_replies
+from pos_app.providers.airtel.client import AirtelClient, AirtelCredentials
+from pos_app.providers.airtel.signing import EncryptionKey, read_key
 from pos_app.providers.base import (
     AccountHolder,
     ConfigurationProblem,
@@ -41,8 +45,8 @@ from tests.conftest import mtn_body as body
 RECORDED = Path(__file__).resolve().parents[1] / "fixtures" / "recorded"
 FILES = sorted(RECORDED.glob("*.json"))
 
-PROVIDERS = {"mtn", "mpesa"}
-CALLS = {"token", "push", "status", "refund", "refund_status", "lookup"}
+PROVIDERS = {"mtn", "mpesa", "airtel"}
+CALLS = {"token", "push", "status", "refund", "refund_status", "lookup", "key"}
 OUTCOMES = {"final", "not_processed", "may_have_arrived", "credentials", "keep_asking"}
 RESULTS = {
     "accepted",
@@ -53,14 +57,28 @@ RESULTS = {
     "pending",
     "not_found",
     "token",
+    "lookup",
+    "key",
 }
-TOKEN_PATHS = re.compile(r"^/(collection|disbursement|remittance)/token/$|^/oauth/v1/generate$")
+TOKEN_PATHS = re.compile(
+    r"^/(collection|disbursement|remittance)/token/$|^/oauth/v1/generate$|^/auth/oauth2/token$"
+)
 MTN_TOKEN = {
     "access_token": "recorded-test-token",
     "token_type": "access_token",
     "expires_in": 3600,
 }
 MPESA_TOKEN = {"access_token": "recorded-test-token", "expires_in": "3599"}
+AIRTEL_TOKEN = {"token_type": "bearer", "access_token": "recorded-test-token", "expires_in": 180}
+TOKENS = {"mtn": MTN_TOKEN, "mpesa": MPESA_TOKEN, "airtel": AIRTEL_TOKEN}
+# The sources the Airtel reference names (airtel-api.md §0) for the bodies it quotes (§12).
+AIRTEL_SOURCES = (
+    "https://github.com/robin-001/airtelmoney-py/",  # [PM] the Postman collection
+    "https://github.com/mtvbrianking/laravel-airtel-money/",  # [LAR]
+    "https://github.com/dramac-main/dmsuite/",  # [DOC-ZM]
+    "https://github.com/fredpatch/ono_ticketr_server/",  # [DOC-UG]
+    "https://github.com/global-121/121-platform/",  # [121] the mock of observed answers
+)
 API_USER = "0b5d1a4c-4a3e-4b7e-9c1e-2f6a8d9b7c11"
 
 
@@ -81,7 +99,7 @@ def recorded_response(fixture: dict[str, Any]) -> httpx.Response:
 
 def transport_for(fixture: dict[str, Any]) -> tuple[httpx.MockTransport, list[httpx.Request]]:
     seen: list[httpx.Request] = []
-    token = MTN_TOKEN if fixture["provider"] == "mtn" else MPESA_TOKEN
+    token = TOKENS[fixture["provider"]]
 
     def answer(request: httpx.Request) -> httpx.Response:
         seen.append(request)
@@ -122,6 +140,18 @@ def mpesa_client(transport: httpx.MockTransport) -> MpesaClient:
     )
 
 
+def airtel_client(transport: httpx.MockTransport) -> AirtelClient:
+    return AirtelClient(
+        base_url="https://openapiuat.airtel.test",
+        country="UG",
+        currency="UGX",
+        credentials=AirtelCredentials(Secret("client-id"), Secret("client-secret")),
+        transport=transport,
+        sleep=no_sleep,
+        retry=RetryPolicy(attempts=3),
+    )
+
+
 def mtn_call(client: MtnClient, fixture: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
     call = fixture["call"]
     if call == "token":
@@ -155,6 +185,31 @@ def mpesa_call(client: MpesaClient, fixture: dict[str, Any]) -> Callable[[], Awa
     raise AssertionError(f"no M-Pesa call {call!r}")
 
 
+def airtel_call(client: AirtelClient, fixture: dict[str, Any]) -> Callable[[], Awaitable[Any]]:
+    call = fixture["call"]
+    if call == "token":
+        return client.tokens.get
+    if call == "push":
+        return lambda: client.push(uuid.uuid4().hex, "700123123", 1000, "Testing transaction")
+    if call == "status":
+        return lambda: client.status(uuid.uuid4().hex)
+    if call == "refund":
+        return lambda: client.refund("CI210104.1105.C00018")
+    if call == "lookup":
+        return lambda: client.account_holder("700123123")
+    if call == "key":
+        return lambda: airtel_key(client)
+    raise AssertionError(f"no Airtel call {call!r}")
+
+
+async def airtel_key(client: AirtelClient) -> EncryptionKey:
+    """The encryption key as a signed push reads it (client._signature, before signing)."""
+    reply = await client._call(
+        "lookup", "GET", "/v1/rsa/encryption-keys", "an encryption-key request"
+    )
+    return read_key(airtel_replies.encryption_key(reply))
+
+
 def key_of(reason: Reason | None) -> str | None:
     return None if reason is None else reason_key(reason)
 
@@ -162,12 +217,16 @@ def key_of(reason: Reason | None) -> str | None:
 async def outcome_of(fixture: dict[str, Any]) -> dict[str, Any]:
     """What the real client made of the recorded answer, in the fixture's `expect` terms."""
     transport, _seen = transport_for(fixture)
+    client: MtnClient | MpesaClient | AirtelClient
     if fixture["provider"] == "mtn":
-        client: MtnClient | MpesaClient = mtn_client(transport)
-        run = mtn_call(client, fixture)  # type: ignore[arg-type]
+        client = mtn_client(transport)
+        run = mtn_call(client, fixture)
+    elif fixture["provider"] == "airtel":
+        client = airtel_client(transport)
+        run = airtel_call(client, fixture)
     else:
         client = mpesa_client(transport)
-        run = mpesa_call(client, fixture)  # type: ignore[arg-type]
+        run = mpesa_call(client, fixture)
     try:
         value = await run()
     except ConfigurationProblem as exc:
@@ -196,7 +255,9 @@ async def outcome_of(fixture: dict[str, Any]) -> dict[str, Any]:
     if isinstance(value, Secret):
         return {"outcome": "final", "result": "token"}
     if isinstance(value, AccountHolder):
-        return {"outcome": "final", "result": "lookup"}
+        return {"outcome": "final", "result": "lookup", "active": value.active, "name": value.name}
+    if isinstance(value, EncryptionKey):
+        return {"outcome": "final", "result": "key"}
     raise AssertionError(f"the client returned {value!r}")
 
 
@@ -208,7 +269,7 @@ async def test_recorded_answer_is_classified_as_the_table_says(path: Path) -> No
     want = {"outcome": expect["outcome"]}
     if "result" in expect:
         want["result"] = expect["result"]
-    for key in ("reason", "receipt"):
+    for key in ("reason", "receipt", "active", "name"):
         if key in expect:
             want[key] = expect[key]
     assert {k: got.get(k) for k in want} == want, f"{path.name}: got {got}"
@@ -232,7 +293,7 @@ def test_every_answer_names_where_it_was_seen(path: Path) -> None:
     if "result" in expect:
         assert expect["result"] in RESULTS
     if "reason" in expect:
-        assert re.fullmatch(r"(mtn|mpesa):[A-Za-z0-9_]+", expect["reason"])
+        assert re.fullmatch(r"(mtn|mpesa|airtel):[A-Za-z0-9_]+", expect["reason"])
     # An MTN success is matched against what we sent, so the fixture must say it.
     if (fixture["provider"], fixture["call"], expect.get("result")) == (
         "mtn",
@@ -247,3 +308,32 @@ def test_every_answer_names_where_it_was_seen(path: Path) -> None:
     assert url.startswith("https://") or (source.get("repo") and source.get("path")), source
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", source.get("seen", "")), source
     assert source.get("what"), source
+    if fixture["provider"] == "airtel":
+        # The source the reference names, and whether the body was recorded or is a sample.
+        assert url.startswith(AIRTEL_SOURCES), url
+        note = fixture["note"].lower()
+        assert "recorded" in note or "sample" in note, fixture["note"]
+
+
+def test_every_airtel_body_the_reference_quotes_is_played() -> None:
+    """§12's bodies (and §11 item 24): one file each, by the call and the answer it is."""
+    airtel = [load(path) for path in FILES if path.name.startswith("airtel_")]
+    assert all(fixture["provider"] == "airtel" for fixture in airtel)
+    seen = {
+        (f["call"], f["http_status"], f["expect"].get("result", f["expect"]["outcome"]))
+        for f in airtel
+    }
+    assert {
+        ("push", 200, "accepted"),
+        ("push", 200, "already_existed"),
+        ("push", 408, "may_have_arrived"),
+        ("push", 401, "credentials"),
+        ("token", 200, "token"),
+        ("token", 400, "credentials"),
+        ("status", 200, "successful"),
+        ("status", 200, "failed"),
+        ("refund", 200, "accepted"),
+        ("lookup", 200, "lookup"),
+        ("key", 200, "may_have_arrived"),
+        ("push", 200, "credentials"),
+    } <= seen

@@ -8,6 +8,8 @@ like one that was not processed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import httpx
 
 from pos_app.providers.answers import (
@@ -104,12 +106,26 @@ BAD_CLIENT = Rule(
     A.CREDENTIALS,
     "wrong client id or secret, or the app is not approved yet (`invalid_client`)",
 )
-TOKEN_REFUSED = Rule(
+
+
+@dataclass(frozen=True)
+class _TokenRule(Rule):
+    """Any 401, and a 403 that says `invalid_token`: [121]'s mock of Airtel Zambia answers an
+    expired token with 403 (§1.3), while a bare 403 is the IP allow list or a firewall."""
+
+    def matches(self, call: Call, status: int, said: Said) -> bool:
+        return call in self.calls and (
+            status == 401 or (status == 403 and said.code == "INVALID_TOKEN")
+        )
+
+
+TOKEN_REFUSED = _TokenRule(
     BUSINESS,
-    (401,),
+    (401, 403),
     A.CREDENTIALS,
-    "access token refused (`invalid_token`, it lives 180 s): a fresh one is fetched once and "
-    "the request sent again with the same transaction id; refused again, a person must act",
+    "access token refused (`invalid_token`; a 403 only with that code; it lives 180 s): a "
+    "fresh one is fetched once and the request sent again with the same transaction id; "
+    "refused again, a person must act",
 )
 DECLINED = Rule(
     ALL_CALLS,
@@ -152,6 +168,15 @@ NOT_FOUND = Rule(
     codes=NOT_FOUND_CODES,
     result="not found",
 )
+# The currency header picks the wallet: "Missing request header 'x-wallet-id'" (observed in
+# Zambia, [121] mock, §1.4) means no wallet of that currency for this app, not a wrong field.
+NO_WALLET = Rule(
+    ALL_CALLS,
+    (),
+    A.CREDENTIALS,
+    "`ESB000008` \"Missing request header 'x-wallet-id'\": no wallet of this currency for the app",
+    words=("x-wallet-id",),  # alone: a row prints its codes and words as alternatives
+)
 
 RULES = (
     Rule(NOT_PUSH, (429,), A.NOT_PROCESSED, "too many requests: asked again after a pause"),
@@ -174,6 +199,7 @@ RULES = (
         "`ESB000034`/`035`/`039`, `DP00800001026`)",
         codes=CONFIG_CODES,
     ),
+    NO_WALLET,
     Rule(
         frozenset({"token", "push"}),
         (404, 405),

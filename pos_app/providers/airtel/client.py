@@ -25,7 +25,14 @@ from pos_app.providers.airtel import replies
 from pos_app.providers.airtel.answers import TABLE, TOKEN_REFUSED
 from pos_app.providers.airtel.signing import EncryptionKey, read_key, signature_headers
 from pos_app.providers.answers import Call
-from pos_app.providers.base import AccountHolder, ConfigurationProblem, StatusReport, Submission
+from pos_app.providers.base import (
+    AccountHolder,
+    ConfigurationProblem,
+    MalformedResponse,
+    ProviderUnavailable,
+    StatusReport,
+    Submission,
+)
 from pos_app.providers.http import Delivery, Reply, ResilientHttp
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
@@ -155,7 +162,7 @@ class AirtelClient:
                 headers["Content-Type"] = "application/json"
             if signed and content is not None and self.signing is not None:
                 # The bytes encrypted are the bytes sent (serialised once, above).
-                headers.update(await self._signature(content, self.signing))
+                headers.update(await self._key_headers(content, self.signing))
             reply = await self.http.send(
                 self.breaker,
                 what,
@@ -190,6 +197,16 @@ class AirtelClient:
         left = self.remaining_this_minute
         if left is not None and left <= LOW_REMAINING:
             await self._sleep(60.0 / (self.limit_per_minute or DOCUMENTED_LIMIT))
+
+    async def _key_headers(self, content: bytes, signing: Signing) -> dict[str, str]:
+        """The signature headers; failing to get Airtel's key proves the request never left
+        (as a token that could not be fetched does)."""
+        try:
+            return await self._signature(content, signing)
+        except (ProviderUnavailable, MalformedResponse) as exc:
+            raise ProviderUnavailable(
+                exc.args[0] if exc.args else str(exc), delivered=False
+            ) from exc
 
     async def _signature(self, content: bytes, signing: Signing) -> dict[str, str]:
         key = self._key

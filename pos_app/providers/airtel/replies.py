@@ -19,7 +19,9 @@ from pos_app.providers.airtel.answers import (
     CONFIG_CODES,
     DECLINED,
     MAYBE,
+    NO_WALLET,
     NOT_FOUND,
+    NOT_FOUND_CODES,
     read,
 )
 from pos_app.providers.airtel.reasons import CATALOG
@@ -31,6 +33,7 @@ from pos_app.providers.base import (
     ProviderError,
     ProviderUnavailable,
     RemoteStatus,
+    RequestRejected,
     StatusReport,
     Submission,
     UnclearAnswer,
@@ -40,6 +43,10 @@ from pos_app.providers.tokens import Token
 
 KEYS = "in Settings, or the keyring entries airtel.client_id and airtel.client_secret"
 FINAL = {"TS": RemoteStatus.SUCCESSFUL, "TF": RemoteStatus.FAILED, "TE": RemoteStatus.FAILED}
+# Codes beside a TF that do not say why it failed: the portal pairs TS and TF with the
+# "in process" code, and ESB000010 is the envelope's success (§3.4).
+NO_REASON = frozenset({"DP00800001000", "DP00800001001", "DP00800001006", "ESB000010"})
+SIGNATURE_REFUSED = "DP00800001026"
 
 
 def body_of(response: httpx.Response) -> dict[str, Any]:
@@ -66,6 +73,20 @@ def _text(value: Any) -> str | None:
     if value is None or isinstance(value, bool | dict | list) or value == "":
         return None
     return str(value)
+
+
+def _says_success(value: Any) -> bool:
+    """`data.transaction.status` of a push or refund: "SUCCESS" in Airtel's samples,
+    "Success." in [LAR]'s Uganda bodies (§12)."""
+    text = _text(value)
+    return text is not None and text.strip().rstrip(".").upper() == "SUCCESS"
+
+
+def _refuse_set_up(reply: Reply, what: str) -> None:
+    """A refused set-up (country, currency, wallet, signing) is said with HTTP 200 as often
+    as not (§1.5): it is the owner's to fix, whatever else the body holds."""
+    if reply.rule.answer is Answer.CREDENTIALS:
+        raise unexpected(reply, what)
 
 
 def access_token(reply: Reply) -> Token:
@@ -104,7 +125,15 @@ def unexpected(reply: Reply, what: str) -> ProviderError:
         what=what,
         detail=f" ({detail})" if detail else "",
     )
-    if reply.rule is DECLINED:
+    if said.code == SIGNATURE_REFUSED:
+        text = Text(
+            "Airtel refused the signature of {what} ({detail}): check message signing and "
+            "its key padding (airtel.message_signing, airtel.signing_padding in Settings); the "
+            "encryption key is fetched again on the next payment",
+            what=what,
+            detail=detail,
+        )
+    elif reply.rule is DECLINED:
         text = Text(
             "Airtel declined {what} (HTTP 403): it answers only calls from the addresses on "
             "the app's Server IP Allowed List. Send Airtel's calls through a proxy with a "
@@ -112,7 +141,9 @@ def unexpected(reply: Reply, what: str) -> ProviderError:
             "proxy)",
             what=what,
         )
-    elif reply.rule.answer is Answer.CREDENTIALS and said.code in CONFIG_CODES:
+    elif reply.rule.answer is Answer.CREDENTIALS and (
+        said.code in CONFIG_CODES or reply.rule is NO_WALLET
+    ):
         text = Text(
             "Airtel refused this app's set-up for {what} ({detail}): check airtel.country, "
             "the currency, message signing, and the products and countries of the app on "
@@ -135,6 +166,10 @@ def submission(reply: Reply, what: str) -> Submission:
         return Submission()
     if reply.rule is ALREADY:
         return Submission(already_existed=True)
+    _refuse_set_up(reply, what)
+    if reply.rule.result == "refused":
+        # Airtel refuses with HTTP 200 as well as 400 (§2.3): the reason is shown.
+        raise unexpected(reply, what)
     body = json_body(reply.response)
     status = _section(body, "status") if isinstance(body, dict) else {}
     transaction = _section(body, "data", "transaction") if isinstance(body, dict) else {}
@@ -148,7 +183,7 @@ def submission(reply: Reply, what: str) -> Submission:
             ),
             delivered=None,
         )
-    if reply.response.is_success and transaction.get("status") == "SUCCESS":
+    if reply.response.is_success and _says_success(transaction.get("status")):
         return Submission()  # accepted, under a code not in Airtel's table
     raise unexpected(reply, what)
 
@@ -157,6 +192,7 @@ def status(reply: Reply) -> StatusReport:
     if reply.rule is NOT_FOUND:
         return StatusReport(RemoteStatus.NOT_FOUND, detail={"status": read(reply.response).code})
     response = reply.response
+    _refuse_set_up(reply, "a payment enquiry")
     if response.status_code != 200:
         raise unexpected(reply, "a payment enquiry")
     body = body_of(response)
@@ -168,20 +204,23 @@ def status(reply: Reply) -> StatusReport:
             "Airtel's enquiry answer has no transaction status",
             {"http": 200, "code": said.code, "message": said.message},
         )
-    code = _text(_section(body, "status").get("response_code"))
+    envelope = _section(body, "status")
+    # `response_code` explains; without it, `result_code` does (§1.5).
+    code = _text(envelope.get("response_code")) or _text(envelope.get("result_code"))
     found = FINAL.get(raw.upper(), RemoteStatus.PENDING)  # TIP, TA, TI and anything new
     detail: dict[str, Any] = {"status": raw.upper(), "code": code}
     if found is RemoteStatus.SUCCESSFUL:
         receipt = _text(transaction.get("airtel_money_id"))
         return StatusReport(found, receipt=receipt, detail={**detail, "airtel_money_id": receipt})
     if found is RemoteStatus.FAILED:
-        if raw.upper() == "TE" or code in (None, "DP00800001001", "DP00800001006"):
+        if raw.upper() == "TE" or code is None or code.strip().upper() in NO_REASON:
             code = "DP00800001029" if raw.upper() == "TE" else "ESB000011"
         return StatusReport(found, reason=CATALOG.lookup(code), detail=detail)
     return StatusReport(found, detail=detail)
 
 
 def account_holder(reply: Reply) -> AccountHolder:
+    _refuse_set_up(reply, "a customer check")
     if reply.response.status_code != 200:
         raise unexpected(reply, "a customer check")
     body = body_of(reply.response)
@@ -198,17 +237,26 @@ def account_holder(reply: Reply) -> AccountHolder:
 
 def refund(reply: Reply) -> Submission:
     """A refund is answered at once: SUCCESS with the refund's own Airtel id, or refused."""
+    _refuse_set_up(reply, "a refund")
     if reply.response.status_code != 200:
         raise unexpected(reply, "a refund")
+    code = read(reply.response).code
+    if code in NOT_FOUND_CODES:  # refunds share the push's rows, which know no "not found"
+        raise RequestRejected(
+            Text("Airtel has no paid payment under this Airtel id to refund ({code})", code=code),
+            CATALOG.lookup(code),
+        )
     body = body_of(reply.response)
     transaction = _section(body, "data", "transaction")
-    if transaction.get("status") != "SUCCESS":
+    # Not `status.success`: Airtel's own sample says false beside a done refund (§4.1).
+    if not _says_success(transaction.get("status")):
         raise unexpected(reply, "a refund")
     refund_id = _text(transaction.get("airtel_money_id"))
     return Submission(provider_request_id=refund_id, detail={"airtel_money_id": refund_id})
 
 
 def encryption_key(reply: Reply) -> dict[str, Any]:
+    _refuse_set_up(reply, "an encryption-key request")
     if reply.response.status_code != 200:
         raise unexpected(reply, "an encryption-key request")
     body = body_of(reply.response)

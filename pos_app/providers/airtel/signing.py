@@ -18,10 +18,19 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from pos_app.providers.base import MalformedResponse
 
-# Airtel's `valid_upto` ("12-08-2024 21:29:26", zone unknown: taken as UTC, renewed early).
+# Airtel's `valid_upto` ("12-08-2024 21:29:26") names no zone (§7.2), and Airtel's countries
+# keep clocks from UTC+1 to UTC+4 (Seychelles); Zambia and Malawi, which sign, are at UTC+2.
+# It is read as the earliest instant it can mean, so no key is used past its expiry there
+# (read as UTC and renewed an hour early, a key given in Lusaka time was used for an hour
+# after it expired, every signed payment refused with DP00800001026).
 VALID_UPTO = "%d-%m-%Y %H:%M:%S"
-RENEW_BEFORE = 3600.0
+LATEST_ZONE = 4 * 3600.0
+RENEW_BEFORE = 600.0
 UNKNOWN_EXPIRY = 3600.0  # a key whose expiry cannot be read is kept this long
+LONGEST_KEEP = 24 * 3600.0
+# A key Airtel serves that is past its expiry only in the latest zone is valid in Airtel's
+# own: kept a little, not fetched again for every payment (a refused signature forgets it).
+SHORT_KEEP = 300.0
 
 
 @dataclass(frozen=True)
@@ -42,15 +51,25 @@ def read_key(data: dict[str, object], now: float | None = None) -> EncryptionKey
         raise MalformedResponse("Airtel's encryption key is not a public key") from exc
     if not isinstance(key, RSAPublicKey):
         raise MalformedResponse("Airtel's encryption key is not an RSA key")
-    renew_at = now + UNKNOWN_EXPIRY
-    upto = data.get("valid_upto")
-    if isinstance(upto, str):
-        try:
-            expiry = datetime.strptime(upto, VALID_UPTO).replace(tzinfo=UTC).timestamp()
-            renew_at = min(expiry - RENEW_BEFORE, now + 24 * 3600)
-        except ValueError:
-            pass
-    return EncryptionKey(key, renew_at)
+    return EncryptionKey(key, renew_at(data.get("valid_upto"), now))
+
+
+def renew_at(valid_upto: object, now: float) -> float:
+    """When to fetch the key again, by Airtel's `valid_upto` (see LATEST_ZONE)."""
+    if not isinstance(valid_upto, str):
+        return now + UNKNOWN_EXPIRY
+    try:
+        latest = datetime.strptime(valid_upto.strip(), VALID_UPTO).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return now + UNKNOWN_EXPIRY
+    earliest = latest - LATEST_ZONE  # `latest`: read as UTC, later than in any of its zones
+    if latest <= now:
+        return now  # expired in every zone: fetched again for the next payment
+    if earliest <= now:
+        return now + min(SHORT_KEEP, latest - now)
+    left = earliest - now
+    # Renewed RENEW_BEFORE early, or halfway through a shorter life (still kept, not refetched).
+    return now + min(left - min(RENEW_BEFORE, left / 2), LONGEST_KEEP)
 
 
 def signature_headers(body: bytes, key: RSAPublicKey, oaep: bool) -> dict[str, str]:
