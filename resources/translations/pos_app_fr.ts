@@ -331,6 +331,14 @@
         <translation>pas encore trouvé chez l’opérateur : relancez le rapprochement plus tard</translation>
     </message>
     <message>
+        <source>Airtel has no paid payment under this Airtel id to refund ({code})</source>
+        <translation>Airtel n&apos;a aucun paiement réglé sous cet identifiant Airtel à rembourser ({code})</translation>
+    </message>
+    <message>
+        <source>Airtel Money does not collect in {region}</source>
+        <translation>Airtel Money n&apos;encaisse pas en {region}</translation>
+    </message>
+    <message>
         <source>{provider} unreachable (retrying in {seconds} s)</source>
         <translation>{provider} injoignable (nouvel essai dans {seconds} s)</translation>
     </message>
@@ -360,51 +368,51 @@
     </message>
     <message>
         <source>Airtel refuses fresh access tokens</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel refuse les nouveaux jetons d&apos;accès</translation>
     </message>
     <message>
         <source>Airtel {country} numbers have {digits} digits after the country code</source>
-        <translation type="unfinished"></translation>
+        <translation>Les numéros Airtel {country} ont {digits} chiffres après l&apos;indicatif du pays</translation>
     </message>
     <message>
         <source>this Airtel account takes {currency}, not {other}</source>
-        <translation type="unfinished"></translation>
+        <translation>ce compte Airtel encaisse en {currency}, pas en {other}</translation>
     </message>
     <message>
         <source>Airtel answered HTTP {status} to {what}{detail}</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a répondu HTTP {status} à {what}{detail}</translation>
+    </message>
+    <message>
+        <source>Airtel refused the signature of {what} ({detail}): check message signing and its key padding (airtel.message_signing, airtel.signing_padding in Settings); the encryption key is fetched again on the next payment</source>
+        <translation>Airtel a refusé la signature de {what} ({detail}) : vérifiez la signature des messages et le bourrage de sa clé (airtel.message_signing, airtel.signing_padding dans les Réglages) ; la clé de chiffrement sera de nouveau demandée au prochain paiement</translation>
     </message>
     <message>
         <source>Airtel declined {what} (HTTP 403): it answers only calls from the addresses on the app&apos;s Server IP Allowed List. Send Airtel&apos;s calls through a proxy with a fixed, allow-listed address (airtel.proxy in Settings; README: Airtel through a proxy)</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a décliné {what} (HTTP 403) : il ne répond qu&apos;aux appels venant des adresses de la liste « Server IP Allowed List » de l&apos;application. Faites passer les appels Airtel par un proxy à adresse fixe, inscrite sur cette liste (airtel.proxy dans les Réglages ; README : Airtel through a proxy)</translation>
     </message>
     <message>
         <source>Airtel answered HTTP {status} with a body that is not a JSON object ({body})</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a répondu HTTP {status} avec un corps qui n&apos;est pas un objet JSON ({body})</translation>
     </message>
     <message>
         <source>Airtel refused the client id or secret ({code}): {keys} (AIRTEL_CLIENT_ID, AIRTEL_CLIENT_SECRET), enter the app&apos;s keys for this environment; a new app works only once Airtel has approved it</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Airtel refused this app&apos;s set-up for {what} ({detail}): check airtel.country, the currency, message signing, and the products and countries of the app on Airtel&apos;s portal</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a refusé l&apos;identifiant client ou le secret ({code}) : {keys} (AIRTEL_CLIENT_ID, AIRTEL_CLIENT_SECRET), saisissez les clés de l&apos;application pour cet environnement ; une nouvelle application ne fonctionne qu&apos;une fois approuvée par Airtel</translation>
     </message>
     <message>
         <source>Airtel could not say whether {what} was taken ({code}); it is asked about</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel n&apos;a pas pu dire si {what} a été pris en compte ({code}) ; la question lui est posée</translation>
+    </message>
+    <message>
+        <source>Airtel refused this app&apos;s set-up for {what} ({detail}): check the shop&apos;s country, the currency, message signing, and the products and countries of the app on Airtel&apos;s portal</source>
+        <translation>Airtel a refusé la configuration de cette application pour {what} ({detail}) : vérifiez le pays de la boutique, la devise, la signature des messages, et les produits et pays de l&apos;application sur le portail Airtel</translation>
     </message>
     <message>
         <source>Airtel answered HTTP {status} to {what} (check airtel.base_url)</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a répondu HTTP {status} à {what} (vérifiez airtel.base_url)</translation>
     </message>
     <message>
         <source>Airtel Money is not set up: its client id and client secret are missing (see the README: Airtel Money)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Airtel Money does not collect in {region}: set airtel.country to one of {known}</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel Money n&apos;est pas configuré : son identifiant client et son secret client manquent (voir le README : Airtel Money)</translation>
     </message>
     <message>
         <source>{provider} {what} did not answer properly after {attempts} attempts (last: {problem})</source>
@@ -955,75 +963,75 @@
     </message>
     <message>
         <source>Waiting for the customer&apos;s PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>En attente du code PIN du client</translation>
     </message>
     <message>
         <source>Airtel has not settled it yet</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel ne l&apos;a pas encore réglé</translation>
     </message>
     <message>
         <source>The customer typed a wrong Airtel Money PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>Le client a saisi un mauvais code PIN Airtel Money</translation>
     </message>
     <message>
         <source>Ask the customer to type their PIN again carefully</source>
-        <translation type="unfinished"></translation>
+        <translation>Demandez au client de ressaisir son code PIN avec soin</translation>
     </message>
     <message>
         <source>The customer&apos;s Airtel Money limit is reached</source>
-        <translation type="unfinished"></translation>
+        <translation>Le plafond Airtel Money du client est atteint</translation>
     </message>
     <message>
         <source>Airtel refused the amount (too small, or not whole)</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a refusé le montant (trop petit, ou pas entier)</translation>
     </message>
     <message>
         <source>Check the amount</source>
-        <translation type="unfinished">Vérifiez le montant</translation>
+        <translation>Vérifiez le montant</translation>
     </message>
     <message>
         <source>The customer did not enter the PIN</source>
-        <translation type="unfinished"></translation>
+        <translation>Le client n&apos;a pas saisi le code PIN</translation>
     </message>
     <message>
         <source>Not enough money on the customer&apos;s Airtel Money</source>
-        <translation type="unfinished"></translation>
+        <translation>Pas assez d&apos;argent sur le compte Airtel Money du client</translation>
     </message>
     <message>
         <source>Airtel refused the payment</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a refusé le paiement</translation>
     </message>
     <message>
         <source>Ask the customer to contact Airtel or pay another way</source>
-        <translation type="unfinished"></translation>
+        <translation>Demandez au client de contacter Airtel ou de payer autrement</translation>
     </message>
     <message>
         <source>Airtel declined the payment</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a décliné le paiement</translation>
     </message>
     <message>
         <source>This number cannot pay by Airtel Money (barred or not registered)</source>
-        <translation type="unfinished"></translation>
+        <translation>Ce numéro ne peut pas payer par Airtel Money (bloqué ou non inscrit)</translation>
     </message>
     <message>
         <source>Ask for another Airtel Money number, or another way to pay</source>
-        <translation type="unfinished"></translation>
+        <translation>Demandez un autre numéro Airtel Money, ou un autre moyen de paiement</translation>
     </message>
     <message>
         <source>The payment timed out at Airtel</source>
-        <translation type="unfinished"></translation>
+        <translation>Le paiement a expiré chez Airtel</translation>
     </message>
     <message>
         <source>Airtel never received this payment</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel n&apos;a jamais reçu ce paiement</translation>
     </message>
     <message>
         <source>Airtel refused the phone number</source>
-        <translation type="unfinished"></translation>
+        <translation>Airtel a refusé le numéro de téléphone</translation>
     </message>
     <message>
         <source>Check the number, or ask for another Airtel number</source>
-        <translation type="unfinished"></translation>
+        <translation>Vérifiez le numéro, ou demandez un autre numéro Airtel</translation>
     </message>
     <message>
         <source>No answer from the customer in time</source>
@@ -1497,11 +1505,11 @@
     </message>
     <message>
         <source>Proxy</source>
-        <translation type="unfinished"></translation>
+        <translation>Proxy</translation>
     </message>
     <message>
         <source>http://user@host:port; empty: direct</source>
-        <translation type="unfinished"></translation>
+        <translation>http://utilisateur@hôte:port ; vide : direct</translation>
     </message>
     <message>
         <source>Target environment</source>
@@ -1521,7 +1529,7 @@
     </message>
     <message>
         <source>Proxy password</source>
-        <translation type="unfinished"></translation>
+        <translation>Mot de passe du proxy</translation>
     </message>
     <message>
         <source>Use M-Pesa</source>
@@ -1561,59 +1569,51 @@
     </message>
     <message>
         <source>Use Airtel Money</source>
-        <translation type="unfinished"></translation>
+        <translation>Utiliser Airtel Money</translation>
     </message>
     <message>
         <source>empty: the country&apos;s Airtel host for the environment</source>
-        <translation type="unfinished"></translation>
+        <translation>vide : l&apos;hôte Airtel du pays pour l&apos;environnement</translation>
     </message>
     <message>
-        <source>empty: the shop&apos;s country</source>
-        <translation type="unfinished"></translation>
+        <source>Where Airtel asks for it (Zambia, Malawi)</source>
+        <translation>Là où Airtel l&apos;exige (Zambie, Malawi)</translation>
+    </message>
+    <message>
+        <source>Always</source>
+        <translation>Toujours</translation>
+    </message>
+    <message>
+        <source>Never</source>
+        <translation>Jamais</translation>
+    </message>
+    <message>
+        <source>Key padding</source>
+        <translation>Bourrage de la clé</translation>
+    </message>
+    <message>
+        <source>PKCS#1</source>
+        <translation>PKCS#1</translation>
+    </message>
+    <message>
+        <source>OAEP</source>
+        <translation>OAEP</translation>
     </message>
     <message>
         <source>empty: the country&apos;s</source>
-        <translation type="unfinished"></translation>
+        <translation>vide : celle du pays</translation>
     </message>
     <message>
         <source>Message signing</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>auto: where Airtel asks for it (Zambia, Malawi)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>auto</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>on</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>off</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Signing key padding</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>pkcs1</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>oaep</source>
-        <translation type="unfinished"></translation>
+        <translation>Signature des messages</translation>
     </message>
     <message>
         <source>Client ID (consumer key)</source>
-        <translation type="unfinished"></translation>
+        <translation>Identifiant client (consumer key)</translation>
     </message>
     <message>
         <source>Client secret (consumer secret)</source>
-        <translation type="unfinished"></translation>
+        <translation>Secret client (consumer secret)</translation>
     </message>
     <message>
         <source>Backups</source>

@@ -145,7 +145,7 @@ def unexpected(reply: Reply, what: str) -> ProviderError:
         said.code in CONFIG_CODES or reply.rule is NO_WALLET
     ):
         text = Text(
-            "Airtel refused this app's set-up for {what} ({detail}): check airtel.country, "
+            "Airtel refused this app's set-up for {what} ({detail}): check the shop's country, "
             "the currency, message signing, and the products and countries of the app on "
             "Airtel's portal",
             what=what,
