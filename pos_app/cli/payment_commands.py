@@ -121,6 +121,9 @@ async def _charge(
         return not_saved("charge", engine, [final], args.timeout, locale)
     if final.status in OPEN_STATES:
         print(still_waiting(args.timeout), file=sys.stderr)
+    problem = engine.problems.get(final.provider)
+    if problem:  # the settings the provider refused: the owner's to fix, in its own words
+        print(f"pos-app charge: {problem}", file=sys.stderr)
     return exit_code(final)
 
 

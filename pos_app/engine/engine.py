@@ -97,6 +97,13 @@ class PaymentEngine(Following):
         original = self.repository.get(reference_id)
         if original.provider not in self.providers:
             raise ConfigurationProblem(not_set_up(original.provider))
+        if not self.can(original.provider).partial_refunds and amount != original.amount:
+            raise ValidationError(
+                "{provider} refunds a payment in full only ({amount} {currency})",
+                provider=registry.name(original.provider),
+                amount=original.amount.to_plain_string(),
+                currency=original.amount.currency,
+            )
         sent_from_here = self.providers[original.provider].sends_refund(original)
         if sent_from_here:
             await self._credentials_accepted(original.provider, refund=True)

@@ -52,6 +52,26 @@ def error_for(reply: Reply, said: Said, text: str, reason: Reason | None = None)
     return MalformedResponse(text)
 
 
+def _from_proxy(response: httpx.Response) -> bool:
+    """A proxy's own refusal of a plain-HTTP request: 407, or a 401 asking for Basic
+    credentials (what tinyproxy answers a wrong password); a provider asks for a Bearer."""
+    asked = response.headers.get("proxy-authenticate") or response.headers.get(
+        "www-authenticate", ""
+    )
+    return response.status_code == 407 or (
+        response.status_code == 401 and asked.lower().startswith("basic")
+    )
+
+
+def _proxy_refused(label: str, detail: str) -> Text:
+    return Text(
+        "the proxy refused the way to {provider} ({detail}): check the proxy setting and "
+        "its password (Settings)",
+        provider=label,
+        detail=detail,
+    )
+
+
 @dataclass(frozen=True)
 class _Failed:
     """An attempt that gave no answer to return."""
@@ -101,6 +121,7 @@ class ResilientHttp:
             # TLS to the provider stays end to end through the proxy's CONNECT.
             proxy=proxy,
         )
+        self._proxied = proxy is not None
         self.requests_sent = 0  # attempts that left the machine, for tests and benchmarks
 
     async def aclose(self) -> None:
@@ -180,6 +201,10 @@ class ResilientHttp:
                 ),
                 timeout=self._deadline,
             )
+        except httpx.ProxyError as exc:
+            # The proxy refused the tunnel (its password, or a host it does not allow): the
+            # request never reached the provider.
+            raise ConfigurationProblem(_proxy_refused(self.label, str(exc))) from exc
         except (httpx.TransportError, TimeoutError) as exc:
             # A refused connection never carried the request; anything later might have.
             arrived = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -189,6 +214,8 @@ class ResilientHttp:
             # Cancelled (or worse) mid-flight: the half-open probe slot must not stay taken.
             breaker.release()
             raise
+        if self._proxied and _from_proxy(response):
+            raise ConfigurationProblem(_proxy_refused(self.label, f"HTTP {response.status_code}"))
         rule = self.table.rule(call, response)
         if rule.answer not in RETRIED:
             breaker.record_success()

@@ -40,6 +40,7 @@ class Capabilities:
     account_lookup: bool  # the account holder's name can be asked for (Check customer)
     refunds: bool  # a refund can be sent from the till
     reports_refunds: bool  # a refund's outcome can be asked about
+    partial_refunds: bool = True  # part of a payment can be refunded (else all of it only)
 
 
 @dataclass(frozen=True)
@@ -114,11 +115,13 @@ class BuildContext:
         url = self.section.proxy
         if not url or self.transport is not None:
             return None
-        user = urlsplit(url).username
+        parts = urlsplit(url)
         password = self.secrets.get(proxy_password(provider))
-        if user is None or password is None:
+        if parts.username is None or password is None:
             return httpx.Proxy(url)
-        return httpx.Proxy(url, auth=(user, password.reveal()))
+        # httpx takes a user in the URL over `auth`: the URL goes without it.
+        bare = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+        return httpx.Proxy(bare, auth=(parts.username, password.reveal()))
 
 
 @dataclass(frozen=True)

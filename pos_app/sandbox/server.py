@@ -20,9 +20,17 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(app: Starlette, log_level: str) -> uvicorn.Server:
+def _server(app: Starlette, log_level: str, tls: tuple[str, str] | None = None) -> uvicorn.Server:
+    certificate, key = tls or (None, None)
     return uvicorn.Server(
-        uvicorn.Config(app, log_level=log_level, access_log=False, lifespan="off")
+        uvicorn.Config(
+            app,
+            log_level=log_level,
+            access_log=False,
+            lifespan="off",
+            ssl_certfile=certificate,
+            ssl_keyfile=key,
+        )
     )
 
 
@@ -40,13 +48,18 @@ class ThreadedServer:
     """
 
     def __init__(
-        self, app: Starlette, host: str = "127.0.0.1", port: int = 0, log_level: str = "critical"
+        self,
+        app: Starlette,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        log_level: str = "critical",
+        tls: tuple[str, str] | None = None,  # (certificate file, key file): served over https
     ) -> None:
         self.app = app
         self._sock = _bind(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
-        self.url = f"http://{self.host}:{self.port}"
-        self._server = _server(app, log_level)
+        self.url = f"{'https' if tls else 'http'}://{self.host}:{self.port}"
+        self._server = _server(app, log_level, tls)
         self._thread = threading.Thread(target=self._run, name="sandbox-server", daemon=True)
 
     def _run(self) -> None:

@@ -18,6 +18,7 @@ from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 from pos_app.domain.phone import mask_msisdn
+from pos_app.providers import registry
 from pos_app.ui.owner_parts import error_label
 from pos_app.ui.texts import error_text
 
@@ -47,6 +48,9 @@ class RefundDialog(QDialog):
         )
         form = QFormLayout()
         self.amount = QLineEdit(refundable.to_plain_string(), self)
+        found = registry.spec(original.provider)
+        # A provider that refunds whole payments only: the amount is not the owner's to choose.
+        self.amount.setReadOnly(found is not None and not found.capabilities.partial_refunds)
         form.addRow(self.tr("Amount ({0})").format(currency), self.amount)
         self.note = QLineEdit(self.tr("Refund"), self)
         self.note.setMaxLength(60)

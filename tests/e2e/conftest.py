@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from pos_app.sandbox import demo
+from pos_app.sandbox.airtel import AirtelSandboxSettings, AirtelSimulator
 from pos_app.sandbox.app import create_app
 from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
@@ -31,6 +32,10 @@ approval_timeout_seconds = 30
 callback_url = "https://pos-app.invalid/daraja/cb"
 first_poll_seconds = 0.2
 approval_timeout_seconds = 30
+
+[airtel]
+first_poll_seconds = 0.2
+approval_timeout_seconds = 30
 """
 
 
@@ -38,6 +43,7 @@ approval_timeout_seconds = 30
 class Rig:
     mtn: MtnSimulator
     mpesa: MpesaSimulator
+    airtel: AirtelSimulator
     server: ThreadedServer
     env: dict[str, str]
     db: Path
@@ -79,24 +85,29 @@ class Rig:
 def rig(tmp_path: Path) -> Iterator[Rig]:
     mtn = MtnSimulator(MtnSandboxSettings(approval_delay=0.3))
     mpesa = MpesaSimulator(MpesaSandboxSettings(processing_seconds=0.3))
+    airtel = AirtelSimulator(AirtelSandboxSettings(approval_delay=0.3))
     config = tmp_path / "config.toml"
     config.write_text(CONFIG)
-    with ThreadedServer(create_app(mtn, mpesa)) as server:
+    with ThreadedServer(create_app(mtn, mpesa, others={"airtel": airtel})) as server:
         env = {
             **os.environ,
             "POS_APP_DATA_DIR": str(tmp_path / "data"),
             "POS_APP_CONFIG": str(config),
             "MTN_MOMO_BASE_URL": server.url,
             "MPESA_BASE_URL": server.url,
+            "AIRTEL_BASE_URL": server.url,
             "MTN_MOMO_API_USER": demo.MTN_API_USER,
             "MTN_MOMO_API_KEY": demo.MTN_API_KEY,
             "MTN_MOMO_SUBSCRIPTION_KEY": demo.MTN_SUBSCRIPTION_KEYS["collection"],
             "MPESA_CONSUMER_KEY": demo.MPESA_CONSUMER_KEY,
             "MPESA_CONSUMER_SECRET": demo.MPESA_CONSUMER_SECRET,
             "MPESA_PASSKEY": demo.MPESA_PASSKEY,
+            "AIRTEL_CLIENT_ID": demo.AIRTEL_CLIENT_ID,
+            "AIRTEL_CLIENT_SECRET": demo.AIRTEL_CLIENT_SECRET,
             "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring",
             # Every provider request in the log: the masking below is checked on all of it.
             "POS_APP_LOG_LEVEL": "DEBUG",
         }
         env.pop("POS_APP_FAULT_PAUSE", None)
-        yield Rig(mtn, mpesa, server, env, tmp_path / "data" / "pos-app.sqlite3")
+        env.pop("AIRTEL_PROXY_PASSWORD", None)
+        yield Rig(mtn, mpesa, airtel, server, env, tmp_path / "data" / "pos-app.sqlite3")

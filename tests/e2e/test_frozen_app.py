@@ -124,6 +124,7 @@ def test_doctor_in_demo_mode(bundle: Bundle) -> None:
     [
         ("mtn", "0772 123 456", "256772123456", "256772***456"),
         ("mpesa", "0722 000 555", "254722000555", "254722***555"),
+        ("airtel", "0752 123 456", "256752123456", "256752***456"),
     ],
 )
 def test_a_headless_charge_ends_successful(
@@ -135,8 +136,9 @@ def test_a_headless_charge_ends_successful(
     assert result.returncode == 0, result.stdout + result.stderr
     updates = [json.loads(line) for line in result.stdout.splitlines()]
     assert updates[-1]["status"] == "successful"
-    # M-Pesa's status query carries no receipt number (the cashier records it from the SMS).
-    assert bool(updates[-1]["receipt"]) == (provider == "mtn")
+    # M-Pesa's status query carries no receipt number (the cashier records it from the SMS);
+    # MTN's gives its financialTransactionId, Airtel's its airtel_money_id.
+    assert bool(updates[-1]["receipt"]) == (provider in ("mtn", "airtel"))
     reference = updates[-1]["reference_id"]
     stored = json.loads(bundle.run("receipts", "--demo", "--format", "json").stdout)
     assert {p["reference_id"]: p["status"] for p in stored}[reference] == "successful"

@@ -76,6 +76,7 @@ SPEC = ProviderSpec(
         account_lookup=True,  # KYC: /standard/v1/users/{msisdn}
         refunds=True,  # full refunds of a paid payment
         reports_refunds=True,  # answered at once; no enquiry exists for a lost answer
+        partial_refunds=False,  # the refund names the payment, never an amount (§4.1)
     ),
     settings=(
         *connection_rows("Airtel Money", "empty: the country's Airtel host for the environment"),
