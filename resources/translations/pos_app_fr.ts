@@ -384,11 +384,11 @@
     </message>
     <message>
         <source>Airtel refused the signature of {what} ({detail}): check message signing and its key padding (airtel.message_signing, airtel.signing_padding in Settings); the encryption key is fetched again on the next payment</source>
-        <translation>Airtel a refusé la signature de {what} ({detail}) : vérifiez la signature des messages et le bourrage de sa clé (airtel.message_signing, airtel.signing_padding dans les Réglages) ; la clé de chiffrement sera de nouveau demandée au prochain paiement</translation>
+        <translation>Airtel a refusé la signature de {what} ({detail}) : vérifiez la signature des messages et le bourrage de sa clé (airtel.message_signing, airtel.signing_padding dans les Paramètres) ; la clé de chiffrement sera de nouveau demandée au prochain paiement</translation>
     </message>
     <message>
         <source>Airtel declined {what} (HTTP 403): it answers only calls from the addresses on the app&apos;s Server IP Allowed List. Send Airtel&apos;s calls through a proxy with a fixed, allow-listed address (airtel.proxy in Settings; README: Airtel through a proxy)</source>
-        <translation>Airtel a décliné {what} (HTTP 403) : il ne répond qu&apos;aux appels venant des adresses de la liste « Server IP Allowed List » de l&apos;application. Faites passer les appels Airtel par un proxy à adresse fixe, inscrite sur cette liste (airtel.proxy dans les Réglages ; README : Airtel through a proxy)</translation>
+        <translation>Airtel a décliné {what} (HTTP 403) : il ne répond qu&apos;aux appels venant des adresses de la liste « Server IP Allowed List » de l&apos;application. Faites passer les appels Airtel par un proxy à adresse fixe, inscrite sur cette liste (airtel.proxy dans les Paramètres ; README : Airtel through a proxy)</translation>
     </message>
     <message>
         <source>Airtel answered HTTP {status} with a body that is not a JSON object ({body})</source>
@@ -413,6 +413,10 @@
     <message>
         <source>Airtel Money is not set up: its client id and client secret are missing (see the README: Airtel Money)</source>
         <translation>Airtel Money n&apos;est pas configuré : son identifiant client et son secret client manquent (voir le README : Airtel Money)</translation>
+    </message>
+    <message>
+        <source>the proxy refused the way to {provider} ({detail}): check the proxy setting and its password (Settings)</source>
+        <translation>le proxy a refusé le passage vers {provider} ({detail}) : vérifiez le réglage du proxy et son mot de passe (Paramètres)</translation>
     </message>
     <message>
         <source>{provider} {what} did not answer properly after {attempts} attempts (last: {problem})</source>
@@ -1859,6 +1863,10 @@
     <message>
         <source>{text!r} is not a valid {name} ({shape}, like {example})</source>
         <translation>{text!r} n&apos;est pas un {name} valide ({shape}, comme {example})</translation>
+    </message>
+    <message>
+        <source>{provider} refunds a payment in full only ({amount} {currency})</source>
+        <translation>{provider} ne rembourse un paiement qu&apos;en entier ({amount} {currency})</translation>
     </message>
     <message>
         <source>{provider} takes whole {currency} only</source>

@@ -734,9 +734,9 @@ def test_registered_for_demo_mode_in_the_shop_country() -> None:
     assert made.settings.msisdn_digits == 9 and made.settings.approval_delay == 0.5
     elsewhere = spec.make(Config(shop=ShopConfig(country="GH")), 0.5, lambda: 0.0)
     assert isinstance(elsewhere, AirtelSimulator) and elsewhere.settings.country == "UG"
-    section = spec.demo_section(Config(), AirtelConfig(environment="production", country="ZM"))
+    section = spec.demo_section(Config(), AirtelConfig(environment="production", currency="USD"))
     assert isinstance(section, AirtelConfig)
-    assert (section.environment, section.country, section.message_signing) == ("sandbox", "", "off")
+    assert (section.environment, section.currency, section.message_signing) == ("sandbox", "", "off")
     assert {name.env_var: v for name, v in spec.secrets.items()} == {
         "AIRTEL_CLIENT_ID": demo.AIRTEL_CLIENT_ID,
         "AIRTEL_CLIENT_SECRET": demo.AIRTEL_CLIENT_SECRET,

@@ -100,7 +100,7 @@ def test_an_open_payment_survives_a_restart(tmp_path: Path) -> None:
         async def first() -> str:
             till = build_till(config, demo=False, secrets=secrets)
             engine = till.engine(_repository(tmp_path))
-            amount, phone = till.parse_charge("testpay", "5000", "0702123456")
+            amount, phone = till.parse_charge("testpay", "5000", "0712123456")
             payment = await engine.charge(ChargeRequest("testpay", amount, phone))
             assert payment.status == PaymentStatus.PENDING
             await engine.aclose()  # the till stops before the customer answers
