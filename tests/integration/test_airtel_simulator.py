@@ -736,7 +736,8 @@ def test_registered_for_demo_mode_in_the_shop_country() -> None:
     assert isinstance(elsewhere, AirtelSimulator) and elsewhere.settings.country == "UG"
     section = spec.demo_section(Config(), AirtelConfig(environment="production", currency="USD"))
     assert isinstance(section, AirtelConfig)
-    assert (section.environment, section.currency, section.message_signing) == ("sandbox", "", "off")
+    assert (section.environment, section.currency) == ("sandbox", "")
+    assert section.message_signing == "off"
     assert {name.env_var: v for name, v in spec.secrets.items()} == {
         "AIRTEL_CLIENT_ID": demo.AIRTEL_CLIENT_ID,
         "AIRTEL_CLIENT_SECRET": demo.AIRTEL_CLIENT_SECRET,

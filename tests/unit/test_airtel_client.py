@@ -582,7 +582,7 @@ async def test_a_set_up_refusal_is_a_configuration_problem_whatever_the_http_sta
     client: AirtelClient, airtel: respx.MockRouter, http: int, body: dict[str, Any]
 ) -> None:
     route = airtel.post(PUSH_PATH).respond(http, json=body)
-    with pytest.raises(ConfigurationProblem, match="the shop.s country"):
+    with pytest.raises(ConfigurationProblem, match=r"the shop.s country"):
         await push(client)
     assert route.call_count == 1
 
