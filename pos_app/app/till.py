@@ -236,6 +236,7 @@ def _policy(spec: ProviderSpec, context: BuildContext) -> PollPolicy:
         ),
         approval_timeout=section.approval_timeout_seconds,
         rate_limit=spec.rate_limit,
+        not_found_grace=spec.not_found_grace,
     )
 
 

@@ -175,7 +175,7 @@ async def _refund(
     print(f"refund {made.reference_id}: {describe(made, till.config.shop.effective_locale)}")
     if problem := engine.problems.get(made.provider):
         print(f"pos-app refund: {problem}", file=sys.stderr)
-    if needs_resolving(made, by_hand=engine.can(made.provider).resolved_by_hand):
+    if needs_resolving(made, by_hand=engine.can(made.provider).by_hand(refund=True)):
         provider = registry.name(made.provider)
         print(
             f"{provider} does not tell this till how a reversal ends: when it is done (reverse "
@@ -256,7 +256,11 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
 
 def _add_resolve(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     """`resolve`, in the words of the installed providers whose payments a person settles."""
-    by_hand = [spec for spec in registry.specs() if spec.capabilities.resolved_by_hand]
+    by_hand = [
+        spec
+        for spec in registry.specs()
+        if spec.capabilities.resolved_by_hand or spec.capabilities.lost_refunds_by_hand
+    ]
     names = " or ".join(spec.name for spec in by_hand)
     codes = "; ".join(
         f"{code.name}: {code.shape}, like {code.example}"

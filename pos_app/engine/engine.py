@@ -137,7 +137,7 @@ class PaymentEngine(Following):
         or recorded as not made. Recorded as a manual resolution."""
         payment = self.repository.get(reference_id)
         is_refund = payment.refund_of is not None
-        if not self.can(payment.provider).resolved_by_hand:
+        if not self.can(payment.provider).by_hand(is_refund):
             raise ValidationError(
                 "{provider} payments are not resolved by hand: the till asks {provider}.",
                 provider=registry.name(payment.provider),

@@ -315,16 +315,17 @@ def _validate_provider(name: str, section: ProviderSection, path: Path) -> None:
 
 
 def proxy_problem(url: str) -> str | None:
-    """What is wrong with a proxy URL (None: nothing); its password belongs in the keyring."""
+    """What is wrong with a proxy URL (None: nothing); its password belongs in the keyring,
+    and is never repeated in the message."""
     parts = urlsplit(url)
+    if parts.password is not None or ":" in parts.netloc.rpartition("@")[0]:
+        return "must not hold the password: keep it in the keyring (Settings)"
     if parts.scheme not in ("http", "https") or not parts.hostname or url != url.strip():
         return f"must be an http(s) URL such as http://till@proxy.example:8888, not {url!r}"
     try:
         parts.port  # noqa: B018 - raises on a port that is not a number
     except ValueError:
         return f"has a port that is not a number: {url!r}"
-    if parts.password:
-        return "must not hold the password: keep it in the keyring (Settings)"
     if parts.path not in ("", "/") or parts.query:
         return f"must be only scheme, user, host and port, not {url!r}"
     return None

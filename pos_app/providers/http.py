@@ -4,6 +4,7 @@ retries with backoff and jitter only where safe, Retry-After, and a circuit brea
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import random
 from dataclasses import dataclass
@@ -37,6 +38,17 @@ log = logging.getLogger(__name__)
 class Reply:
     response: httpx.Response
     rule: Rule  # the provider's table row this answer matched
+    # An earlier attempt of the same call may have arrived (its answer was lost).
+    maybe_delivered: bool = False
+
+
+def settings_refused(text: str, maybe_delivered: bool) -> ProviderError:
+    """Refused settings are the owner's to fix; but where an earlier attempt of the same
+    request may have arrived, that attempt may have charged: it is asked about, never
+    called failed."""
+    if maybe_delivered:
+        return ProviderUnavailable(text, delivered=None)
+    return ConfigurationProblem(text)
 
 
 def error_for(reply: Reply, said: Said, text: str, reason: Reason | None = None) -> ProviderError:
@@ -44,7 +56,7 @@ def error_for(reply: Reply, said: Said, text: str, reason: Reason | None = None)
     (`reason`: the catalog's, for a final refusal)."""
     answer = reply.rule.answer
     if answer is Answer.CREDENTIALS:
-        return ConfigurationProblem(text)
+        return settings_refused(text, reply.maybe_delivered)
     if answer is Answer.KEEP_ASKING:
         return UnclearAnswer(str(text), unclear(reply.response, said))
     if answer is Answer.FINAL and reply.rule.result == "refused":
@@ -52,9 +64,16 @@ def error_for(reply: Reply, said: Said, text: str, reason: Reason | None = None)
     return MalformedResponse(text)
 
 
+# What a proxy answers a refused password (tinyproxy: 401 for a wrong one) or host.
+PROXY_REFUSALS = ("401", "403", "407")
+
+
 def _from_proxy(response: httpx.Response) -> bool:
-    """A proxy's own refusal of a plain-HTTP request: 407, or a 401 asking for Basic
-    credentials (what tinyproxy answers a wrong password); a provider asks for a Bearer."""
+    """A proxy's own refusal of a plain-HTTP request (through a tunnel, the provider's answers
+    are its own): 407, or a 401 asking for Basic credentials, as tinyproxy answers a wrong
+    password (a provider asks for a Bearer)."""
+    if response.url.scheme != "http":
+        return False
     asked = response.headers.get("proxy-authenticate") or response.headers.get(
         "www-authenticate", ""
     )
@@ -171,7 +190,7 @@ class ResilientHttp:
                 params=params,
             )
             if isinstance(result, Reply):
-                return result
+                return dataclasses.replace(result, maybe_delivered=delivery.maybe)
             log.info("%s %s %s attempt %d: %s", self.label, method, path, attempt, result.problem)
             breaker.record_failure()
             stop = self._stop(what, attempt, result, delivery)
@@ -202,9 +221,14 @@ class ResilientHttp:
                 timeout=self._deadline,
             )
         except httpx.ProxyError as exc:
-            # The proxy refused the tunnel (its password, or a host it does not allow): the
-            # request never reached the provider.
-            raise ConfigurationProblem(_proxy_refused(self.label, str(exc))) from exc
+            # The tunnel was refused: the request never reached the provider. A refused
+            # password or host is the owner's to fix; anything else (the proxy cannot reach the
+            # provider: 502, 503) is a network failure like another.
+            if str(exc).split(" ", 1)[0] in PROXY_REFUSALS:
+                breaker.release()
+                text = _proxy_refused(self.label, str(exc))
+                raise settings_refused(text, delivery.maybe) from exc
+            return _Failed(type(exc).__name__, safe=True)
         except (httpx.TransportError, TimeoutError) as exc:
             # A refused connection never carried the request; anything later might have.
             arrived = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
@@ -215,7 +239,9 @@ class ResilientHttp:
             breaker.release()
             raise
         if self._proxied and _from_proxy(response):
-            raise ConfigurationProblem(_proxy_refused(self.label, f"HTTP {response.status_code}"))
+            breaker.release()
+            text = _proxy_refused(self.label, f"HTTP {response.status_code}")
+            raise settings_refused(text, delivery.maybe)
         rule = self.table.rule(call, response)
         if rule.answer not in RETRIED:
             breaker.record_success()

@@ -19,7 +19,8 @@ def register(spec: ProviderSpec) -> None:
     """Install another provider (a plug-in); its id must be new."""
     if spec.id in _SPECS or spec.id == "app":
         raise ValueError(f"a provider {spec.id!r} is already installed")
-    if spec.capabilities.resolved_by_hand and spec.receipt_code is None:
+    can = spec.capabilities
+    if (can.resolved_by_hand or can.lost_refunds_by_hand) and spec.receipt_code is None:
         # The owner settles its payments with the code from the customer's SMS.
         raise ValueError(f"provider {spec.id!r} is resolved by hand but has no receipt code")
     _SPECS[spec.id] = spec

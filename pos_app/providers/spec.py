@@ -41,6 +41,13 @@ class Capabilities:
     refunds: bool  # a refund can be sent from the till
     reports_refunds: bool  # a refund's outcome can be asked about
     partial_refunds: bool = True  # part of a payment can be refunded (else all of it only)
+    # A refund whose answer was lost cannot be asked about: a person settles it.
+    lost_refunds_by_hand: bool = False
+
+    def by_hand(self, refund: bool) -> bool:
+        """Whether a person settles a payment (or a refund) the provider tells a till no
+        more about."""
+        return self.resolved_by_hand or (refund and self.lost_refunds_by_hand)
 
 
 @dataclass(frozen=True)
@@ -176,6 +183,8 @@ class ProviderSpec:
     home: str | None = None  # the one country whose numbers it charges, wherever the shop is
     # Offered only in its countries (else everywhere: a sandbox can be tried from anywhere).
     local: bool = False
+    # How long "no such payment" right after a push may only mean "not visible yet".
+    not_found_grace: float = 30.0
 
     def section(self, config: Config) -> ProviderSection:
         return config.section(self.id, self.config)

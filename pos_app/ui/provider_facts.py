@@ -58,4 +58,5 @@ def needs_a_person(payment: Payment) -> bool:
     """Whether only the owner can settle this payment (its provider tells the till nothing
     more about it)."""
     can = capabilities(payment.provider)
-    return needs_resolving(payment, by_hand=can is not None and can.resolved_by_hand)
+    refund = payment.refund_of is not None
+    return needs_resolving(payment, by_hand=can is not None and can.by_hand(refund))

@@ -1139,6 +1139,10 @@
         <source>M-Pesa code</source>
         <translation>code M-Pesa</translation>
     </message>
+    <message>
+        <source>Airtel Money id</source>
+        <translation>identifiant Airtel Money</translation>
+    </message>
 </context>
 <context>
     <name>ReceiptDetail</name>

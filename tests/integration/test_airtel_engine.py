@@ -287,6 +287,28 @@ async def test_a_full_refund_is_answered_at_once_and_a_second_is_refused(
     assert airtel.repo.verify().intact
 
 
+async def test_a_refund_whose_answer_was_lost_is_confirmed_by_the_owner(
+    airtel: Airtel, engine: PaymentEngine
+) -> None:
+    original = await charged(engine, APPROVES)
+    airtel.sim.faults.target = "POST /standard/v1/payments/refund"
+    airtel.sim.faults.drop_next = 1  # Airtel refunds, the answer never reaches the till
+    refund = await engine.refund(original.reference_id, UGX)
+    await engine.settle([refund.reference_id], timeout=1)
+    lost = airtel.repo.get(refund.reference_id)
+    assert lost.status == S.UNKNOWN and airtel.sim.requests["refund"] == 1  # never sent again
+    # Airtel has no refund enquiry: the owner checks the portal, then confirms with its id.
+    with pytest.raises(ValidationError, match="Airtel Money id"):
+        engine.resolve(refund.reference_id, "0752123456")  # a phone number, not an id
+    made = airtel.sim.refunds[original.provider_transaction_id or ""]
+    done = engine.resolve(refund.reference_id, made.airtel_money_id)
+    assert done.status == S.SUCCESSFUL and done.provider_transaction_id == made.airtel_money_id
+    assert airtel.repo.get(original.reference_id).status == S.REFUNDED
+    # A payment itself is never settled by hand: the till asks Airtel.
+    with pytest.raises(ValidationError, match="not resolved by hand"):
+        engine.resolve(original.reference_id, None)
+
+
 async def test_a_partial_refund_is_not_sent_to_airtel(
     airtel: Airtel, engine: PaymentEngine
 ) -> None:

@@ -71,3 +71,19 @@ def test_an_engine_refuses_a_provider_whose_plug_in_is_not_installed(tmp_path: P
     repository = PaymentRepository(open_database(tmp_path / "till.db"))
     with pytest.raises(ValueError, match="no provider 'ghost' is installed"):
         PaymentEngine(repository, {"ghost": till.providers["mtn"]})
+
+
+async def test_a_local_provider_is_offered_only_in_its_countries() -> None:
+    # Airtel wallets are of one country: a Ghanaian shop's till has no Airtel (and says
+    # nothing of it being "not set up"); a Ugandan one has it, with its own enquiry grace.
+    ghana = build_till(Config(shop=ShopConfig(country="GH")), demo=True)
+    uganda = build_till(Config(shop=ShopConfig(country="UG")), demo=True)
+    try:
+        assert "airtel" not in ghana.providers and "airtel" not in ghana.unavailable
+        assert "mtn" in ghana.providers
+        assert "airtel" in uganda.providers
+        assert uganda.policies["airtel"].not_found_grace == 90.0
+        assert uganda.policies["mtn"].not_found_grace == 30.0
+    finally:
+        await ghana.aclose()
+        await uganda.aclose()

@@ -1096,6 +1096,32 @@ async def test_the_minutes_remaining_requests_are_read_from_every_answer(
     assert client.remaining_this_minute == 2
 
 
+async def test_questions_wait_their_share_when_the_minute_is_nearly_spent(
+    airtel: respx.MockRouter,
+) -> None:
+    sleeps = Sleeps()
+    c = make_client(sleep=sleeps)
+    left = iter(["5", "2", "0", "9"])
+    airtel.get(path__regex=STATUS_PATH).mock(
+        side_effect=lambda request: httpx.Response(
+            200,
+            json=enquiry("TIP"),
+            headers={"x-ratelimit-limit-minute": "10", "x-ratelimit-remaining-minute": next(left)},
+        )
+    )
+    await c.status(tid())  # nothing said yet: asked at once
+    await c.status(tid())  # 5 left: at once
+    assert sleeps.delays == []
+    await c.status(tid())  # 2 left: a tenth of the minute (the last ones kept for pushes)
+    assert sleeps.delays == [6.0]
+    await c.status(tid())  # none left: its share again (a 429 would then be waited out)
+    assert sleeps.delays == [6.0, 6.0]
+    airtel.post(PUSH_PATH).respond(200, json=ACCEPTED)
+    await push(c)  # a push never waits: the customer is at the counter
+    assert len(sleeps.delays) == 2
+    await c.aclose()
+
+
 # -- secrets (checklist 20) -------------------------------------------------------------------
 
 
@@ -1136,3 +1162,48 @@ async def test_no_secret_in_logs_errors_or_reprs(
     for text in texts:
         for secret in SECRETS:
             assert secret not in text
+
+
+# -- refused settings after an attempt that may have arrived (money safety) -------------------
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        httpx.Response(403, text="<html>Access denied</html>"),  # a firewall, the allow-list
+        httpx.Response(200, json=envelope("DP00800001026", None, code="401", success=False)),
+    ],
+)
+async def test_settings_refused_after_a_lost_answer_are_asked_about_not_failed(
+    client: AirtelClient, airtel: respx.MockRouter, second: httpx.Response
+) -> None:
+    # The first push may have reached Airtel (its answer was lost): the customer may pay it,
+    # so a refusal of the resend must not make the sale "failed" (it is asked about).
+    route = airtel.post(PUSH_PATH).mock(side_effect=[httpx.ReadTimeout("lost"), second])
+    with pytest.raises(ProviderUnavailable) as raised:
+        await push(client)
+    assert not isinstance(raised.value, ConfigurationProblem)
+    assert raised.value.delivered is None and route.call_count == 2
+
+
+async def test_a_refused_proxy_password_is_the_owners_to_fix_and_frees_the_breaker(
+    client: AirtelClient, airtel: respx.MockRouter
+) -> None:
+    route = airtel.post(PUSH_PATH).mock(
+        side_effect=httpx.ProxyError("407 Proxy Authentication Required")
+    )
+    with pytest.raises(ConfigurationProblem, match="proxy refused the way to Airtel"):
+        await push(client)
+    assert route.call_count == 1 and client.breaker.allow()
+
+
+async def test_a_proxy_that_cannot_reach_airtel_is_a_network_failure(
+    client: AirtelClient, airtel: respx.MockRouter
+) -> None:
+    # 502 from the proxy: it never reached Airtel, so sending again is safe, and it is not
+    # the owner's settings.
+    route = airtel.post(PUSH_PATH).mock(
+        side_effect=[httpx.ProxyError("502 Bad Gateway"), httpx.Response(200, json=ACCEPTED)]
+    )
+    assert await push(client) == Submission()
+    assert route.call_count == 2

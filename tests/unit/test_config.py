@@ -122,6 +122,11 @@ def test_base_url_overrides_from_environment(
             "[mpesa]\ncallback_url = 'http://example.com/cb'",
             "'mpesa.callback_url' must be an https URL",
         ),
+        ("[airtel]\nproxy = 'proxy.example:8888'", "'airtel.proxy' must be an http"),
+        ("[airtel]\nproxy = 'http://till@proxy.example:port'", "port that is not a number"),
+        ("[mtn]\nproxy = 'http://till@proxy.example:8888/x'", "only scheme, user, host"),
+        ("[airtel]\nmessage_signing = 'yes'", "'airtel.message_signing' must be one of"),
+        ("[airtel]\ncountry = 'UG'", "unknown key 'airtel.country'"),
     ],
 )
 def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, message: str) -> None:
@@ -129,6 +134,14 @@ def test_errors_name_the_file_and_the_key(tmp_path: Path, text: str, message: st
     with pytest.raises(ConfigError, match=message) as info:
         load_config(path)
     assert str(path) in str(info.value)
+
+
+def test_a_proxy_password_in_the_file_is_refused_and_never_repeated(tmp_path: Path) -> None:
+    for url in ("http://till:s3cret-word@proxy.example:8888", "socks5://till:s3cret-word@h"):
+        path = write(tmp_path, f"[airtel]\nproxy = '{url}'\n")
+        with pytest.raises(ConfigError, match="keep it in the keyring") as info:
+            load_config(path)
+        assert "s3cret-word" not in str(info.value)
 
 
 def test_unreadable_bytes(tmp_path: Path) -> None:

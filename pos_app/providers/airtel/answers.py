@@ -163,8 +163,9 @@ NOT_FOUND = Rule(
     STATUS,
     (200, 404),
     A.FINAL,
-    "no such transaction (`DP00800001025`, `ESB000045`): asked again for a while, then it "
-    "never arrived",
+    "no such transaction (`DP00800001025`, `ESB000045`): an accepted push is asked about for "
+    "90 s (it may not be visible yet), then it never arrived; one whose answer was lost is "
+    "sent again with the same id",
     codes=NOT_FOUND_CODES,
     result="not found",
 )

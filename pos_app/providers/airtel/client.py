@@ -33,7 +33,7 @@ from pos_app.providers.base import (
     StatusReport,
     Submission,
 )
-from pos_app.providers.http import Delivery, Reply, ResilientHttp
+from pos_app.providers.http import Delivery, Reply, ResilientHttp, settings_refused
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache
 
@@ -142,7 +142,6 @@ class AirtelClient:
         what: str,
         *,
         body: dict[str, Any] | None = None,
-        signed: bool = False,
         idempotent: bool = True,
     ) -> Reply:
         """An authenticated business call. A refused token is renewed once and the request
@@ -160,8 +159,9 @@ class AirtelClient:
             }
             if content is not None:
                 headers["Content-Type"] = "application/json"
-            if signed and content is not None and self.signing is not None:
-                # The bytes encrypted are the bytes sent (serialised once, above).
+            if content is not None and self.signing is not None:
+                # Every creation is signed (its v2 path); the bytes encrypted are the bytes
+                # sent (serialised once, above).
                 headers.update(await self._key_headers(content, self.signing))
             reply = await self.http.send(
                 self.breaker,
@@ -178,7 +178,9 @@ class AirtelClient:
             if reply.rule is not TOKEN_REFUSED:
                 return reply
             if refreshed:
-                raise ConfigurationProblem(Text("Airtel refuses fresh access tokens"))
+                raise settings_refused(
+                    Text("Airtel refuses fresh access tokens"), reply.maybe_delivered
+                )
             self.tokens.invalidate(token)
             refreshed = True
 
@@ -196,6 +198,8 @@ class AirtelClient:
         again with its id)."""
         left = self.remaining_this_minute
         if left is not None and left <= LOW_REMAINING:
+            # Its share of the minute: questions then go no faster than the gateway allows,
+            # and the last requests of the minute stay for pushes.
             await self._sleep(60.0 / (self.limit_per_minute or DOCUMENTED_LIMIT))
 
     async def _key_headers(self, content: bytes, signing: Signing) -> dict[str, str]:
@@ -236,16 +240,10 @@ class AirtelClient:
                 "id": transaction_id,
             },
         }
-        version = "v2" if self.signing else "v1"
         reply = await self._call(
-            "push",
-            "POST",
-            f"/merchant/{version}/payments/",
-            "a payment request",
-            body=body,
-            signed=self.signing is not None,
+            "push", "POST", self._path("/merchant/{v}/payments/"), "a payment request", body=body
         )
-        return self._signed(reply, lambda: replies.submission(reply, "the payment request"))
+        return self._read(reply, lambda: replies.submission(reply, "the payment request"))
 
     async def status(self, transaction_id: str) -> StatusReport:
         await self._pace()
@@ -255,19 +253,21 @@ class AirtelClient:
         return replies.status(reply)
 
     async def refund(self, airtel_money_id: str) -> Submission:
-        version = "v2" if self.signing else "v1"
         reply = await self._call(
             "push",
             "POST",
-            f"/standard/{version}/payments/refund",
+            self._path("/standard/{v}/payments/refund"),
             "a refund",
             body={"transaction": {"airtel_money_id": airtel_money_id}},
-            signed=self.signing is not None,
             idempotent=False,
         )
-        return self._signed(reply, lambda: replies.refund(reply))
+        return self._read(reply, lambda: replies.refund(reply))
 
-    def _signed(self, reply: Reply, read: Callable[[], T]) -> T:
+    def _path(self, template: str) -> str:
+        """A creation's path: its signed version (v2) where pushes are signed."""
+        return template.format(v="v2" if self.signing else "v1")
+
+    def _read(self, reply: Reply, read: Callable[[], T]) -> T:
         """`read()`; a refused set-up (a signature among the causes) forgets the key."""
         try:
             return read()

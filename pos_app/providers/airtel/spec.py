@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import cast
 
 from pos_app.domain.errors import Text
+from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.providers.airtel import secrets
 from pos_app.providers.airtel.client import AirtelClient, AirtelCredentials, Signing
 from pos_app.providers.airtel.countries import COUNTRIES, AirtelCountry
@@ -77,6 +79,9 @@ SPEC = ProviderSpec(
         refunds=True,  # full refunds of a paid payment
         reports_refunds=True,  # answered at once; no enquiry exists for a lost answer
         partial_refunds=False,  # the refund names the payment, never an amount (§4.1)
+        # No refund enquiry exists (§4.1): a refund whose answer was lost is the owner's to
+        # check on Airtel's portal and confirm here.
+        lost_refunds_by_hand=True,
     ),
     settings=(
         *connection_rows("Airtel Money", "empty: the country's Airtel host for the environment"),
@@ -97,7 +102,19 @@ SPEC = ProviderSpec(
     # says the minute is nearly spent.
     rate_limit=1.0,
     build=build,
+    # An Airtel id as its portal and messages show it ("MP210603.1234.L06941", or digits in
+    # Uganda: "133410367531"), typed by the owner who confirms a refund by hand.
+    receipt_code=ReceiptCode(
+        "Airtel Money id",
+        re.compile(r"(?=[0-9.]*[A-Z])[A-Z0-9][A-Z0-9.]{7,29}|[0-9]{11,20}"),
+        "8 to 30 letters, digits and dots, or 11 to 20 digits",
+        "MP210603.1234.L06941",
+        letters_required=False,
+    ),
     local=True,  # an Airtel wallet is of one country: the shop's
+    # A push may take a while to be visible to the enquiry (Airtel advises enquiring one to
+    # three minutes after it; reference §3.5-3.6).
+    not_found_grace=90.0,
     not_set_up=Text(
         "Airtel Money is not set up: its client id and client secret are missing (see the "
         "README: Airtel Money)"

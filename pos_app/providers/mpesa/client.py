@@ -30,7 +30,7 @@ from pos_app.providers.base import (
     Submission,
     UnclearAnswer,
 )
-from pos_app.providers.http import Delivery, Reply, ResilientHttp, error_for
+from pos_app.providers.http import Delivery, Reply, ResilientHttp, error_for, settings_refused
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.answers import TABLE, TOKEN_REFUSED, read
 from pos_app.providers.mpesa.reasons import CATALOG
@@ -213,11 +213,12 @@ class MpesaClient:
             if reply.rule is not TOKEN_REFUSED:
                 return reply
             if refreshed:
-                raise ConfigurationProblem(
+                raise settings_refused(
                     Text(
                         "M-Pesa refuses fresh access tokens: is the M-Pesa Express product "
                         "enabled for this Daraja app, and are the keys for this environment?"
-                    )
+                    ),
+                    reply.maybe_delivered,
                 )
             self.tokens.invalidate(token)
             refreshed = True

@@ -26,7 +26,7 @@ from pos_app.providers.base import (
     StatusReport,
     Submission,
 )
-from pos_app.providers.http import Delivery, Reply, ResilientHttp
+from pos_app.providers.http import Delivery, Reply, ResilientHttp, settings_refused
 from pos_app.providers.mtn import replies
 from pos_app.providers.mtn.answers import GATEWAY_REFUSED, TABLE, TOKEN_REFUSED
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
@@ -184,12 +184,13 @@ class MtnClient:
                 delivery=delivery,
             )
             if reply.rule is GATEWAY_REFUSED:
-                raise ConfigurationProblem(replies.gateway_refusal(product))
+                raise settings_refused(replies.gateway_refusal(product), reply.maybe_delivered)
             if reply.rule is not TOKEN_REFUSED:
                 return reply
             if refreshed:
-                raise ConfigurationProblem(
-                    Text("MTN refuses fresh {product} access tokens", product=product)
+                raise settings_refused(
+                    Text("MTN refuses fresh {product} access tokens", product=product),
+                    reply.maybe_delivered,
                 )
             self.tokens[product].invalidate(token)
             refreshed = True
