@@ -214,12 +214,12 @@ class ResilientHttp:
     ) -> Reply | _Failed:
         try:
             self.requests_sent += 1
-            response = await asyncio.wait_for(
-                self._client.request(
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that comes as the answer arrives, and a follow-up then outlives engine.aclose().
+            async with asyncio.timeout(self._deadline):
+                response = await self._client.request(
                     method, path, headers=headers, json=json_body, content=content, params=params
-                ),
-                timeout=self._deadline,
-            )
+                )
         except httpx.ProxyError as exc:
             # The tunnel was refused: the request never reached the provider. A refused
             # password or host is the owner's to fix; anything else (the proxy cannot reach the
