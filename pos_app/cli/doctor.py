@@ -41,9 +41,9 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
         for spec in registry.specs():
             if spec.offered_in(config.shop.country):
                 lines.append(_secret_line(spec, config, store))
-    if not demo:
-        lines += [_proxy_line(spec, config) for spec in _proxied(config)]
-    lines += _provider_lines(config, demo, store, lines)
+    proxied = [] if demo else _proxied(config)  # the demo's simulator is never behind one
+    lines += [_proxy_line(spec, config) for spec in proxied]
+    lines += _provider_lines(config, demo, store, lines, {spec.id for spec in proxied})
     lines.append(_database_line())
     lines.extend(storage_lines(config, paths.database_path()))
     for label, text in lines:
@@ -85,9 +85,11 @@ def _secret_line(spec: ProviderSpec, config: Config, store: SecretStore) -> Line
     return (OK, f"{label} secrets present: {found}")
 
 
-def _provider_lines(config: Config, demo: bool, store: SecretStore, said: list[Line]) -> list[Line]:
+def _provider_lines(
+    config: Config, demo: bool, store: SecretStore, said: list[Line], proxied: set[str]
+) -> list[Line]:
     """Why an enabled provider cannot be used (unless a line `said` it already), and whether
-    each usable one answers."""
+    each usable one answers (through its proxy, for those `proxied`)."""
     try:
         till = build_till(config, demo=demo, secrets=store)
     except SetupProblem as exc:
@@ -99,7 +101,6 @@ def _provider_lines(config: Config, demo: bool, store: SecretStore, said: list[L
     lines += [
         (WARN, f"{name}: {notice}") for name, notices in till.notices.items() for notice in notices
     ]
-    proxied = {spec.id for spec in _proxied(config)} if not demo else set()
     for name, health in asyncio.run(till.check_and_close()).items():
         if health.reachable:
             through = " through its proxy" if name in proxied else ""

@@ -4,7 +4,6 @@ retries with backoff and jitter only where safe, Retry-After, and a circuit brea
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import random
 from dataclasses import dataclass
@@ -190,7 +189,7 @@ class ResilientHttp:
                 params=params,
             )
             if isinstance(result, Reply):
-                return dataclasses.replace(result, maybe_delivered=delivery.maybe)
+                return result
             log.info("%s %s %s attempt %d: %s", self.label, method, path, attempt, result.problem)
             breaker.record_failure()
             stop = self._stop(what, attempt, result, delivery)
@@ -246,7 +245,7 @@ class ResilientHttp:
         if rule.answer not in RETRIED:
             breaker.record_success()
             log.debug("%s %s %s -> %d", self.label, method, path, response.status_code)
-            return Reply(response, rule)
+            return Reply(response, rule, maybe_delivered=delivery.maybe)
         delivery.maybe = delivery.maybe or rule.answer is Answer.MAY_HAVE_ARRIVED
         return _Failed(
             f"HTTP {response.status_code}",

@@ -7,8 +7,11 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from pos_app.domain.errors import Text
 from pos_app.platform.secret import Secret
+from pos_app.providers.answers import Rule
 from pos_app.providers.base import MalformedResponse, ProviderUnavailable
+from pos_app.providers.http import Reply, settings_refused
 
 
 @dataclass(frozen=True)
@@ -77,3 +80,23 @@ class TokenCache:
         """Forget `token` after the provider refused it (unless it was already replaced)."""
         if self._token == token:
             self._token = None
+
+
+async def with_fresh_token(
+    tokens: TokenCache,
+    send: Callable[[Secret], Awaitable[Reply]],
+    refused: Rule,
+    refused_again: Text,
+) -> Reply:
+    """`send(token)`. A token the provider refuses (its `refused` row: the request was not
+    processed) is renewed once and the request sent again unchanged; a fresh one refused too
+    means the settings are wrong."""
+    token = await tokens.for_request()
+    reply = await send(token)
+    if reply.rule is not refused:
+        return reply
+    tokens.invalidate(token)
+    reply = await send(await tokens.for_request())
+    if reply.rule is refused:
+        raise settings_refused(refused_again, reply.maybe_delivered)
+    return reply

@@ -335,10 +335,6 @@
         <translation>Airtel n&apos;a aucun paiement réglé sous cet identifiant Airtel à rembourser ({code})</translation>
     </message>
     <message>
-        <source>Airtel Money does not collect in {region}</source>
-        <translation>Airtel Money n&apos;encaisse pas en {region}</translation>
-    </message>
-    <message>
         <source>{provider} unreachable (retrying in {seconds} s)</source>
         <translation>{provider} injoignable (nouvel essai dans {seconds} s)</translation>
     </message>

@@ -33,9 +33,9 @@ from pos_app.providers.base import (
     StatusReport,
     Submission,
 )
-from pos_app.providers.http import Delivery, Reply, ResilientHttp, settings_refused
+from pos_app.providers.http import Delivery, Reply, ResilientHttp
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
-from pos_app.providers.tokens import Token, TokenCache
+from pos_app.providers.tokens import Token, TokenCache, with_fresh_token
 
 T = TypeVar("T")
 # The one recorded gateway answer says 10 requests a minute (reference §10.1); questions slow
@@ -148,9 +148,8 @@ class AirtelClient:
         sent again unchanged (the same transaction id)."""
         content = json.dumps(body, separators=(",", ":")).encode() if body is not None else None
         delivery = Delivery()
-        refreshed = False
-        while True:
-            token = await self.tokens.for_request()
+
+        async def send(token: Secret) -> Reply:
             headers = {
                 "Authorization": f"Bearer {token.reveal()}",
                 "X-Country": self.country,
@@ -175,14 +174,11 @@ class AirtelClient:
                 content=content,
             )
             self._note_limit(reply.response)
-            if reply.rule is not TOKEN_REFUSED:
-                return reply
-            if refreshed:
-                raise settings_refused(
-                    Text("Airtel refuses fresh access tokens"), reply.maybe_delivered
-                )
-            self.tokens.invalidate(token)
-            refreshed = True
+            return reply
+
+        return await with_fresh_token(
+            self.tokens, send, TOKEN_REFUSED, Text("Airtel refuses fresh access tokens")
+        )
 
     def _note_limit(self, response: httpx.Response) -> None:
         left = response.headers.get("x-ratelimit-remaining-minute", "").strip()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 
 import phonenumbers
 
@@ -24,6 +23,7 @@ from pos_app.providers.base import (
     circuit_health,
     token_health,
 )
+from pos_app.providers.plain_text import plain
 
 REFERENCE_LENGTH = 64  # Airtel's `reference`: 4 to 64 letters and digits
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9 ]")
@@ -36,10 +36,8 @@ def transaction_id(payment: Payment) -> str:
 
 
 def reference(text: str | None, fallback: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text or "")
-    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    cleaned = re.sub(r"\s+", " ", _NOT_ALLOWED.sub(" ", folded)).strip()[:REFERENCE_LENGTH]
-    return cleaned.strip() if len(cleaned.strip()) >= 4 else fallback[:REFERENCE_LENGTH]
+    cleaned = plain(text, _NOT_ALLOWED, REFERENCE_LENGTH)
+    return cleaned if len(cleaned) >= 4 else fallback[:REFERENCE_LENGTH]
 
 
 class AirtelProvider:

@@ -8,8 +8,14 @@ from typing import ClassVar
 
 from pos_app.platform.config import ProviderSection
 
-SIGNING = ("auto", "on", "off")  # auto: where the country table says Airtel asks for it
-PADDINGS = ("pkcs1", "oaep")  # how the AES key is wrapped for x-key (UNVERIFIED: both seen)
+# (value, label in the settings): signing where the country table says Airtel asks for it,
+# always or never; how the AES key is wrapped for x-key (UNVERIFIED: both seen).
+SIGNING = (
+    ("auto", "Where Airtel asks for it (Zambia, Malawi)"),
+    ("on", "Always"),
+    ("off", "Never"),
+)
+PADDINGS = (("pkcs1", "PKCS#1"), ("oaep", "OAEP"))
 
 
 @dataclass(frozen=True)
@@ -25,7 +31,6 @@ class AirtelConfig(ProviderSection):
     signing_padding: str = "pkcs1"
 
     def problems(self) -> Iterator[tuple[str, str]]:
-        if self.message_signing not in SIGNING:
-            yield "message_signing", f"must be one of {', '.join(SIGNING)}"
-        if self.signing_padding not in PADDINGS:
-            yield "signing_padding", f"must be one of {', '.join(PADDINGS)}"
+        for key, choices in (("message_signing", SIGNING), ("signing_padding", PADDINGS)):
+            if getattr(self, key) not in dict(choices):
+                yield key, f"must be one of {', '.join(dict(choices))}"

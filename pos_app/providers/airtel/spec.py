@@ -9,11 +9,10 @@ from pos_app.domain.errors import Text
 from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.providers.airtel import secrets
 from pos_app.providers.airtel.client import AirtelClient, AirtelCredentials, Signing
-from pos_app.providers.airtel.countries import COUNTRIES, AirtelCountry
+from pos_app.providers.airtel.countries import COUNTRIES
 from pos_app.providers.airtel.provider import REFERENCE_LENGTH, AirtelProvider
 from pos_app.providers.airtel.reasons import CATALOG
-from pos_app.providers.airtel.settings import AirtelConfig
-from pos_app.providers.base import ConfigurationProblem
+from pos_app.providers.airtel.settings import PADDINGS, SIGNING, AirtelConfig
 from pos_app.providers.spec import (
     BuildContext,
     Built,
@@ -25,21 +24,12 @@ from pos_app.providers.spec import (
 )
 
 ID = "airtel"
-PADDINGS = (("pkcs1", "PKCS#1"), ("oaep", "OAEP"))
-
-
-def country_of(shop_country: str) -> AirtelCountry:
-    found = COUNTRIES.get(shop_country.upper())
-    if found is None:  # the till offers Airtel only in its countries (`local`)
-        raise ConfigurationProblem(
-            Text("Airtel Money does not collect in {region}", region=shop_country.upper())
-        )
-    return found
 
 
 def build(context: BuildContext) -> Built:
     section = cast(AirtelConfig, context.section)
-    country = country_of(context.config.shop.country)
+    # The till builds Airtel only where the shop's country is one of its own (`local`).
+    country = COUNTRIES[context.config.shop.country.upper()]
     currency = section.currency or country.currency
     production = section.environment == "production"
     signs = section.message_signing == "on" or (section.message_signing == "auto" and country.signs)
@@ -86,15 +76,7 @@ SPEC = ProviderSpec(
     settings=(
         *connection_rows("Airtel Money", "empty: the country's Airtel host for the environment"),
         SettingRow("currency", "Currency", "empty: the country's"),
-        SettingRow(
-            "message_signing",
-            "Message signing",
-            choices=(
-                ("auto", "Where Airtel asks for it (Zambia, Malawi)"),
-                ("on", "Always"),
-                ("off", "Never"),
-            ),
-        ),
+        SettingRow("message_signing", "Message signing", choices=SIGNING),
         SettingRow("signing_padding", "Key padding", choices=PADDINGS),
     ),
     # One recorded gateway answer says 10 requests a minute on the push; Airtel publishes no

@@ -30,12 +30,12 @@ from pos_app.providers.base import (
     Submission,
     UnclearAnswer,
 )
-from pos_app.providers.http import Delivery, Reply, ResilientHttp, error_for, settings_refused
+from pos_app.providers.http import Delivery, Reply, ResilientHttp, error_for
 from pos_app.providers.mpesa import rules
 from pos_app.providers.mpesa.answers import TABLE, TOKEN_REFUSED, read
 from pos_app.providers.mpesa.reasons import CATALOG
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
-from pos_app.providers.tokens import Token, TokenCache
+from pos_app.providers.tokens import Token, TokenCache, with_fresh_token
 
 Clock = Callable[[], datetime]
 
@@ -195,33 +195,30 @@ class MpesaClient:
     ) -> Reply:
         """An authenticated POST; an invalid-token answer refreshes the token once and retries
         once (the rejected attempt was not processed, so this is safe even for a push)."""
-        delivery = delivery or Delivery()
-        refreshed = False
-        while True:
-            token = await self.tokens.for_request()
-            reply = await self.http.send(
+        sent = delivery or Delivery()
+
+        async def send(token: Secret) -> Reply:
+            return await self.http.send(
                 self.breaker,
                 what,
                 call,
                 "POST",
                 path,
                 json_body=body,
-                delivery=delivery,
+                delivery=sent,
                 idempotent=idempotent,
                 headers={"Authorization": f"Bearer {token.reveal()}"},
             )
-            if reply.rule is not TOKEN_REFUSED:
-                return reply
-            if refreshed:
-                raise settings_refused(
-                    Text(
-                        "M-Pesa refuses fresh access tokens: is the M-Pesa Express product "
-                        "enabled for this Daraja app, and are the keys for this environment?"
-                    ),
-                    reply.maybe_delivered,
-                )
-            self.tokens.invalidate(token)
-            refreshed = True
+
+        return await with_fresh_token(
+            self.tokens,
+            send,
+            TOKEN_REFUSED,
+            Text(
+                "M-Pesa refuses fresh access tokens: is the M-Pesa Express product "
+                "enabled for this Daraja app, and are the keys for this environment?"
+            ),
+        )
 
     def _refusal(self, reply: Reply, what: str) -> ProviderError:
         """The error an answer other than the expected one stands for, by the table."""

@@ -30,7 +30,7 @@ from pos_app.providers.http import Delivery, Reply, ResilientHttp, settings_refu
 from pos_app.providers.mtn import replies
 from pos_app.providers.mtn.answers import GATEWAY_REFUSED, TABLE, TOKEN_REFUSED
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
-from pos_app.providers.tokens import Token, TokenCache
+from pos_app.providers.tokens import Token, TokenCache, with_fresh_token
 
 Product = Literal["collection", "disbursement", "remittance"]
 PRODUCTS: tuple[Product, ...] = ("collection", "disbursement", "remittance")
@@ -161,10 +161,9 @@ class MtnClient:
     ) -> Reply:
         """An authenticated business call. A 401 for the token refreshes it once and retries
         once (same reference id); a gateway 401 is a configuration problem."""
-        delivery = delivery or Delivery()
-        refreshed = False
-        while True:
-            token = await self.tokens[product].for_request()
+        sent = delivery or Delivery()
+
+        async def send(token: Secret) -> Reply:
             headers = {
                 "Authorization": f"Bearer {token.reveal()}",
                 "X-Target-Environment": self.target_environment,
@@ -174,26 +173,19 @@ class MtnClient:
                 headers["X-Reference-Id"] = reference_id
             if callback and self._callback_url:
                 headers["X-Callback-Url"] = self._callback_url
-            reply = await self._send(
-                product,
-                call,
-                method,
-                path,
-                headers=headers,
-                json_body=json_body,
-                delivery=delivery,
+            return await self._send(
+                product, call, method, path, headers=headers, json_body=json_body, delivery=sent
             )
-            if reply.rule is GATEWAY_REFUSED:
-                raise settings_refused(replies.gateway_refusal(product), reply.maybe_delivered)
-            if reply.rule is not TOKEN_REFUSED:
-                return reply
-            if refreshed:
-                raise settings_refused(
-                    Text("MTN refuses fresh {product} access tokens", product=product),
-                    reply.maybe_delivered,
-                )
-            self.tokens[product].invalidate(token)
-            refreshed = True
+
+        reply = await with_fresh_token(
+            self.tokens[product],
+            send,
+            TOKEN_REFUSED,
+            Text("MTN refuses fresh {product} access tokens", product=product),
+        )
+        if reply.rule is GATEWAY_REFUSED:
+            raise settings_refused(replies.gateway_refusal(product), reply.maybe_delivered)
+        return reply
 
     # -- creating and reading resources --
 
