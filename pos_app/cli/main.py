@@ -10,7 +10,14 @@ from typing import Any, Protocol
 
 from pos_app import __version__
 from pos_app.app.till import secret_store
-from pos_app.cli import doctor, owner_commands, payment_commands, report_commands, store_commands
+from pos_app.cli import (
+    doctor,
+    hub_commands,
+    owner_commands,
+    payment_commands,
+    report_commands,
+    store_commands,
+)
 from pos_app.cli.common import EXIT_CONFIG, EXIT_USAGE
 from pos_app.platform import console, logs, paths
 from pos_app.platform.config import Config, ConfigError, load_config
@@ -91,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
     owner_commands.add_commands(commands, demo_parent)
     report_commands.add_command(commands, demo_parent)
     _add_sandbox(commands)
+    hub_commands.add_command(commands)
     for command in provider_commands().values():
         command.add_arguments(commands.add_parser(command.name, help=command.help))
     return parser
@@ -171,6 +179,8 @@ def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
         from pos_app.sandbox.command import serve_sandbox  # the web server, only when asked
 
         return serve_sandbox(args.host, args.port, args.approval_delay)
+    if args.command == "hub":  # the owner's server: no till config, no keyring
+        return hub_commands.hub(args)
     try:
         config = load_config(args.config, registry.config_sections())
     except ConfigError as exc:

@@ -24,6 +24,7 @@ from pos_app.platform.config import ENVIRONMENTS, Config, ProviderSection
 from pos_app.platform.credentials import SecretName, SecretStore, proxy_password
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import PaymentProvider
+from pos_app.providers.callbacks import CallbackRoute
 
 
 @dataclass(frozen=True)
@@ -185,6 +186,8 @@ class ProviderSpec:
     local: bool = False
     # How long "no such payment" right after a push may only mean "not visible yet".
     not_found_grace: float = 30.0
+    # The callbacks the owner's hub receives for it (nothing: the hub relays none).
+    callbacks: tuple[CallbackRoute, ...] = ()
 
     def section(self, config: Config) -> ProviderSection:
         return config.section(self.id, self.config)

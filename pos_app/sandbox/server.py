@@ -20,14 +20,18 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _server(app: Starlette, log_level: str, tls: tuple[str, str] | None = None) -> uvicorn.Server:
+def _server(
+    app: Starlette, log_level: str, tls: tuple[str, str] | None = None, lifespan: bool = False
+) -> uvicorn.Server:
     certificate, key = tls or (None, None)
     return uvicorn.Server(
         uvicorn.Config(
             app,
             log_level=log_level,
             access_log=False,
-            lifespan="off",
+            lifespan="on" if lifespan else "off",
+            # A client's own X-Forwarded-For is never believed (uvicorn trusts loopback's).
+            proxy_headers=False,
             ssl_certfile=certificate,
             ssl_keyfile=key,
         )
@@ -54,12 +58,13 @@ class ThreadedServer:
         port: int = 0,
         log_level: str = "critical",
         tls: tuple[str, str] | None = None,  # (certificate file, key file): served over https
+        lifespan: bool = False,  # run the app's start-up and shut-down
     ) -> None:
         self.app = app
         self._sock = _bind(host, port)
         self.host, self.port = self._sock.getsockname()[:2]
         self.url = f"{'https' if tls else 'http'}://{self.host}:{self.port}"
-        self._server = _server(app, log_level, tls)
+        self._server = _server(app, log_level, tls, lifespan)
         self._thread = threading.Thread(target=self._run, name="sandbox-server", daemon=True)
 
     def _run(self) -> None:

@@ -11,6 +11,7 @@ from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
 from pos_app.providers.mpesa import rules, secrets
+from pos_app.providers.mpesa.callbacks import ROUTES
 from pos_app.providers.mpesa.client import Initiator, MpesaClient, MpesaCredentials, StkSettings
 from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.providers.mpesa.reasons import CATALOG
@@ -117,4 +118,5 @@ SPEC = ProviderSpec(
         "M-Pesa code", re.compile(r"[A-Z0-9]{10}"), "10 letters and digits", "NLJ7RT61SV"
     ),
     home="KE",  # M-Pesa is Kenyan
+    callbacks=ROUTES,
 )

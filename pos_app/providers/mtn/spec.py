@@ -9,6 +9,7 @@ from pos_app.domain.errors import Text
 from pos_app.domain.phone import TestNumbers
 from pos_app.platform.secret import Secret
 from pos_app.providers.mtn import environments, secrets
+from pos_app.providers.mtn.callbacks import ROUTES
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials, Product
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.providers.mtn.provisioning import provision
@@ -94,4 +95,5 @@ SPEC = ProviderSpec(
         Text("Type the MTN Collection subscription key from momodeveloper.mtn.com first"),
         provision,
     ),
+    callbacks=ROUTES,
 )

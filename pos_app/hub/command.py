@@ -1,0 +1,155 @@
+"""`pos-app hub …`: the owner's commands for the hub (init, serve, add-till, tills, shortcode)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+import psycopg
+from psycopg import AsyncConnection
+
+from pos_app.hub import owner, schema
+from pos_app.hub.receivers import SourceCheck
+from pos_app.hub.routes import hub_routes
+from pos_app.platform.config import is_http_url
+
+T = TypeVar("T")
+EXIT_USAGE = 2
+EXIT_CONFIG = 4
+DATABASE_ENV = "POS_APP_HUB_DATABASE_URL"
+
+
+def database_url(args: argparse.Namespace) -> str | None:
+    return args.database_url or os.environ.get(DATABASE_ENV) or None
+
+
+def run(args: argparse.Namespace) -> int:
+    url = database_url(args)
+    if not url:
+        print(
+            f"pos-app hub: no database: give --database-url or set {DATABASE_ENV} "
+            "(a libpq URL such as postgresql://hub@localhost/hub)",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    if args.hub_command == "serve":
+        return _serve(args, url)
+    commands: dict[str, Callable[[argparse.Namespace, AsyncConnection[Any]], Awaitable[int]]] = {
+        "init": _init,
+        "add-till": _add_till,
+        "tills": _tills,
+        "shortcode": _shortcode,
+    }
+    try:
+        return asyncio.run(
+            _with_connection(url, lambda conn: commands[args.hub_command](args, conn))
+        )
+    except (owner.OwnerError, schema.HubSchemaError) as exc:
+        print(f"pos-app hub: {exc}", file=sys.stderr)
+        return EXIT_USAGE if isinstance(exc, owner.OwnerError) else EXIT_CONFIG
+    except psycopg.OperationalError as exc:
+        print(f"pos-app hub: cannot reach the database: {_first_line(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+async def _with_connection(url: str, work: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
+    async with await AsyncConnection.connect(url, autocommit=True) as conn:
+        return await work(conn)
+
+
+async def _init(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
+    public = args.public_url
+    if not is_http_url(public, https_only=not args.allow_http):
+        print(
+            "pos-app hub: --public-url must be the hub's https:// address as the providers "
+            "reach it (--allow-http for a sandbox trial)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    urls = await owner.init(conn, public)
+    routes = hub_routes()
+    print("Hub ready. Give each provider its callback URL (keep them secret):", file=sys.stderr)
+    for path, url in urls.items():
+        route = routes[path].route
+        note = " + /<request id>, set by the till per request" if route.per_request else ""
+        print(f"  {path}{note}:", file=sys.stderr)
+        print(url)
+    return 0
+
+
+async def _add_till(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
+    await schema.require_current(conn)
+    till_id, code = await owner.add_till(conn, args.shop, args.till)
+    print(
+        f"Till {args.till!r} of shop {args.shop!r} added (id {till_id}). On that till, within "
+        f"{int(owner.ENROLMENT_VALID.total_seconds() // 3600)} hours, run "
+        "`pos-app link HUB_URL CODE` with this one-time code:",
+        file=sys.stderr,
+    )
+    print(code)
+    return 0
+
+
+async def _tills(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
+    await schema.require_current(conn)
+    if args.revoke:
+        till = await owner.revoke(conn, args.revoke)
+        print(f"Revoked till {till.name!r} of shop {till.shop!r} ({till.id}).")
+        return 0
+    rows = await owner.tills(conn)
+    if not rows:
+        print("No tills yet: `pos-app hub add-till SHOP TILL` adds one.", file=sys.stderr)
+    for till in rows:
+        seen = till.last_seen_at.strftime("%Y-%m-%d %H:%M") if till.last_seen_at else "never"
+        print(f"{till.id}  {till.shop}  {till.name}  {till.state}  last seen {seen}")
+    return 0
+
+
+async def _shortcode(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
+    await schema.require_current(conn)
+    await owner.bind_shortcode(conn, args.shop, args.shortcode)
+    print(f"Customer payments to {args.shortcode} now go to the tills of shop {args.shop!r}.")
+    return 0
+
+
+def _serve(args: argparse.Namespace, url: str) -> int:
+    import uvicorn
+
+    from pos_app.hub.app import create_app
+
+    overrides = (
+        {
+            "daraja/stk": args.daraja_sources,
+            "daraja/c2b/validation": args.daraja_sources,
+            "daraja/c2b/confirmation": args.daraja_sources,
+        }
+        if args.daraja_sources is not None
+        else None
+    )
+    try:
+        sources = SourceCheck.published(overrides, args.refuse_unlisted)
+    except ValueError as exc:
+        print(f"pos-app hub: --daraja-sources: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    uvicorn.run(
+        create_app(url, sources),
+        host=args.host,
+        port=args.port,
+        # The access log would print each callback's path, secret included.
+        access_log=False,
+        log_level="warning",
+        # A client's own X-Forwarded-For is never believed, only a proxy the owner names.
+        proxy_headers=bool(args.trusted_proxy),
+        forwarded_allow_ips=args.trusted_proxy or None,
+    )
+    return 0

@@ -1,0 +1,228 @@
+"""A callback's way in: stored raw, then matched against what a till awaits, in one
+transaction that commits before the provider hears 200."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from psycopg import AsyncConnection
+
+from pos_app.hub import events
+from pos_app.hub.routes import HubRoute
+from pos_app.providers.callbacks import CallbackKind, MalformedCallback, Notice, read_json
+
+log = logging.getLogger(__name__)
+
+# What became of a stored callback (inbox.verdict).
+RELAYED = "relayed"  # a till was told
+ORPHAN = "orphan"  # no till awaits this request id (yet): matched when one says it does
+DUPLICATE = "duplicate"  # the same outcome again
+CONFLICT = "conflict"  # disagrees with what was already relayed: the first one stands
+MISMATCH = "mismatch"  # amount or phone differ from what the till sent
+UNREADABLE = "unreadable"  # the body or its status could not be read
+UNSERVED = "unserved"  # a customer payment to a number no shop here serves
+FLAGGED = "flagged"  # a customer payment whose amount cannot be trusted
+VALIDATED = "validated"  # a C2B validation, answered "Accepted"
+
+
+@dataclass(frozen=True)
+class Arrival:
+    route: HubRoute
+    raw: bytes
+    request_id: str | None  # from the URL (MTN)
+    source_ip: str | None
+    source_listed: bool | None
+
+
+def _digest(arrival: Arrival) -> bytes:
+    return hashlib.sha256(f"{arrival.request_id or ''}\n".encode() + arrival.raw).digest()
+
+
+def read(route: HubRoute, raw: bytes, request_id: str | None) -> Notice:
+    return route.route.parse(read_json(raw), request_id)
+
+
+async def store(conn: AsyncConnection[Any], arrival: Arrival) -> str | None:
+    """Keep the callback and act on it; its verdict, or None for an exact repeat (stored once).
+    Runs in the caller's transaction."""
+    try:
+        notice: Notice | None = read(arrival.route, arrival.raw, arrival.request_id)
+        problem = None
+    except MalformedCallback as exc:
+        notice, problem = None, str(exc)
+    request_id = notice.request_id if notice else arrival.request_id
+    cursor = await conn.execute(
+        "INSERT INTO inbox (route, source_ip, source_listed, raw, digest, request_id, verdict,"
+        " problem) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (route, digest) DO NOTHING RETURNING id",
+        (
+            arrival.route.route.path,
+            arrival.source_ip,
+            arrival.source_listed,
+            arrival.raw,
+            _digest(arrival),
+            request_id,
+            UNREADABLE,
+            problem,
+        ),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return None
+    inbox_id = int(row[0])
+    if notice is None:
+        log.warning("hub: unreadable callback on %s: %s", arrival.route.route.path, problem)
+        return UNREADABLE
+    verdict, why = await act(conn, arrival.route, notice, inbox_id, arrival.source_listed)
+    await conn.execute(
+        "UPDATE inbox SET verdict = %s, problem = coalesce(%s, problem) WHERE id = %s",
+        (verdict, why or _problems(notice), inbox_id),
+    )
+    if verdict in (CONFLICT, MISMATCH, UNSERVED, FLAGGED, UNREADABLE):
+        log.warning(
+            "hub: callback %s on %s: %s",
+            verdict,
+            arrival.route.route.path,
+            why or _problems(notice),
+        )
+    return verdict
+
+
+def _problems(notice: Notice) -> str | None:
+    return "; ".join(notice.problems) or None
+
+
+async def act(
+    conn: AsyncConnection[Any],
+    route: HubRoute,
+    notice: Notice,
+    inbox_id: int,
+    source_listed: bool | None,
+) -> tuple[str, str | None]:
+    kind = route.route.kind
+    if kind is CallbackKind.VALIDATION:
+        return VALIDATED, None
+    if kind is CallbackKind.CUSTOMER_PAYMENT:
+        return await _customer_payment(conn, notice, inbox_id)
+    return await _outcome(conn, route.provider, notice, inbox_id, source_listed)
+
+
+async def _outcome(
+    conn: AsyncConnection[Any],
+    provider: str,
+    notice: Notice,
+    inbox_id: int,
+    source_listed: bool | None,
+) -> tuple[str, str | None]:
+    if notice.outcome is None or notice.request_id is None:
+        return UNREADABLE, "no final status in the callback"
+    cursor = await conn.execute(
+        "SELECT a.till_id, t.shop, a.payment_id, a.kind, a.amount, a.currency, a.phone, a.outcome"
+        " FROM awaits a JOIN tills t ON t.id = a.till_id"
+        " WHERE a.provider = %s AND a.request_id = %s FOR UPDATE OF a",
+        (provider, notice.request_id),
+    )
+    row = await cursor.fetchone()
+    if row is None:
+        return ORPHAN, None
+    till_id, shop, payment_id, kind, amount, currency, phone, outcome = row
+    if notice.amount is not None and notice.amount != amount:
+        return MISMATCH, f"amount {notice.amount} where the till asked for {amount}"
+    if not same_phone(notice.phone, phone):
+        return MISMATCH, "the callback's phone number is not the payment's"
+    if outcome is not None:
+        if outcome == notice.outcome.value:
+            return DUPLICATE, None
+        return CONFLICT, f"says {notice.outcome.value} after {outcome} was relayed"
+    await conn.execute(
+        "UPDATE awaits SET outcome = %s, inbox_id = %s WHERE provider = %s AND request_id = %s",
+        (notice.outcome.value, inbox_id, provider, notice.request_id),
+    )
+    await events.add(
+        conn,
+        shop,
+        till_id,
+        "outcome",
+        {
+            "provider": provider,
+            "request_id": notice.request_id,
+            "kind": kind,
+            "payment_id": payment_id,
+            "outcome": notice.outcome.value,
+            "code": notice.code,
+            "description": notice.description,
+            "amount": _text(notice.amount),
+            "currency": currency,
+            "receipt_code": notice.receipt_code,
+            "paid_at": notice.paid_at,
+            "source_listed": source_listed,
+            "problems": list(notice.problems),
+        },
+    )
+    return RELAYED, None
+
+
+async def _customer_payment(
+    conn: AsyncConnection[Any], notice: Notice, inbox_id: int
+) -> tuple[str, str | None]:
+    cursor = await conn.execute(
+        "INSERT INTO c2b_payments (trans_id, shortcode, amount, account, payer_name, phone,"
+        " paid_at, inbox_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        " ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
+        (
+            notice.request_id,
+            notice.shortcode,
+            notice.amount,
+            notice.account,
+            notice.payer_name,
+            notice.phone,
+            notice.paid_at,
+            inbox_id,
+        ),
+    )
+    if await cursor.fetchone() is None:
+        cursor = await conn.execute(
+            "SELECT amount, shortcode FROM c2b_payments WHERE trans_id = %s", (notice.request_id,)
+        )
+        first = await cursor.fetchone()
+        if first is not None and (first[0], first[1]) == (notice.amount, notice.shortcode):
+            return DUPLICATE, None
+        return CONFLICT, "the same M-Pesa code came again with another amount or number"
+    if notice.amount is None:
+        return FLAGGED, _problems(notice) or "no amount"
+    cursor = await conn.execute(
+        "SELECT shop FROM shortcodes WHERE shortcode = %s", (notice.shortcode,)
+    )
+    served = await cursor.fetchone()
+    if served is None:
+        return UNSERVED, "no shop here takes payments to this number"
+    await events.add(conn, served[0], None, "c2b", customer_payment_body(notice))
+    return RELAYED, None
+
+
+def customer_payment_body(notice: Notice) -> dict[str, Any]:
+    return {
+        "trans_id": notice.request_id,
+        "amount": _text(notice.amount),
+        "payer_name": notice.payer_name,
+        "account": notice.account,
+        "paid_at": notice.paid_at,
+    }
+
+
+def same_phone(given: str | None, expected: str | None) -> bool:
+    """Numbers agree when both can be read: masked or hashed ones (C2B) are not compared."""
+    digits = re.sub(r"\D", "", given or "")
+    wanted = re.sub(r"\D", "", expected or "")
+    if len(digits) < 9 or len(wanted) < 9 or not (given or "").strip().isdigit():
+        return True
+    return digits[-9:] == wanted[-9:]
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else f"{amount:.2f}"
