@@ -52,8 +52,8 @@ class Outcome(StrEnum):
 
 
 class MalformedCallback(ValueError):
-    """The body is not what the route takes. The message says what in plain English and
-    never quotes a value from the body (phone numbers and names are personal data)."""
+    """The body is not what the route takes. The message says what in plain English; of the
+    body it quotes at most a key or a short status word, never customer data or a token."""
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ class CallbackRoute:
     sources: tuple[str, ...] = ()  # published source networks: a signal, never proof (§4)
 
     def __post_init__(self) -> None:
-        # A route that Daraja would refuse, or that clashes with a URL token, fails at import.
+        # A path Daraja would refuse fails at import, not when a URL is first registered.
         if not _PATH.fullmatch(self.path) or REFUSED_IN_URLS.search(self.path):
             raise ValueError(f"callback path {self.path!r} is not a usable URL part")
         if not self.methods or not set(self.methods) <= _METHODS:
