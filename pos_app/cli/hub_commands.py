@@ -33,11 +33,12 @@ def add_command(commands: Any) -> None:
         help="the reverse proxy whose X-Forwarded-For is believed (none by default)",
     )
     serve.add_argument(
-        "--daraja-sources",
-        metavar="CIDR,…",
-        type=lambda text: [part.strip() for part in text.split(",") if part.strip()],
-        help="where Daraja's callbacks come from (default: Safaricom's published list; "
-        "an empty value checks nothing)",
+        "--sources",
+        metavar="PROVIDER=CIDR,…",
+        action="append",
+        default=[],
+        help="where a provider's callbacks may come from, by provider id (default: "
+        "each provider's published list, if any; PROVIDER= with nothing checks nothing)",
     )
     serve.add_argument(
         "--refuse-unlisted",

@@ -126,19 +126,10 @@ def _serve(args: argparse.Namespace, url: str) -> int:
 
     from pos_app.hub.app import create_app
 
-    overrides = (
-        {
-            "daraja/stk": args.daraja_sources,
-            "daraja/c2b/validation": args.daraja_sources,
-            "daraja/c2b/confirmation": args.daraja_sources,
-        }
-        if args.daraja_sources is not None
-        else None
-    )
     try:
-        sources = SourceCheck.published(overrides, args.refuse_unlisted)
+        sources = SourceCheck.published(_source_overrides(args.sources), args.refuse_unlisted)
     except ValueError as exc:
-        print(f"pos-app hub: --daraja-sources: {exc}", file=sys.stderr)
+        print(f"pos-app hub: --sources: {exc}", file=sys.stderr)
         return EXIT_USAGE
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     uvicorn.run(
@@ -153,3 +144,17 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         forwarded_allow_ips=args.trusted_proxy or None,
     )
     return 0
+
+
+def _source_overrides(given: list[str]) -> dict[str, list[str]]:
+    """`--sources PROVIDER=CIDR,…` as lists by route path (every route of that provider)."""
+    routes = hub_routes()
+    overrides: dict[str, list[str]] = {}
+    for item in given:
+        provider, sep, networks = item.partition("=")
+        paths = [path for path, route in routes.items() if route.provider == provider.strip()]
+        if not sep or not paths:
+            raise ValueError(f"{item!r} is not PROVIDER=CIDR,… for a provider with callbacks")
+        for path in paths:
+            overrides[path] = [net.strip() for net in networks.split(",") if net.strip()]
+    return overrides

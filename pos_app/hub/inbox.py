@@ -34,7 +34,7 @@ VALIDATED = "validated"  # a C2B validation, answered "Accepted"
 class Arrival:
     route: HubRoute
     raw: bytes
-    request_id: str | None  # from the URL (MTN)
+    request_id: str | None  # from the URL, for providers that put none in the body
     source_ip: str | None
     source_listed: bool | None
 
@@ -192,7 +192,7 @@ async def _customer_payment(
         first = await cursor.fetchone()
         if first is not None and (first[0], first[1]) == (notice.amount, notice.shortcode):
             return DUPLICATE, None
-        return CONFLICT, "the same M-Pesa code came again with another amount or number"
+        return CONFLICT, "the same transaction id came again with another amount or number"
     if notice.amount is None:
         return FLAGGED, _problems(notice) or "no amount"
     cursor = await conn.execute(

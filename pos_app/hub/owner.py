@@ -38,7 +38,7 @@ class TillRow:
 
 async def init(conn: AsyncConnection[Any], public_url: str) -> dict[str, str]:
     """Create or update the schema and one secret per callback route (kept on a second run:
-    the URLs given to Safaricom and MTN stay valid); the URLs, by route path."""
+    the URLs given to the providers stay valid); the URLs, by route path."""
     await schema.migrate(conn)
     async with conn.transaction():
         await conn.execute(

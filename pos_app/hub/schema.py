@@ -87,7 +87,7 @@ CREATE TABLE awaits (
     inbox_id bigint REFERENCES inbox,
     PRIMARY KEY (provider, request_id)
 );
--- Customer-initiated M-Pesa payments (C2B), claimed by exactly one till.
+-- Customer-initiated payments (C2B: paid to the shop's number), claimed by exactly one till.
 CREATE TABLE c2b_payments (
     trans_id text PRIMARY KEY,
     shortcode text NOT NULL,

@@ -7,9 +7,8 @@ import hmac
 import re
 import secrets
 
-# Daraja refuses a callback URL with one of these words in it, in any case (callbacks.md §3);
-# lower-case hex cannot spell any of them.
-DARAJA_REFUSED = re.compile(r"mpesa|m-pesa|safaricom|exe|exec|cmd|sql|query", re.IGNORECASE)
+# Lower-case hex cannot spell any word a provider refuses in a callback URL
+# (providers.callbacks.REFUSED_IN_URLS).
 ROUTE_SECRET = re.compile(r"[0-9a-f]{64}")
 # No 0/O or 1/I/L: the code is read off one screen and typed on another.
 _CODE_LETTERS = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
