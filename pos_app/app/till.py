@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import httpx
 
+from pos_app.app.hub_wiring import hub_callbacks, hub_link
 from pos_app.domain.amount_guard import AmountGuard
 from pos_app.domain.countries import Provider
 from pos_app.domain.errors import ValidationError, message_of
@@ -47,6 +48,7 @@ class Till:
     unavailable: dict[Provider, str] = field(default_factory=dict)  # why a provider is missing
     notices: dict[Provider, list[str]] = field(default_factory=dict)  # what works less well
     sandbox: object | None = None  # the in-process simulator app, in demo mode
+    secrets: SecretStore | None = None
 
     def engine(
         self,
@@ -55,7 +57,7 @@ class Till:
         max_concurrent_requests: int = 8,
         checkpoint: Checkpoint | None = None,
     ) -> PaymentEngine:
-        return PaymentEngine(
+        engine = PaymentEngine(
             repository,
             self.providers,
             self.policies,
@@ -64,6 +66,11 @@ class Till:
             max_concurrent_requests=max_concurrent_requests,
             checkpoint=checkpoint,
         )
+        link = hub_link(self.config, self.secrets or secret_store(), repository)
+        if link is not None:
+            engine.relay = link
+            link.listener = engine
+        return engine
 
     def _unavailable(self, provider: Provider) -> str:
         return self.unavailable.get(provider) or not_set_up(provider)
@@ -198,14 +205,15 @@ def build_till(
 ) -> Till:
     """A till with every installed provider its config enables: real ones with the secrets
     found, or in demo mode the simulators (in process, on the wall clock)."""
-    till = Till(config, demo)
+    store = secrets or secret_store()
+    till = Till(config, demo, secrets=store)
+    callbacks = hub_callbacks(config, store)
     enabled = [
         spec
         for spec in registry.specs()
         if spec.section(config).enabled and spec.offered_in(config.shop.country)
     ]
     transport = _demo_transport(till, enabled, approval_delay) if demo else None
-    store = secrets or secret_store()
     for spec in enabled:
         if demo:
             context = _demo_context(config, spec, transport)
@@ -214,6 +222,7 @@ def build_till(
         if context is None:
             till.unavailable[spec.id] = spec.not_set_up
             continue
+        context = replace(context, callbacks=callbacks)
         try:
             built = spec.build(context)
         except ConfigurationProblem as exc:

@@ -13,6 +13,7 @@ from pos_app.app.till import secret_store
 from pos_app.cli import (
     doctor,
     hub_commands,
+    link_command,
     owner_commands,
     payment_commands,
     report_commands,
@@ -99,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     report_commands.add_command(commands, demo_parent)
     _add_sandbox(commands)
     hub_commands.add_command(commands)
+    link_command.add_command(commands)
     for command in provider_commands().values():
         command.add_arguments(commands.add_parser(command.name, help=command.help))
     return parser
@@ -189,6 +191,8 @@ def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
     secrets = secret_store()
     if (own := provider_commands().get(args.command)) is not None:
         return own.run(args, config, secrets)
+    if args.command == "link":
+        return link_command.link_till(args, config, secrets)
     demo = _world(args.command, config, args.demo or getattr(args, "demo_here", False), secrets)
     paths.enter_demo_world(demo)
     if (handler := HANDLERS.get(args.command)) is not None:

@@ -12,6 +12,12 @@ from typing import Any
 from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 
+# Where a receipt code came from: the provider's status answer, its callback relayed by the
+# hub (verified by a status answer), a customer-initiated payment claimed at the till, or
+# the cashier's typing.
+RECEIPT_SOURCES = ("provider", "callback", "c2b", "cashier")
+PROVIDERS_RECEIPTS = ("provider", "callback", "c2b")
+
 
 class PaymentStatus(StrEnum):
     CREATED = "created"  # saved, nothing sent yet
@@ -239,22 +245,25 @@ class Payment:
         )
         return changed, event
 
-    def add_receipt(self, code: str, now: datetime) -> tuple[Payment, PaymentEvent]:
-        """A receipt number the cashier read from the customer's confirmation SMS. It never
+    def add_receipt(
+        self, code: str, now: datetime, source: str = "cashier"
+    ) -> tuple[Payment, PaymentEvent]:
+        """A receipt number the cashier read from the customer's confirmation SMS, or (source
+        "callback") the provider's own from its verified callback, relayed by the hub. It never
         replaces the provider's own, and only a paid payment has one."""
         if self.status not in (S.SUCCESSFUL, S.REFUNDED):
             raise ValueError(f"payment {self.reference_id} is {self.status.value}, not paid")
-        if self.receipt_source == "provider":
+        if self.receipt_source in PROVIDERS_RECEIPTS:
             raise ValueError(f"payment {self.reference_id} already has the provider's receipt")
-        changed = replace(
-            self, provider_transaction_id=code, receipt_source="cashier", updated_at=now
-        )
+        if source == "callback" and self.receipt_source is not None:
+            raise ValueError(f"payment {self.reference_id} already has a receipt typed in")
+        changed = replace(self, provider_transaction_id=code, receipt_source=source, updated_at=now)
         event = PaymentEvent(
             self.reference_id,
             now,
             self.status,
             self.status,
-            detail={"receipt": code, "source": "cashier"},
+            detail={"receipt": code, "source": source},
         )
         return changed, event
 

@@ -28,6 +28,7 @@ from pos_app.engine.policy import (
     not_set_up,
     utc_now,
 )
+from pos_app.engine.relay import Heard
 from pos_app.engine.schedule import RateLimiter
 from pos_app.providers import registry
 from pos_app.providers.base import (
@@ -105,6 +106,11 @@ class EngineCore:
         self._created: set[str] = set()
         # Answers not understood already in each payment's history (the gist: no body).
         self._noted: dict[str, list[dict[str, Any]]] = {}
+        # Callbacks relayed by the hub, waiting for the provider's answer to agree, and what
+        # wakes a payment's follower early (engine/hearing.py).
+        self._heard: dict[str, Heard] = {}
+        self._confirming: set[str] = set()  # heard, asked, the provider says "pending" still
+        self._nudges: dict[str, asyncio.Event] = {}
 
     def spec(self, provider: Provider) -> ProviderSpec:
         """The provider's spec (raises ConfigurationProblem when it is not installed)."""

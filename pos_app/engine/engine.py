@@ -26,7 +26,8 @@ from pos_app.domain.payment import (
 from pos_app.domain.reasons import app_reason
 from pos_app.domain.refunds import REFUND
 from pos_app.engine.events import PaymentUpdate
-from pos_app.engine.following import Following, Stop
+from pos_app.engine.following import Stop
+from pos_app.engine.hearing import Hearing
 from pos_app.engine.policy import (
     TO_RECONCILE,
     ChargeRequest,
@@ -54,7 +55,7 @@ _SAID = {
 __all__ = ["ChargeRequest", "Checkpoint", "Finding", "PaymentEngine", "PollPolicy", "not_set_up"]
 
 
-class PaymentEngine(Following):
+class PaymentEngine(Hearing):
     """Durable payments driven to their outcome (the module's docstring)."""
 
     def create(self, request: ChargeRequest) -> Payment:
@@ -227,14 +228,6 @@ class PaymentEngine(Following):
         self.bus.publish(PaymentUpdate(payment, self.repository.last_event(reference_id)))
         return payment
 
-    def follow(self, reference_id: str) -> asyncio.Task[None]:
-        """Drive one payment to its outcome in the background (once per payment)."""
-        task = self._tasks.get(reference_id)
-        if task is None or task.done():
-            task = asyncio.create_task(self._follow(reference_id), name=f"payment {reference_id}")
-            self._tasks[reference_id] = task
-        return task
-
     def resume(self) -> list[Payment]:
         """Follow every payment that is not final: after a start, a crash or a lost network."""
         open_payments = [p for p in self.repository.list_open() if p.provider in self.providers]
@@ -302,3 +295,6 @@ class PaymentEngine(Following):
         for provider in self.providers.values():
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(provider.aclose(), 3)
+        if self.relay is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self.relay.aclose(), 3)

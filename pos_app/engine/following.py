@@ -79,7 +79,9 @@ class Following(Sending):
                 self._move(payment, S.EXPIRED, reason=app_reason("NO_ANSWER"))
                 continue
 
-            await asyncio.sleep(self._next_delay(payment, age, offline, not_found_since))
+            await self._pause(
+                reference_id, self._next_delay(payment, age, offline, not_found_since)
+            )
 
             report = await self._ask(payment)
             if report is None:
@@ -96,6 +98,9 @@ class Following(Sending):
             except StorageFault as exc:  # a re-send could not be marked: not sent, ask again
                 log.warning("payment %s: not sent again yet: %s", reference_id, exc)
                 await asyncio.sleep(self.save_retry)
+
+    async def _pause(self, reference_id: str, delay: float) -> None:
+        await asyncio.sleep(delay)
 
     def _next_delay(
         self, payment: Payment, age: float, offline: int, not_found_since: float | None

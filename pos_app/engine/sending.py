@@ -88,7 +88,7 @@ class Sending(EngineCore):
                     return current
         self._checkpoint("sent")
         self.problems.pop(payment.provider, None)
-        return self._move(
+        moved = self._move(
             payment,
             S.PENDING,
             request_id=submission.provider_request_id,
@@ -102,6 +102,11 @@ class Sending(EngineCore):
                 if v is not None
             },
         )
+        self._tell_relay(moved)
+        return moved
+
+    def _tell_relay(self, payment: Payment) -> None:
+        """Tell the hub, if there is one, that this payment's callback is awaited."""
 
     def _not_sent(self, payment: Payment, exc: ProviderError, tries: int) -> Payment:
         """The move after a send that failed and is not tried again."""

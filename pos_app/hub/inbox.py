@@ -135,14 +135,15 @@ async def _outcome(
         return MISMATCH, f"amount {notice.amount} where the till asked for {amount}"
     if not same_phone(notice.phone, phone):
         return MISMATCH, "the callback's phone number is not the payment's"
-    if outcome is not None:
-        if outcome == notice.outcome.value:
-            return DUPLICATE, None
-        return CONFLICT, f"says {notice.outcome.value} after {outcome} was relayed"
-    await conn.execute(
-        "UPDATE awaits SET outcome = %s, inbox_id = %s WHERE provider = %s AND request_id = %s",
-        (notice.outcome.value, inbox_id, provider, notice.request_id),
-    )
+    if outcome == notice.outcome.value:
+        return DUPLICATE, None
+    if outcome is None:
+        await conn.execute(
+            "UPDATE awaits SET outcome = %s, inbox_id = %s WHERE provider = %s AND request_id = %s",
+            (notice.outcome.value, inbox_id, provider, notice.request_id),
+        )
+    # A contradiction is relayed too, flagged: the first outcome stays the hub's, and the
+    # till believes neither until the provider's own answer agrees with one.
     await events.add(
         conn,
         shop,
@@ -162,8 +163,11 @@ async def _outcome(
             "paid_at": notice.paid_at,
             "source_listed": source_listed,
             "problems": list(notice.problems),
+            "contradicts": outcome,
         },
     )
+    if outcome is not None:
+        return CONFLICT, f"says {notice.outcome.value} after {outcome} was relayed"
     return RELAYED, None
 
 

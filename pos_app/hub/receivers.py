@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from psycopg_pool import AsyncConnectionPool
@@ -32,7 +32,7 @@ class SourceCheck:
 
     @classmethod
     def published(
-        cls, overrides: dict[str, Sequence[str]] | None = None, refuse_unlisted: bool = False
+        cls, overrides: Mapping[str, Sequence[str]] | None = None, refuse_unlisted: bool = False
     ) -> SourceCheck:
         lists: dict[str, tuple[Network, ...]] = {}
         for path, hub_route in hub_routes().items():

@@ -94,6 +94,14 @@ class ProviderSection:
 
 
 @dataclass(frozen=True)
+class HubConfig:
+    """The owner's hub, as `pos-app link` set it: the till fetches callbacks from it."""
+
+    url: str = ""  # empty: no hub (the till polls the providers alone)
+    till_id: str = ""  # given by the hub when the till was linked
+
+
+@dataclass(frozen=True)
 class BackupConfig:
     folder: str = ""  # empty: "backups" beside the database
     keep: int = 14  # daily copies kept; older ones are deleted
@@ -127,6 +135,7 @@ class BackupConfig:
 class Config:
     shop: ShopConfig = field(default_factory=ShopConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
+    hub: HubConfig = field(default_factory=HubConfig)
     # Each provider's section by its id, as read; a provider without one has its defaults.
     providers: Mapping[str, ProviderSection] = field(default_factory=dict)
     path: Path | None = None  # the file it came from, if any
@@ -145,7 +154,11 @@ class Config:
 
 
 Sections = Mapping[str, type[ProviderSection]]  # the installed providers' sections by id
-_OWN_SECTIONS: dict[str, type[Any]] = {"shop": ShopConfig, "backup": BackupConfig}
+_OWN_SECTIONS: dict[str, type[Any]] = {
+    "shop": ShopConfig,
+    "backup": BackupConfig,
+    "hub": HubConfig,
+}
 
 
 def config_path(explicit: str | os.PathLike[str] | None = None) -> tuple[Path, bool]:
@@ -273,6 +286,8 @@ def _validate(config: Config, path: Path) -> None:
         fail("shop.confirm_above", "must not be more than shop.largest_charge")
     if any(amount <= 0 for amount in shop.quick_amounts):
         fail("shop.quick_amounts", "must all be more than zero")
+    if config.hub.url and not is_http_url(config.hub.url):
+        fail("hub.url", f"must be the hub's http(s):// address, not {config.hub.url!r}")
     if shop.timezone:
         try:
             ZoneInfo(shop.timezone)

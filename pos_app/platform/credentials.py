@@ -44,6 +44,12 @@ def proxy_password(provider: str) -> SecretName:
     )
 
 
+# The till's key at the owner's hub, and the callback URLs the hub gave it (they carry the
+# hub's path secrets): both from `pos-app link`.
+HUB_KEY = SecretName("hub.till_key", "POS_APP_HUB_TILL_KEY", "Hub till key", False)
+HUB_CALLBACKS = SecretName("hub.callback_urls", "POS_APP_HUB_CALLBACK_URLS", "Hub callbacks", False)
+
+
 class NoSecureKeyring(Exception):
     """There is nowhere safe to store a secret on this computer."""
 

@@ -8,7 +8,7 @@ and ask them.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,6 +17,7 @@ import httpx
 
 from pos_app.domain.errors import Text, ValidationError
 from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment
 from pos_app.domain.phone import PhoneNumber, TestNumbers
 from pos_app.domain.reasons import Catalog
 from pos_app.domain.receipt_codes import ReceiptCode
@@ -116,6 +117,9 @@ class BuildContext:
     secrets: Mapping[SecretName, Secret]  # those found (the required ones are all there)
     base_url: str | None = None  # the demo's in-process simulator, instead of the section's
     transport: httpx.AsyncBaseTransport | None = None
+    # The owner's hub's callback URLs by route path (CallbackRoute.path), once the till is
+    # linked: given to the provider with each request, so its callback reaches the hub.
+    callbacks: Mapping[str, str] = field(default_factory=dict)
 
     def proxy(self, provider: str) -> httpx.Proxy | None:
         """The section's proxy with its password from the keyring (None: direct; the demo's
@@ -186,8 +190,10 @@ class ProviderSpec:
     local: bool = False
     # How long "no such payment" right after a push may only mean "not visible yet".
     not_found_grace: float = 30.0
-    # The callbacks the owner's hub receives for it (nothing: the hub relays none).
+    # The callbacks the owner's hub receives for it (nothing: the hub relays none), and the
+    # id a payment's callback carries (the hub matches it with what the till awaits).
     callbacks: tuple[CallbackRoute, ...] = ()
+    callback_id: Callable[[Payment], str | None] = lambda payment: payment.provider_request_id
 
     def section(self, config: Config) -> ProviderSection:
         return config.section(self.id, self.config)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
-from pos_app.domain.payment import PaymentStatus
+from pos_app.domain.payment import RECEIPT_SOURCES, PaymentStatus
 from pos_app.store import audit
 from pos_app.store.db import DatabaseTooNew, StoreError, write_transaction
 
@@ -149,17 +149,22 @@ _V5_PAYMENTS = f"""CREATE TABLE payments_v5 (
 
 
 def _v5_any_provider(db: Database) -> None:
-    """SQLite cannot drop a constraint, so the table is made again without it: a new table
-    takes every row as stored (rowids included, so that a reference check reads the same
-    before and after) and then the old one's place, and the old one's indexes and triggers are
-    made again from their own SQL. Events and owner actions are not touched."""
+    _rebuild_payments(db, _V5_PAYMENTS)
+
+
+def _rebuild_payments(db: Database, create: str) -> None:
+    """SQLite cannot change a constraint, so the table is made again with the new one: a new
+    table (`create`, named payments_v5) takes every row as stored (rowids included, so that a
+    reference check reads the same before and after) and then the old one's place, and the old
+    one's indexes and triggers are made again from their own SQL. Events and owner actions
+    are not touched."""
     if db.execute("PRAGMA foreign_keys").fetchone()[0]:
         raise StoreError("rebuilding the payments table needs foreign keys off")
     kept = db.execute(
         "SELECT sql FROM sqlite_master WHERE tbl_name = 'payments'"
         " AND type IN ('index', 'trigger') AND sql IS NOT NULL ORDER BY rowid"
     ).fetchall()
-    db.execute(_V5_PAYMENTS)
+    db.execute(create)
     new = [row[1] for row in db.execute("PRAGMA table_info(payments_v5)")]
     old = [row[1] for row in db.execute("PRAGMA table_info(payments)")]
     if sorted(new) != sorted(old):  # a column the copy would drop, or one it cannot fill
@@ -174,12 +179,26 @@ def _v5_any_provider(db: Database) -> None:
         db.execute(sql)
 
 
+def _v6_hub_link(db: Database) -> None:
+    """Receipt codes from the hub (a provider's verified callback, a claimed customer
+    payment), and where the till's reading of its hub events stands."""
+    _rebuild_payments(
+        db,
+        _V5_PAYMENTS.replace(
+            "receipt_source IN ('provider', 'cashier')",
+            f"receipt_source IN ({', '.join(repr(s) for s in RECEIPT_SOURCES)})",
+        ),
+    )
+    db.execute("CREATE TABLE link_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "payments and append-only payment events", _v1_payments),
     Migration(2, "who gave the receipt number", _v2_receipt_source),
     Migration(3, "hash-chained payment events", _v3_audit_chain),
     Migration(4, "owner actions and refunds", _v4_owner_and_refunds),
     Migration(5, "any provider", _v5_any_provider),
+    Migration(6, "receipts from the hub, and its cursor", _v6_hub_link),
 )
 
 

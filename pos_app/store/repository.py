@@ -144,15 +144,30 @@ class PaymentRepository:
                 self._update(original, *original.refund_succeeded(reference_id, total, now))
         return changed
 
-    def add_receipt(self, reference_id: str, code: str, now: datetime) -> Payment:
+    def add_receipt(
+        self, reference_id: str, code: str, now: datetime, source: str = "cashier"
+    ) -> Payment:
         """Record a receipt number typed by the cashier (e.g. the code in the customer's
-        confirmation SMS, from a provider that does not return it), with an event; raises
-        ValueError if the payment cannot take one."""
+        confirmation SMS, from a provider that does not return it) or relayed by the hub, with
+        an event; raises ValueError if the payment cannot take one."""
         with write_transaction(self._db):
             current = self.get(reference_id)
-            changed, event = current.add_receipt(code, now)
+            changed, event = current.add_receipt(code, now, source)
             self._update(current, changed, event)
         return changed
+
+    def link_state(self, key: str) -> str | None:
+        """What the till keeps about its hub link (e.g. its cursor in the hub's events)."""
+        row = self._db.execute("SELECT value FROM link_state WHERE key = ?", [key]).fetchone()
+        return str(row[0]) if row else None
+
+    def set_link_state(self, key: str, value: str) -> None:
+        with write_transaction(self._db):
+            self._db.execute(
+                "INSERT INTO link_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
 
     def note(self, reference_id: str, detail: dict[str, Any], now: datetime) -> Payment:
         """An event that changes nothing but the history (see Payment.note)."""

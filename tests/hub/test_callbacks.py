@@ -155,13 +155,19 @@ def test_twenty_duplicate_callbacks_make_one_event(hub: Hub) -> None:
     assert hub.sql("SELECT count(*) FROM events") == [(1,)]
 
 
-def test_a_failure_after_a_success_changes_nothing(hub: Hub) -> None:
+def test_a_failure_after_a_success_is_flagged_and_the_first_stands(hub: Hub) -> None:
     till = stk_awaited(hub)
     hub.callback("daraja/stk", STK_SUCCESS)
     assert hub.callback("daraja/stk", STK_CANCELLED).status_code == 200
+    hub.callback("daraja/stk", STK_CANCELLED)  # a repeat of the contradiction: stored once
     events = till.events()
-    assert [e["body"]["outcome"] for e in events] == ["succeeded"]
+    # The till asks the provider, whose answer decides; the hub keeps the first.
+    assert [(e["body"]["outcome"], e["body"]["contradicts"]) for e in events] == [
+        ("succeeded", None),
+        ("failed", "succeeded"),
+    ]
     assert [v for _, v, _ in inbox(hub)] == ["relayed", "conflict"]
+    assert hub.sql("SELECT outcome FROM awaits") == [("succeeded",)]
 
 
 @pytest.mark.parametrize(

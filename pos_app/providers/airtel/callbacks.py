@@ -10,6 +10,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Any
 
+from pos_app.domain.payment import Payment
+from pos_app.providers.airtel.provider import transaction_id
 from pos_app.providers.callbacks import (
     CallbackKind,
     CallbackRoute,
@@ -56,6 +58,12 @@ def parse_payment(body: Any, request_id: str | None = None) -> Notice:
         receipt_code=receipt,
         problems=tuple(problems),
     )
+
+
+def callback_id(payment: Payment) -> str | None:
+    """The transaction id the push carried (our id without hyphens); Airtel's portal-set
+    callback is for collections only."""
+    return None if payment.refund_of else transaction_id(payment)
 
 
 ROUTES: tuple[CallbackRoute, ...] = (

@@ -8,7 +8,7 @@ from typing import cast
 from pos_app.domain.errors import Text
 from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.providers.airtel import secrets
-from pos_app.providers.airtel.callbacks import ROUTES
+from pos_app.providers.airtel.callbacks import ROUTES, callback_id
 from pos_app.providers.airtel.client import AirtelClient, AirtelCredentials, Signing
 from pos_app.providers.airtel.countries import COUNTRIES
 from pos_app.providers.airtel.provider import REFERENCE_LENGTH, AirtelProvider
@@ -103,4 +103,5 @@ SPEC = ProviderSpec(
         "README: Airtel Money)"
     ),
     callbacks=ROUTES,
+    callback_id=callback_id,
 )

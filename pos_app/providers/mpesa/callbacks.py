@@ -193,9 +193,11 @@ def _payer_name(root: Mapping[str, Any], problems: list[str]) -> str | None:
     return capped(joined, MAX_DISPLAY, "the payer's name", problems) or None
 
 
+STK_ROUTE = "daraja/stk"
+
 ROUTES: tuple[CallbackRoute, ...] = (
     CallbackRoute(
-        path="daraja/stk",
+        path=STK_ROUTE,
         kind=CallbackKind.OUTCOME,
         methods=("POST",),
         per_request=False,

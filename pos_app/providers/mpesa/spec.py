@@ -11,7 +11,7 @@ from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
 from pos_app.providers.mpesa import rules, secrets
-from pos_app.providers.mpesa.callbacks import ROUTES
+from pos_app.providers.mpesa.callbacks import ROUTES, STK_ROUTE
 from pos_app.providers.mpesa.client import Initiator, MpesaClient, MpesaCredentials, StkSettings
 from pos_app.providers.mpesa.provider import MpesaProvider
 from pos_app.providers.mpesa.reasons import CATALOG
@@ -29,7 +29,9 @@ from pos_app.providers.spec import (
 
 def build(context: BuildContext) -> Built:
     section = cast(MpesaConfig, context.section)
-    callback = rules.callback_url(section.callback_url)  # raises ConfigurationProblem
+    # The hub's, once the till is linked: its callback carries the M-Pesa receipt code.
+    hub = context.callbacks.get(STK_ROUTE)
+    callback = hub or rules.callback_url(section.callback_url)  # raises ConfigurationProblem
     found = context.secrets
     base = (
         context.base_url

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pos_app.domain.payment import Payment
 from pos_app.providers.callbacks import (
     CallbackKind,
     CallbackRoute,
@@ -95,10 +96,20 @@ def _party_id(party: Any, party_key: str, problems: list[str]) -> str | None:
     return text_or_flag(party.get("partyId"), f"{party_key}.partyId", problems)
 
 
+PAYMENT_ROUTE = "momo/payment"
+REFUND_ROUTE = "momo/refund"
+
+
+def callback_id(payment: Payment) -> str:
+    """Our reference id is the request's X-Reference-Id (refunds too): the callback's URL
+    ends with it."""
+    return payment.reference_id
+
+
 ROUTES: tuple[CallbackRoute, ...] = (
     # MTN says both "allow PUT & POST" and "the callback will be a POST" (§5.1).
     CallbackRoute(
-        path="momo/payment",
+        path=PAYMENT_ROUTE,
         kind=CallbackKind.OUTCOME,
         methods=("PUT", "POST"),
         per_request=True,
@@ -106,7 +117,7 @@ ROUTES: tuple[CallbackRoute, ...] = (
         answer=None,
     ),
     CallbackRoute(
-        path="momo/refund",
+        path=REFUND_ROUTE,
         kind=CallbackKind.OUTCOME,
         methods=("PUT", "POST"),
         per_request=True,

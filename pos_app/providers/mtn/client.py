@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import random
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,6 +30,8 @@ from pos_app.providers.base import (
 from pos_app.providers.http import Delivery, Reply, ResilientHttp, settings_refused
 from pos_app.providers.mtn import replies
 from pos_app.providers.mtn.answers import GATEWAY_REFUSED, TABLE, TOKEN_REFUSED
+from pos_app.providers.mtn.callbacks import PAYMENT_ROUTE as HUB_PAYMENT_ROUTE
+from pos_app.providers.mtn.callbacks import REFUND_ROUTE as HUB_REFUND_ROUTE
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache, with_fresh_token
 
@@ -57,6 +60,7 @@ class MtnClient:
         deadline: float | None = None,
         retry: RetryPolicy | None = None,
         callback_url: str | None = None,
+        hub_callbacks: Mapping[str, str] | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         proxy: httpx.Proxy | None = None,
         sleep: Sleep = default_sleep,
@@ -70,6 +74,7 @@ class MtnClient:
         self.target_environment = target_environment
         self._credentials = credentials
         self._callback_url = callback_url or None
+        self._hub_callbacks = dict(hub_callbacks or {})
         self.http = ResilientHttp(
             label="MTN",
             base_url=self.base_url,
@@ -171,8 +176,8 @@ class MtnClient:
             }
             if reference_id is not None:
                 headers["X-Reference-Id"] = reference_id
-            if callback and self._callback_url:
-                headers["X-Callback-Url"] = self._callback_url
+            if callback and (url := self._callback_for(path, reference_id)):
+                headers["X-Callback-Url"] = url
             return await self._send(
                 product, call, method, path, headers=headers, json_body=json_body, delivery=sent
             )
@@ -186,6 +191,14 @@ class MtnClient:
         if reply.rule is GATEWAY_REFUSED:
             raise settings_refused(replies.gateway_refusal(product), reply.maybe_delivered)
         return reply
+
+    def _callback_for(self, path: str, reference_id: str | None) -> str | None:
+        """The hub's URL for this request (MTN puts no id in the body: it goes in the path),
+        else the configured one, else none (never an empty header: MTN refuses it)."""
+        route = HUB_REFUND_ROUTE if "refund" in path else HUB_PAYMENT_ROUTE
+        if reference_id and (base := self._hub_callbacks.get(route)):
+            return f"{base}/{reference_id}"
+        return self._callback_url
 
     # -- creating and reading resources --
 

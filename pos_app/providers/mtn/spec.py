@@ -9,7 +9,7 @@ from pos_app.domain.errors import Text
 from pos_app.domain.phone import TestNumbers
 from pos_app.platform.secret import Secret
 from pos_app.providers.mtn import environments, secrets
-from pos_app.providers.mtn.callbacks import ROUTES
+from pos_app.providers.mtn.callbacks import ROUTES, callback_id
 from pos_app.providers.mtn.client import MtnClient, MtnCredentials, Product
 from pos_app.providers.mtn.provider import MtnProvider
 from pos_app.providers.mtn.provisioning import provision
@@ -47,6 +47,7 @@ def build(context: BuildContext) -> Built:
         ),
         timeout=section.request_timeout_seconds,
         callback_url=section.callback_url or None,
+        hub_callbacks=context.callbacks,
         transport=context.transport,
         proxy=context.proxy("mtn"),
     )
@@ -96,4 +97,5 @@ SPEC = ProviderSpec(
         provision,
     ),
     callbacks=ROUTES,
+    callback_id=callback_id,
 )

@@ -1,0 +1,43 @@
+"""The till's hub link, from the config's [hub] and the keyring (`pos-app link` put them)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from pos_app.link.client import HubClient
+from pos_app.link.hub_link import HubLink
+from pos_app.platform.config import Config
+from pos_app.platform.credentials import HUB_CALLBACKS, HUB_KEY, SecretStore
+from pos_app.store import PaymentRepository
+
+log = logging.getLogger(__name__)
+
+
+def hub_callbacks(config: Config, store: SecretStore) -> dict[str, str]:
+    """The hub's callback URLs by route path, as the hub gave them at linking (kept in the
+    keyring: they carry its path secrets); none without a hub."""
+    if not config.hub.url:
+        return {}
+    kept = store.get(HUB_CALLBACKS)
+    if kept is None:
+        return {}
+    try:
+        urls = json.loads(kept.reveal())
+    except ValueError:
+        log.warning("hub: the kept callback URLs cannot be read: run `pos-app link` again")
+        return {}
+    if not isinstance(urls, dict):
+        return {}
+    return {str(path): str(url) for path, url in urls.items()}
+
+
+def hub_link(config: Config, store: SecretStore, repository: PaymentRepository) -> HubLink | None:
+    """The link to the owner's hub, if this till is linked to one."""
+    if not config.hub.url:
+        return None
+    key = store.get(HUB_KEY)
+    if key is None:
+        log.warning("hub: [hub] url is set but this till has no key: run `pos-app link`")
+        return None
+    return HubLink(HubClient(config.hub.url, key), repository)

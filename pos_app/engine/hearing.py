@@ -1,0 +1,155 @@
+"""What the providers' callbacks, relayed by the owner's hub, change: a payment is asked
+about at once (one status query) and moves only if the provider agrees; the receipt code only
+a callback carries is kept; while the hub is up, payments are asked about far less often."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.engine.events import PaymentUpdate
+from pos_app.engine.following import Following
+from pos_app.engine.relay import RELAXED_FIRST, RELAXED_INTERVAL, Heard, Relay
+from pos_app.providers.base import RemoteStatus, StatusReport
+from pos_app.store import StoreError
+
+log = logging.getLogger(__name__)
+S = PaymentStatus
+
+
+class Hearing(Following):
+    relay: Relay | None = None
+
+    def follow(self, reference_id: str) -> asyncio.Task[None]:
+        """Drive one payment to its outcome in the background (once per payment)."""
+        if self.relay is not None:
+            self.relay.start()
+        task = self._tasks.get(reference_id)
+        if task is None or task.done():
+            task = asyncio.create_task(self._follow(reference_id), name=f"payment {reference_id}")
+            self._tasks[reference_id] = task
+            task.add_done_callback(lambda _: self._nudges.pop(reference_id, None))
+        return task
+
+    def heard(self, news: Heard) -> None:
+        """A callback the hub relayed. It moves nothing by itself: a forged one (the URL's
+        secret leaked) must not mark a payment paid."""
+        try:
+            payment = self.current(news.payment_id)
+        except (KeyError, StoreError) as exc:
+            log.warning("hub: a callback for payment %s not found here: %s", news.payment_id, exc)
+            return
+        if payment.provider != news.provider or (
+            news.amount is not None and news.amount != payment.amount.amount
+        ):
+            log.warning("hub: a callback does not match payment %s: ignored", news.payment_id)
+            return
+        if payment.is_final:
+            if (
+                news.succeeded
+                and news.receipt_code
+                and payment.status in (S.SUCCESSFUL, S.REFUNDED)
+            ):
+                self._late_receipt(payment, news.receipt_code)
+            return
+        self._heard[payment.reference_id] = news
+        self._confirming.discard(payment.reference_id)
+        self.follow(payment.reference_id)
+        self._nudge(payment.reference_id)
+
+    def relay_changed(self) -> None:
+        """The hub link came up or went down: every payment's next question is timed again
+        (down: at once, as without a hub)."""
+        for reference_id in list(self._nudges):
+            self._nudge(reference_id)
+
+    def _nudge(self, reference_id: str) -> None:
+        self._nudges.setdefault(reference_id, asyncio.Event()).set()
+
+    async def _pause(self, reference_id: str, delay: float) -> None:
+        nudge = self._nudges.setdefault(reference_id, asyncio.Event())
+        if not nudge.is_set():
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await nudge.wait()
+        nudge.clear()
+
+    def _tell_relay(self, payment: Payment) -> None:
+        if self.relay is not None:
+            self.relay.expect(payment)
+
+    def _next_delay(
+        self, payment: Payment, age: float, offline: int, not_found_since: float | None
+    ) -> float:
+        reference_id = payment.reference_id
+        if reference_id in self._heard and reference_id not in self._confirming and not offline:
+            return 0.0
+        delay = super()._next_delay(payment, age, offline, not_found_since)
+        if offline or payment.status != S.PENDING or self.relay is None or not self.relay.up:
+            return delay
+        if reference_id in self._confirming:
+            return delay  # the provider has not caught up with its callback yet: soon, then
+        return max(delay, RELAXED_FIRST - age if age < RELAXED_FIRST else RELAXED_INTERVAL)
+
+    def _record(self, payment: Payment, report: StatusReport, detail: dict[str, Any]) -> None:
+        reference_id = payment.reference_id
+        news = self._heard.get(reference_id)
+        if news is None or report.status == RemoteStatus.PENDING:
+            if news is not None:
+                self._confirming.add(reference_id)
+            super()._record(payment, report, detail)
+            return
+        del self._heard[reference_id]
+        self._confirming.discard(reference_id)
+        agrees = news.succeeded == (report.status == RemoteStatus.SUCCESSFUL)
+        detail = {**detail, "callback": "confirmed" if agrees else "contradicted"}
+        if not agrees:
+            log.warning(
+                "payment %s: the relayed callback says %s, the provider does not: the provider's"
+                " answer stands",
+                payment.reference_id,
+                "paid" if news.succeeded else "failed",
+            )
+        if agrees and news.succeeded and not report.receipt and news.receipt_code:
+            self._move(
+                payment,
+                S.SUCCESSFUL,
+                receipt=news.receipt_code,
+                detail=detail,
+                receipt_source="callback",
+            )
+            return
+        super()._record(payment, report, detail)
+
+    def _late_receipt(self, payment: Payment, code: str) -> None:
+        """A paid payment's receipt code, from its callback after the provider's answer: kept
+        if none is; a different code the cashier typed is flagged for the owner, never
+        overwritten."""
+        if payment.provider_transaction_id == code or payment.reference_id in self._kept:
+            return
+        try:
+            if payment.receipt_source is None:
+                changed = self.repository.add_receipt(
+                    payment.reference_id, code, self._clock(), "callback"
+                )
+            elif payment.receipt_source == "cashier":
+                typed = payment.provider_transaction_id
+                log.warning(
+                    "payment %s: the typed receipt code is not the provider's", payment.reference_id
+                )
+                changed = self.repository.note(
+                    payment.reference_id,
+                    {"receipt_disagrees": {"provider": code, "typed": typed}},
+                    self._clock(),
+                )
+            else:
+                return
+        except (ValueError, StoreError) as exc:
+            log.warning(
+                "payment %s: the callback's receipt code not kept: %s", payment.reference_id, exc
+            )
+            return
+        self.bus.publish(PaymentUpdate(changed, self.repository.last_event(payment.reference_id)))
