@@ -79,9 +79,8 @@ class Following(Sending):
                 self._move(payment, S.EXPIRED, reason=app_reason("NO_ANSWER"))
                 continue
 
-            await self._pause(
-                reference_id, self._next_delay(payment, age, offline, not_found_since)
-            )
+            delay = self._next_delay(payment, age, offline, not_found_since)
+            await self._pause(reference_id, delay)
 
             report = await self._ask(payment)
             if report is None:
