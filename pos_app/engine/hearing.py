@@ -12,7 +12,7 @@ from typing import Any
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.following import Following
-from pos_app.engine.relay import RELAXED_FIRST, RELAXED_INTERVAL, Heard, Relay
+from pos_app.engine.relay import Heard, Relay
 from pos_app.providers.base import RemoteStatus, StatusReport
 from pos_app.store import StoreError
 
@@ -92,7 +92,11 @@ class Hearing(Following):
             return delay
         if reference_id in self._confirming:
             return delay  # the provider has not caught up with its callback yet: soon, then
-        return max(delay, RELAXED_FIRST - age if age < RELAXED_FIRST else RELAXED_INTERVAL)
+        policy = self.policies[payment.provider]
+        relaxed = (
+            policy.relaxed_first - age if age < policy.relaxed_first else policy.relaxed_interval
+        )
+        return max(delay, relaxed)
 
     def _record(self, payment: Payment, report: StatusReport, detail: dict[str, Any]) -> None:
         reference_id = payment.reference_id

@@ -40,6 +40,12 @@ class PollPolicy:
     # until this long after the first try; then it is left unknown (to be asked about) or
     # closed as not sent (a provider that cannot take a resend).
     send_deadline: float = 20.0
+    # While the owner's hub relays callbacks, a payment's callback usually comes first: the
+    # provider is asked far less often (still asked: a callback can be lost). One provider's
+    # advice is to ask 5 minutes after a request whose callback has not come; these keep a
+    # payment's final state within a minute.
+    relaxed_first: float = 30.0
+    relaxed_interval: float = 30.0
 
 
 def not_set_up(provider: Provider) -> Text:

@@ -10,12 +10,6 @@ from typing import Protocol
 
 from pos_app.domain.payment import Payment
 
-# While the hub is up a payment's callback usually comes first: the provider is asked far less
-# often (still asked: a callback can be lost). One provider's own advice is to ask 5 minutes
-# after a request whose callback has not come; this keeps a final state within a minute.
-RELAXED_FIRST = 30.0
-RELAXED_INTERVAL = 30.0
-
 
 class Relay(Protocol):
     @property

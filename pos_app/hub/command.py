@@ -138,6 +138,8 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         port=args.port,
         # The access log would print each callback's path, secret included.
         access_log=False,
+        # Held long-polls are let go at once on a restart: the tills ask again.
+        timeout_graceful_shutdown=2,
         log_level="warning",
         # A client's own X-Forwarded-For is never believed, only a proxy the owner names.
         proxy_headers=bool(args.trusted_proxy),

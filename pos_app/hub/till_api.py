@@ -204,9 +204,9 @@ class TillApi:
                         found = await events.after(conn, till.shop, till.id, cursor)
                     if found:
                         break
-                    with contextlib.suppress(TimeoutError):
-                        async with asyncio.timeout(left):
-                            await woken.wait()
+                    await _until(woken, left, request)
+                    if await request.is_disconnected():
+                        return Response(status_code=204)  # nobody to answer
                 async with self.pool.connection() as conn:
                     till = await authenticate(conn, request)  # revoked meanwhile: refused
                     found = await events.after(conn, till.shop, till.id, cursor)
@@ -299,6 +299,18 @@ async def _match_orphans(conn: AsyncConnection[Any], provider: str, request_id: 
             "UPDATE inbox SET verdict = %s, problem = coalesce(%s, problem) WHERE id = %s",
             (verdict, why, inbox_id),
         )
+
+
+async def _until(woken: asyncio.Event, seconds: float, request: Request) -> None:
+    """Wait until woken or `seconds` pass, looking each second whether the till is still
+    there (a held request of a till that went away is let go)."""
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0 and not woken.is_set():
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(min(left, 1.0)):
+                await woken.wait()
+        if await request.is_disconnected():
+            return
 
 
 def _cursor(text: str) -> int:

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from pos_app.domain.payment import Payment
 from pos_app.engine.relay import Heard
-from pos_app.link.client import HubClient, HubError, HubRefused
+from pos_app.link.client import POLL_WAIT, HubClient, HubError, HubRefused
 from pos_app.providers import registry
 from pos_app.store import PaymentRepository, StoreError
 
@@ -142,7 +142,9 @@ class HubLink:
         failures = 0
         while True:
             try:
-                events, after = await self.client.events(cursor)
+                # Not held while (re)connecting: the state shows at once.
+                wait = POLL_WAIT if self.state is LinkState.CONNECTED else 0.0
+                events, after = await self.client.events(cursor, wait)
             except HubRefused as exc:
                 log.warning("hub link: refused: %s", exc)
                 self._set_state(LinkState.REFUSED)

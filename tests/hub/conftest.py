@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import itertools
 import json
 from collections.abc import Iterator
@@ -39,7 +40,9 @@ def database_url(postgres: PostgresServer) -> str:
 
 
 def run(coroutine: Any) -> Any:
-    return asyncio.run(coroutine)
+    """Run the hub's own async code to its end, also from a test's running loop."""
+    with concurrent.futures.ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, coroutine).result()
 
 
 async def _init(url: str) -> dict[str, str]:
@@ -157,3 +160,15 @@ def hub_factory(database_url: str) -> Iterator[Any]:
 @pytest.fixture
 def hub(hub_factory: Any) -> Hub:
     return hub_factory(SourceCheck.published({}))
+
+
+def here(hub: Hub) -> Hub:
+    """The hub with its callback URLs at its own address (as a simulator on this machine
+    reaches it): `hub init` again with another public URL keeps every path secret."""
+
+    async def init() -> dict[str, str]:
+        async with await psycopg.AsyncConnection.connect(hub.database_url, autocommit=True) as c:
+            return await owner.init(c, hub.url)
+
+    hub.callback_urls = run(init())
+    return hub
