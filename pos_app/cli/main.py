@@ -176,13 +176,13 @@ def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
     console.attach_parent_console()
     args = build_parser().parse_args(argv)
     use_offscreen_without_display(args.command)
+    if args.command == "hub":  # the owner's server: its log on stderr, no till config, no keyring
+        return hub_commands.hub(args)
     logs.start_logging()
     if args.command == "sandbox":
         from pos_app.sandbox.command import serve_sandbox  # the web server, only when asked
 
         return serve_sandbox(args.host, args.port, args.approval_delay)
-    if args.command == "hub":  # the owner's server: no till config, no keyring
-        return hub_commands.hub(args)
     try:
         config = load_config(args.config, registry.config_sections())
     except ConfigError as exc:

@@ -191,9 +191,10 @@ class Payment:
         cashier: str | None = None,
         product: str = "collection",
         refund_of: str | None = None,
+        reference_id: str | None = None,
     ) -> tuple[Payment, PaymentEvent]:
         payment = cls(
-            reference_id=new_reference_id(),
+            reference_id=reference_id or new_reference_id(),
             provider=provider,
             amount=amount,
             msisdn=msisdn,

@@ -12,9 +12,10 @@ from typing import Any
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.following import Following
-from pos_app.engine.relay import Heard, Relay
+from pos_app.engine.relay import CustomerPaid, Heard, Relay
 from pos_app.providers.base import RemoteStatus, StatusReport
 from pos_app.store import StoreError
+from pos_app.store.repository import PaymentNotFound
 
 log = logging.getLogger(__name__)
 S = PaymentStatus
@@ -59,6 +60,26 @@ class Hearing(Following):
         self._confirming.discard(payment.reference_id)
         self.follow(payment.reference_id)
         self._nudge(payment.reference_id)
+
+    def record_customer_payment(self, paid: CustomerPaid) -> Payment:
+        """Record a claimed customer payment as this till's, paid (once: claimed again after
+        a crash, the same sale id finds the same payment)."""
+        try:
+            return self.repository.get(paid.sale_id)
+        except PaymentNotFound:
+            pass
+        payment, event = Payment.create(
+            provider=paid.provider,
+            amount=paid.amount,
+            msisdn="",  # the provider gives it masked, if at all
+            now=self._clock(),
+            till=self.till,
+            reference_id=paid.sale_id,
+        )
+        detail = {"customer_payment": {"payer": paid.payer_name, "paid_at": paid.paid_at}}
+        recorded = self.repository.save_claimed(payment, event, paid.code, detail)
+        self._announce(recorded)
+        return recorded
 
     def relay_changed(self) -> None:
         """The hub link came up or went down: every payment's next question is timed again

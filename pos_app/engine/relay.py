@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Protocol
 
+from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment
 
 
@@ -40,3 +41,16 @@ class Heard:
     code: str | None = None
     receipt_code: str | None = None
     amount: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class CustomerPaid:
+    """A payment the customer made from their own phone to the shop's number (C2B), claimed
+    for this till at the hub (exactly one till can)."""
+
+    provider: str
+    sale_id: str  # the till's reference id for it, given to the hub with the claim
+    code: str  # the provider's transaction code
+    amount: Money
+    payer_name: str | None = None
+    paid_at: str | None = None

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pos_app.hub import events, schema
+from pos_app.hub.customer_payments import CustomerPaymentsApi
 from pos_app.hub.receivers import SourceCheck, callback_routes
 from pos_app.hub.till_api import TillApi
 from pos_app.hub.wakeups import Wakeups
@@ -64,5 +65,6 @@ def create_app(
         Route("/health", health, methods=["GET"]),
         *callback_routes(pool, sources or SourceCheck.published()),
         *api.routes(),
+        *CustomerPaymentsApi(pool).routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -12,11 +12,14 @@ from typing import Any, TypeVar
 
 import psycopg
 from psycopg import AsyncConnection
+from psycopg.conninfo import conninfo_to_dict
 
 from pos_app.hub import owner, schema
 from pos_app.hub.receivers import SourceCheck
 from pos_app.hub.routes import hub_routes
 from pos_app.platform.config import is_http_url
+from pos_app.platform.logs import RedactingFormatter
+from pos_app.providers.callbacks import REFUSED_IN_URLS
 
 T = TypeVar("T")
 EXIT_USAGE = 2
@@ -30,15 +33,13 @@ def database_url(args: argparse.Namespace) -> str | None:
 
 def run(args: argparse.Namespace) -> int:
     url = database_url(args)
-    if not url:
-        print(
-            f"pos-app hub: no database: give --database-url or set {DATABASE_ENV} "
-            "(a libpq URL such as postgresql://hub@localhost/hub)",
-            file=sys.stderr,
-        )
+    problem = _url_problem(url)
+    if problem or not url:
+        print(f"pos-app hub: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     if args.hub_command == "serve":
-        return _serve(args, url)
+        ready = _ready(url)
+        return ready if ready is not None else _serve(args, url)
     commands: dict[str, Callable[[argparse.Namespace, AsyncConnection[Any]], Awaitable[int]]] = {
         "init": _init,
         "add-till": _add_till,
@@ -57,12 +58,39 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
 
+def _url_problem(url: str | None) -> str | None:
+    if not url:
+        return (
+            f"no database: give --database-url or set {DATABASE_ENV} "
+            "(a libpq URL such as postgresql://hub@localhost/hub)"
+        )
+    try:
+        conninfo_to_dict(url)
+    except psycopg.ProgrammingError:
+        # psycopg's own words may quote the URL, password included.
+        return "the database URL is not a libpq URL (postgresql://user@host:port/database)"
+    return None
+
+
+def _ready(url: str) -> int | None:
+    """An exit code when the database cannot serve (unreachable, not a hub's yet)."""
+    try:
+        asyncio.run(_with_connection(url, schema.require_current))
+    except schema.HubSchemaError as exc:
+        print(f"pos-app hub: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except psycopg.OperationalError as exc:
+        print(f"pos-app hub: cannot reach the database: {_first_line(exc)}", file=sys.stderr)
+        return EXIT_CONFIG
+    return None
+
+
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 async def _with_connection(url: str, work: Callable[[AsyncConnection[Any]], Awaitable[T]]) -> T:
-    async with await AsyncConnection.connect(url, autocommit=True) as conn:
+    async with await AsyncConnection.connect(url, autocommit=True, connect_timeout=10) as conn:
         return await work(conn)
 
 
@@ -72,6 +100,13 @@ async def _init(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
         print(
             "pos-app hub: --public-url must be the hub's https:// address as the providers "
             "reach it (--allow-http for a sandbox trial)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if (word := REFUSED_IN_URLS.search(public)) is not None:
+        print(
+            f"pos-app hub: --public-url has {word.group(0)!r} in it, a word some providers "
+            "refuse in a callback URL: choose another address",
             file=sys.stderr,
         )
         return EXIT_USAGE
@@ -131,7 +166,7 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     except ValueError as exc:
         print(f"pos-app hub: --sources: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    _log_to_stderr()
     uvicorn.run(
         create_app(url, sources),
         host=args.host,
@@ -160,3 +195,12 @@ def _source_overrides(given: list[str]) -> dict[str, list[str]]:
         for path in paths:
             overrides[path] = [net.strip() for net in networks.split(",") if net.strip()]
     return overrides
+
+
+def _log_to_stderr() -> None:
+    """The hub's log on stderr (a service manager keeps it), masked like the till's."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)

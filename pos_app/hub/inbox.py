@@ -108,7 +108,7 @@ async def act(
     if kind is CallbackKind.VALIDATION:
         return VALIDATED, None
     if kind is CallbackKind.CUSTOMER_PAYMENT:
-        return await _customer_payment(conn, notice, inbox_id)
+        return await _customer_payment(conn, route.provider, notice, inbox_id)
     return await _outcome(conn, route.provider, notice, inbox_id, source_listed)
 
 
@@ -172,14 +172,15 @@ async def _outcome(
 
 
 async def _customer_payment(
-    conn: AsyncConnection[Any], notice: Notice, inbox_id: int
+    conn: AsyncConnection[Any], provider: str, notice: Notice, inbox_id: int
 ) -> tuple[str, str | None]:
     cursor = await conn.execute(
-        "INSERT INTO c2b_payments (trans_id, shortcode, amount, account, payer_name, phone,"
-        " paid_at, inbox_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+        "INSERT INTO c2b_payments (trans_id, provider, shortcode, amount, account, payer_name,"
+        " phone, paid_at, inbox_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
         " ON CONFLICT (trans_id) DO NOTHING RETURNING trans_id",
         (
             notice.request_id,
+            provider,
             notice.shortcode,
             notice.amount,
             notice.account,
@@ -205,7 +206,8 @@ async def _customer_payment(
     served = await cursor.fetchone()
     if served is None:
         return UNSERVED, "no shop here takes payments to this number"
-    await events.add(conn, served[0], None, "c2b", customer_payment_body(notice))
+    body = customer_payment_body(notice) | {"provider": provider}
+    await events.add(conn, served[0], None, "c2b", body)
     return RELAYED, None
 
 

@@ -90,6 +90,7 @@ CREATE TABLE awaits (
 -- Customer-initiated payments (C2B: paid to the shop's number), claimed by exactly one till.
 CREATE TABLE c2b_payments (
     trans_id text PRIMARY KEY,
+    provider text NOT NULL,
     shortcode text NOT NULL,
     amount numeric(16, 2),
     account text,

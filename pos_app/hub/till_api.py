@@ -1,16 +1,13 @@
 """What tills ask of the hub, over their own outbound connection: linking, what they await,
-their events (long-poll), and customer payments to claim."""
+and their events (long-poll)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 import re
 import time
-import uuid
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -21,70 +18,20 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pos_app.hub import events, inbox, owner, tokens
-from pos_app.hub.bodies import TooLarge, limited_body
 from pos_app.hub.routes import hub_routes
+from pos_app.hub.till_auth import (
+    PAYMENT_ID,
+    Refusal,
+    authenticate,
+    field,
+    json_body,
+    refused,
+)
 from pos_app.hub.wakeups import Wakeups
 
 log = logging.getLogger(__name__)
 LONGEST_WAIT = 25.0  # under the 30 s that proxies commonly allow a held request
 BIGGEST_CURSOR = 2**63 - 1
-_PAYMENT_ID = re.compile(r"[A-Za-z0-9._:-]{1,80}")
-
-
-class Refusal(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-
-
-@dataclass(frozen=True)
-class Till:
-    id: uuid.UUID
-    shop: str
-    name: str
-
-
-def _refused(exc: Refusal) -> JSONResponse:
-    return JSONResponse({"error": str(exc)}, status_code=exc.status)
-
-
-async def _json_body(request: Request) -> dict[str, Any]:
-    try:
-        body = json.loads(await limited_body(request, 16 * 1024))
-    except TooLarge:
-        raise Refusal(413, "body too large") from None
-    except ValueError:
-        raise Refusal(400, "the body is not JSON") from None
-    if not isinstance(body, dict):
-        raise Refusal(400, "the body must be a JSON object")
-    return body
-
-
-def _field(body: dict[str, Any], name: str, pattern: re.Pattern[str] | None = None) -> str:
-    value = body.get(name)
-    if not isinstance(value, str) or not value.strip() or len(value) > 200:
-        raise Refusal(400, f"{name} must be a non-empty string")
-    if pattern and not pattern.fullmatch(value):
-        raise Refusal(400, f"{name} has characters it may not have")
-    return value
-
-
-async def authenticate(conn: AsyncConnection[Any], request: Request) -> Till:
-    scheme, _, key = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not key:
-        raise Refusal(401, "a till key is needed (Authorization: Bearer …)")
-    cursor = await conn.execute(
-        "UPDATE tills SET last_seen_at = now() WHERE key_hash = %s AND revoked_at IS NULL"
-        " RETURNING id, shop, name",
-        (tokens.hashed(key.strip()),),
-    )
-    row = await cursor.fetchone()
-    if row is None:
-        log.warning(
-            "hub: refused a till key from %s", request.client.host if request.client else "?"
-        )
-        raise Refusal(401, "this till key is not valid here (revoked, or never given)")
-    return Till(*row)
 
 
 class TillApi:
@@ -98,15 +45,13 @@ class TillApi:
             Route("/v1/till", self.till, methods=["GET"]),
             Route("/v1/awaits", self.awaits, methods=["POST"]),
             Route("/v1/events", self.events, methods=["GET"]),
-            Route("/v1/c2b", self.customer_payments, methods=["GET"]),
-            Route("/v1/c2b/{trans_id}/claim", self.claim, methods=["POST"]),
         ]
 
     async def link(self, request: Request) -> Response:
         """An enrolment code for the till's key: once, before it expires."""
         try:
-            body = await _json_body(request)
-            code = tokens.normal_code(_field(body, "code"))
+            body = await json_body(request)
+            code = tokens.normal_code(field(body, "code"))
             key = tokens.till_key()
             async with self.pool.connection() as conn, conn.transaction():
                 cursor = await conn.execute(
@@ -134,7 +79,7 @@ class TillApi:
                 )
         except Refusal as exc:
             log.warning("hub: refused an enrolment: %s", exc)
-            return _refused(exc)
+            return refused(exc)
         return JSONResponse({"till_id": str(till_id), "shop": shop, "till": name, "key": key})
 
     async def till(self, request: Request) -> Response:
@@ -144,7 +89,7 @@ class TillApi:
                 till = await authenticate(conn, request)
                 urls = await owner.callback_urls(conn)
         except Refusal as exc:
-            return _refused(exc)
+            return refused(exc)
         return JSONResponse(
             {"till_id": str(till.id), "shop": till.shop, "till": till.name, "callbacks": urls}
         )
@@ -152,16 +97,16 @@ class TillApi:
     async def awaits(self, request: Request) -> Response:
         """The till sent a push or refund: the hub relays its callback when it comes."""
         try:
-            body = await _json_body(request)
-            provider = _field(body, "provider")
+            body = await json_body(request)
+            provider = field(body, "provider")
             if provider not in {route.provider for route in hub_routes().values()}:
                 raise Refusal(400, f"no callbacks are received for provider {provider!r}")
-            request_id = _field(body, "request_id", _PAYMENT_ID)
-            payment_id = _field(body, "payment_id", _PAYMENT_ID)
+            request_id = field(body, "request_id", PAYMENT_ID)
+            payment_id = field(body, "payment_id", PAYMENT_ID)
             kind = body.get("kind", "payment")
             if kind not in ("payment", "refund"):
                 raise Refusal(400, "kind must be payment or refund")
-            currency = _field(body, "currency", re.compile(r"[A-Z]{3}"))
+            currency = field(body, "currency", re.compile(r"[A-Z]{3}"))
             amount = _amount(body.get("amount"))
             phone = body.get("phone")
             if phone is not None and (not isinstance(phone, str) or not phone.isdigit()):
@@ -185,7 +130,7 @@ class TillApi:
                     return JSONResponse({"awaiting": request_id}, status_code=200)
                 await _match_orphans(conn, provider, request_id)
         except Refusal as exc:
-            return _refused(exc)
+            return refused(exc)
         return JSONResponse({"awaiting": request_id}, status_code=201)
 
     async def events(self, request: Request) -> Response:
@@ -211,75 +156,9 @@ class TillApi:
                     till = await authenticate(conn, request)  # revoked meanwhile: refused
                     found = await events.after(conn, till.shop, till.id, cursor)
         except Refusal as exc:
-            return _refused(exc)
+            return refused(exc)
         last = found[-1].id if found else cursor
         return JSONResponse({"events": [e.as_json() for e in found], "cursor": last})
-
-    async def customer_payments(self, request: Request) -> Response:
-        """This shop's customer payments that no till has claimed yet, newest first."""
-        try:
-            async with self.pool.connection() as conn:
-                till = await authenticate(conn, request)
-                cursor = await conn.execute(
-                    "SELECT c.trans_id, c.amount, c.payer_name, c.account, c.paid_at,"
-                    " c.received_at FROM c2b_payments c JOIN shortcodes s"
-                    " ON s.shortcode = c.shortcode WHERE s.shop = %s AND c.claimed_by IS NULL"
-                    " AND c.amount IS NOT NULL ORDER BY c.received_at DESC LIMIT 100",
-                    (till.shop,),
-                )
-                rows = await cursor.fetchall()
-        except Refusal as exc:
-            return _refused(exc)
-        return JSONResponse(
-            {
-                "payments": [
-                    {
-                        "trans_id": trans_id,
-                        "amount": f"{amount:.2f}",
-                        "payer_name": name,
-                        "account": account,
-                        "paid_at": paid_at,
-                        "received_at": received.isoformat(),
-                    }
-                    for trans_id, amount, name, account, paid_at, received in rows
-                ]
-            }
-        )
-
-    async def claim(self, request: Request) -> Response:
-        """Attach a customer payment to this till's sale: one till wins, the others are told."""
-        trans_id = request.path_params["trans_id"]
-        try:
-            body = await _json_body(request)
-            sale = _field(body, "sale", _PAYMENT_ID)
-            async with self.pool.connection() as conn, conn.transaction():
-                till = await authenticate(conn, request)
-                cursor = await conn.execute(
-                    "UPDATE c2b_payments c SET claimed_by = %s, claimed_sale = %s,"
-                    " claimed_at = now() FROM shortcodes s"
-                    " WHERE c.trans_id = %s AND s.shortcode = c.shortcode AND s.shop = %s"
-                    " AND c.claimed_by IS NULL AND c.amount IS NOT NULL"
-                    " RETURNING c.amount, c.payer_name, c.account, c.paid_at",
-                    (till.id, sale, trans_id, till.shop),
-                )
-                row = await cursor.fetchone()
-                if row is None:
-                    raise Refusal(409, "this payment was already used, or is not this shop's")
-                await events.add(
-                    conn, till.shop, None, "c2b_claimed", {"trans_id": trans_id, "till": till.name}
-                )
-        except Refusal as exc:
-            return _refused(exc)
-        amount, name, account, paid_at = row
-        return JSONResponse(
-            {
-                "trans_id": trans_id,
-                "amount": f"{amount:.2f}",
-                "payer_name": name,
-                "account": account,
-                "paid_at": paid_at,
-            }
-        )
 
 
 async def _match_orphans(conn: AsyncConnection[Any], provider: str, request_id: str) -> None:

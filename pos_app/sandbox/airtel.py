@@ -9,6 +9,7 @@ number with a country code or of the wrong length, an amount as a string, below 
 with decimals in a whole-unit currency, a reused transaction id, a signature that is not of the
 exact body bytes, a caller off the IP allow list. It answers pushes by test number (airtel_state
 .TEST_NUMBERS); any other number approves after a configurable delay, as a customer would.
+A settled collection is POSTed to the callback URL of its settings (sandbox/airtel_state.py).
 
 It is no stricter than Airtel where the reference leaves it open (UNVERIFIED): a token body
 form-encoded or JSON, the push path with or without its trailing slash, x-key wrapped with
@@ -119,7 +120,14 @@ class AirtelSimulator(AirtelState):
         ]
 
     def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        return self.faults.endpoint(handler, *args)
+        endpoint = self.faults.endpoint(handler, *args)
+
+        async def bound(request: Request) -> Response:
+            self.callbacks.attach()  # the loop that serves this simulator sends its callbacks
+            response: Response = await endpoint(request)
+            return response
+
+        return bound
 
     def _reply(
         self, body: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None

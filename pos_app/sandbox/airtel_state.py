@@ -1,6 +1,13 @@
 """What the Airtel simulator knows and decides, apart from HTTP: its settings, the customers'
 answers by test number, the tokens, payments and refunds it holds, its RSA key, the per-minute
-request window, and when a payment settles."""
+request window, when a payment settles, and the callback it sends.
+
+Airtel calls one callback URL per application, set in its developer portal, not per request:
+here `settings.callback_url`. When a collection settles it is POSTed
+`{"transaction": {"id", "message", "status_code", "airtel_money_id"}}` (callbacks.md §6):
+status_code TS or TF (an expired prompt, TE on enquiry, is sent as TF: the callback documents
+only these two), airtel_money_id null on a failure. No `hash` is sent: its recipe is not settled
+(§6). Faults on these callbacks: sandbox/faults.py."""
 
 from __future__ import annotations
 
@@ -23,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pos_app.providers.airtel.countries import COUNTRIES
 from pos_app.sandbox import demo
 from pos_app.sandbox.airtel_checks import AIRTEL_SHAPES, AMBIGUOUS, IN_PROCESS, PAID
+from pos_app.sandbox.callbacks import Callback, CallbackSender, deliverable
 from pos_app.sandbox.faults import Faults
 
 
@@ -113,6 +121,9 @@ class AirtelSandboxSettings:
     key_bits: int = 2048  # the signing key ([DOC-ZM] shows 1024)
     key_at_top_level: bool = False  # encryption key fields outside `data` ([PY]: the .ug host)
     outcome: Callable[[str], Answer] | None = None  # overrides the test-number table
+    # Where settled collections are POSTed (Airtel's portal setting); "": no callbacks.
+    callback_url: str = ""
+    merchant_name: str = "Sandbox Shop"  # in the callback's message
 
     def __post_init__(self) -> None:
         if self.msisdn_digits is None and self.country in COUNTRIES:
@@ -152,6 +163,9 @@ class Refund:
     created: float
 
 
+_STATUS = ("transaction", "status_code")  # what a "status"-malformed callback lacks
+
+
 def _money_id(prefix: str) -> str:
     """An Airtel reference like the callbacks' "MP210603.1234.L06941"."""
     stamp = datetime.now(UTC).strftime("%y%m%d.%H%M")
@@ -177,6 +191,7 @@ class AirtelState:
         self.key_valid_upto = datetime.max.replace(tzinfo=UTC)  # set when the key is made
         self._by_money_id: dict[str, str] = {}
         self._window = (-1, 0)  # (minute on the simulator's clock, requests in it)
+        self.callbacks = CallbackSender(lambda: self.faults)
 
     # -- accounting for tests and benchmarks --
 
@@ -229,7 +244,58 @@ class AirtelState:
         outcome = Outcome(answer.status, answer.code, seconds, answer.ambiguous)
         payment = Payment(transaction_id, body, self.clock(), outcome, _money_id("MP"))
         self._keep(payment)
+        self.announce(payment)
         return payment
+
+    # -- the callback --
+
+    def announce(self, payment: Payment) -> None:
+        """POST the payment's result to `settings.callback_url` once it settles (if that URL is
+        called at all: sandbox/callbacks.py `deliverable`)."""
+        url = self.settings.callback_url
+        if not deliverable(url) or payment.outcome.delay is None:
+            return
+
+        def remaining() -> float | None:
+            delay = payment.outcome.delay
+            return None if delay is None else payment.created + delay - self.clock()
+
+        async def send() -> None:
+            await self.callbacks.deliver(self.callback(payment, url))
+
+        self.callbacks.after_settling(remaining, send)
+
+    def callback(self, payment: Payment, url: str) -> Callback:
+        state, code = self.state_of(payment)
+        transaction = payment.body.get("transaction", {})
+        amount = Decimal(str(transaction.get("amount", 0)))
+        currency = self.settings.currency
+
+        def paid(money_id: str) -> dict[str, Any]:
+            message = (
+                f"Paid {currency} {amount:,} to {self.settings.merchant_name} Charge "
+                f"{currency} 0, Trans ID {money_id}."
+            )
+            return {
+                "transaction": {
+                    "id": payment.id,
+                    "message": message,
+                    "status_code": "TS",
+                    "airtel_money_id": money_id,
+                }
+            }
+
+        if state == "TS":
+            return Callback("airtel", url, paid(payment.airtel_money_id), essential=_STATUS)
+        failed = {
+            "transaction": {
+                "id": payment.id,
+                "message": MESSAGES.get(code, "The transaction has failed."),
+                "status_code": "TF",
+                "airtel_money_id": None,
+            }
+        }
+        return Callback("airtel", url, failed, forged=paid(_money_id("MP")), essential=_STATUS)
 
     def _keep(self, payment: Payment) -> None:
         self.payments[payment.id] = payment

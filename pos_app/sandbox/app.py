@@ -1,14 +1,19 @@
-"""The simulators as one ASGI app (their paths do not overlap)."""
+"""The simulators as one ASGI app (their paths do not overlap). Its lifespan, when the server
+runs it, tells the simulators which loop sends their callbacks and, at shut-down, cancels the
+callbacks still pending (sandbox/callbacks.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from pos_app.sandbox.callbacks import CallbackSender
 from pos_app.sandbox.mpesa import MpesaSimulator
 from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.sandbox.simulators import Simulator
@@ -32,7 +37,22 @@ def create_app(
     if "mpesa" not in simulators:
         simulators["mpesa"] = mpesa or MpesaSimulator()
     routes = [route for simulator in simulators.values() for route in simulator.routes()]
-    app = Starlette(routes=[Route("/", _health), *routes])
+    senders = [
+        sender
+        for simulator in simulators.values()
+        if isinstance(sender := getattr(simulator, "callbacks", None), CallbackSender)
+    ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        for sender in senders:
+            sender.attach()
+        try:
+            yield
+        finally:
+            await asyncio.gather(*(sender.aclose() for sender in senders))
+
+    app = Starlette(routes=[Route("/", _health), *routes], lifespan=lifespan)
     app.state.simulators = simulators
     app.state.mtn = simulators["mtn"]
     app.state.mpesa = simulators["mpesa"]

@@ -1,5 +1,21 @@
 """Fault injection for a simulator instance: latency, errors, rate limiting, lost answers,
-token expiry. Mutable while the simulator runs, so a test can break things mid-flight."""
+token expiry, and broken callbacks. Mutable while the simulator runs, so a test can break things
+mid-flight.
+
+The `callback_*` fields act on the callbacks the simulator sends (sandbox/callbacks.py), never
+on its answers, and `target` does not narrow them. Each is decided when a callback falls due:
+
+- `callback_copies = N`: duplicates, every callback is sent N times at once;
+- `callback_delay = s`: late, every callback leaves s seconds after its payment settled;
+- `callback_malformed_next = N`: the next N callbacks are broken, as `callback_malformed` says:
+  "json" cuts the body short (not valid JSON), "status" sends valid JSON without its status
+  (Daraja's ResultCode, MTN's status, Airtel's status_code; a C2B body's TransID);
+- `callback_forged_next = N`: the next N payments that fail are announced as paid (a success
+  body with a made-up receipt) while the status query still says failed; a callback that is a
+  success already, or a C2B one, is sent as it is and does not count;
+- `callback_lost_next = N` / `callback_loss_rate = p`: the next N callbacks (or each with
+  probability p) are not sent at all.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +74,14 @@ class Faults:
     # The next requests (within `target`) get these answers, in order, instead of being
     # processed: (HTTP status, JSON body), to play back what a provider was seen to send.
     script: list[tuple[int, Any]] = field(default_factory=list)
+    # -- the callbacks the simulator sends (see the module docstring) --
+    callback_copies: int = 1  # each callback sent this many times
+    callback_delay: float = 0.0  # seconds added after a payment settles, before its callback
+    callback_malformed_next: int = 0  # the next N callbacks are malformed...
+    callback_malformed: str = "json"  # ...cut short ("json") or without their status ("status")
+    callback_forged_next: int = 0  # the next N failures are announced as successes
+    callback_lost_next: int = 0  # the next N callbacks are not sent
+    callback_loss_rate: float = 0.0  # probability that a callback is not sent
     rng: random.Random = field(init=False)
 
     def __post_init__(self) -> None:

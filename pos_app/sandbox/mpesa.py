@@ -1,5 +1,8 @@
 """A simulator of Safaricom's Daraja API (OAuth, STK Push, STK Query, Transaction Status,
-Reversal), strict like the real service and answering with Daraja's error shapes and codes.
+Reversal, C2B Register URL and Simulate), strict like the real service and answering with
+Daraja's error shapes and codes. It posts the callbacks Daraja posts: each push's result to its
+CallBackURL, and each customer payment's validation and confirmation to the URLs registered for
+the shortcode (sandbox/mpesa_state.py).
 
 No stricter than Daraja where published clients differ: shortcodes, phone numbers and whole
 amounts as JSON numbers or strings (Daraja's own sample mixes both), extra fields ignored, and
@@ -30,6 +33,9 @@ from pos_app.sandbox.mpesa_state import (
 from pos_app.sandbox.mpesa_state import (
     MpesaSandboxSettings as MpesaSandboxSettings,  # built with it
 )
+
+# Daraja refuses URLs with these words in any case (callbacks.md §3).
+_REFUSED = re.compile(r"mpesa|m-pesa|safaricom|exe|exec|cmd|sql|query", re.IGNORECASE)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -65,10 +71,29 @@ class MpesaSimulator(MpesaState):
                 self._bind(self.initiator_request, "TransactionReversal"),
                 methods=["POST"],
             ),
+            *(
+                Route(
+                    f"/mpesa/c2b/{version}/registerurl",
+                    self._bind(self.register_urls, version),
+                    methods=["POST"],
+                )
+                for version in ("v1", "v2")
+            ),
+            *(
+                Route(f"/mpesa/c2b/{version}/simulate", self._bind(self.simulate), methods=["POST"])
+                for version in ("v1", "v2")
+            ),
         ]
 
     def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        return self.faults.endpoint(handler, *args)
+        endpoint = self.faults.endpoint(handler, *args)
+
+        async def bound(request: Request) -> Response:
+            self.callbacks.attach()  # the loop that serves this simulator sends its callbacks
+            response: Response = await endpoint(request)
+            return response
+
+        return bound
 
     # -- auth --
 
@@ -148,6 +173,7 @@ class MpesaSimulator(MpesaState):
         checkout = f"ws_CO_{stamp}{number:04d}{phone[-6:]}"
         merchant = f"{secrets.randbelow(90000) + 10000}-{number}-1"
         self.pushes[checkout] = Push(checkout, merchant, body, now, outcome)
+        self.announce(self.pushes[checkout])
         return JSONResponse(
             {
                 "MerchantRequestID": merchant,
@@ -174,15 +200,7 @@ class MpesaSimulator(MpesaState):
         if not str(body.get("PartyB", "")).isdigit():
             return _bad("PartyB")
         url = str(body.get("CallBackURL", ""))
-        parts = urlsplit(url)
-        if (
-            parts.scheme != "https"
-            or not parts.hostname
-            or " " in url
-            or url != url.strip()
-            or "mpesa" in url.lower()
-            or parts.hostname in ("localhost", "127.0.0.1")
-        ):
+        if not self._callback_url_ok(url, ("https",)) or "mpesa" in url.lower():
             return _bad("CallBackURL")
         reference = body.get("AccountReference")
         if not isinstance(reference, str) or not 1 <= len(reference) <= 12:
@@ -193,6 +211,23 @@ class MpesaSimulator(MpesaState):
         if not isinstance(description, str) or len(description) > 13:
             return _bad("TransactionDesc")
         return None
+
+    def _callback_url_ok(self, url: str, schemes: tuple[str, ...]) -> bool:
+        """A URL Daraja would call: one of `schemes`, a host, no spaces, not this machine (both
+        http and loopback hosts are taken when `settings.local_callbacks`)."""
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            return False
+        local = self.settings.local_callbacks
+        return (
+            (parts.scheme in schemes or (local and parts.scheme in ("http", "https")))
+            and bool(parts.hostname)
+            and " " not in url
+            and url == url.strip()
+            and (local or parts.hostname not in ("localhost", "127.0.0.1"))
+        )
 
     async def stk_query(self, request: Request) -> Response:
         self.requests["query"] += 1
@@ -228,6 +263,83 @@ class MpesaSimulator(MpesaState):
                 **ids,
                 "ResultCode": code,
                 "ResultDesc": RESULT_DESCRIPTIONS.get(code, "Failed"),
+            }
+        )
+
+    # -- C2B: Register URL and Simulate (callbacks.md §2.1) --
+
+    async def register_urls(self, request: Request, version: str) -> Response:
+        self.requests["registerurl"] += 1
+        body = await self._authorised_body(request)
+        if isinstance(body, Response):
+            return body
+        shortcode = str(body.get("ShortCode", ""))
+        if not re.fullmatch(r"\d{5,7}", shortcode):
+            return _bad("ShortCode")
+        response_type = body.get("ResponseType")
+        if response_type not in ("Completed", "Cancelled"):  # sentence case, well spelled
+            return _bad("ResponseType")
+        confirmation = body.get("ConfirmationURL")
+        if not isinstance(confirmation, str) or not self._c2b_url_ok(confirmation):
+            return _bad("ConfirmationURL")
+        validation = body.get("ValidationURL") or ""
+        if not isinstance(validation, str) or (validation and not self._c2b_url_ok(validation)):
+            return _bad("ValidationURL")
+        if self.settings.register_once and shortcode in self.c2b_urls:
+            return _error(500, "500.003.1001", "Urls are already registered")
+        self.register_c2b_urls(shortcode, confirmation, validation, response_type, version)
+        if version == "v1":
+            conversation = f"{secrets.randbelow(10**4)}-{secrets.randbelow(10**8)}-1"
+        else:
+            conversation = f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-{secrets.token_hex(15)}"
+        return JSONResponse(
+            {
+                "OriginatorCoversationID": conversation,  # sic, as Daraja spells it
+                "ResponseCode": "0",
+                "ResponseDescription": "success" if version == "v1" else "Success",
+            }
+        )
+
+    def _c2b_url_ok(self, url: str) -> bool:
+        # "On Sandbox you're allowed to simulate using HTTP" (§3); no refused word (§3).
+        return self._callback_url_ok(url, ("http", "https")) and not _REFUSED.search(url)
+
+    async def simulate(self, request: Request) -> Response:
+        self.requests["c2b simulate"] += 1
+        body = await self._authorised_body(request)
+        if isinstance(body, Response):
+            return body
+        command = body.get("CommandID")
+        if command not in ("CustomerPayBillOnline", "CustomerBuyGoodsOnline"):
+            return _bad("CommandID")
+        shortcode = str(body.get("ShortCode", ""))
+        if not re.fullmatch(r"\d{5,7}", shortcode):
+            return _bad("ShortCode")
+        amount = body.get("Amount")
+        if isinstance(amount, bool) or not (
+            (isinstance(amount, int) and amount >= 1)
+            or (isinstance(amount, str) and amount.isdigit() and int(amount) >= 1)
+        ):
+            return _bad("Amount")  # "Only whole numbers are supported"
+        msisdn = str(body.get("Msisdn", ""))
+        if not re.fullmatch(r"254[17]\d{8}", msisdn):
+            return _bad("Msisdn")
+        reference = body.get("BillRefNumber")
+        if reference is not None and (not isinstance(reference, str) or len(reference) > 20):
+            return _bad("BillRefNumber")
+        self.pay_c2b(
+            int(str(amount)),
+            msisdn,
+            shortcode=shortcode,
+            bill_ref=reference or "",
+            command=str(command),
+        )
+        return JSONResponse(
+            {
+                "OriginatorCoversationID": f"{secrets.token_hex(2)}-{secrets.token_hex(2)}-"
+                f"{secrets.token_hex(15)}",
+                "ResponseCode": "0",
+                "ResponseDescription": "Accept the service request successfully.",
             }
         )
 

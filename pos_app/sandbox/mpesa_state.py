@@ -1,5 +1,12 @@
 """What the M-Pesa simulator knows and decides, apart from HTTP: its settings, the customers'
-answers by test number, the pushes and tokens it holds, when a push settles, and its key."""
+answers by test number, the pushes and tokens it holds, when a push settles, its key, and the
+callbacks it sends (sandbox/mpesa_callbacks.py for their bodies, sandbox/callbacks.py for how).
+
+A push's result goes to its CallBackURL when it settles, at the moment and with the ResultCode
+STK Query reports from then on. Customer payments (C2B) come from `pay_c2b`, the plain method
+behind `POST /mpesa/c2b/v2/simulate`, which a test or the demo calls directly; their validation
+and confirmation go to the URLs registered for the shortcode (`register_c2b_urls`, behind
+`POST /mpesa/c2b/v{1,2}/registerurl`). Faults on these callbacks: sandbox/faults.py."""
 
 from __future__ import annotations
 
@@ -22,7 +29,20 @@ from cryptography.x509.oid import NameOID
 from starlette.responses import JSONResponse, Response
 
 from pos_app.sandbox import demo
+from pos_app.sandbox.callbacks import Callback, CallbackSender, deliverable, json_of
 from pos_app.sandbox.faults import Faults, FaultShapes
+from pos_app.sandbox.mpesa_callbacks import (
+    C2B_ESSENTIAL,
+    STK_STATUS,
+    C2bPayment,
+    C2bUrls,
+    c2b_body,
+    new_trans_id,
+    stamp,
+    stk_failure,
+    stk_success,
+    validation_verdict,
+)
 
 NAIROBI = timezone(timedelta(hours=3))
 RESULT_DESCRIPTIONS = {
@@ -101,6 +121,15 @@ class MpesaSandboxSettings:
     # mpesakit and django-daraja in the machine's local time; a server "a day behind" failed.
     max_timestamp_skew: float = 12 * 3600.0
     outcome: Callable[[str], StkOutcome] | None = None  # overrides the test-number table
+    # Callback URLs over http:// or to a loopback host are taken (Daraja refuses them), so that
+    # a hub on this machine gets the callbacks: `pos-app sandbox` takes them.
+    local_callbacks: bool = False
+    # A registered C2B ValidationURL is asked before each payment. Safaricom turns external
+    # validation on by request (callbacks.md §2.1); here it is on so that the path is tried.
+    external_validation: bool = True
+    # C2B URLs can be registered once per shortcode, as in production ("Urls are already
+    # registered"); Daraja's sandbox lets you overwrite them.
+    register_once: bool = False
 
 
 @dataclass
@@ -130,6 +159,10 @@ class MpesaState:
         self.requests: Counter[str] = Counter()
         self.async_requests: list[dict[str, Any]] = []  # transaction status and reversals
         self._ids = itertools.count(1)
+        self.callbacks = CallbackSender(lambda: self.faults)
+        self.c2b_urls: dict[str, C2bUrls] = {}  # by shortcode
+        self.c2b_payments: dict[str, C2bPayment] = {}  # by TransID
+        self.c2b_balance: Counter[str] = Counter()  # shillings received, by shortcode
 
     @cached_property
     def _key(self) -> rsa.RSAPrivateKey:
@@ -210,6 +243,139 @@ class MpesaState:
         if code is None or self.clock() - push.created < self.settings.processing_seconds:
             return None
         return code
+
+    # -- callbacks: STK results --
+
+    def announce(self, push: Push) -> None:
+        """Post the push's result to its CallBackURL once it settles, if that URL is called at
+        all (sandbox/callbacks.py `deliverable`). A push that never settles sends nothing."""
+        url = str(push.body.get("CallBackURL", ""))
+        if not deliverable(url) or push.outcome.result_code is None:
+            return
+
+        def remaining() -> float:
+            return push.created + self.settings.processing_seconds - self.clock()
+
+        async def send() -> None:
+            await self.callbacks.deliver(self.stk_callback(push, url))
+
+        self.callbacks.after_settling(remaining, send)
+
+    def stk_callback(self, push: Push, url: str) -> Callback:
+        """The push's callback as it settles now (its ResultCode as STK Query reports it)."""
+        code = self._state(push) or str(push.outcome.result_code)
+        when = stamp(self.wall_clock().astimezone(NAIROBI))
+        success = stk_success(
+            push.merchant_id,
+            push.checkout_id,
+            int(str(push.body["Amount"])),
+            str(push.body["PhoneNumber"]),
+            when,
+        )
+        if code == "0":
+            return Callback("stk", url, success, essential=STK_STATUS)
+        failure = stk_failure(
+            push.merchant_id, push.checkout_id, code, RESULT_DESCRIPTIONS.get(code, "Failed")
+        )
+        return Callback("stk", url, failure, forged=success, essential=STK_STATUS)
+
+    # -- callbacks: customer payments (C2B) --
+
+    def register_c2b_urls(
+        self,
+        shortcode: str,
+        confirmation_url: str,
+        validation_url: str = "",
+        response_type: str = "Completed",
+        version: str = "v2",
+    ) -> C2bUrls:
+        """What `registerurl` records (replacing an earlier registration)."""
+        urls = C2bUrls(shortcode, response_type, confirmation_url, validation_url, version)
+        self.c2b_urls[shortcode] = urls
+        return urls
+
+    def pay_c2b(
+        self,
+        amount: int,
+        msisdn: str = "254708374149",
+        *,
+        shortcode: str | None = None,
+        bill_ref: str = "",
+        command: str = "CustomerPayBillOnline",
+        first_name: str = "JOHN",
+        middle_name: str = "",
+        last_name: str = "DOE",
+    ) -> C2bPayment:
+        """A customer pays `amount` shillings to `shortcode` (the simulator's own by default)
+        from the phone menu. The validation (if a ValidationURL is registered) and then the
+        confirmation are posted to the shortcode's registered URLs in the background; without
+        URLs M-PESA completes it silently. Callable from the loop serving the simulator or,
+        once it serves, from any other thread (RuntimeError before)."""
+        code = shortcode or self.settings.shortcode
+        when = stamp(self.wall_clock().astimezone(NAIROBI))
+        trans_id = new_trans_id(self.c2b_payments)
+        payment = C2bPayment(
+            trans_id, code, command, amount, msisdn, bill_ref, when,
+            first_name, middle_name, last_name,
+        )  # fmt: skip
+        self.c2b_payments[trans_id] = payment
+        urls = self.c2b_urls.get(code)
+        if urls is None:
+            self._settle_c2b(payment, accepted=True)
+            return payment
+        validating = self.settings.external_validation and bool(urls.validation_url)
+        if validating and not deliverable(urls.validation_url):
+            # A ValidationURL that is never called is an unreachable one: ResponseType decides.
+            validating = False
+            if urls.response_type == "Cancelled":
+                self._settle_c2b(payment, accepted=False)
+                return payment
+        if not validating:
+            self._settle_c2b(payment, accepted=True)  # the task only confirms it
+            if not deliverable(urls.confirmation_url):
+                return payment
+        try:
+            self.callbacks.start(lambda: self._c2b_callbacks(payment, urls, validating))
+        except RuntimeError:
+            del self.c2b_payments[trans_id]
+            if payment.state == "completed":
+                self.c2b_balance[code] -= amount
+            raise
+        return payment
+
+    async def _c2b_callbacks(self, payment: C2bPayment, urls: C2bUrls, validating: bool) -> None:
+        """Validation (if `validating`; the payment is settled already otherwise), then the
+        confirmation of an accepted payment."""
+        if validating:
+            answer = await self.callbacks.deliver(
+                Callback(
+                    "c2b-validation",
+                    urls.validation_url,
+                    c2b_body(payment, urls.version, None),
+                    essential=C2B_ESSENTIAL,
+                )
+            )
+            # No readable answer (unreachable, slow, lost): ResponseType decides (§2.1).
+            verdict = validation_verdict(json_of(answer))
+            accepted, payment.third_party_id = verdict or (urls.response_type == "Completed", "")
+            self._settle_c2b(payment, accepted=accepted)
+            if not accepted:
+                return
+        if deliverable(urls.confirmation_url):
+            balance = f"{self.c2b_balance[payment.shortcode]}.00"
+            await self.callbacks.deliver(
+                Callback(
+                    "c2b-confirmation",
+                    urls.confirmation_url,
+                    c2b_body(payment, urls.version, balance),
+                    essential=C2B_ESSENTIAL,
+                )
+            )
+
+    def _settle_c2b(self, payment: C2bPayment, *, accepted: bool) -> None:
+        payment.state = "completed" if accepted else "cancelled"
+        if accepted:
+            self.c2b_balance[payment.shortcode] += payment.amount
 
 
 def _self_signed(key: rsa.RSAPrivateKey) -> bytes:

@@ -6,7 +6,8 @@ a token-call body other than the ones real clients send) with MTN's status codes
 body shapes, and answers request-to-pay by MTN's documented sandbox test numbers. Any other
 number is approved after a configurable delay, as a customer would. It is no stricter than
 MTN where real clients differ: header names in any case, and a token call with no body, `{}`
-or `{"grant_type": "client_credentials"}`.
+or `{"grant_type": "client_credentials"}`. A creation with an X-Callback-Url gets its final
+status there once it settles (sandbox/mtn_state.py).
 """
 
 from __future__ import annotations
@@ -111,7 +112,14 @@ class MtnSimulator(MtnState):
         ]
 
     def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        return self.faults.endpoint(handler, *args)
+        endpoint = self.faults.endpoint(handler, *args)
+
+        async def bound(request: Request) -> Response:
+            self.callbacks.attach()  # the loop that serves this simulator sends its callbacks
+            response: Response = await endpoint(request)
+            return response
+
+        return bound
 
     # -- checks shared by every call --
 
@@ -252,10 +260,11 @@ class MtnSimulator(MtnState):
         else:
             party = body[party_key]
             outcome = self._outcome(str(party.get("partyId")), kind)
-        self.resources[(kind, reference_id)] = Resource(
-            kind, product, body, self.clock(), outcome, party_key
-        )
+        resource = Resource(kind, product, body, self.clock(), outcome, party_key)
+        self.resources[(kind, reference_id)] = resource
         self.accepted[reference_id] += 1
+        if callback is not None:
+            self.announce(resource, callback)
         return Response(status_code=202)
 
     def _user_of(self, request: Request) -> dict[str, str | None] | None:
@@ -273,31 +282,7 @@ class MtnSimulator(MtnState):
         resource = self.resources.get((kind, reference_id))
         if resource is None:
             return error(404, "RESOURCE_NOT_FOUND", "Requested resource was not found.")
-        status, reason = self._state(resource)
-        body = {
-            k: resource.body.get(k)
-            for k in (
-                "amount",
-                "currency",
-                "externalId",
-                resource.party_key,
-                "payerMessage",
-                "payeeNote",
-            )
-            if k in resource.body
-        }
-        body["status"] = status
-        if status == "SUCCESSFUL":
-            body["financialTransactionId"] = resource.transaction_id
-        if status == "FAILED":
-            body["reason"] = (
-                {"code": reason, "message": reason} if self.settings.reason_as_object else reason
-            )
-        if self.settings.numbers_unquoted:
-            body["amount"] = float(Decimal(str(body.get("amount"))))
-            if "financialTransactionId" in body:
-                body["financialTransactionId"] = int(resource.transaction_id)
-        return JSONResponse(body)
+        return JSONResponse(self.status_body(resource))
 
     async def notify(self, request: Request, product: str, kind: str) -> Response:
         refused = self._business_check(request, product)

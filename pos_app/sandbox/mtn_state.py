@@ -1,5 +1,13 @@
 """What the MTN simulator knows and decides, apart from HTTP: its settings, the payers' answers
-by test number, the API users, tokens and resources it holds, and when a payment settles."""
+by test number, the API users, tokens and resources it holds, when a payment settles, and the
+callbacks it sends.
+
+A creation (request-to-pay, refund, transfer, deposit) made with an X-Callback-Url gets one
+callback when it settles: its final status, the body `GET .../{referenceId}` answers from then
+on (amount, currency, externalId, payer or payee, status, financialTransactionId on success,
+reason on failure), by PUT (`settings.callback_method`: MTN's pages say both PUT and POST,
+callbacks.md §5.1). None while PENDING, none for a payment that never settles. Faults on these
+callbacks: sandbox/faults.py."""
 
 from __future__ import annotations
 
@@ -13,6 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from pos_app.sandbox import demo
+from pos_app.sandbox.callbacks import Callback, CallbackSender, deliverable
 from pos_app.sandbox.faults import Faults
 from pos_app.sandbox.mtn_checks import MTN_SHAPES
 
@@ -65,6 +74,7 @@ class MtnSandboxSettings:
     # A wrong API user or API key on the token call: 500 {"error": "login_failed"} is what the
     # live API sends (laravel-mtn-momo #46); 401 is the reading of MTN's documented schema.
     login_failed_status: int = 500
+    callback_method: str = "PUT"  # or "POST": MTN says both (callbacks.md §5.1)
 
 
 @dataclass
@@ -98,6 +108,7 @@ class MtnState:
         self.resources: dict[tuple[str, str], Resource] = {}  # (kind, reference id)
         self.requests: Counter[str] = Counter()  # "POST requesttopay", "token collection", ...
         self.accepted: Counter[str] = Counter()  # reference id -> accepted creations (must be 1)
+        self.callbacks = CallbackSender(lambda: self.faults)
 
     # -- accounting for tests and benchmarks --
 
@@ -165,3 +176,62 @@ class MtnState:
         if delay is None or self.clock() - resource.created < delay:
             return "PENDING", None
         return resource.outcome.status, resource.outcome.reason
+
+    # -- what a status query answers, and the callback that says the same --
+
+    def status_body(self, resource: Resource) -> dict[str, Any]:
+        """The body of `GET .../{referenceId}` now."""
+        status, reason = self._state(resource)
+        body = {
+            k: resource.body.get(k)
+            for k in (
+                "amount",
+                "currency",
+                "externalId",
+                resource.party_key,
+                "payerMessage",
+                "payeeNote",
+            )
+            if k in resource.body
+        }
+        body["status"] = status
+        if status == "SUCCESSFUL":
+            body["financialTransactionId"] = resource.transaction_id
+        if status == "FAILED":
+            body["reason"] = (
+                {"code": reason, "message": reason} if self.settings.reason_as_object else reason
+            )
+        if self.settings.numbers_unquoted:
+            body["amount"] = float(Decimal(str(body.get("amount"))))
+            if "financialTransactionId" in body:
+                body["financialTransactionId"] = int(resource.transaction_id)
+        return body
+
+    def announce(self, resource: Resource, url: str) -> None:
+        """Send the resource's final status to `url` once it settles (if `url` is called at
+        all: sandbox/callbacks.py `deliverable`)."""
+        if not deliverable(url) or resource.outcome.delay is None:
+            return
+
+        def remaining() -> float | None:
+            delay = resource.outcome.delay
+            return None if delay is None else resource.created + delay - self.clock()
+
+        async def send() -> None:
+            await self.callbacks.deliver(self.callback(resource, url))
+
+        self.callbacks.after_settling(remaining, send)
+
+    def callback(self, resource: Resource, url: str) -> Callback:
+        body = self.status_body(resource)
+        forged = None
+        if body["status"] == "FAILED":
+            forged = {k: v for k, v in body.items() if k != "reason"}
+            forged["status"] = "SUCCESSFUL"
+            forged["financialTransactionId"] = (
+                int(resource.transaction_id)
+                if self.settings.numbers_unquoted
+                else resource.transaction_id
+            )
+        method = self.settings.callback_method.upper()
+        return Callback("momo", url, body, method, forged=forged, essential=("status",))

@@ -39,9 +39,10 @@ def _server(
 
 
 def serve(app: Starlette, host: str, port: int, *, log_level: str = "warning") -> None:
-    """Serve until interrupted (Ctrl-C)."""
+    """Serve until interrupted (Ctrl-C), with the app's start-up and shut-down (the
+    simulators' pending callbacks are cancelled then)."""
     sock = _bind(host, port)
-    asyncio.run(_server(app, log_level).serve(sockets=[sock]))
+    asyncio.run(_server(app, log_level, lifespan=True).serve(sockets=[sock]))
 
 
 class ThreadedServer:
@@ -58,7 +59,9 @@ class ThreadedServer:
         port: int = 0,
         log_level: str = "critical",
         tls: tuple[str, str] | None = None,  # (certificate file, key file): served over https
-        lifespan: bool = False,  # run the app's start-up and shut-down
+        # Run the app's start-up and shut-down (the sandbox app's cancels pending callbacks;
+        # without it, the end of the server's loop cancels them).
+        lifespan: bool = False,
     ) -> None:
         self.app = app
         self._sock = _bind(host, port)

@@ -1,9 +1,16 @@
 """The simulators, one per provider, found by the provider's id (as the provider registry
-finds specs): what demo mode and `pos-app sandbox` serve."""
+finds specs): what demo mode and `pos-app sandbox` serve.
+
+`pos-app sandbox` sends callbacks to a hub on this machine: its Daraja simulator takes http://
+and loopback callback URLs (`local_callbacks`), and two environment variables set what a
+provider's portal would: POS_APP_SANDBOX_AIRTEL_CALLBACK_URL (Airtel's one callback URL) and
+POS_APP_SANDBOX_MTN_CALLBACK_METHOD (PUT, the default, or POST). The demo sends none: its
+Daraja callback host is `.invalid`, and it gives MTN and Airtel no callback URL."""
 
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol, cast
@@ -27,6 +34,8 @@ from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
 from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
 
 Clock = Callable[[], float]
+AIRTEL_CALLBACK_ENV = "POS_APP_SANDBOX_AIRTEL_CALLBACK_URL"
+MTN_CALLBACK_METHOD_ENV = "POS_APP_SANDBOX_MTN_CALLBACK_METHOD"
 
 
 class Simulator(Protocol):
@@ -101,6 +110,25 @@ def _airtel_settings(shop_country: str, approval_delay: float) -> AirtelSandboxS
     )
 
 
+def _standalone_mtn(approval_delay: float) -> MtnSimulator:
+    method = os.environ.get(MTN_CALLBACK_METHOD_ENV, "").strip().upper() or "PUT"
+    if method not in ("PUT", "POST"):
+        raise ValueError(f"{MTN_CALLBACK_METHOD_ENV} must be PUT or POST, not {method!r}")
+    return MtnSimulator(MtnSandboxSettings(approval_delay=approval_delay, callback_method=method))
+
+
+def _standalone_mpesa(approval_delay: float) -> MpesaSimulator:
+    return MpesaSimulator(
+        MpesaSandboxSettings(processing_seconds=approval_delay, local_callbacks=True)
+    )
+
+
+def _standalone_airtel(approval_delay: float) -> AirtelSimulator:
+    settings = _airtel_settings("UG", approval_delay)
+    settings.callback_url = os.environ.get(AIRTEL_CALLBACK_ENV, "").strip()
+    return AirtelSimulator(settings)
+
+
 def _airtel(config: Config, approval_delay: float, clock: Clock) -> AirtelSimulator:
     return AirtelSimulator(_airtel_settings(config.shop.country, approval_delay), clock=clock)
 
@@ -128,7 +156,7 @@ _SIMULATORS: dict[str, SimulatorSpec] = {
                 DISBURSEMENT_KEY: demo.MTN_SUBSCRIPTION_KEYS["disbursement"],
             },
             _mtn_section,
-            lambda delay: MtnSimulator(MtnSandboxSettings(approval_delay=delay)),
+            _standalone_mtn,
         ),
         SimulatorSpec(
             "mpesa",
@@ -139,14 +167,14 @@ _SIMULATORS: dict[str, SimulatorSpec] = {
                 PASSKEY: demo.MPESA_PASSKEY,
             },
             _mpesa_section,
-            lambda delay: MpesaSimulator(MpesaSandboxSettings(processing_seconds=delay)),
+            _standalone_mpesa,
         ),
         SimulatorSpec(
             "airtel",
             _airtel,
             {CLIENT_ID: demo.AIRTEL_CLIENT_ID, CLIENT_SECRET: demo.AIRTEL_CLIENT_SECRET},
             _airtel_section,
-            lambda delay: AirtelSimulator(_airtel_settings("UG", delay)),
+            _standalone_airtel,
         ),
     )
 }

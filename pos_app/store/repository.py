@@ -104,6 +104,26 @@ class PaymentRepository:
             self._insert(refund, event)
         return original
 
+    def save_claimed(
+        self, payment: Payment, event: PaymentEvent, code: str, detail: dict[str, Any]
+    ) -> Payment:
+        """Commit a payment the customer made from their own phone to the shop's number,
+        claimed for this till at the hub: created and paid in one transaction, its code the
+        provider's (source "c2b"), so that no crash leaves it half recorded."""
+        with write_transaction(self._db):
+            self._insert(payment, event)
+            sent, claiming = payment.transition(PaymentStatus.SUBMITTING, event.at)
+            self._update(payment, sent, claiming)
+            paid, moved = sent.transition(
+                PaymentStatus.SUCCESSFUL,
+                event.at,
+                provider_transaction_id=code,
+                receipt_source="c2b",
+                detail=detail,
+            )
+            self._update(sent, paid, moved)
+        return paid
+
     def _insert(self, payment: Payment, event: PaymentEvent) -> None:
         if payment.status != PaymentStatus.CREATED or event.to_status != PaymentStatus.CREATED:
             raise ValueError("a new payment starts in the created state")
