@@ -11,6 +11,8 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
+from tests.postgres import PostgresServer, postgres_server
+
 if TYPE_CHECKING:
     from pos_app.domain.money import Money
     from pos_app.engine.engine import ChargeRequest
@@ -155,3 +157,10 @@ def stick(tmp_path: Path) -> Iterator[Path]:
 
     with small_disk(tmp_path / "stick", "300k") as folder:
         yield folder
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole session, started when a test first needs it."""
+    with postgres_server() as server:
+        yield server

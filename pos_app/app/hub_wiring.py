@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
 
 from pos_app.link.client import HubClient
 from pos_app.link.hub_link import HubLink
@@ -32,7 +33,12 @@ def hub_callbacks(config: Config, store: SecretStore) -> dict[str, str]:
     return {str(path): str(url) for path, url in urls.items()}
 
 
-def hub_link(config: Config, store: SecretStore, repository: PaymentRepository) -> HubLink | None:
+def hub_link(
+    config: Config,
+    store: SecretStore,
+    repository: PaymentRepository,
+    currencies: Mapping[str, str],
+) -> HubLink | None:
     """The link to the owner's hub, if this till is linked to one."""
     if not config.hub.url:
         return None
@@ -40,4 +46,4 @@ def hub_link(config: Config, store: SecretStore, repository: PaymentRepository) 
     if key is None:
         log.warning("hub: [hub] url is set but this till has no key: run `pos-app link`")
         return None
-    return HubLink(HubClient(config.hub.url, key), repository)
+    return HubLink(HubClient(config.hub.url, key), repository, currencies=currencies)

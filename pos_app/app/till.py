@@ -20,6 +20,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.phone import PhoneNumber, WrongNetwork, parse_phone
 from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy, not_set_up
 from pos_app.engine.schedule import AdaptiveSchedule
+from pos_app.link.hub_link import HubLink
 from pos_app.platform import paths
 from pos_app.platform.config import Config
 from pos_app.platform.credentials import SecretName, SecretStore
@@ -49,6 +50,7 @@ class Till:
     notices: dict[Provider, list[str]] = field(default_factory=dict)  # what works less well
     sandbox: object | None = None  # the in-process simulator app, in demo mode
     secrets: SecretStore | None = None
+    link: HubLink | None = None  # to the owner's hub, once an engine is made (if linked)
 
     def engine(
         self,
@@ -66,10 +68,12 @@ class Till:
             max_concurrent_requests=max_concurrent_requests,
             checkpoint=checkpoint,
         )
-        link = hub_link(self.config, self.secrets or secret_store(), repository)
-        if link is not None:
-            engine.relay = link
-            link.listener = engine
+        self.link = hub_link(
+            self.config, self.secrets or secret_store(), repository, self.currencies
+        )
+        if self.link is not None:
+            engine.relay = self.link
+            self.link.listener = engine
         return engine
 
     def _unavailable(self, provider: Provider) -> str:

@@ -36,11 +36,31 @@ class Linked:
 
 @dataclass(frozen=True)
 class CustomerPayment:
+    """A payment a customer made from their own phone to the shop's number, as the hub lists
+    it (the payer's name as the provider gives it; the account is what the customer typed)."""
+
     trans_id: str
+    provider: str
     amount: Decimal
-    payer_name: str | None
-    account: str | None
-    paid_at: str | None
+    payer_name: str | None = None
+    account: str | None = None
+    paid_at: str | None = None
+    sale: str | None = None  # the till's payment it was claimed for
+
+    @classmethod
+    def of(cls, body: dict[str, Any]) -> CustomerPayment:
+        try:
+            return cls(
+                str(body["trans_id"]),
+                str(body["provider"]),
+                Decimal(body["amount"]),
+                body.get("payer_name"),
+                body.get("account"),
+                body.get("paid_at"),
+                body.get("sale"),
+            )
+        except (KeyError, TypeError, ArithmeticError):
+            raise HubError("the hub's answer lacks a customer payment's details") from None
 
 
 def _message(answer: httpx.Response) -> str:
@@ -106,26 +126,15 @@ class HubClient:
 
     async def customer_payments(self) -> list[CustomerPayment]:
         body = await self._call("GET", "/v1/c2b")
-        return [
-            CustomerPayment(
-                p["trans_id"],
-                Decimal(p["amount"]),
-                p.get("payer_name"),
-                p.get("account"),
-                p.get("paid_at"),
-            )
-            for p in body["payments"]
-        ]
+        return [CustomerPayment.of(p) for p in body["payments"]]
+
+    async def claimed(self) -> list[CustomerPayment]:
+        body = await self._call("GET", "/v1/c2b/claimed")
+        return [CustomerPayment.of(p) for p in body["claimed"]]
 
     async def claim(self, trans_id: str, sale: str) -> CustomerPayment:
-        p = await self._call("POST", f"/v1/c2b/{trans_id}/claim", json={"sale": sale})
-        return CustomerPayment(
-            p["trans_id"],
-            Decimal(p["amount"]),
-            p.get("payer_name"),
-            p.get("account"),
-            p.get("paid_at"),
-        )
+        body = await self._call("POST", f"/v1/c2b/{trans_id}/claim", json={"sale": sale})
+        return CustomerPayment.of(body | {"sale": sale})
 
     async def aclose(self) -> None:
         await self._http.aclose()

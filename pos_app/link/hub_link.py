@@ -8,14 +8,16 @@ import contextlib
 import logging
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any, Protocol
 
-from pos_app.domain.payment import Payment
-from pos_app.engine.relay import Heard
-from pos_app.link.client import POLL_WAIT, HubClient, HubError, HubRefused
+from pos_app.domain.errors import ValidationError
+from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment, new_reference_id
+from pos_app.engine.relay import CustomerPaid, Heard
+from pos_app.link.client import POLL_WAIT, CustomerPayment, HubClient, HubError, HubRefused
 from pos_app.providers import registry
 from pos_app.store import PaymentRepository, StoreError
 
@@ -38,6 +40,8 @@ class Listener(Protocol):
     def heard(self, news: Heard) -> None: ...
 
     def relay_changed(self) -> None: ...
+
+    def record_customer_payment(self, paid: CustomerPaid) -> Payment: ...
 
 
 def awaited(payment: Payment) -> dict[str, Any] | None:
@@ -81,10 +85,12 @@ class HubLink:
         client: HubClient,
         repository: PaymentRepository,
         *,
+        currencies: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self.client = client
         self.repository = repository
+        self.currencies = dict(currencies or {})  # what this till charges in, by provider
         self.listener: Listener | None = None
         self.state = LinkState.CONNECTING
         self.state_changed: list[Callable[[LinkState], None]] = []
@@ -128,10 +134,42 @@ class HubLink:
             # What the hub may have missed while away (or since a restart): told again.
             for payment in self.repository.list_open():
                 self.expect(payment)
+            self._tasks.append(asyncio.create_task(self._recover_claims(), name="hub claims"))
         if self.listener is not None:
             self.listener.relay_changed()
         for notify in self.state_changed:
             notify(state)
+
+    async def take(self, payment: CustomerPayment) -> Payment:
+        """Claim a customer payment for this till and record it, paid. Raises HubRefused when
+        another till has it already, HubError when the hub cannot be reached."""
+        if self.listener is None:
+            raise HubError("this till cannot record payments here")
+        claimed = await self.client.claim(payment.trans_id, new_reference_id())
+        return self._record(claimed)
+
+    def _record(self, claimed: CustomerPayment) -> Payment:
+        currency = self.currencies.get(claimed.provider)
+        if self.listener is None or claimed.sale is None or currency is None:
+            raise HubError(f"this till does not take {claimed.provider} payments")
+        return self.listener.record_customer_payment(
+            CustomerPaid(
+                claimed.provider,
+                claimed.sale,
+                claimed.trans_id,
+                Money.from_decimal(claimed.amount, currency),
+                claimed.payer_name,
+                claimed.paid_at,
+            )
+        )
+
+    async def _recover_claims(self) -> None:
+        """Claims this till made but did not record (it stopped in between): recorded now."""
+        try:
+            for claimed in await self.client.claimed():
+                self._record(claimed)
+        except (HubError, StoreError, ValidationError) as exc:
+            log.warning("hub link: claimed payments not checked: %s", exc)
 
     def _pause(self, failures: int) -> float:
         longest = min(LONGEST_PAUSE, FIRST_PAUSE * 2.0 ** (failures - 1))

@@ -84,7 +84,9 @@ def _mtn_section(config: Config, section: ProviderSection) -> ProviderSection:
 
 
 def _mpesa(config: Config, approval_delay: float, clock: Clock) -> MpesaSimulator:
-    return MpesaSimulator(MpesaSandboxSettings(processing_seconds=approval_delay), clock=clock)
+    # A hub on this machine (`pos-app hub serve`) takes the demo's callbacks too.
+    settings = MpesaSandboxSettings(processing_seconds=approval_delay, local_callbacks=True)
+    return MpesaSimulator(settings, clock=clock)
 
 
 def _mpesa_section(config: Config, section: ProviderSection) -> ProviderSection:

@@ -131,6 +131,8 @@ async def _serve(launch: Launch, repository: PaymentRepository, single: SingleWi
         till=till,
     )
     engine.resume()  # payments left unfinished by a crash or a lost network
+    if till.link is not None:
+        till.link.start()  # the owner's hub: callbacks, customer payments
     single.wake_up.connect(window.come_forward)
     closed = asyncio.Event()
     window.closed.connect(closed.set)

@@ -22,6 +22,7 @@ from pos_app.store import StorageFault, StoreError
 from pos_app.store.repository import Total
 from pos_app.ui.charge_panel import ChargePanel
 from pos_app.ui.field_notes import show_error
+from pos_app.ui.incoming_payments import IncomingPayments
 from pos_app.ui.payment_cards import PaymentCards
 from pos_app.ui.storage_status import fault_words
 from pos_app.ui.texts import error_text
@@ -63,6 +64,10 @@ class CounterTab(QWidget):
         self.cards.receipt_entered.connect(self._add_receipt)
         self.cards.receipt_requested.connect(self.receipt_requested.emit)
         right.addWidget(self.cards, 1)
+        self.incoming: IncomingPayments | None = None
+        if till is not None and till.link is not None:
+            self.incoming = IncomingPayments(till.link, shop.effective_locale, start, self)
+            right.addWidget(self.incoming)
         body.addLayout(right, 1)
 
     def _charge(self, request: ChargeRequest) -> None:

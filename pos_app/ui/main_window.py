@@ -34,6 +34,7 @@ from pos_app.store.repository import PaymentFilter, Total
 from pos_app.ui import provider_facts, theme
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.counter import CounterTab
+from pos_app.ui.hub_status import HubStatusLabel
 from pos_app.ui.owner_actions import OwnerActions
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.report_view import ReportView
@@ -149,6 +150,8 @@ class MainWindow(QMainWindow):
         self.health_label = QLabel()
         self.health_label.setObjectName("providerHealth")
         self.statusBar().addPermanentWidget(self.health_label)
+        self.hub_label = HubStatusLabel(till.link if till else None, self)
+        self.statusBar().addPermanentWidget(self.hub_label)
         self._database = repository.file() or paths.data_dir() / paths.DATABASE_NAME
         self.disk_space = DiskSpaceLabel(
             self._database.parent, config.backup.free_space_floor_mb, self

@@ -18,16 +18,10 @@ from pos_app.hub import owner
 from pos_app.hub.app import create_app
 from pos_app.hub.receivers import SourceCheck
 from pos_app.sandbox.server import ThreadedServer
-from tests.postgres import PostgresServer, postgres_server
+from tests.postgres import PostgresServer
 
 PUBLIC_URL = "https://hub.example.com"
 _numbers = itertools.count()
-
-
-@pytest.fixture(scope="session")
-def postgres() -> Iterator[PostgresServer]:
-    with postgres_server() as server:
-        yield server
 
 
 @pytest.fixture

@@ -56,6 +56,7 @@ class StkSettings:
     transaction_type: str = rules.PAYBILL
     party_b: str = ""  # PayBill: the shortcode; Buy Goods: the till number
     callback_url: str = ""
+    local_callback: bool = False  # a hub on this machine (sandbox only)
 
     @property
     def receiver(self) -> str:
@@ -254,7 +255,7 @@ class MpesaClient:
             "PartyA": rules.msisdn(msisdn),
             "PartyB": self.stk.receiver,
             "PhoneNumber": msisdn,
-            "CallBackURL": rules.callback_url(self.stk.callback_url),
+            "CallBackURL": rules.callback_url(self.stk.callback_url, local=self.stk.local_callback),
             "AccountReference": account_reference,
             "TransactionDesc": description,
         }

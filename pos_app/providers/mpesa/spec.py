@@ -31,7 +31,9 @@ def build(context: BuildContext) -> Built:
     section = cast(MpesaConfig, context.section)
     # The hub's, once the till is linked: its callback carries the M-Pesa receipt code.
     hub = context.callbacks.get(STK_ROUTE)
-    callback = hub or rules.callback_url(section.callback_url)  # raises ConfigurationProblem
+    # A hub reached over http or on this machine serves trials with the simulator only.
+    local = bool(hub) and section.environment == "sandbox"
+    callback = rules.callback_url(hub or section.callback_url, local=local)  # or raises
     found = context.secrets
     base = (
         context.base_url
@@ -43,7 +45,9 @@ def build(context: BuildContext) -> Built:
         credentials=MpesaCredentials(
             found[secrets.CONSUMER_KEY], found[secrets.CONSUMER_SECRET], found[secrets.PASSKEY]
         ),
-        stk=StkSettings(section.shortcode, section.transaction_type, section.party_b, callback),
+        stk=StkSettings(
+            section.shortcode, section.transaction_type, section.party_b, callback, local
+        ),
         timeout=section.request_timeout_seconds,
         transport=context.transport,
         proxy=context.proxy("mpesa"),

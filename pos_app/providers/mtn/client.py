@@ -9,6 +9,7 @@ hammering a provider that is down. No secret appears in a log line, exception or
 from __future__ import annotations
 
 import base64
+import logging
 import random
 import uuid
 from collections.abc import Mapping
@@ -34,6 +35,8 @@ from pos_app.providers.mtn.callbacks import PAYMENT_ROUTE as HUB_PAYMENT_ROUTE
 from pos_app.providers.mtn.callbacks import REFUND_ROUTE as HUB_REFUND_ROUTE
 from pos_app.providers.resilience import CircuitBreaker, RetryPolicy, Sleep, default_sleep
 from pos_app.providers.tokens import Token, TokenCache, with_fresh_token
+
+log = logging.getLogger(__name__)
 
 Product = Literal["collection", "disbursement", "remittance"]
 PRODUCTS: tuple[Product, ...] = ("collection", "disbursement", "remittance")
@@ -215,6 +218,12 @@ class MtnClient:
             json_body=body,
             callback=True,
         )
+        if self._hub_callbacks and _callback_host_refused(reply):
+            # The API user's callback host is not the hub's: MTN created nothing. Sent again
+            # without (the till asks, as without a hub) rather than charge nothing at all.
+            log.warning("MTN refuses the hub's callback host: set it as the API user's host")
+            self._hub_callbacks = {}
+            return await self._create(product, path, reference_id, body, what)
         return replies.submission(reply, what)
 
     async def _status(
@@ -343,6 +352,16 @@ class MtnClient:
             party_key="payee",
             expected={},
         )
+
+
+def _callback_host_refused(reply: Reply) -> bool:
+    if reply.response.status_code != 500:
+        return False
+    try:
+        body = reply.response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("code") == "INVALID_CALLBACK_URL_HOST"
 
 
 def _check_uuid4(reference_id: str) -> None:
