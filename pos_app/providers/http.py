@@ -145,6 +145,13 @@ class ResilientHttp:
     async def aclose(self) -> None:
         await self._client.aclose()
 
+    async def post_once(
+        self, path: str, json_body: dict[str, Any], headers: dict[str, str]
+    ) -> httpx.Response:
+        """One plain POST through this client's connection (proxy, transport): for an owner's
+        one-off set-up call, whose answer the owner reads (raises httpx.HTTPError)."""
+        return await self._client.post(path, json=json_body, headers=headers)
+
     async def send(
         self,
         breaker: CircuitBreaker,

@@ -10,7 +10,7 @@ from pos_app.domain.errors import Text, message_of
 from pos_app.domain.receipt_codes import ReceiptCode
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
-from pos_app.providers.mpesa import rules, secrets
+from pos_app.providers.mpesa import c2b_urls, rules, secrets
 from pos_app.providers.mpesa.callbacks import ROUTES, STK_ROUTE
 from pos_app.providers.mpesa.client import Initiator, MpesaClient, MpesaCredentials, StkSettings
 from pos_app.providers.mpesa.provider import MpesaProvider
@@ -21,6 +21,7 @@ from pos_app.providers.spec import (
     BuildContext,
     Built,
     Capabilities,
+    ProviderCommand,
     ProviderSpec,
     SettingRow,
     connection_rows,
@@ -125,4 +126,12 @@ SPEC = ProviderSpec(
     ),
     home="KE",  # M-Pesa is Kenyan
     callbacks=ROUTES,
+    commands=(
+        ProviderCommand(
+            "mpesa-c2b-urls",
+            "register the hub's URLs for customers' own payments to the till/paybill number",
+            c2b_urls.arguments,
+            lambda args, config, store: c2b_urls.run(args, config, store, build),
+        ),
+    ),
 )
