@@ -11,9 +11,10 @@ from urllib.parse import urlsplit
 
 from pos_app.app.till import SetupProblem, build_till, secret_store
 from pos_app.cli.common import EXIT_CONFIG, EXIT_OK, database
+from pos_app.link.client import HubClient, HubError, HubRefused
 from pos_app.platform import logs, paths
 from pos_app.platform.config import Config
-from pos_app.platform.credentials import SecretStore, installed_backends, keyring_fix
+from pos_app.platform.credentials import HUB_KEY, SecretStore, installed_backends, keyring_fix
 from pos_app.providers import registry
 from pos_app.providers.spec import ProviderSpec
 from pos_app.store import StoreError
@@ -44,6 +45,7 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
     proxied = [] if demo else _proxied(config)  # the demo's simulator is never behind one
     lines += [_proxy_line(spec, config) for spec in proxied]
     lines += _provider_lines(config, demo, store, lines, {spec.id for spec in proxied})
+    lines.append(_hub_line(config, store))
     lines.append(_database_line())
     lines.extend(storage_lines(config, paths.database_path()))
     for label, text in lines:
@@ -133,6 +135,31 @@ def _proxy_line(spec: ProviderSpec, config: Config) -> Line:
             f"check {spec.id}.proxy and that the proxy runs",
         )
     return (OK, f"{spec.short_name} proxy {host}:{port} answers")
+
+
+def _hub_line(config: Config, store: SecretStore) -> Line:
+    """Whether the owner's hub answers this till (it relays the providers' callbacks)."""
+    url = config.hub.url
+    if not url:
+        return (OK, "hub: not set up (the till asks the providers; `pos-app link` sets one up)")
+    key = store.get(HUB_KEY)
+    if key is None:
+        return (FIX, f"hub: {url} is set but this till has no key: run `pos-app link {url} CODE`")
+
+    async def ask() -> dict[str, Any]:
+        client = HubClient(url, key)
+        try:
+            return await client.till()
+        finally:
+            await client.aclose()
+
+    try:
+        till = asyncio.run(ask())
+    except HubRefused as exc:
+        return (FIX, f"hub: {url} refuses this till: {exc} (ask the owner for a new code)")
+    except HubError as exc:
+        return (WARN, f"hub: {exc}; meanwhile the till asks the providers")
+    return (OK, f"hub: {url}, linked as till {till.get('till')!r} of {till.get('shop')!r}")
 
 
 def _database_line() -> Line:

@@ -75,3 +75,17 @@ def test_an_unreachable_hub_or_a_bad_address_changes_nothing(
     assert main(["link", "http://127.0.0.1:9", "AAAA-BBBB-CCCC-DDDD"]) == 4
     assert "cannot reach the hub" in capsys.readouterr().err
     assert memory_keyring.store == {}
+
+
+def test_doctor_says_whether_the_hub_answers_this_till(
+    hub: Hub, memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--demo", "doctor"]) == 0
+    assert "hub: not set up" in capsys.readouterr().out
+    assert main(["link", hub.url, _code(hub)]) == 0
+    capsys.readouterr()
+    assert main(["--demo", "doctor"]) == 0
+    assert "OK   hub: " + hub.url + ", linked as till 'Till 7' of 'Duka'" in capsys.readouterr().out
+    hub.sql("UPDATE tills SET revoked_at = now()")
+    assert main(["--demo", "doctor"]) == 4
+    assert "FIX  hub: " in capsys.readouterr().out
