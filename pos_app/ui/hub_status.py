@@ -36,6 +36,6 @@ class HubStatusLabel(QLabel):
         self.setToolTip(
             self.tr(
                 "The owner's hub relays the providers' callbacks: payments end sooner and "
-                "M-Pesa codes arrive by themselves. Without it the till asks the providers."
+                "receipt codes arrive by themselves. Without it the till asks the providers."
             )
         )

@@ -235,6 +235,60 @@
     </message>
 </context>
 <context>
+    <name>HubStatusLabel</name>
+    <message>
+        <source>Hub: not set up</source>
+        <translation>Hub : non configuré</translation>
+    </message>
+    <message>
+        <source>Hub: connecting…</source>
+        <translation>Hub : connexion…</translation>
+    </message>
+    <message>
+        <source>Hub: connected</source>
+        <translation>Hub : connecté</translation>
+    </message>
+    <message>
+        <source>Hub: reconnecting… (asking the providers)</source>
+        <translation>Hub : reconnexion… (la caisse interroge les opérateurs)</translation>
+    </message>
+    <message>
+        <source>Hub: this till&apos;s key is refused — ask the owner</source>
+        <translation>Hub : la clé de cette caisse est refusée — voir le propriétaire</translation>
+    </message>
+    <message>
+        <source>The owner&apos;s hub relays the providers&apos; callbacks: payments end sooner and receipt codes arrive by themselves. Without it the till asks the providers.</source>
+        <translation>Le hub du propriétaire relaie les notifications des opérateurs : les paiements aboutissent plus vite et les codes de reçu arrivent d&apos;eux-mêmes. Sans lui, la caisse interroge les opérateurs.</translation>
+    </message>
+</context>
+<context>
+    <name>IncomingPayments</name>
+    <message>
+        <source>Paid to the shop&apos;s number</source>
+        <translation>Payé au numéro de la boutique</translation>
+    </message>
+    <message>
+        <source>Take for this sale</source>
+        <translation>Prendre pour cette vente</translation>
+    </message>
+    <message>
+        <source>Cannot reach the hub: {0}</source>
+        <translation>Hub injoignable : {0}</translation>
+    </message>
+    <message>
+        <source>Already taken at another till: not for this sale.</source>
+        <translation>Déjà pris à une autre caisse : pas pour cette vente.</translation>
+    </message>
+    <message>
+        <source>Not taken: {0}</source>
+        <translation>Non pris : {0}</translation>
+    </message>
+    <message>
+        <source>Taken: {0} {1}, code {2}, recorded paid.</source>
+        <translation>Pris : {0} {1}, code {2}, enregistré payé.</translation>
+    </message>
+</context>
+<context>
     <name>Keyring</name>
     <message>
         <source>No secure keyring: install and unlock GNOME Keyring or KWallet (or set the secrets as environment variables)</source>
@@ -433,6 +487,18 @@
     <message>
         <source>M-Pesa refuses fresh access tokens: is the M-Pesa Express product enabled for this Daraja app, and are the keys for this environment?</source>
         <translation>M-Pesa refuse les nouveaux jetons d&apos;accès : le produit M-Pesa Express est-il activé pour cette application Daraja, et les clés sont-elles celles de cet environnement ?</translation>
+    </message>
+    <message>
+        <source>M-Pesa refused the C2B URLs: {why}</source>
+        <translation>M-Pesa a refusé les URL C2B : {why}</translation>
+    </message>
+    <message>
+        <source>M-Pesa has C2B URLs for {shortcode} already: delete them in Daraja&apos;s URL Management (Self Services), then run this again</source>
+        <translation>M-Pesa a déjà des URL C2B pour {shortcode} : supprimez-les dans URL Management de Daraja (Self Services), puis relancez</translation>
+    </message>
+    <message>
+        <source>cannot reach M-Pesa: {error}</source>
+        <translation>M-Pesa injoignable : {error}</translation>
     </message>
     <message>
         <source>M-Pesa sends a reversal&apos;s result to the ResultURL only: confirm the refund with the code from M-Pesa&apos;s reversal message</source>
