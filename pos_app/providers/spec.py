@@ -194,6 +194,9 @@ class ProviderSpec:
     # id a payment's callback carries (the hub matches it with what the till awaits).
     callbacks: tuple[CallbackRoute, ...] = ()
     callback_id: Callable[[Payment], str | None] = lambda payment: payment.provider_request_id
+    # Registers the hub's URLs for customers' own payments to the shop's number with the
+    # provider (an owner's action); returns the number. Raises ProviderError with what to do.
+    customer_payments: Callable[[Config, SecretStore], Awaitable[str]] | None = None
 
     def section(self, config: Config) -> ProviderSection:
         return config.section(self.id, self.config)

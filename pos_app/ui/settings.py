@@ -38,6 +38,7 @@ from pos_app.platform.secret import Secret
 from pos_app.providers import registry
 from pos_app.providers.base import ProviderError
 from pos_app.providers.spec import Provisioning
+from pos_app.ui.hub_settings import HubPanel
 from pos_app.ui.secrets_panel import SecretsPanel
 from pos_app.ui.settings_rows import (
     AMOUNT_KEYS,
@@ -81,6 +82,8 @@ class SettingsDialog(QDialog):
             self.tabs.addTab(page, translated(title))
         self.secrets = SecretsPanel(self._store, self.tabs)
         self.tabs.addTab(self.secrets, self.tr("Credentials"))
+        self.hub = HubPanel(config, path, self._store, self._preview, self.tabs)
+        self.tabs.addTab(self.hub, self.tr("Hub"))
         layout.addWidget(self.tabs, 1)
         self.outcome = QLabel(self)
         self.outcome.setObjectName("settingsResult")
@@ -337,6 +340,7 @@ class SettingsDialog(QDialog):
         # The dialog's labels go with it: work still running must not write to them.
         if self._task is not None:
             self._task.cancel()
+        self.hub.cancel()
         super().done(result)
 
     def _preview(self) -> Config | None:

@@ -235,6 +235,57 @@
     </message>
 </context>
 <context>
+    <name>HubPanel</name>
+    <message>
+        <source>Hub address</source>
+        <translation>Adresse du hub</translation>
+    </message>
+    <message>
+        <source>The one-time code `pos-app hub add-till` printed</source>
+        <translation>Le code à usage unique affiché par `pos-app hub add-till`</translation>
+    </message>
+    <message>
+        <source>Enrolment code</source>
+        <translation>Code d&apos;inscription</translation>
+    </message>
+    <message>
+        <source>Link this till</source>
+        <translation>Relier cette caisse</translation>
+    </message>
+    <message>
+        <source>Send customers&apos; own {0} payments to the hub</source>
+        <translation>Envoyer au hub les paiements {0} faits par les clients</translation>
+    </message>
+    <message>
+        <source>This till is linked to {0}.</source>
+        <translation>Cette caisse est reliée à {0}.</translation>
+    </message>
+    <message>
+        <source>Not linked: the till asks the providers for each payment&apos;s outcome. The owner&apos;s hub brings receipt codes and customers&apos; own payments.</source>
+        <translation>Non reliée : la caisse interroge les opérateurs pour chaque paiement. Le hub du propriétaire apporte les codes de reçu et les paiements faits par les clients.</translation>
+    </message>
+    <message>
+        <source>Linking…</source>
+        <translation>Liaison…</translation>
+    </message>
+    <message>
+        <source>The hub refused the code: {0}</source>
+        <translation>Le hub a refusé le code : {0}</translation>
+    </message>
+    <message>
+        <source>Linked as till {0} of {1}. Restart pos-app to connect.</source>
+        <translation>Reliée comme caisse {0} de {1}. Redémarrez pos-app pour se connecter.</translation>
+    </message>
+    <message>
+        <source>Registering…</source>
+        <translation>Enregistrement…</translation>
+    </message>
+    <message>
+        <source>Customers&apos; payments to {0} now reach the hub.</source>
+        <translation>Les paiements des clients au {0} arrivent désormais au hub.</translation>
+    </message>
+</context>
+<context>
     <name>HubStatusLabel</name>
     <message>
         <source>Hub: not set up</source>
@@ -1716,6 +1767,10 @@
     <message>
         <source>Credentials</source>
         <translation>Identifiants</translation>
+    </message>
+    <message>
+        <source>Hub</source>
+        <translation>Hub</translation>
     </message>
     <message>
         <source>Test connection</source>

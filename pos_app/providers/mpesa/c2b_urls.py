@@ -84,31 +84,34 @@ def _json(answer: httpx.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def run(args: argparse.Namespace, config: Config, store: SecretStore, build: Build) -> int:
+async def register_for(
+    config: Config, store: SecretStore, build: Build, shortcode: str | None = None
+) -> str:
+    """Register the hub's C2B URLs (kept when the till was linked) for the shop's number;
+    the number. Raises ConfigurationProblem (ProviderError) with what to do."""
     section = config.section("mpesa", MpesaConfig)
     kept = store.get(HUB_CALLBACKS)
     urls = {str(k): str(v) for k, v in json.loads(kept.reveal()).items()} if kept else {}
-    found = {name: value for name in secrets.ALL if (value := store.get(name)) is not None}
-    shortcode = args.shortcode or section.party_b or section.shortcode
-
-    async def go() -> None:
-        built = build(BuildContext(config, section, found, callbacks=urls))
-        client = cast(MpesaProvider, built.provider).client
-        try:
-            await register(client, shortcode, urls)
-        finally:
-            await client.aclose()
-
     if CONFIRMATION not in urls or VALIDATION not in urls:
-        print(f"pos-app mpesa-c2b-urls: {NOT_LINKED}", file=sys.stderr)
-        return _EXIT_CONFIG
+        raise ConfigurationProblem(Text(NOT_LINKED))
+    found = {name: value for name in secrets.ALL if (value := store.get(name)) is not None}
     if not all(name in found for name in secrets.ALL if name.required):
-        print(f"pos-app mpesa-c2b-urls: {SPEC_NOT_SET_UP}", file=sys.stderr)
-        return _EXIT_CONFIG
+        raise ConfigurationProblem(Text(SPEC_NOT_SET_UP))
+    number = shortcode or section.party_b or section.shortcode
+    built = build(BuildContext(config, section, found, callbacks=urls))
+    client = cast(MpesaProvider, built.provider).client
     try:
-        asyncio.run(go())
+        await register(client, number, urls)
+    finally:
+        await client.aclose()
+    return number
+
+
+def run(args: argparse.Namespace, config: Config, store: SecretStore, build: Build) -> int:
+    try:
+        number = asyncio.run(register_for(config, store, build, args.shortcode))
     except ProviderError as exc:
         print(f"pos-app mpesa-c2b-urls: {message_of(exc)}", file=sys.stderr)
         return _EXIT_CONFIG
-    print(f"Customer payments to {shortcode} now reach the hub.")
+    print(f"Customer payments to {number} now reach the hub.")
     return 0

@@ -126,6 +126,7 @@ SPEC = ProviderSpec(
     ),
     home="KE",  # M-Pesa is Kenyan
     callbacks=ROUTES,
+    customer_payments=lambda config, store: c2b_urls.register_for(config, store, build),
     commands=(
         ProviderCommand(
             "mpesa-c2b-urls",
