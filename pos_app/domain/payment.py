@@ -17,6 +17,7 @@ from pos_app.domain.money import Money
 # the cashier's typing.
 RECEIPT_SOURCES = ("provider", "callback", "c2b", "cashier")
 PROVIDERS_RECEIPTS = ("provider", "callback", "c2b")
+CUSTOMER_PAYMENT = "c2b"  # the kind (product) of a customer's own payment taken at the till
 
 
 class PaymentStatus(StrEnum):

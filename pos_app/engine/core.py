@@ -110,6 +110,7 @@ class EngineCore:
         # wakes a payment's follower early (engine/hearing.py).
         self._heard: dict[str, Heard] = {}
         self._confirming: set[str] = set()  # heard, asked, the provider says "pending" still
+        self._to_hub: set[str] = set()  # sent naming the hub as callback: asked less meanwhile
         self._nudges: dict[str, asyncio.Event] = {}
 
     def spec(self, provider: Provider) -> ProviderSpec:

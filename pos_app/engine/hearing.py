@@ -9,11 +9,11 @@ import contextlib
 import logging
 from typing import Any
 
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import CUSTOMER_PAYMENT, Payment, PaymentStatus
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.following import Following
 from pos_app.engine.relay import CustomerPaid, Heard, Relay
-from pos_app.providers.base import RemoteStatus, StatusReport
+from pos_app.providers.base import RemoteStatus, StatusReport, Submission
 from pos_app.store import StoreError
 from pos_app.store.repository import PaymentNotFound
 
@@ -74,6 +74,7 @@ class Hearing(Following):
             msisdn="",  # the provider gives it masked, if at all
             now=self._clock(),
             till=self.till,
+            product=CUSTOMER_PAYMENT,
             reference_id=paid.sale_id,
         )
         detail = {"customer_payment": {"payer": paid.payer_name, "paid_at": paid.paid_at}}
@@ -98,9 +99,11 @@ class Hearing(Following):
                     await nudge.wait()
         nudge.clear()
 
-    def _tell_relay(self, payment: Payment) -> None:
+    def _tell_relay(self, payment: Payment, submission: Submission) -> None:
         if self.relay is not None:
             self.relay.expect(payment)
+            if submission.to_hub:
+                self._to_hub.add(payment.reference_id)
 
     def _next_delay(
         self, payment: Payment, age: float, offline: int, not_found_since: float | None
@@ -111,6 +114,8 @@ class Hearing(Following):
         delay = super()._next_delay(payment, age, offline, not_found_since)
         if offline or payment.status != S.PENDING or self.relay is None or not self.relay.up:
             return delay
+        if reference_id not in self._to_hub:
+            return delay  # its callback does not come through the hub: asked as before
         if reference_id in self._confirming:
             return delay  # the provider has not caught up with its callback yet: soon, then
         policy = self.policies[payment.provider]

@@ -21,6 +21,7 @@ from pos_app.providers.base import (
     PaymentProvider,
     ProviderError,
     RequestRejected,
+    Submission,
 )
 from pos_app.store import StorageFault
 
@@ -102,10 +103,10 @@ class Sending(EngineCore):
                 if v is not None
             },
         )
-        self._tell_relay(moved)
+        self._tell_relay(moved, submission)
         return moved
 
-    def _tell_relay(self, payment: Payment) -> None:
+    def _tell_relay(self, payment: Payment, submission: Submission) -> None:
         """Tell the hub, if there is one, that this payment's callback is awaited."""
 
     def _not_sent(self, payment: Payment, exc: ProviderError, tries: int) -> Payment:

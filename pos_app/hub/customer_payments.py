@@ -48,7 +48,8 @@ class CustomerPaymentsApi:
                 cursor = await conn.execute(
                     f"SELECT {COLUMNS}, c.received_at FROM c2b_payments c JOIN shortcodes s"
                     " ON s.shortcode = c.shortcode WHERE s.shop = %s AND c.claimed_by IS NULL"
-                    " AND c.amount IS NOT NULL ORDER BY c.received_at DESC LIMIT 100",
+                    " AND c.amount IS NOT NULL AND NOT c.held"
+                    " ORDER BY c.received_at DESC LIMIT 100",
                     (till.shop,),
                 )
                 rows = await cursor.fetchall()
@@ -86,7 +87,7 @@ class CustomerPaymentsApi:
                     "UPDATE c2b_payments c SET claimed_by = %s, claimed_sale = %s,"
                     " claimed_at = now() FROM shortcodes s"
                     " WHERE c.trans_id = %s AND s.shortcode = c.shortcode AND s.shop = %s"
-                    " AND c.claimed_by IS NULL AND c.amount IS NOT NULL"
+                    " AND c.claimed_by IS NULL AND c.amount IS NOT NULL AND NOT c.held"
                     f" RETURNING {COLUMNS}",
                     (till.id, sale, trans_id, till.shop),
                 )

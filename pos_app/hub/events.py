@@ -62,6 +62,13 @@ async def after(
     return [Event(*row) for row in await rows.fetchall()]
 
 
+async def last_id(conn: AsyncConnection[Any]) -> int:
+    """The last event id handed out (0 before any)."""
+    cursor = await conn.execute("SELECT last_value, is_called FROM events_id_seq")
+    row = await cursor.fetchone()
+    return int(row[0]) if row and row[1] else 0
+
+
 async def forget_old(conn: AsyncConnection[Any]) -> int:
     cursor = await conn.execute("DELETE FROM events WHERE created_at < now() - %s", (KEPT,))
     return cursor.rowcount

@@ -108,7 +108,7 @@ async def act(
     if kind is CallbackKind.VALIDATION:
         return VALIDATED, None
     if kind is CallbackKind.CUSTOMER_PAYMENT:
-        return await _customer_payment(conn, route.provider, notice, inbox_id)
+        return await _customer_payment(conn, route.provider, notice, inbox_id, source_listed)
     return await _outcome(conn, route.provider, notice, inbox_id, source_listed)
 
 
@@ -172,7 +172,11 @@ async def _outcome(
 
 
 async def _customer_payment(
-    conn: AsyncConnection[Any], provider: str, notice: Notice, inbox_id: int
+    conn: AsyncConnection[Any],
+    provider: str,
+    notice: Notice,
+    inbox_id: int,
+    source_listed: bool | None,
 ) -> tuple[str, str | None]:
     cursor = await conn.execute(
         "INSERT INTO c2b_payments (trans_id, provider, shortcode, amount, account, payer_name,"
@@ -200,6 +204,13 @@ async def _customer_payment(
         return CONFLICT, "the same transaction id came again with another amount or number"
     if notice.amount is None:
         return FLAGGED, _problems(notice) or "no amount"
+    if source_listed is False:
+        # No status query can confirm a customer's own payment: from an address outside the
+        # provider's published list it is kept for the owner, never offered to a cashier.
+        await conn.execute(
+            "UPDATE c2b_payments SET held = true WHERE trans_id = %s", (notice.request_id,)
+        )
+        return FLAGGED, "from an address outside the provider's published list: held back"
     cursor = await conn.execute(
         "SELECT shop FROM shortcodes WHERE shortcode = %s", (notice.shortcode,)
     )

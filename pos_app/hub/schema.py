@@ -99,6 +99,7 @@ CREATE TABLE c2b_payments (
     paid_at text,
     received_at timestamptz NOT NULL DEFAULT now(),
     inbox_id bigint NOT NULL REFERENCES inbox,
+    held boolean NOT NULL DEFAULT false,  -- kept for the owner, never offered to a till
     claimed_by uuid REFERENCES tills,
     claimed_sale text,
     claimed_at timestamptz

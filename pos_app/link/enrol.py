@@ -22,6 +22,9 @@ async def enrol(url: str, code: str, store: SecretStore, config_path: Path) -> L
     url = url.strip().rstrip("/")
     if not is_http_url(url):
         raise NotLinked(f"not the hub's http(s):// address: {url!r}")
+    keyring = store.status()
+    if not keyring.usable:  # before the code is used up: it works once only
+        raise NotLinked(f"the till's key could not be kept: {keyring.message}")
     linked = await link(url, code.strip())
     client = HubClient(url, linked.key)
     try:

@@ -35,6 +35,8 @@ class Submission:
     provider_request_id: str | None = None  # e.g. M-Pesa CheckoutRequestID
     already_existed: bool = False  # a resend found the first attempt had arrived
     detail: dict[str, Any] = field(default_factory=dict)
+    # The request named the owner's hub as its callback URL: the outcome will come through it.
+    to_hub: bool = False
 
 
 @dataclass(frozen=True)

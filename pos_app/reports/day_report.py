@@ -15,7 +15,7 @@ from datetime import date, tzinfo
 from PySide6.QtCore import QCoreApplication
 
 from pos_app.domain.money import Money
-from pos_app.domain.payment import PaymentStatus, status_word
+from pos_app.domain.payment import CUSTOMER_PAYMENT, PaymentStatus, status_word
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.refunds import REFUND
 from pos_app.domain.report import DayReport, day_report
@@ -62,10 +62,14 @@ def sections(
         title = translate("DayReport", "DEMO — {0} (demo mode: no real money moved)").format(title)
     locale = shop.effective_locale
     refund_word = translate("DayReport", "refund")
+    kind_words = {
+        REFUND: refund_word + " ",
+        CUSTOMER_PAYMENT: translate("DayReport", "paid to the shop's number") + " · ",
+    }
     lines = [
         (
             f"{registry.name(line.provider)} · "
-            f"{refund_word + ' ' if line.kind == REFUND else ''}{status_name(line.status)}",
+            f"{kind_words.get(line.kind, '')}{status_name(line.status)}",
             f"{line.count} · {line.amount.format(locale)}",
         )
         for line in report.lines

@@ -136,6 +136,10 @@
         <translation>remboursement</translation>
     </message>
     <message>
+        <source>paid to the shop&apos;s number</source>
+        <translation>payé au numéro de la boutique</translation>
+    </message>
+    <message>
         <source>Shop</source>
         <translation>Boutique</translation>
     </message>

@@ -286,3 +286,13 @@ def test_a_listed_source_is_accepted_when_unlisted_ones_are_refused(hub_factory:
     hub = hub_factory(SourceCheck.published({"daraja/stk": ["127.0.0.1/32"]}, refuse_unlisted=True))
     assert hub.callback("daraja/stk", STK_SUCCESS).status_code == 200
     assert hub.sql("SELECT source_listed FROM inbox") == [(True,)]
+
+
+def test_a_customer_payment_from_an_unlisted_address_is_held_back(hub_factory: Any) -> None:
+    hub = hub_factory(SourceCheck.published())  # Safaricom's list only: 127.0.0.1 is not on it
+    hub.bind_shortcode("Duka", "600966")
+    till = hub.add_till()
+    assert hub.callback("daraja/c2b/confirmation", C2B).json()["ResultCode"] == 0
+    assert till.events() == []
+    assert till.get("/v1/c2b").json() == {"payments": []}
+    assert hub.sql("SELECT verdict, source_listed FROM inbox") == [("flagged", False)]

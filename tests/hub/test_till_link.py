@@ -114,7 +114,9 @@ async def counter(
         credentials=demo.mpesa_credentials(),
         retry=RetryPolicy(attempts=3, base_delay=0.02),
         timeout=2.0,
-        stk=StkSettings(demo.MPESA_SHORTCODE, callback_url=hub.callback_urls["daraja/stk"]),
+        stk=StkSettings(
+            demo.MPESA_SHORTCODE, callback_url=hub.callback_urls["daraja/stk"], to_hub=True
+        ),
     )
     # While the hub is up, asked soon all the same (a till's default is half a minute).
     relaxed = policy(relaxed_first=0.3, relaxed_interval=0.3)

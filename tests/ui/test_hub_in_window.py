@@ -63,7 +63,7 @@ def linked_window(
     return window
 
 
-async def until(condition: Callable[[], bool], timeout: float = 20) -> None:
+async def until(condition: Callable[[], bool], timeout: float = 60) -> None:
     """Wait for `condition`, the loop (and the window) running meanwhile."""
     for _ in range(int(timeout / 0.05)):
         if condition():
@@ -129,6 +129,7 @@ def test_a_customer_payment_is_taken_by_one_till(
     assert incoming.list.count() == 0
     (taken,) = [p for p in shop_repo.each(PaymentFilter()) if p.receipt_source == "c2b"]
     assert (taken.provider_transaction_id, taken.status.value) == ("RKL51ZDR4F", "successful")
+    assert taken.product == "c2b"  # its kind in the CSV and the day report
     assert str(taken.amount.amount) == "5.00"
     # The other till of the shop cannot take it again.
     assert other_till.post("/v1/c2b/RKL51ZDR4F/claim", {"sale": "s"}).status_code == 409

@@ -57,6 +57,7 @@ class StkSettings:
     party_b: str = ""  # PayBill: the shortcode; Buy Goods: the till number
     callback_url: str = ""
     local_callback: bool = False  # a hub on this machine (sandbox only)
+    to_hub: bool = False  # the callback URL is the owner's hub's
 
     @property
     def receiver(self) -> str:
@@ -286,6 +287,7 @@ class MpesaClient:
                 "MerchantRequestID": _text(answer, "MerchantRequestID"),
                 "CustomerMessage": _text(answer, "CustomerMessage"),
             },
+            to_hub=self.stk.to_hub,
         )
 
     async def stk_query(self, checkout_request_id: str) -> StatusReport:

@@ -47,7 +47,7 @@ def build(context: BuildContext) -> Built:
             found[secrets.CONSUMER_KEY], found[secrets.CONSUMER_SECRET], found[secrets.PASSKEY]
         ),
         stk=StkSettings(
-            section.shortcode, section.transaction_type, section.party_b, callback, local
+            section.shortcode, section.transaction_type, section.party_b, callback, local, bool(hub)
         ),
         timeout=section.request_timeout_seconds,
         transport=context.transport,

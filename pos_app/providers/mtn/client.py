@@ -13,7 +13,7 @@ import logging
 import random
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import httpx
@@ -195,13 +195,16 @@ class MtnClient:
             raise settings_refused(replies.gateway_refusal(product), reply.maybe_delivered)
         return reply
 
-    def _callback_for(self, path: str, reference_id: str | None) -> str | None:
-        """The hub's URL for this request (MTN puts no id in the body: it goes in the path),
-        else the configured one, else none (never an empty header: MTN refuses it)."""
+    def _hub_url(self, path: str, reference_id: str | None) -> str | None:
+        """The hub's URL for this request: MTN puts no id in the body, so it ends the path."""
         route = HUB_REFUND_ROUTE if "refund" in path else HUB_PAYMENT_ROUTE
-        if reference_id and (base := self._hub_callbacks.get(route)):
-            return f"{base}/{reference_id}"
-        return self._callback_url
+        base = self._hub_callbacks.get(route)
+        return f"{base}/{reference_id}" if base and reference_id else None
+
+    def _callback_for(self, path: str, reference_id: str | None) -> str | None:
+        """The hub's URL, else the configured one, else none (never an empty header: MTN
+        refuses it)."""
+        return self._hub_url(path, reference_id) or self._callback_url
 
     # -- creating and reading resources --
 
@@ -224,7 +227,8 @@ class MtnClient:
             log.warning("MTN refuses the hub's callback host: set it as the API user's host")
             self._hub_callbacks = {}
             return await self._create(product, path, reference_id, body, what)
-        return replies.submission(reply, what)
+        submission = replies.submission(reply, what)
+        return replace(submission, to_hub=self._hub_url(path, reference_id) is not None)
 
     async def _status(
         self, product: Product, path: str, *, party_key: str, expected: dict[str, str]
