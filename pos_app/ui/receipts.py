@@ -334,6 +334,11 @@ class ReceiptDetail(QDialog):
             return self.tr("An answer from {0} not understood ({1}): asked again").format(
                 provider, said
             )
+        disagrees = event.detail.get("receipt_disagrees")
+        if isinstance(disagrees, dict):  # for the owner: the customer's SMS tells which
+            return self.tr("⚠ The code typed, {0}, is not {1}'s: {2}").format(
+                disagrees.get("typed"), provider, disagrees.get("provider")
+            )
         if status == PaymentStatus.CREATED:
             text = self.tr("Started at the till")
         elif status == PaymentStatus.SUBMITTING:

@@ -1292,6 +1292,10 @@
         <translation>Une réponse de {0} non comprise ({1}) : on redemande</translation>
     </message>
     <message>
+        <source>⚠ The code typed, {0}, is not {1}&apos;s: {2}</source>
+        <translation>⚠ Le code saisi, {0}, n&apos;est pas celui de {1} : {2}</translation>
+    </message>
+    <message>
         <source>Started at the till</source>
         <translation>Commencé à la caisse</translation>
     </message>

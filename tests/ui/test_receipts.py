@@ -151,6 +151,24 @@ def test_receipt_detail_shows_the_history(qtbot: QtBot, repo: PaymentRepository)
     assert "No answer from the customer in time" in history[-2]
 
 
+def test_a_typed_code_the_callback_contradicts_shows_in_the_history(
+    qtbot: QtBot, repo: PaymentRepository
+) -> None:
+    payment, event = Payment.create(
+        provider="mpesa", amount=Money(10000, "KES"), msisdn="254708374149", now=NOW
+    )
+    repo.save_new(payment, event)
+    for status in (S.SUBMITTING, S.PENDING, S.SUCCESSFUL):
+        repo.transition(payment.reference_id, status, NOW)
+    repo.add_receipt(payment.reference_id, "NLJ7RT61SX", NOW)  # typed from the SMS: a typo
+    flagged = {"receipt_disagrees": {"provider": "NLJ7RT61SV", "typed": "NLJ7RT61SX"}}
+    repo.note(payment.reference_id, flagged, NOW)  # what the hub's callback said
+    dialog = ReceiptDetail(repo.get(payment.reference_id), repo, ShopConfig(country="KE"), UTC)
+    qtbot.addWidget(dialog)
+    history = [dialog.history.item(i).text() for i in range(dialog.history.count())]
+    assert history[-1].endswith("⚠ The code typed, NLJ7RT61SX, is not M-Pesa's: NLJ7RT61SV")
+
+
 def test_receipt_saved_as_pdf_for_an_80mm_roll(
     qtbot: QtBot, repo: PaymentRepository, tmp_path: Path
 ) -> None:
