@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -45,8 +46,14 @@ async def add(
         "INSERT INTO events (shop, till_id, kind, body) VALUES (%s, %s, %s, %s)",
         (shop, till_id, kind, Jsonb(body)),
     )
-    # Only the shop goes through NOTIFY, to wake its long-polls; they read the table.
-    await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, shop))
+    await notify(conn, shop, till_id)
+
+
+async def notify(conn: AsyncConnection[Any], shop: str, till_id: uuid.UUID | None) -> None:
+    """Wake the long-polls of one till (or of every till of the shop) when this transaction
+    commits. Only whom to wake goes through NOTIFY: the polls read the table."""
+    payload = json.dumps([shop, str(till_id) if till_id else None])
+    await conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, payload))
 
 
 async def after(

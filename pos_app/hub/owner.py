@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import AsyncConnection, errors
 
-from pos_app.hub import schema, tokens
+from pos_app.hub import events, schema, tokens
 from pos_app.hub.routes import callback_url, hub_routes
 
 ENROLMENT_VALID = timedelta(hours=24)
@@ -120,7 +120,7 @@ async def revoke(conn: AsyncConnection[Any], till: str) -> TillRow:
             raise OwnerError(f"no till has the id {till}")
         await conn.execute("DELETE FROM enrolments WHERE till_id = %s", (till_id,))
         # Wakes the till's long-poll, which then finds its key refused.
-        await conn.execute("SELECT pg_notify('pos_app_hub', %s)", (row[1],))
+        await events.notify(conn, row[1], till_id)
     return TillRow(*row)
 
 

@@ -148,7 +148,7 @@ class TillApi:
                     cursor = 0
                 found = await events.after(conn, till.shop, till.id, cursor)
             while not found and (left := deadline - time.monotonic()) > 0:
-                async with self.wakeups.waiter(till.shop) as woken:
+                async with self.wakeups.waiter(till.shop, str(till.id)) as woken:
                     # Read again once listening, so nothing committed meanwhile is missed.
                     async with self.pool.connection() as conn:
                         found = await events.after(conn, till.shop, till.id, cursor)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections import defaultdict
 from collections.abc import AsyncIterator
@@ -18,24 +19,39 @@ log = logging.getLogger(__name__)
 class Wakeups:
     def __init__(self, database_url: str) -> None:
         self._url = database_url
-        self._waiting: defaultdict[str, set[asyncio.Event]] = defaultdict(set)
+        # shop -> till id -> the events its waiting long-polls wait on
+        self._waiting: defaultdict[str, defaultdict[str, set[asyncio.Event]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
         self.listening = asyncio.Event()
 
     @contextlib.asynccontextmanager
-    async def waiter(self, shop: str) -> AsyncIterator[asyncio.Event]:
-        """An event set when something new may be there for `shop` (or anything may have
-        been missed): the waiter then reads the table again."""
+    async def waiter(self, shop: str, till: str) -> AsyncIterator[asyncio.Event]:
+        """An event set when something new may be there for this till (its own, or its
+        shop's, or anything may have been missed): the waiter then reads the table again."""
         woken = asyncio.Event()
-        self._waiting[shop].add(woken)
+        self._waiting[shop][till].add(woken)
         try:
             yield woken
         finally:
-            self._waiting[shop].discard(woken)
-            if not self._waiting[shop]:
+            tills = self._waiting[shop]
+            tills[till].discard(woken)
+            if not tills[till]:
+                del tills[till]
+            if not tills:
                 del self._waiting[shop]
 
-    def _wake(self, shop: str | None) -> None:
-        groups = [self._waiting.get(shop, set())] if shop else list(self._waiting.values())
+    def _wake(self, payload: str | None) -> None:
+        try:
+            shop, till = json.loads(payload) if payload else (None, None)
+        except (ValueError, TypeError):
+            shop, till = None, None
+        if not isinstance(shop, str):  # everyone reads again
+            groups = [g for tills in self._waiting.values() for g in tills.values()]
+        elif isinstance(till, str):
+            groups = [self._waiting[shop][till]] if till in self._waiting.get(shop, {}) else []
+        else:
+            groups = list(self._waiting.get(shop, {}).values())
         for group in groups:
             for woken in group:
                 woken.set()
