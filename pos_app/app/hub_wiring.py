@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 
 from pos_app.link.client import HubClient
 from pos_app.link.hub_link import HubLink
+from pos_app.platform import logs
 from pos_app.platform.config import Config
 from pos_app.platform.credentials import HUB_CALLBACKS, HUB_KEY, SecretStore
 from pos_app.store import PaymentRepository
 
 log = logging.getLogger(__name__)
+SECRET_IN_PATH = re.compile(r"[0-9a-f]{64}")  # a hub's path secret (hub/tokens.py)
 
 
 def hub_callbacks(config: Config, store: SecretStore) -> dict[str, str]:
@@ -30,7 +33,11 @@ def hub_callbacks(config: Config, store: SecretStore) -> dict[str, str]:
         return {}
     if not isinstance(urls, dict):
         return {}
-    return {str(path): str(url) for path, url in urls.items()}
+    found = {str(path): str(url) for path, url in urls.items()}
+    for url in found.values():
+        for secret in SECRET_IN_PATH.findall(url):
+            logs.hide(secret)  # whatever logs a URL (a refusal, an error) masks its secret
+    return found
 
 
 def hub_link(

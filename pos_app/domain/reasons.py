@@ -75,6 +75,12 @@ APP = Catalog(
         ),
         _reason("NEVER_ARRIVED", "The provider never received this payment", True),
         _reason(
+            "CALLBACK_SAID_PAID",
+            "The provider says it failed, but its callback said paid",
+            False,
+            "Check the customer's confirmation SMS before charging again",
+        ),
+        _reason(
             "NOT_SENT",
             "Never sent to the customer's phone: the till stopped or could not save it first",
             True,

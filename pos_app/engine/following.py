@@ -73,7 +73,8 @@ class Following(Sending):
                 return
             if payment.refund_of is not None and not self._reports_refunds(payment):
                 return  # the owner confirms it
-            if payment.status == S.EXPIRED and age > policy.approval_timeout + policy.late_window:
+            late = age > policy.approval_timeout + policy.late_window
+            if payment.status == S.EXPIRED and late and reference_id not in self._heard:
                 return
             if payment.status == S.PENDING and age > policy.approval_timeout:
                 self._move(payment, S.EXPIRED, reason=app_reason("NO_ANSWER"))

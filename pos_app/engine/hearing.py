@@ -9,7 +9,9 @@ import contextlib
 import logging
 from typing import Any
 
+from pos_app.domain.errors import ValidationError
 from pos_app.domain.payment import CUSTOMER_PAYMENT, Payment, PaymentStatus
+from pos_app.domain.reasons import app_reason
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.following import Following
 from pos_app.engine.relay import CustomerPaid, Heard, Relay
@@ -48,13 +50,10 @@ class Hearing(Following):
         ):
             log.warning("hub: a callback does not match payment %s: ignored", news.payment_id)
             return
-        if payment.is_final:
-            if (
-                news.succeeded
-                and news.receipt_code
-                and payment.status in (S.SUCCESSFUL, S.REFUNDED)
-            ):
-                self._late_receipt(payment, news.receipt_code)
+        if payment.is_final and payment.status != S.EXPIRED:  # a late answer corrects an expiry
+            code = self._callback_code(payment, news)
+            if news.succeeded and code and payment.status in (S.SUCCESSFUL, S.REFUNDED):
+                self._late_receipt(payment, code)
             return
         self._heard[payment.reference_id] = news
         self._confirming.discard(payment.reference_id)
@@ -136,6 +135,8 @@ class Hearing(Following):
         self._confirming.discard(reference_id)
         agrees = news.succeeded == (report.status == RemoteStatus.SUCCESSFUL)
         detail = {**detail, "callback": "confirmed" if agrees else "contradicted"}
+        if news.source_listed is False:  # a signal for the owner, not proof either way
+            detail["callback_from"] = "an address outside the provider's published list"
         if not agrees:
             log.warning(
                 "payment %s: the relayed callback says %s, the provider does not: the provider's"
@@ -143,16 +144,32 @@ class Hearing(Following):
                 payment.reference_id,
                 "paid" if news.succeeded else "failed",
             )
-        if agrees and news.succeeded and not report.receipt and news.receipt_code:
+        code = self._callback_code(payment, news)
+        if agrees and news.succeeded and not report.receipt and code:
             self._move(
-                payment,
-                S.SUCCESSFUL,
-                receipt=news.receipt_code,
-                detail=detail,
-                receipt_source="callback",
+                payment, S.SUCCESSFUL, receipt=code, detail=detail, receipt_source="callback"
             )
             return
+        if news.succeeded and report.status == RemoteStatus.FAILED:
+            # The provider's answer stands, but a cashier must not charge again unchecked
+            # (its query has said "failed" for paid payments, callbacks.md §1.1 #12).
+            reason = app_reason("CALLBACK_SAID_PAID")
+            self._move(payment, S.FAILED, reason=reason, detail=detail)
+            return
         super()._record(payment, report, detail)
+
+    def _callback_code(self, payment: Payment, news: Heard) -> str | None:
+        """The callback's receipt code, if it has the provider's shape."""
+        shape = self.spec(payment.provider).receipt_code
+        if not news.receipt_code or shape is None:
+            return news.receipt_code
+        try:
+            return shape.parse(news.receipt_code)
+        except ValidationError:
+            log.warning(
+                "payment %s: a relayed receipt code of the wrong shape", payment.reference_id
+            )
+            return None
 
     def _late_receipt(self, payment: Payment, code: str) -> None:
         """A paid payment's receipt code, from its callback after the provider's answer: kept

@@ -41,6 +41,7 @@ class Heard:
     code: str | None = None
     receipt_code: str | None = None
     amount: Decimal | None = None
+    source_listed: bool | None = None  # from an address its provider publishes (None: no list)
 
 
 @dataclass(frozen=True)

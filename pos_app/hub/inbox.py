@@ -14,7 +14,7 @@ from psycopg import AsyncConnection
 
 from pos_app.hub import events
 from pos_app.hub.routes import HubRoute
-from pos_app.providers.callbacks import CallbackKind, MalformedCallback, Notice, read_json
+from pos_app.providers.callbacks import CallbackKind, MalformedCallback, Notice
 
 log = logging.getLogger(__name__)
 
@@ -43,15 +43,11 @@ def _digest(arrival: Arrival) -> bytes:
     return hashlib.sha256(f"{arrival.request_id or ''}\n".encode() + arrival.raw).digest()
 
 
-def read(route: HubRoute, raw: bytes, request_id: str | None) -> Notice:
-    return route.route.parse(read_json(raw), request_id)
-
-
 async def store(conn: AsyncConnection[Any], arrival: Arrival) -> str | None:
     """Keep the callback and act on it; its verdict, or None for an exact repeat (stored once).
     Runs in the caller's transaction."""
     try:
-        notice: Notice | None = read(arrival.route, arrival.raw, arrival.request_id)
+        notice: Notice | None = arrival.route.route.read(arrival.raw, arrival.request_id)
         problem = None
     except MalformedCallback as exc:
         notice, problem = None, str(exc)
@@ -79,10 +75,7 @@ async def store(conn: AsyncConnection[Any], arrival: Arrival) -> str | None:
         log.warning("hub: unreadable callback on %s: %s", arrival.route.route.path, problem)
         return UNREADABLE
     verdict, why = await act(conn, arrival.route, notice, inbox_id, arrival.source_listed)
-    await conn.execute(
-        "UPDATE inbox SET verdict = %s, problem = coalesce(%s, problem) WHERE id = %s",
-        (verdict, why or _problems(notice), inbox_id),
-    )
+    await set_verdict(conn, inbox_id, verdict, why or _problems(notice))
     if verdict in (CONFLICT, MISMATCH, UNSERVED, FLAGGED, UNREADABLE):
         log.warning(
             "hub: callback %s on %s: %s",
@@ -91,6 +84,15 @@ async def store(conn: AsyncConnection[Any], arrival: Arrival) -> str | None:
             why or _problems(notice),
         )
     return verdict
+
+
+async def set_verdict(
+    conn: AsyncConnection[Any], inbox_id: int, verdict: str, why: str | None
+) -> None:
+    await conn.execute(
+        "UPDATE inbox SET verdict = %s, problem = coalesce(%s, problem) WHERE id = %s",
+        (verdict, why, inbox_id),
+    )
 
 
 def _problems(notice: Notice) -> str | None:
@@ -112,6 +114,14 @@ async def act(
     return await _outcome(conn, route.provider, notice, inbox_id, source_listed)
 
 
+async def lock_request(conn: AsyncConnection[Any], provider: str, request_id: str) -> None:
+    """A callback and the till's await for the same request take turns: neither could see
+    the other's row before it commits, and the callback would stay an orphan."""
+    await conn.execute(
+        "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", (f"{provider}:{request_id}",)
+    )
+
+
 async def _outcome(
     conn: AsyncConnection[Any],
     provider: str,
@@ -121,29 +131,32 @@ async def _outcome(
 ) -> tuple[str, str | None]:
     if notice.outcome is None or notice.request_id is None:
         return UNREADABLE, "no final status in the callback"
+    await lock_request(conn, provider, notice.request_id)
     cursor = await conn.execute(
-        "SELECT a.till_id, t.shop, a.payment_id, a.kind, a.amount, a.currency, a.phone, a.outcome"
-        " FROM awaits a JOIN tills t ON t.id = a.till_id"
+        "SELECT a.till_id, t.shop, a.payment_id, a.kind, a.amount, a.currency, a.phone,"
+        " a.outcome, a.receipt_code FROM awaits a JOIN tills t ON t.id = a.till_id"
         " WHERE a.provider = %s AND a.request_id = %s FOR UPDATE OF a",
         (provider, notice.request_id),
     )
     row = await cursor.fetchone()
     if row is None:
         return ORPHAN, None
-    till_id, shop, payment_id, kind, amount, currency, phone, outcome = row
+    till_id, shop, payment_id, kind, amount, currency, phone, outcome, relayed_code = row
     if notice.amount is not None and notice.amount != amount:
         return MISMATCH, f"amount {notice.amount} where the till asked for {amount}"
     if not same_phone(notice.phone, phone):
         return MISMATCH, "the callback's phone number is not the payment's"
-    if outcome == notice.outcome.value:
+    if outcome == notice.outcome.value and relayed_code == notice.receipt_code:
         return DUPLICATE, None
     if outcome is None:
         await conn.execute(
-            "UPDATE awaits SET outcome = %s, inbox_id = %s WHERE provider = %s AND request_id = %s",
-            (notice.outcome.value, inbox_id, provider, notice.request_id),
+            "UPDATE awaits SET outcome = %s, receipt_code = %s, inbox_id = %s"
+            " WHERE provider = %s AND request_id = %s",
+            (notice.outcome.value, notice.receipt_code, inbox_id, provider, notice.request_id),
         )
-    # A contradiction is relayed too, flagged: the first outcome stays the hub's, and the
-    # till believes neither until the provider's own answer agrees with one.
+    elif await _contradicted_before(conn, notice.request_id):
+        # Each relayed contradiction costs the till a status query: one is enough.
+        return CONFLICT, "contradicts what was relayed, again: kept, not relayed"
     await events.add(
         conn,
         shop,
@@ -159,16 +172,28 @@ async def _outcome(
             "description": notice.description,
             "amount": _text(notice.amount),
             "currency": currency,
-            "receipt_code": notice.receipt_code,
+            # Taken as the provider's own code only from a callback with nothing odd about it
+            # (an unlisted source is said: the till notes it in the payment's history).
+            "receipt_code": None if notice.problems else notice.receipt_code,
             "paid_at": notice.paid_at,
             "source_listed": source_listed,
             "problems": list(notice.problems),
+            # A contradiction is relayed too, flagged: the first stays the hub's, and the
+            # till believes neither until the provider's own answer agrees with one.
             "contradicts": outcome,
         },
     )
     if outcome is not None:
         return CONFLICT, f"says {notice.outcome.value} after {outcome} was relayed"
     return RELAYED, None
+
+
+async def _contradicted_before(conn: AsyncConnection[Any], request_id: str) -> bool:
+    cursor = await conn.execute(
+        "SELECT 1 FROM inbox WHERE request_id = %s AND verdict = %s LIMIT 1",
+        (request_id, CONFLICT),
+    )
+    return await cursor.fetchone() is not None
 
 
 async def _customer_payment(

@@ -44,11 +44,19 @@ class SourceCheck:
         networks = self.networks.get(path, ())
         if not networks:
             return None
-        try:
-            address = ipaddress.ip_address(source or "")
-        except ValueError:
-            return False
-        return any(address in network for network in networks)
+        address = ip_of(source)
+        return address is not None and any(address in network for network in networks)
+
+
+def ip_of(source: str | None) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The client's address (an IPv4 one as such when a dual-stack socket maps it)."""
+    try:
+        address = ipaddress.ip_address(source or "")
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
+        return address.ipv4_mapped
+    return address
 
 
 def callback_routes(pool: AsyncConnectionPool, sources: SourceCheck) -> list[Route]:
@@ -91,7 +99,14 @@ def _receiver(pool: AsyncConnectionPool, hub_route: HubRoute, sources: SourceChe
         except TooLarge:
             log.warning("hub: refused an oversized callback on %s from %s", path, source)
             return JSONResponse({"error": "body too large"}, status_code=413)
-        arrival = Arrival(hub_route, raw, request.path_params.get("request_id"), source, listed)
+        address = ip_of(source)
+        arrival = Arrival(
+            hub_route,
+            raw,
+            request.path_params.get("request_id"),
+            str(address) if address else None,
+            listed,
+        )
         async with pool.connection() as conn, conn.transaction():
             verdict = await store(conn, arrival)
         if listed is False:

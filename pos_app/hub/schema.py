@@ -84,6 +84,7 @@ CREATE TABLE awaits (
     phone text,
     created_at timestamptz NOT NULL DEFAULT now(),
     outcome text CHECK (outcome IN ('succeeded', 'failed')),
+    receipt_code text,
     inbox_id bigint REFERENCES inbox,
     PRIMARY KEY (provider, request_id)
 );

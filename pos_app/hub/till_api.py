@@ -113,6 +113,7 @@ class TillApi:
                 raise Refusal(400, "phone must be digits")
             async with self.pool.connection() as conn, conn.transaction():
                 till = await authenticate(conn, request)
+                await inbox.lock_request(conn, provider, request_id)
                 cursor = await conn.execute(
                     "INSERT INTO awaits (provider, request_id, kind, till_id, payment_id, amount,"
                     " currency, phone) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
@@ -127,11 +128,13 @@ class TillApi:
                     )
                     if await cursor.fetchone() != (till.id, payment_id, amount):
                         raise Refusal(409, "another payment already awaits this request id")
-                    return JSONResponse({"awaiting": request_id}, status_code=200)
+                    status = 200  # told again (after an outage): the same answer
+                else:
+                    status = 201
                 await _match_orphans(conn, provider, request_id)
         except Refusal as exc:
             return refused(exc)
-        return JSONResponse({"awaiting": request_id}, status_code=201)
+        return JSONResponse({"awaiting": request_id}, status_code=status)
 
     async def events(self, request: Request) -> Response:
         """This till's events after `after`, held up to `wait` seconds while there are none."""
@@ -177,12 +180,9 @@ async def _match_orphans(conn: AsyncConnection[Any], provider: str, request_id: 
     for inbox_id, path, raw, listed in await cursor.fetchall():
         if path not in routes:
             continue
-        notice = inbox.read(routes[path], bytes(raw), request_id)
+        notice = routes[path].route.read(bytes(raw), request_id)
         verdict, why = await inbox.act(conn, routes[path], notice, inbox_id, listed)
-        await conn.execute(
-            "UPDATE inbox SET verdict = %s, problem = coalesce(%s, problem) WHERE id = %s",
-            (verdict, why, inbox_id),
-        )
+        await inbox.set_verdict(conn, inbox_id, verdict, why)
 
 
 async def _until(woken: asyncio.Event, seconds: float, request: Request) -> None:

@@ -61,7 +61,15 @@ class Wakeups:
         pause = 0.2
         while True:
             try:
-                async with await AsyncConnection.connect(self._url, autocommit=True) as conn:
+                # Keepalives: a half-open connection is noticed, not waited on for ever.
+                async with await AsyncConnection.connect(
+                    self._url,
+                    autocommit=True,
+                    keepalives=1,
+                    keepalives_idle=30,
+                    keepalives_interval=10,
+                    keepalives_count=3,
+                ) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
                     self.listening.set()
                     pause = 0.2
@@ -69,7 +77,7 @@ class Wakeups:
                     self._wake(None)
                     async for notice in conn.notifies():
                         self._wake(notice.payload)
-            except OperationalError as exc:
+            except (OperationalError, OSError) as exc:
                 self.listening.clear()
                 log.warning("hub: lost the database's notifications (%s); reconnecting", exc)
                 self._wake(None)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pos_app.link.client import HubClient, HubError, Linked, link
 from pos_app.platform.config import Config, ConfigError, is_http_url
 from pos_app.platform.config_writer import save_config
 from pos_app.platform.credentials import HUB_CALLBACKS, HUB_KEY, NoSecureKeyring, SecretStore
 from pos_app.providers import registry
+
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
 
 class NotLinked(Exception):
@@ -22,6 +25,9 @@ async def enrol(url: str, code: str, store: SecretStore, config_path: Path) -> L
     url = url.strip().rstrip("/")
     if not is_http_url(url):
         raise NotLinked(f"not the hub's http(s):// address: {url!r}")
+    if urlsplit(url).scheme != "https" and urlsplit(url).hostname not in LOCAL_HOSTS:
+        # The till's key goes with every request: over plain http only on this machine.
+        raise NotLinked(f"the hub's address must be https:// (http only on this machine): {url}")
     keyring = store.status()
     if not keyring.usable:  # before the code is used up: it works once only
         raise NotLinked(f"the till's key could not be kept: {keyring.message}")

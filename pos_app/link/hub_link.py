@@ -74,6 +74,7 @@ def heard(body: dict[str, Any]) -> Heard | None:
             code=body.get("code"),
             receipt_code=body.get("receipt_code"),
             amount=amount,
+            source_listed=body.get("source_listed"),
         )
     except (KeyError, TypeError, InvalidOperation):
         return None
@@ -134,6 +135,7 @@ class HubLink:
             # What the hub may have missed while away (or since a restart): told again.
             for payment in self.repository.list_open():
                 self.expect(payment)
+            self._tasks = [task for task in self._tasks if not task.done()]
             self._tasks.append(asyncio.create_task(self._recover_claims(), name="hub claims"))
         if self.listener is not None:
             self.listener.relay_changed()
@@ -143,10 +145,14 @@ class HubLink:
     async def take(self, payment: CustomerPayment) -> Payment:
         """Claim a customer payment for this till and record it, paid. Raises HubRefused when
         another till has it already, HubError when the hub cannot be reached."""
-        if self.listener is None:
-            raise HubError("this till cannot record payments here")
-        claimed = await self.client.claim(payment.trans_id, new_reference_id())
-        return self._record(claimed)
+        if self.listener is None or payment.provider not in self.currencies:
+            raise HubError(f"this till does not take {payment.provider} payments")
+        # The sale's id is kept before the claim leaves: asked again after a lost answer, the
+        # hub recognises the same sale (another id would be refused as "taken elsewhere").
+        kept = f"claim:{payment.trans_id}"
+        sale = self.repository.link_state(kept) or new_reference_id()
+        self.repository.set_link_state(kept, sale)
+        return self._record(await self.client.claim(payment.trans_id, sale))
 
     def _record(self, claimed: CustomerPayment) -> Payment:
         currency = self.currencies.get(claimed.provider)

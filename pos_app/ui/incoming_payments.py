@@ -49,6 +49,7 @@ class IncomingPayments(QGroupBox):
         self.take_button.clicked.connect(self._take_selected)
         layout.addWidget(self.take_button)
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # codes come from outside
         self.message.setWordWrap(True)
         self.message.setObjectName("incomingMessage")
         layout.addWidget(self.message)
@@ -91,12 +92,15 @@ class IncomingPayments(QGroupBox):
             return f"{payment.amount} {currency}"
 
     def _add(self, payment: CustomerPayment) -> None:
-        if self._item(payment.trans_id) is not None:
-            return
+        if (
+            self._item(payment.trans_id) is not None
+            or payment.provider not in self._link.currencies
+        ):
+            return  # listed already, or a provider this till does not take
         item = QListWidgetItem(self._row_text(payment))
         item.setData(Qt.ItemDataRole.UserRole, payment)
         # What the customer typed is theirs: shown as text, never as markup.
-        item.setToolTip(html.escape(payment.account or ""))
+        item.setToolTip(f"<p>{html.escape(payment.account or '')}</p>")
         self.list.insertItem(0, item)
         if self.list.currentRow() < 0:
             self.list.setCurrentRow(0)

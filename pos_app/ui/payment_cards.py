@@ -61,6 +61,7 @@ class PaymentCard(QFrame):
         top.addWidget(self.hide_button)
         layout.addLayout(top)
         self.state = QLabel(self)
+        self.state.setTextFormat(Qt.TextFormat.PlainText)  # receipt codes come from outside
         self.state.setObjectName("cardState")
         self.state.setStyleSheet("font-size:20px;font-weight:bold;")
         self.state.setWordWrap(True)

@@ -899,6 +899,14 @@
         <translation>Problème de configuration : demandez au gérant de vérifier les paramètres de l’opérateur</translation>
     </message>
     <message>
+        <source>The provider says it failed, but its callback said paid</source>
+        <translation>L&apos;opérateur dit qu&apos;il a échoué, mais sa notification disait payé</translation>
+    </message>
+    <message>
+        <source>Check the customer&apos;s confirmation SMS before charging again</source>
+        <translation>Vérifiez le SMS de confirmation du client avant d&apos;encaisser à nouveau</translation>
+    </message>
+    <message>
         <source>Wrong currency for this MTN account</source>
         <translation>Mauvaise devise pour ce compte MTN</translation>
     </message>

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import copy
+import json
 import logging
 import uuid
 from typing import Any
@@ -296,3 +297,63 @@ def test_a_customer_payment_from_an_unlisted_address_is_held_back(hub_factory: A
     assert till.events() == []
     assert till.get("/v1/c2b").json() == {"payments": []}
     assert hub.sql("SELECT verdict, source_listed FROM inbox") == [("flagged", False)]
+
+
+def test_a_callback_and_its_await_at_the_same_moment_always_meet(hub: Hub) -> None:
+    """Neither transaction sees the other's row before it commits: they take turns."""
+    till = hub.add_till()
+    ids = [f"ws_CO_RACE{n:04d}" for n in range(15)]
+
+    def callback(request_id: str) -> int:
+        body = json.loads(json.dumps(STK_SUCCESS).replace(CHECKOUT, request_id))
+        return hub.callback("daraja/stk", body).status_code
+
+    def awaits(request_id: str) -> int:
+        return till.awaits(request_id=request_id, payment_id=request_id, amount="1.00").status_code
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(f, i) for i in ids for f in (callback, awaits)]
+        assert {f.result() for f in futures} <= {200, 201}
+    assert sorted(e["body"]["payment_id"] for e in till.events()) == sorted(ids)
+    assert hub.sql("SELECT count(*) FROM inbox WHERE verdict = 'orphan'") == [(0,)]
+
+
+def test_another_code_for_the_same_outcome_is_a_conflict_relayed_once(hub: Hub) -> None:
+    till = stk_awaited(hub)
+    hub.callback("daraja/stk", STK_SUCCESS)
+    for code in ("FAKE000001", "FAKE000002"):
+        other = copy.deepcopy(STK_SUCCESS)
+        other["Body"]["stkCallback"]["CallbackMetadata"]["Item"][1]["Value"] = code
+        assert hub.callback("daraja/stk", other).status_code == 200
+    relayed = [(e["body"]["receipt_code"], e["body"]["contradicts"]) for e in till.events()]
+    # One contradiction is enough for the till to ask the provider; more would only cost it.
+    assert relayed == [("NLJ7RT61SV", None), ("FAKE000001", "succeeded")]
+    assert [v for _, v, _ in inbox(hub)] == ["relayed", "conflict", "conflict"]
+
+
+def test_a_code_from_a_callback_with_something_odd_is_not_relayed(hub: Hub) -> None:
+    till = stk_awaited(hub)
+    odd = copy.deepcopy(STK_SUCCESS)
+    items = odd["Body"]["stkCallback"]["CallbackMetadata"]["Item"]
+    odd["Body"]["stkCallback"]["CallbackMetadata"]["Item"] = [
+        i
+        for i in items
+        if i["Name"] != "Amount"  # a success without its amount
+    ]
+    hub.callback("daraja/stk", odd)
+    (event,) = till.events()
+    assert (event["body"]["outcome"], event["body"]["receipt_code"]) == ("succeeded", None)
+    assert event["body"]["problems"]
+
+
+@pytest.mark.parametrize(
+    ("source", "address"),
+    [("::ffff:196.201.214.200", "196.201.214.200"), ("proxy-a", None), (None, None)],
+)
+def test_a_client_address_is_read_as_ipv4_where_mapped(
+    source: str | None, address: str | None
+) -> None:
+    from pos_app.hub.receivers import ip_of
+
+    found = ip_of(source)
+    assert (str(found) if found else None) == address

@@ -72,6 +72,9 @@ def test_an_unreachable_hub_or_a_bad_address_changes_nothing(
     memory_keyring: MemoryKeyring, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["link", "ftp://hub", "AAAA-BBBB-CCCC-DDDD"]) == 2
+    # The till's key goes with every request: plain http only to this machine.
+    assert main(["link", "http://hub.example.com", "AAAA-BBBB-CCCC-DDDD"]) == 4
+    assert "https" in capsys.readouterr().err
     assert main(["link", "http://127.0.0.1:9", "AAAA-BBBB-CCCC-DDDD"]) == 4
     assert "cannot reach the hub" in capsys.readouterr().err
     assert memory_keyring.store == {}

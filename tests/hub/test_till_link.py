@@ -16,7 +16,7 @@ import pytest
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.engine.engine import PaymentEngine
-from pos_app.link.client import HubClient
+from pos_app.link.client import HubClient, HubError
 from pos_app.link.hub_link import CURSOR, HubLink, LinkState
 from pos_app.platform.secret import Secret
 from pos_app.providers.mpesa.client import MpesaClient, StkSettings
@@ -29,7 +29,7 @@ from pos_app.sandbox.server import ThreadedServer
 from pos_app.store import PaymentRepository, open_database
 from tests.conftest import charge_request
 from tests.hub.conftest import Hub, TillClient
-from tests.hub.test_callbacks import STK_CANCELLED, STK_SUCCESS
+from tests.hub.test_callbacks import C2B, STK_CANCELLED, STK_SUCCESS
 from tests.integration.conftest import policy
 
 S = PaymentStatus
@@ -121,7 +121,7 @@ async def counter(
     # While the hub is up, asked soon all the same (a till's default is half a minute).
     relaxed = policy(relaxed_first=0.3, relaxed_interval=0.3)
     engine = PaymentEngine(repo, {"mpesa": MpesaProvider(client)}, {"mpesa": relaxed})
-    link = HubLink(HubClient(hub.url, Secret(till.key)), repo)
+    link = HubLink(HubClient(hub.url, Secret(till.key)), repo, currencies={"mpesa": "KES"})
     engine.relay, link.listener = link, engine
     yield Counter(hub, till, sim, engine, link, repo)
     await engine.aclose()
@@ -220,3 +220,63 @@ async def test_the_cursor_is_kept_across_restarts(counter: Counter) -> None:
             break
         await asyncio.sleep(0.02)
     assert int(counter.repo.link_state(CURSOR) or 0) > 0
+
+
+async def test_an_expired_payment_is_corrected_by_its_callback(counter: Counter) -> None:
+    """A callback after the till gave up waiting: the payment is asked about at once."""
+    counter.engine.policies["mpesa"] = policy(
+        approval_timeout=0.1, late_window=0.0, relaxed_first=0.05, relaxed_interval=0.05
+    )
+    counter.sim.settings.processing_seconds = 1.5  # the customer answers after the till gave up
+    await counter.connected()
+    payment = await counter.pending()
+    for _ in range(250):
+        if counter.engine.current(payment.reference_id).status == S.EXPIRED:
+            break
+        await asyncio.sleep(0.02)
+    assert counter.engine.current(payment.reference_id).status == S.EXPIRED
+    await asyncio.sleep(1.5)  # the customer answers: the provider calls back
+    await counter.callback(payment, STK_SUCCESS_100)
+    for _ in range(200):
+        current = counter.engine.current(payment.reference_id)
+        if current.status == S.SUCCESSFUL:
+            break
+        await asyncio.sleep(0.02)
+    assert (current.status, current.provider_transaction_id) == (S.SUCCESSFUL, "NLJ7RT61SV")
+
+
+async def test_a_paid_callback_the_provider_contradicts_says_check_the_sms(
+    counter: Counter,
+) -> None:
+    await counter.connected()
+    payment = await counter.pending(CANCELS)
+    forged = copy.deepcopy(STK_SUCCESS_100)
+    forged["Body"]["stkCallback"]["CallbackMetadata"]["Item"][3]["Value"] = int(CANCELS)
+    await counter.callback(payment, forged)
+    final = await counter.final(payment)
+    assert (final.status, final.reason) == (S.FAILED, "app:CALLBACK_SAID_PAID")
+
+
+async def test_taking_a_customer_payment_again_after_a_lost_answer(counter: Counter) -> None:
+    counter.hub.bind_shortcode("Duka", "600966")
+    await asyncio.to_thread(counter.hub.callback, "daraja/c2b/confirmation", C2B)
+    (listed,) = await counter.link.client.customer_payments()
+    # The first try reached the hub, its answer did not reach the till.
+    sale = "9f8e7d6c-5b4a-4321-8765-0123456789ab"
+    counter.repo.set_link_state(f"claim:{listed.trans_id}", sale)
+    await counter.link.client.claim(listed.trans_id, sale)
+    taken = await counter.link.take(listed)  # the cashier presses again: the same sale
+    assert (taken.reference_id, taken.provider_transaction_id) == (sale, "RKL51ZDR4F")
+    assert (taken.product, taken.receipt_source) == ("c2b", "c2b")
+
+
+async def test_a_customer_payment_this_till_cannot_record_is_not_claimed(
+    counter: Counter,
+) -> None:
+    counter.hub.bind_shortcode("Duka", "600966")
+    await asyncio.to_thread(counter.hub.callback, "daraja/c2b/confirmation", C2B)
+    (listed,) = await counter.link.client.customer_payments()
+    counter.link.currencies.clear()  # M-Pesa is not set up at this till
+    with pytest.raises(HubError):
+        await counter.link.take(listed)
+    assert counter.hub.sql("SELECT claimed_by FROM c2b_payments") == [(None,)]

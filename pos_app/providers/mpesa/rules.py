@@ -87,7 +87,11 @@ def callback_url(url: str, *, local: bool = False) -> str:
     parts = urlsplit(url)
     if parts.scheme != "https" or not parts.hostname or url != url.strip() or " " in url:
         raise ConfigurationProblem(
-            Text("[mpesa] callback_url must be a public https URL, not {url}", url=repr(url))
+            # Only where it points: a hub's URL carries a secret in its path.
+            Text(
+                "[mpesa] callback_url must be a public https URL, not {url}",
+                url=f"{parts.scheme}://{parts.hostname or ''}/…",
+            )
         )
     if parts.hostname in ("localhost", "127.0.0.1") or parts.hostname.endswith(".local"):
         raise ConfigurationProblem(Text("[mpesa] callback_url must be public, not a local address"))
