@@ -69,12 +69,7 @@ class Following(Sending):
                         detail={"recovered": True},
                     )
                 return
-            if payment.status in (S.FAILED, S.SUCCESSFUL, S.REFUNDED):
-                return
-            if payment.refund_of is not None and not self._reports_refunds(payment):
-                return  # the owner confirms it
-            late = age > policy.approval_timeout + policy.late_window
-            if payment.status == S.EXPIRED and late and reference_id not in self._heard:
+            if self._done(payment, age):
                 return
             if payment.status == S.PENDING and age > policy.approval_timeout:
                 self._move(payment, S.EXPIRED, reason=app_reason("NO_ANSWER"))
@@ -98,6 +93,17 @@ class Following(Sending):
             except StorageFault as exc:  # a re-send could not be marked: not sent, ask again
                 log.warning("payment %s: not sent again yet: %s", reference_id, exc)
                 await asyncio.sleep(self.save_retry)
+
+    def _done(self, payment: Payment, age: float) -> bool:
+        """Nothing more to ask: final, a refund the owner confirms, or an expired payment
+        past its late window (unless a relayed callback is to be checked)."""
+        if payment.status in (S.FAILED, S.SUCCESSFUL, S.REFUNDED):
+            return True
+        if payment.refund_of is not None and not self._reports_refunds(payment):
+            return True  # the owner confirms it
+        policy = self.policies[payment.provider]
+        late = age > policy.approval_timeout + policy.late_window
+        return payment.status == S.EXPIRED and late and payment.reference_id not in self._heard
 
     async def _pause(self, reference_id: str, delay: float) -> None:
         await asyncio.sleep(delay)

@@ -14,7 +14,7 @@ from psycopg import AsyncConnection
 
 from pos_app.hub import events
 from pos_app.hub.routes import HubRoute
-from pos_app.providers.callbacks import CallbackKind, MalformedCallback, Notice
+from pos_app.providers.callbacks import CallbackKind, MalformedCallback, Notice, Outcome
 
 log = logging.getLogger(__name__)
 
@@ -157,35 +157,43 @@ async def _outcome(
     elif await _contradicted_before(conn, notice.request_id):
         # Each relayed contradiction costs the till a status query: one is enough.
         return CONFLICT, "contradicts what was relayed, again: kept, not relayed"
-    await events.add(
-        conn,
-        shop,
-        till_id,
-        "outcome",
-        {
-            "provider": provider,
-            "request_id": notice.request_id,
-            "kind": kind,
-            "payment_id": payment_id,
-            "outcome": notice.outcome.value,
-            "code": notice.code,
-            "description": notice.description,
-            "amount": _text(notice.amount),
-            "currency": currency,
-            # Taken as the provider's own code only from a callback with nothing odd about it
-            # (an unlisted source is said: the till notes it in the payment's history).
-            "receipt_code": None if notice.problems else notice.receipt_code,
-            "paid_at": notice.paid_at,
-            "source_listed": source_listed,
-            "problems": list(notice.problems),
-            # A contradiction is relayed too, flagged: the first stays the hub's, and the
-            # till believes neither until the provider's own answer agrees with one.
-            "contradicts": outcome,
-        },
-    )
+    said = notice.outcome
+    body = _outcome_body(provider, notice, said, payment_id, kind, currency, source_listed)
+    await events.add(conn, shop, till_id, "outcome", body | {"contradicts": outcome})
     if outcome is not None:
         return CONFLICT, f"says {notice.outcome.value} after {outcome} was relayed"
     return RELAYED, None
+
+
+def _outcome_body(
+    provider: str,
+    notice: Notice,
+    outcome: Outcome,
+    payment_id: str,
+    kind: str,
+    currency: str,
+    source_listed: bool | None,
+) -> dict[str, Any]:
+    """What the till is told of a callback. A contradiction is relayed too, flagged
+    ("contradicts"): the first stays the hub's, and the till believes neither until the
+    provider's own answer agrees with one."""
+    return {
+        "provider": provider,
+        "request_id": notice.request_id,
+        "kind": kind,
+        "payment_id": payment_id,
+        "outcome": outcome.value,
+        "code": notice.code,
+        "description": notice.description,
+        "amount": _text(notice.amount),
+        "currency": currency,
+        # Taken as the provider's own code only from a callback with nothing odd about it
+        # (an unlisted source is said: the till notes it in the payment's history).
+        "receipt_code": None if notice.problems else notice.receipt_code,
+        "paid_at": notice.paid_at,
+        "source_listed": source_listed,
+        "problems": list(notice.problems),
+    }
 
 
 async def _contradicted_before(conn: AsyncConnection[Any], request_id: str) -> bool:

@@ -186,12 +186,12 @@ async def _match_orphans(conn: AsyncConnection[Any], provider: str, request_id: 
 
 
 async def _until(woken: asyncio.Event, seconds: float, request: Request) -> None:
-    """Wait until woken or `seconds` pass, looking each second whether the till is still
+    """Wait until woken or `seconds` pass, looking often whether the till is still
     there (a held request of a till that went away is let go)."""
     deadline = time.monotonic() + seconds
     while (left := deadline - time.monotonic()) > 0 and not woken.is_set():
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(min(left, 1.0)):
+            async with asyncio.timeout(min(left, 0.25)):
                 await woken.wait()
         if await request.is_disconnected():
             return

@@ -43,8 +43,6 @@ def arguments(parser: argparse.ArgumentParser) -> None:
 
 async def register(client: MpesaClient, shortcode: str, urls: dict[str, str]) -> None:
     """Raises ConfigurationProblem with Daraja's reason when it refuses."""
-    if CONFIRMATION not in urls or VALIDATION not in urls:
-        raise ConfigurationProblem(Text(NOT_LINKED))
     token = await client.tokens.get()
     body = {
         "ShortCode": shortcode,
@@ -76,6 +74,15 @@ async def register(client: MpesaClient, shortcode: str, urls: dict[str, str]) ->
     raise ConfigurationProblem(Text("M-Pesa refused the C2B URLs: {why}", why=why))
 
 
+def _hub_urls(store: SecretStore) -> dict[str, str]:
+    kept = store.get(HUB_CALLBACKS)
+    try:
+        urls = json.loads(kept.reveal()) if kept else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in urls.items()} if isinstance(urls, dict) else {}
+
+
 def _json(answer: httpx.Response) -> dict[str, Any]:
     try:
         body = answer.json()
@@ -90,8 +97,7 @@ async def register_for(
     """Register the hub's C2B URLs (kept when the till was linked) for the shop's number;
     the number. Raises ConfigurationProblem (ProviderError) with what to do."""
     section = config.section("mpesa", MpesaConfig)
-    kept = store.get(HUB_CALLBACKS)
-    urls = {str(k): str(v) for k, v in json.loads(kept.reveal()).items()} if kept else {}
+    urls = _hub_urls(store)
     if CONFIRMATION not in urls or VALIDATION not in urls:
         raise ConfigurationProblem(Text(NOT_LINKED))
     found = {name: value for name in secrets.ALL if (value := store.get(name)) is not None}
