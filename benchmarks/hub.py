@@ -72,13 +72,13 @@ from typing import Any
 import httpx
 import psycopg
 
+from pos_app.app.till import poll_policy
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import PhoneNumber
 from pos_app.engine.engine import ChargeRequest, PaymentEngine, PollPolicy
 from pos_app.engine.events import PaymentUpdate
 from pos_app.engine.relay import Heard
-from pos_app.engine.schedule import AdaptiveSchedule
 from pos_app.hub import owner
 from pos_app.hub.app import create_app as create_hub
 from pos_app.hub.receivers import SourceCheck
@@ -174,20 +174,12 @@ class Recorder:
 
 
 def app_policy() -> PollPolicy:
-    """What a till builds from the [mpesa] section's defaults (pos_app/app/till.py _policy);
-    relaxed_first / relaxed_interval stay PollPolicy's own, as at a real till."""
-    section = MpesaConfig()
+    """What a till builds from the [mpesa] section's defaults; relaxed_first /
+    relaxed_interval stay PollPolicy's own, as at a real till."""
     spec = registry.spec("mpesa")
     if spec is None:
         raise RuntimeError("the M-Pesa plug-in is not installed")
-    return PollPolicy(
-        schedule=AdaptiveSchedule(
-            first_poll=section.first_poll_seconds, max_interval=section.max_poll_interval_seconds
-        ),
-        approval_timeout=section.approval_timeout_seconds,
-        rate_limit=spec.rate_limit,
-        not_found_grace=spec.not_found_grace,
-    )
+    return poll_policy(spec, MpesaConfig())
 
 
 @dataclass

@@ -22,7 +22,7 @@ from pos_app.engine.engine import Checkpoint, PaymentEngine, PollPolicy, not_set
 from pos_app.engine.schedule import AdaptiveSchedule
 from pos_app.link.hub_link import HubLink
 from pos_app.platform import paths
-from pos_app.platform.config import Config
+from pos_app.platform.config import Config, ProviderSection
 from pos_app.platform.credentials import SecretName, SecretStore
 from pos_app.platform.secret import Secret
 from pos_app.providers import registry
@@ -237,12 +237,12 @@ def build_till(
         if built.notices:
             till.notices[spec.id] = list(built.notices)
             log.warning("%s: %s", spec.id, "; ".join(built.notices))
-        till.policies[spec.id] = _policy(spec, context)
+        till.policies[spec.id] = poll_policy(spec, context.section)
     return till
 
 
-def _policy(spec: ProviderSpec, context: BuildContext) -> PollPolicy:
-    section = context.section
+def poll_policy(spec: ProviderSpec, section: ProviderSection) -> PollPolicy:
+    """How a till asks `spec`'s provider about its payments, by its config section."""
     return PollPolicy(
         schedule=AdaptiveSchedule(
             first_poll=section.first_poll_seconds, max_interval=section.max_poll_interval_seconds

@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import secrets
 import string
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -62,6 +62,7 @@ from pos_app.sandbox.airtel_state import MESSAGES, ORDINARY, TEST_NUMBERS, Airte
 from pos_app.sandbox.airtel_state import (
     AirtelSandboxSettings as AirtelSandboxSettings,  # built with it
 )
+from pos_app.sandbox.callbacks import sending_from_its_loop
 
 _BEARER = re.compile(r"\s*[Bb]earer\s+(\S+)\s*")  # as Kong's OAuth2 plug-in reads it
 
@@ -119,15 +120,10 @@ class AirtelSimulator(AirtelState):
             Route("/v1/rsa/encryption-keys", self._bind(self.encryption_key), methods=["GET"]),
         ]
 
-    def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        endpoint = self.faults.endpoint(handler, *args)
-
-        async def bound(request: Request) -> Response:
-            self.callbacks.attach()  # the loop that serves this simulator sends its callbacks
-            response: Response = await endpoint(request)
-            return response
-
-        return bound
+    def _bind(
+        self, handler: Callable[..., Any], *args: str
+    ) -> Callable[[Request], Awaitable[Response]]:
+        return sending_from_its_loop(self.faults.endpoint(handler, *args), self.callbacks)
 
     def _reply(
         self, body: dict[str, Any], status_code: int = 200, headers: dict[str, str] | None = None

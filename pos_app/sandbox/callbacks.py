@@ -39,6 +39,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+from starlette.requests import Request
+from starlette.responses import Response
 
 from pos_app.sandbox.faults import Faults
 
@@ -270,3 +272,15 @@ def json_of(answer: httpx.Response | None) -> Any:
         return answer.json() if answer is not None and answer.is_success else None
     except ValueError:
         return None
+
+
+def sending_from_its_loop(
+    endpoint: Callable[[Request], Awaitable[Response]], sender: CallbackSender
+) -> Callable[[Request], Awaitable[Response]]:
+    """The endpoint, remembering the loop that serves it as the one its callbacks go from."""
+
+    async def bound(request: Request) -> Response:
+        sender.attach()
+        return await endpoint(request)
+
+    return bound

@@ -15,7 +15,7 @@ import binascii
 import json
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from pos_app.sandbox.callbacks import sending_from_its_loop
 from pos_app.sandbox.mpesa_state import (
     NAIROBI,
     RESULT_DESCRIPTIONS,
@@ -85,15 +86,10 @@ class MpesaSimulator(MpesaState):
             ),
         ]
 
-    def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        endpoint = self.faults.endpoint(handler, *args)
-
-        async def bound(request: Request) -> Response:
-            self.callbacks.attach()  # the loop that serves this simulator sends its callbacks
-            response: Response = await endpoint(request)
-            return response
-
-        return bound
+    def _bind(
+        self, handler: Callable[..., Any], *args: str
+    ) -> Callable[[Request], Awaitable[Response]]:
+        return sending_from_its_loop(self.faults.endpoint(handler, *args), self.callbacks)
 
     # -- auth --
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from pos_app.sandbox.callbacks import sending_from_its_loop
 from pos_app.sandbox.mtn_checks import (
     GATEWAY_401,
     basic,
@@ -111,15 +112,10 @@ class MtnSimulator(MtnState):
             ),
         ]
 
-    def _bind(self, handler: Callable[..., Any], *args: str) -> Callable[[Request], Any]:
-        endpoint = self.faults.endpoint(handler, *args)
-
-        async def bound(request: Request) -> Response:
-            self.callbacks.attach()  # the loop that serves this simulator sends its callbacks
-            response: Response = await endpoint(request)
-            return response
-
-        return bound
+    def _bind(
+        self, handler: Callable[..., Any], *args: str
+    ) -> Callable[[Request], Awaitable[Response]]:
+        return sending_from_its_loop(self.faults.endpoint(handler, *args), self.callbacks)
 
     # -- checks shared by every call --
 
