@@ -9,7 +9,6 @@ from typing import Any
 
 from pos_app.cli.common import EXIT_CONFIG, EXIT_USAGE
 from pos_app.link.client import HubError, HubRefused
-from pos_app.link.enrol import NotLinked, enrol
 from pos_app.platform.config import Config, config_path, is_http_url
 from pos_app.platform.credentials import SecretStore
 
@@ -27,6 +26,8 @@ def link_till(args: argparse.Namespace, config: Config, secrets: SecretStore) ->
     if not is_http_url(args.hub_url.strip()):
         print(f"pos-app link: not an http(s):// address: {args.hub_url!r}", file=sys.stderr)
         return EXIT_USAGE
+    from pos_app.link.enrol import NotLinked, enrol  # writes the config: only when linking
+
     path, _ = config_path(args.config)
     try:
         linked = asyncio.run(enrol(args.hub_url, args.code, secrets, path))

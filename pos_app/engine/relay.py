@@ -38,7 +38,6 @@ class Heard:
     provider: str
     payment_id: str
     succeeded: bool
-    code: str | None = None
     receipt_code: str | None = None
     amount: Decimal | None = None
     source_listed: bool | None = None  # from an address its provider publishes (None: no list)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from pos_app.link.client import HubClient, HubError, Linked, link
+from pos_app.link.client import HubClient, Linked, link
 from pos_app.platform.config import Config, ConfigError, is_http_url
 from pos_app.platform.config_writer import save_config
 from pos_app.platform.credentials import HUB_CALLBACKS, HUB_KEY, NoSecureKeyring, SecretStore
@@ -21,7 +21,8 @@ class NotLinked(Exception):
 
 
 async def enrol(url: str, code: str, store: SecretStore, config_path: Path) -> Linked:
-    """Raises HubRefused (a used, mistyped or expired code), HubError, or NotLinked."""
+    """Raises HubRefused (a used, mistyped or expired code), HubError (unreachable), or
+    NotLinked."""
     url = url.strip().rstrip("/")
     if not is_http_url(url):
         raise NotLinked(f"not the hub's http(s):// address: {url!r}")
@@ -59,6 +60,3 @@ async def enrol(url: str, code: str, store: SecretStore, config_path: Path) -> L
 def linked_to(config: Config, store: SecretStore) -> str | None:
     """The hub this till is linked to, if it is (its address and a key)."""
     return config.hub.url if config.hub.url and store.get(HUB_KEY) is not None else None
-
-
-__all__ = ["HubError", "NotLinked", "enrol", "linked_to"]

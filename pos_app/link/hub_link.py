@@ -71,7 +71,6 @@ def heard(body: dict[str, Any]) -> Heard | None:
             provider=str(body["provider"]),
             payment_id=str(body["payment_id"]),
             succeeded=body["outcome"] == "succeeded",
-            code=body.get("code"),
             receipt_code=body.get("receipt_code"),
             amount=amount,
             source_listed=body.get("source_listed"),
