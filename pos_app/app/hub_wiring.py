@@ -9,6 +9,7 @@ from collections.abc import Mapping
 
 from pos_app.link.client import HubClient
 from pos_app.link.hub_link import HubLink
+from pos_app.link.outbox_sync import OutboxSync
 from pos_app.platform import logs
 from pos_app.platform.config import Config
 from pos_app.platform.credentials import HUB_CALLBACKS, HUB_KEY, SecretStore
@@ -53,4 +54,7 @@ def hub_link(
     if key is None:
         log.warning("hub: [hub] url is set but this till has no key: run `pos-app link`")
         return None
-    return HubLink(HubClient(config.hub.url, key), repository, currencies=currencies)
+    client = HubClient(config.hub.url, key)
+    zone = config.timezone()
+    sync = OutboxSync(client, repository, config.shop.till, zone.key if zone else None)
+    return HubLink(client, repository, currencies=currencies, sync=sync)

@@ -224,6 +224,7 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
             await engine.settle([p.reference_id for p in resumed], timeout=args.timeout)
             saved = await engine.all_saved(timeout=args.timeout)
             kept = engine.unsaved()
+            behind = await _upload(till, args)
         finally:
             await engine.aclose()
         if not saved:
@@ -235,7 +236,22 @@ async def _sync(args: argparse.Namespace, till: Till) -> int:
                 f"{len(resumed) - len(still_open)} finished, {len(still_open)} still open"
                 + (f" ({len(unknown)} unknown: check with the customer)" if unknown else "")
             )
-    return EXIT_PENDING if still_open or skipped else EXIT_OK
+    return EXIT_PENDING if still_open or skipped or behind else EXIT_OK
+
+
+async def _upload(till: Till, args: argparse.Namespace) -> int:
+    """This till's history sent to the hub it is linked to; the events still not there."""
+    sync = till.link.sync if till.link is not None else None
+    if sync is None:
+        return 0
+    caught_up = await sync.catch_up(args.timeout)
+    if not args.json:
+        if caught_up:
+            print("the hub holds this till's whole history")
+        else:
+            why = f": {sync.problem}" if sync.problem else f" (the hub is {sync.state})"
+            print(f"{sync.behind} event(s) not yet at the hub{why}", file=sys.stderr)
+    return 0 if caught_up else max(sync.behind, 1)
 
 
 # -- receipts --
@@ -319,7 +335,9 @@ def add_commands(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     timeout_option(charge_parser, 360.0)
     charge_parser.add_argument("--json", action="store_true", help="one JSON object per change")
     sync_parser = commands.add_parser(
-        "sync", parents=[demo_parent], help="finish every unfinished payment, then exit"
+        "sync",
+        parents=[demo_parent],
+        help="finish every unfinished payment and send this till's history to its hub, then exit",
     )
     timeout_option(sync_parser, 360.0)
     sync_parser.add_argument("--json", action="store_true")

@@ -9,7 +9,7 @@ from typing import Any
 
 from psycopg import AsyncConnection, errors
 
-from pos_app.hub import events, schema, tokens
+from pos_app.hub import events, owner_log, schema, tokens
 from pos_app.hub.routes import callback_url, hub_routes
 
 ENROLMENT_VALID = timedelta(hours=24)
@@ -103,8 +103,11 @@ async def tills(conn: AsyncConnection[Any]) -> list[TillRow]:
     return [TillRow(*row) for row in await cursor.fetchall()]
 
 
-async def revoke(conn: AsyncConnection[Any], till: str) -> TillRow:
-    """Revoke a till by its id: its key and any unused code stop working at once."""
+async def revoke(
+    conn: AsyncConnection[Any], till: str, actor: str = owner_log.COMMAND_LINE
+) -> TillRow:
+    """Revoke a till by its id: its key and any unused code stop working at once; in the
+    owner's log."""
     try:
         till_id = uuid.UUID(till)
     except ValueError:
@@ -119,6 +122,9 @@ async def revoke(conn: AsyncConnection[Any], till: str) -> TillRow:
         if row is None:
             raise OwnerError(f"no till has the id {till}")
         await conn.execute("DELETE FROM enrolments WHERE till_id = %s", (till_id,))
+        await owner_log.append(
+            conn, actor, "revoke till", {"till": str(till_id), "shop": row[1], "name": row[2]}
+        )
         # Wakes the till's long-poll, which then finds its key refused.
         await events.notify(conn, row[1], till_id)
     return TillRow(*row)

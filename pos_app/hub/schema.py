@@ -13,6 +13,7 @@ from psycopg import AsyncConnection
 # Any constant: every hub process that migrates, or writes events, takes the same lock.
 MIGRATION_LOCK = 0x706F7361_0001
 EVENT_LOCK = 0x706F7361_0002
+OWNER_LOG_LOCK = 0x706F7361_0003
 
 
 class HubSchemaError(Exception):
@@ -118,7 +119,95 @@ CREATE INDEX events_for_shop ON events (shop, id);
 CREATE INDEX events_by_age ON events (created_at);
 """
 
-MIGRATIONS = (Migration(1, "callbacks, tills, awaits, customer payments and events", V1),)
+# Each till's history as it uploads it (its own hash chain, checked link by link as it
+# arrives), the payments as of their newest uploaded event, and the owner's log.
+V2 = """
+ALTER TABLE tills ADD COLUMN device_id uuid UNIQUE;  -- the till's own id, bound at first sync
+ALTER TABLE tills ADD COLUMN timezone text;  -- its shop's zone, as the till's config says
+ALTER TABLE tills ADD COLUMN synced_seq bigint NOT NULL DEFAULT 0;
+ALTER TABLE tills ADD COLUMN synced_hash text NOT NULL DEFAULT repeat('0', 64);
+ALTER TABLE tills ADD COLUMN till_head bigint NOT NULL DEFAULT 0;  -- newest event it holds
+ALTER TABLE tills ADD COLUMN synced_at timestamptz;
+ALTER TABLE tills ADD COLUMN broken_seq bigint;  -- the first link refused; NULL: intact
+ALTER TABLE tills ADD COLUMN broken_problem text;
+ALTER TABLE tills ADD COLUMN broken_at timestamptz;
+CREATE TABLE till_events (
+    till_id uuid NOT NULL REFERENCES tills,
+    seq bigint NOT NULL CHECK (seq > 0),
+    reference_id text NOT NULL,
+    at text NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    reason text,
+    detail text NOT NULL,
+    state_hash text,
+    hash text NOT NULL,
+    received_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (till_id, seq)
+);
+CREATE TABLE till_payments (
+    till_id uuid NOT NULL REFERENCES tills,
+    reference_id text NOT NULL,
+    shop text NOT NULL,
+    till_name text NOT NULL,
+    provider text NOT NULL,
+    product text NOT NULL,
+    status text NOT NULL,
+    amount_minor bigint NOT NULL,
+    currency text NOT NULL,
+    msisdn text NOT NULL,
+    phone_reversed text GENERATED ALWAYS AS (reverse(msisdn)) STORED,
+    provider_transaction_id text,
+    refund_of text,
+    created_at timestamptz NOT NULL,
+    seq bigint NOT NULL,  -- the till's event this row is as of
+    row jsonb NOT NULL,  -- the till's payments row, whose hash that event holds
+    PRIMARY KEY (till_id, reference_id)
+);
+CREATE INDEX till_payments_by_shop_day ON till_payments (shop, created_at);
+CREATE INDEX till_payments_by_till_day ON till_payments (till_id, created_at);
+CREATE INDEX till_payments_by_phone_end ON till_payments (phone_reversed text_pattern_ops);
+CREATE INDEX till_payments_by_code ON till_payments (upper(provider_transaction_id));
+CREATE INDEX till_payments_by_reference ON till_payments (reference_id);
+CREATE TABLE owner_log (
+    id bigserial PRIMARY KEY,
+    at timestamptz NOT NULL DEFAULT now(),
+    actor text NOT NULL,  -- who: the owner on the web, or at the hub's command line
+    action text NOT NULL,
+    detail jsonb NOT NULL,
+    hash text NOT NULL
+);
+CREATE FUNCTION owner_log_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN RAISE EXCEPTION 'owner_log is append-only'; END $$;
+CREATE TRIGGER owner_log_no_change BEFORE UPDATE OR DELETE OR TRUNCATE ON owner_log
+    FOR EACH STATEMENT EXECUTE FUNCTION owner_log_append_only();
+"""
+
+# The owner's web view: one password (only its scrypt hash), the failed attempts and the
+# lock-out kept here so that they hold across hub processes, and sessions known only by the
+# SHA-256 of their token (a leaked database opens no session).
+V3 = """
+CREATE TABLE owner_account (
+    id smallint PRIMARY KEY DEFAULT 1 CHECK (id = 1),  -- one owner
+    password_hash text NOT NULL,
+    set_at timestamptz NOT NULL DEFAULT now(),
+    failures int NOT NULL DEFAULT 0,  -- failed attempts since the last success or lock-out
+    locked_until timestamptz
+);
+CREATE TABLE owner_sessions (
+    token_hash bytea PRIMARY KEY,
+    csrf text NOT NULL,  -- carried by every form of this session
+    created_at timestamptz NOT NULL DEFAULT now(),
+    expires_at timestamptz NOT NULL  -- pushed back at each request: an idle limit
+);
+CREATE INDEX owner_sessions_by_expiry ON owner_sessions (expires_at);
+"""
+
+MIGRATIONS = (
+    Migration(1, "callbacks, tills, awaits, customer payments and events", V1),
+    Migration(2, "tills' histories, their payments and the owner's log", V2),
+    Migration(3, "the owner's web login: password, lock-out and sessions", V3),
+)
 LATEST = MIGRATIONS[-1].version
 
 

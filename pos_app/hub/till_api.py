@@ -19,6 +19,7 @@ from starlette.routing import Route
 
 from pos_app.hub import events, inbox, owner, tokens
 from pos_app.hub.routes import hub_routes
+from pos_app.hub.sync import SyncApi
 from pos_app.hub.till_auth import (
     PAYMENT_ID,
     Refusal,
@@ -45,6 +46,7 @@ class TillApi:
             Route("/v1/till", self.till, methods=["GET"]),
             Route("/v1/awaits", self.awaits, methods=["POST"]),
             Route("/v1/events", self.events, methods=["GET"]),
+            *SyncApi(self.pool).routes(),
         ]
 
     async def link(self, request: Request) -> Response:

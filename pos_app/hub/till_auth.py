@@ -37,9 +37,9 @@ def refused(exc: Refusal) -> JSONResponse:
     return JSONResponse({"error": str(exc)}, status_code=exc.status)
 
 
-async def json_body(request: Request) -> dict[str, Any]:
+async def json_body(request: Request, limit: int = 16 * 1024) -> dict[str, Any]:
     try:
-        body = json.loads(await limited_body(request, 16 * 1024))
+        body = json.loads(await limited_body(request, limit))
     except TooLarge:
         raise Refusal(413, "body too large") from None
     except ValueError:

@@ -124,6 +124,14 @@ class HubClient:
         body = await self._call("GET", "/v1/events", params={"after": after, "wait": wait})
         return list(body["events"]), int(body["cursor"])
 
+    async def sync_state(self) -> dict[str, Any]:
+        """How far the hub holds this till's history."""
+        return dict(await self._call("GET", "/v1/sync"))
+
+    async def upload(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A batch of this till's history; the hub's last event of it afterwards."""
+        return dict(await self._call("POST", "/v1/sync", json=body))
+
     async def customer_payments(self) -> list[CustomerPayment]:
         body = await self._call("GET", "/v1/c2b")
         return [CustomerPayment.of(p) for p in body["payments"]]

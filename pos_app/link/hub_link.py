@@ -18,6 +18,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, new_reference_id
 from pos_app.engine.relay import CustomerPaid, Heard
 from pos_app.link.client import POLL_WAIT, CustomerPayment, HubClient, HubError, HubRefused
+from pos_app.link.outbox_sync import OutboxSync
 from pos_app.providers import registry
 from pos_app.store import PaymentRepository, StoreError
 
@@ -87,8 +88,10 @@ class HubLink:
         *,
         currencies: Mapping[str, str] | None = None,
         rng: random.Random | None = None,
+        sync: OutboxSync | None = None,
     ) -> None:
         self.client = client
+        self.sync = sync  # this till's history, uploaded
         self.repository = repository
         self.currencies = dict(currencies or {})  # what this till charges in, by provider
         self.listener: Listener | None = None
@@ -111,6 +114,8 @@ class HubLink:
                 asyncio.create_task(self._fetch(), name="hub link: events"),
                 asyncio.create_task(self._tell(), name="hub link: awaits"),
             ]
+            if self.sync is not None:
+                self._tasks.append(asyncio.create_task(self.sync.run(), name="hub link: sync"))
 
     def expect(self, payment: Payment) -> None:
         body = awaited(payment)

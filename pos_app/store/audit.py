@@ -15,37 +15,28 @@ backup (store/backup.py) taken at the end of each day bounds what that could hid
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
+from uuid import uuid4
 
 from sqlite_utils import Database
 
+from pos_app.domain.chain import (
+    ACTION_FIELDS,
+    EVENT_FIELDS,
+    GENESIS,
+    action_hash,
+    event_hash,
+    state_hash,
+    till_event_hash,
+)
+
+__all__ = ["ACTION_FIELDS", "EVENT_FIELDS", "GENESIS", "action_hash", "event_hash", "state_hash"]
+
 CHAINED_SCHEMA = 3  # the first schema version whose events carry hashes
-GENESIS = "0" * 64  # the "previous hash" of the first event
-EVENT_FIELDS = ("reference_id", "at", "from_status", "to_status", "reason", "detail")
-ACTION_FIELDS = ("at", "role", "till", "action", "detail")
-
-
-def _digest(value: Any) -> str:
-    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def state_hash(payment_row: Mapping[str, Any]) -> str:
-    """Hash of a stored payment row: every column as stored, leaving out empty ones, so a
-    column a later version adds (empty in old rows) does not change old rows' hashes."""
-    return _digest({name: value for name, value in payment_row.items() if value is not None})
-
-
-def event_hash(previous: str, event: Mapping[str, Any], state: str | None) -> str:
-    return _digest([previous, [event[name] for name in EVENT_FIELDS], state])
-
-
-def action_hash(previous: str, action: Mapping[str, Any]) -> str:
-    return _digest([previous, [action[name] for name in ACTION_FIELDS]])
+NO_TILL = "(no till)"  # the till name of payments saved without one
 
 
 def last_hash(db: Database, table: str = "payment_events") -> str:
@@ -57,11 +48,46 @@ def payment_row(db: Database, reference_id: str) -> dict[str, Any]:
     return next(_rows(db, "SELECT * FROM payments WHERE reference_id = ?", [reference_id]))
 
 
-def seal(db: Database, event: Mapping[str, Any]) -> tuple[str, str]:
-    """(state_hash, hash) for an event about to be appended, inside its write transaction,
-    after the payment row has been written."""
-    state = state_hash(payment_row(db, event["reference_id"]))
-    return state, event_hash(last_hash(db), event, state)
+def till_id(db: Database, name: str | None) -> str:
+    """The id of this file's till of that name, made the first time it is asked for (inside
+    a write transaction) and never given to another."""
+    name = name or NO_TILL
+    row = db.execute("SELECT id FROM tills WHERE name = ?", [name]).fetchone()
+    if row:
+        return str(row[0])
+    made = str(uuid4())
+    db.execute(
+        "INSERT INTO tills (id, name, created_at) VALUES (?, ?, ?)",
+        [made, name, datetime.now(UTC).isoformat()],
+    )
+    return made
+
+
+def _next_link(db: Database, till: str) -> tuple[int, str]:
+    """The sequence number of the till's next event and the hash it chains to."""
+    last = db.execute(
+        "SELECT seq, till_hash FROM payment_events WHERE till_id = ? ORDER BY seq DESC LIMIT 1",
+        [till],
+    ).fetchone()
+    return (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
+
+
+def seal(db: Database, event: Mapping[str, Any]) -> dict[str, Any]:
+    """The hash columns of an event about to be appended, inside its write transaction,
+    after the payment row has been written: its place in the file's chain and in the chain
+    of its payment's till."""
+    payment = payment_row(db, event["reference_id"])
+    state = state_hash(payment)
+    sealed = {"state_hash": state, "hash": event_hash(last_hash(db), event, state)}
+    if not _has_till_chains(db):
+        return sealed  # a file being brought up to date: its chains come with migration 7
+    till = till_id(db, payment["till"])
+    seq, previous = _next_link(db, till)
+    return sealed | {
+        "till_id": till,
+        "seq": seq,
+        "till_hash": till_event_hash(previous, till, seq, event, state),
+    }
 
 
 @dataclass(frozen=True)
@@ -71,13 +97,15 @@ class Verdict:
     payments: int
     problem: str | None = None  # the first broken link, in words
     owner_actions: int = 0
+    tills: int = 0  # till chains (none in a file from before they were split)
 
     def __str__(self) -> str:
         if self.intact:
             return (
                 f"intact: {self.events} event(s) chained, "
                 f"{self.payments} payment(s) agree with their history, "
-                f"{self.owner_actions} owner action(s) chained"
+                f"{self.owner_actions} owner action(s) chained, "
+                f"{self.tills} till chain(s) intact"
             )
         return f"BROKEN: {self.problem}"
 
@@ -123,7 +151,8 @@ def verify(db: Database) -> Verdict:
                 f"payment {row['reference_id']} (created {row['created_at']}) differs from "
                 "what its last recorded event says: the payments table was edited",
             )
-    return _verify_owner_actions(db, Verdict(True, events, payments))
+    verdict = _verify_owner_actions(db, Verdict(True, events, payments))
+    return _verify_till_chains(db, verdict) if verdict.intact else verdict
 
 
 def _verify_owner_actions(db: Database, payments: Verdict) -> Verdict:
@@ -144,6 +173,83 @@ def _verify_owner_actions(db: Database, payments: Verdict) -> Verdict:
             )
         previous = action["hash"]
     return Verdict(True, payments.events, payments.payments, owner_actions=count)
+
+
+def _has_till_chains(db: Database) -> bool:
+    return "till_hash" in db["payment_events"].columns_dict
+
+
+@dataclass(frozen=True)
+class Checked:
+    seq: int  # the last event checked (`after` when there were none)
+    hash: str  # its link
+    problem: str | None = None  # the first broken link, in words
+
+
+def check_links(
+    db: Database, till: str, after: int = 0, previous: str | None = None, limit: int = -1
+) -> Checked:
+    """One till's chain checked from event `after` (whose link is `previous`), for up to
+    `limit` events (-1: to the end)."""
+    expected, link = after, previous or GENESIS
+    for event in _rows(
+        db,
+        "SELECT * FROM payment_events WHERE till_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+        [till, after, limit],
+    ):
+        expected += 1
+        if event["seq"] != expected:
+            return Checked(expected, link, f"event {expected} of the till's history is missing")
+        recomputed = till_event_hash(link, till, expected, event, event["state_hash"])
+        if event["till_hash"] != recomputed:
+            return Checked(
+                expected,
+                link,
+                f"event {expected} (payment {event['reference_id']}, {event['at']}, "
+                f"{event['from_status'] or 'new'} -> {event['to_status']}) does not match "
+                "the chain: the file was changed at or before this event",
+            )
+        link = recomputed
+    return Checked(expected, link)
+
+
+def _verify_till_chains(db: Database, verdict: Verdict) -> Verdict:
+    if not db["tills"].exists() or not _has_till_chains(db):
+        return verdict  # a database from before the chains were split
+    tills = db.execute("SELECT id, name FROM tills ORDER BY name").fetchall()
+    for till, name in tills:
+        problem = check_links(db, str(till)).problem
+        if problem:
+            return replace(verdict, intact=False, problem=f"till {name!r}: {problem}")
+    unchained = db.execute("SELECT min(id) FROM payment_events WHERE till_hash IS NULL").fetchone()
+    if unchained[0] is not None:
+        return replace(
+            verdict, intact=False, problem=f"event {unchained[0]} belongs to no till's chain"
+        )
+    return replace(verdict, tills=len(tills))
+
+
+def split_by_till(db: Database) -> None:
+    """Give every event its place in its payment's till's chain (migration 7), oldest first;
+    the file's own chain is left as it was."""
+    for event in list(
+        _rows(
+            db,
+            "SELECT e.*, p.till AS till_name FROM payment_events e"
+            " JOIN payments p USING (reference_id) ORDER BY e.id",
+        )
+    ):
+        till = till_id(db, event["till_name"])
+        seq, previous = _next_link(db, till)
+        db.execute(
+            "UPDATE payment_events SET till_id = ?, seq = ?, till_hash = ? WHERE id = ?",
+            [
+                till,
+                seq,
+                till_event_hash(previous, till, seq, event, event["state_hash"]),
+                event["id"],
+            ],
+        )
 
 
 def backfill(db: Database) -> None:

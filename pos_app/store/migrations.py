@@ -192,6 +192,31 @@ def _v6_hub_link(db: Database) -> None:
     db.execute("CREATE TABLE link_state (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
 
 
+def _v7_till_chains(db: Database) -> None:
+    """Each till's own chain (what it uploads to the hub), beside the file's chain, which
+    is kept: old events get their place in their till's chain from their payment's till."""
+    statements = [
+        """CREATE TABLE tills (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL
+        )""",
+        """CREATE TRIGGER tills_no_update BEFORE UPDATE ON tills
+           BEGIN SELECT RAISE(ABORT, 'a till keeps its id'); END""",
+        """CREATE TRIGGER tills_no_delete BEFORE DELETE ON tills
+           BEGIN SELECT RAISE(ABORT, 'a till id is never given again'); END""",
+        "ALTER TABLE payment_events ADD COLUMN till_id TEXT REFERENCES tills(id)",
+        "ALTER TABLE payment_events ADD COLUMN seq INTEGER",
+        "ALTER TABLE payment_events ADD COLUMN till_hash TEXT",
+        "CREATE UNIQUE INDEX payment_events_by_till ON payment_events (till_id, seq)",
+        "DROP TRIGGER payment_events_no_update",
+    ]
+    for sql in statements:
+        db.execute(sql)
+    audit.split_by_till(db)
+    db.execute(_NO_UPDATE_TRIGGER)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "payments and append-only payment events", _v1_payments),
     Migration(2, "who gave the receipt number", _v2_receipt_source),
@@ -199,6 +224,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "owner actions and refunds", _v4_owner_and_refunds),
     Migration(5, "any provider", _v5_any_provider),
     Migration(6, "receipts from the hub, and its cursor", _v6_hub_link),
+    Migration(7, "a hash chain per till", _v7_till_chains),
 )
 
 
@@ -259,7 +285,8 @@ def _apply(db: Database, migration: Migration) -> None:
 
 def _broken_references(db: Database) -> list[tuple[object, ...]]:
     """Rows whose foreign keys point at nothing (none, unless the file was edited by hand)."""
-    return [tuple(row) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
+    # (table, rowid, parent): a key's number changes when a migration adds another key.
+    return [tuple(row[:3]) for row in db.execute("PRAGMA foreign_key_check").fetchall()]
 
 
 @contextmanager

@@ -24,6 +24,7 @@ from pos_app.store.db import (
     write_transaction,
 )
 from pos_app.store.migrations import schema_version
+from pos_app.store.outbox import Outbox
 from pos_app.store.owner_log import OwnerLog
 from pos_app.store.payment_rows import (
     INSERT,
@@ -62,6 +63,7 @@ class PaymentRepository:
         self._db = db
         self._owner_db = owner_db
         self.owner_log = OwnerLog(owner_db or db)
+        self.outbox = Outbox(db)
 
     def close(self) -> None:
         self._db.close()
@@ -215,7 +217,7 @@ class PaymentRepository:
             "reason": event.reason,
             "detail": json.dumps(event.detail, sort_keys=True, default=str),
         }
-        row["state_hash"], row["hash"] = audit.seal(self._db, row)
+        row.update(audit.seal(self._db, row))
         self._db.execute(
             f"INSERT INTO payment_events ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
             list(row.values()),

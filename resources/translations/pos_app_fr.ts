@@ -292,6 +292,21 @@
 <context>
     <name>HubStatusLabel</name>
     <message>
+        <source>history refused by the hub — ask the owner</source>
+        <translation>historique refusé par le hub — appelez le propriétaire</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n not yet at the hub</source>
+        <translation>
+            <numerusform>%n pas encore au hub</numerusform>
+            <numerusform>%n pas encore au hub</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The owner&apos;s hub relays the providers&apos; callbacks: payments end sooner and receipt codes arrive by themselves. Without it the till asks the providers. Every receipt is also sent to the hub, for the owner&apos;s view of the business.</source>
+        <translation>Le hub du propriétaire relaie les rappels des opérateurs : les paiements aboutissent plus vite et les codes de reçu arrivent d&apos;eux-mêmes. Sans lui, la caisse interroge les opérateurs. Chaque reçu est aussi envoyé au hub, pour la vue d&apos;ensemble du propriétaire.</translation>
+    </message>
+    <message>
         <source>Hub: not set up</source>
         <translation>Hub : non configuré</translation>
     </message>
@@ -310,10 +325,6 @@
     <message>
         <source>Hub: this till&apos;s key is refused — ask the owner</source>
         <translation>Hub : la clé de cette caisse est refusée — voir le propriétaire</translation>
-    </message>
-    <message>
-        <source>The owner&apos;s hub relays the providers&apos; callbacks: payments end sooner and receipt codes arrive by themselves. Without it the till asks the providers.</source>
-        <translation>Le hub du propriétaire relaie les notifications des opérateurs : les paiements aboutissent plus vite et les codes de reçu arrivent d&apos;eux-mêmes. Sans lui, la caisse interroge les opérateurs.</translation>
     </message>
 </context>
 <context>

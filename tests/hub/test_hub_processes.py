@@ -389,6 +389,9 @@ def test_add_link_list_and_revoke_a_till(database_url: str, tmp_path: Path, serv
     assert poll.result().status_code == 401
     assert till.get("/v1/till").status_code == 401
     assert till.awaits(request_id="ws_CO_1", payment_id="pay-1", amount="1.00").status_code == 401
+    # In the owner's log, chained (the log is append-only).
+    ((actor, action, detail),) = sql(database_url, "SELECT actor, action, detail FROM owner_log")
+    assert (actor, action, detail["till"]) == ("owner (command line)", "revoke till", till_id)
 
     bad_ids = ["not-an-id", str(uuid.uuid4())]
     *refusals, listing = pos_app_hub_at_once(

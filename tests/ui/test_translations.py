@@ -53,7 +53,10 @@ def messages(ts: Path) -> list[tuple[str, str, str, str | None]]:
                 (
                     name,
                     message.findtext("source") or "",
-                    translation.text or "",
+                    # A plural's forms, one per line: each must be translated.
+                    "\n".join(form.text or "" for form in translation.findall("numerusform"))
+                    or translation.text
+                    or "",
                     translation.get("type"),
                 )
             )

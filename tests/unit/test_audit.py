@@ -58,7 +58,7 @@ def test_normal_use_keeps_the_chain_intact(repo: PaymentRepository, day: list[st
     assert (verdict.events, verdict.payments) == (events, 3)
     assert (
         str(verdict) == f"intact: {events} event(s) chained, 3 payment(s) agree with their "
-        "history, 0 owner action(s) chained"
+        "history, 0 owner action(s) chained, 1 till chain(s) intact"
     )
 
 

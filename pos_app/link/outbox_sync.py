@@ -1,0 +1,178 @@
+"""The till's side of sync: its own history uploaded to the hub in chain order, batch by
+batch, from wherever the hub says it holds it up to (so an answer lost on the way, a crash or
+an outage only means asking again), with backoff while the hub is away. Nothing the till holds
+is changed by it; it only keeps how far the hub has confirmed, for the status bar."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from pos_app.link.client import HubClient, HubError, HubRefused
+from pos_app.store import PaymentRepository, StoreError
+from pos_app.store.outbox import Batch
+
+log = logging.getLogger(__name__)
+SYNCED = "hub_synced"  # link_state: the hub's last confirmed event of this till
+BATCH = 250
+IDLE = 2.0  # seconds between looks for new events when nothing pokes
+FIRST_PAUSE = 1.0
+LONGEST_PAUSE = 60.0
+REFUSED_PAUSE = 300.0
+CHECK_PAGE = 2000  # events checked between turns of the event loop
+
+
+class SyncState(StrEnum):
+    STARTING = "starting"
+    BEHIND = "behind"  # events to send, the hub reachable
+    SYNCED = "synced"
+    AWAY = "away"  # the hub cannot be reached: sending again later
+    REFUSED = "refused"  # the hub refuses this till's history (or key)
+
+
+class OutboxSync:
+    def __init__(
+        self,
+        client: HubClient,
+        repository: PaymentRepository,
+        till: str,
+        timezone: str | None,
+        *,
+        batch: int = BATCH,
+        idle: float = IDLE,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.client = client
+        self.repository = repository
+        self.till_name = till
+        self.timezone = timezone
+        self.batch_size = batch
+        self.idle = idle
+        self.state = SyncState.STARTING
+        self.behind = 0  # events this till holds that the hub has not confirmed
+        self.problem: str | None = None  # why the hub refuses, in its words
+        self.changed: list[Callable[[], None]] = []
+        self._rng = rng or random.Random()  # noqa: S311 - jitter
+        self._poked = asyncio.Event()
+        self._settled = asyncio.Event()  # the state changed
+        self._till_id: str | None = None
+
+    async def catch_up(self, timeout: float) -> bool:
+        """Upload until the hub holds everything (True) or `timeout` passes (False)."""
+        task = asyncio.create_task(self.run(), name="hub sync: catch up")
+        try:
+            async with asyncio.timeout(timeout):
+                while self.state is not SyncState.SYNCED:
+                    await self._settled.wait()
+                    self._settled.clear()
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    def poke(self) -> None:
+        """Something was written: look for new events now rather than at the next idle turn."""
+        self._poked.set()
+
+    def till_id(self) -> str:
+        if self._till_id is None:
+            self._till_id = self.repository.outbox.till_id(self.till_name)
+        return self._till_id
+
+    async def run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                await self._session()
+            except HubRefused as exc:
+                self.problem = str(exc)
+                log.warning("hub sync: refused: %s", exc)
+                self._set(SyncState.REFUSED)
+                await asyncio.sleep(REFUSED_PAUSE)
+            except (HubError, StoreError) as exc:
+                failures += 1
+                log.info("hub sync: %s", exc)
+                self._confirmed(int(self.repository.link_state(SYNCED) or 0))
+                self._set(SyncState.AWAY)
+                await asyncio.sleep(self._pause(failures))
+            else:  # pragma: no cover - a session ends only by an exception
+                failures = 0
+
+    async def _session(self) -> None:
+        """From where the hub stands: this till's own check, then every batch, then new
+        events as they come. Returns only by raising."""
+        till = self.till_id()
+        where = await self.client.sync_state()
+        synced = int(where["synced"])
+        self._confirmed(synced)
+        upload: dict[str, Any] = {"broken": await self._own_check(till)}
+        while True:
+            batch = self.repository.outbox.batch(till, synced, self.batch_size)
+            self.behind = max(batch.head - synced, 0)
+            if batch.events or upload:
+                self._set(SyncState.BEHIND if batch.events else self.state)
+                reply = await self.client.upload(self._body(batch) | upload)
+                upload = {}
+                synced = int(reply["synced"])
+                self._confirmed(synced)
+                continue
+            self._set(SyncState.SYNCED)
+            self._poked.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self.idle):
+                    await self._poked.wait()
+
+    def _body(self, batch: Batch) -> dict[str, Any]:
+        return {
+            "till_uid": batch.till_id,
+            "timezone": self.timezone,
+            "head": batch.head,
+            "after": batch.after,
+            "previous": batch.previous,
+            "events": batch.events,
+            "payments": batch.payments,
+        }
+
+    async def _own_check(self, till: str) -> dict[str, Any] | None:
+        """This till's chain checked link by link (a page at a time, the window never
+        waits long): an edit made to the file by hand is told to the hub."""
+        after, previous = 0, None
+        while True:
+            page = self.repository.outbox.check_page(till, after, previous, CHECK_PAGE)
+            if page.problem is not None:
+                return {"seq": page.seq, "problem": page.problem}
+            if page.seq == after:
+                return None
+            after, previous = page.seq, page.hash
+            await asyncio.sleep(0)
+
+    def _confirmed(self, synced: int) -> None:
+        self.behind = max(self.repository.outbox.head(self.till_id()) - synced, 0)
+        if self.repository.link_state(SYNCED) != str(synced):
+            with contextlib.suppress(StoreError):  # asked of the hub again next time: harmless
+                self.repository.set_link_state(SYNCED, str(synced))
+        self._notify()
+
+    def _set(self, state: SyncState) -> None:
+        if state is not self.state:
+            log.info("hub sync: %s", state)
+            self.state = state
+            if state is not SyncState.REFUSED:
+                self.problem = None
+            self._notify()
+
+    def _notify(self) -> None:
+        self._settled.set()
+        for notify in self.changed:
+            notify()
+
+    def _pause(self, failures: int) -> float:
+        longest = min(LONGEST_PAUSE, FIRST_PAUSE * 2.0 ** (failures - 1))
+        return longest * self._rng.uniform(0.5, 1)
