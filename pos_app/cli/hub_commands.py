@@ -55,6 +55,12 @@ def add_command(commands: Any) -> None:
     )
     shortcode.add_argument("shop")
     shortcode.add_argument("shortcode")
+    password = steps.add_parser(
+        "owner-password", help="set the owner's password for the hub's web pages"
+    )
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read it from one line of stdin (scripts)"
+    )
 
 
 def hub(args: argparse.Namespace) -> int:

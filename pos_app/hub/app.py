@@ -1,4 +1,5 @@
-"""The hub's web application: callback receivers and the tills' API, on one database."""
+"""The hub's web application: callback receivers, the tills' API and the owner's web view, on
+one database."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pos_app.hub.customer_payments import CustomerPaymentsApi
 from pos_app.hub.receivers import SourceCheck, callback_routes
 from pos_app.hub.till_api import TillApi
 from pos_app.hub.wakeups import Wakeups
+from pos_app.hub.web import web_routes
 
 log = logging.getLogger(__name__)
 TIDY_EVERY = 3600.0
@@ -66,5 +68,6 @@ def create_app(
         *callback_routes(pool, sources or SourceCheck.published()),
         *api.routes(),
         *CustomerPaymentsApi(pool).routes(),
+        *web_routes(pool),
     ]
     return Starlette(routes=routes, lifespan=lifespan)

@@ -1,9 +1,11 @@
-"""`pos-app hub …`: the owner's commands for the hub (init, serve, add-till, tills, shortcode)."""
+"""`pos-app hub …`: the owner's commands for the hub (init, serve, add-till, tills, shortcode,
+owner-password)."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import getpass
 import logging
 import os
 import sys
@@ -14,9 +16,10 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg.conninfo import conninfo_to_dict
 
-from pos_app.hub import owner, schema
+from pos_app.hub import owner, owner_log, schema
 from pos_app.hub.receivers import SourceCheck
 from pos_app.hub.routes import hub_routes
+from pos_app.hub.web import passwords
 from pos_app.platform.config import is_http_url
 from pos_app.platform.logs import RedactingFormatter
 from pos_app.providers.callbacks import REFUSED_IN_URLS
@@ -45,6 +48,7 @@ def run(args: argparse.Namespace) -> int:
         "add-till": _add_till,
         "tills": _tills,
         "shortcode": _shortcode,
+        "owner-password": _owner_password,
     }
     try:
         return asyncio.run(
@@ -154,6 +158,41 @@ async def _shortcode(args: argparse.Namespace, conn: AsyncConnection[Any]) -> in
     await owner.bind_shortcode(conn, args.shop, args.shortcode)
     print(f"Customer payments to {args.shortcode} now go to the tills of shop {args.shop!r}.")
     return 0
+
+
+async def _owner_password(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
+    await schema.require_current(conn)
+    try:
+        password = _new_password(bool(getattr(args, "password_stdin", False)))
+        await passwords.set_password(conn, password, owner_log.COMMAND_LINE)
+    except passwords.PasswordError as exc:
+        print(f"pos-app hub: {exc}; nothing was changed", file=sys.stderr)
+        return EXIT_USAGE
+    print(
+        "The owner's password for the hub's web pages is set; any web session opened "
+        "before has ended.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str:
+    """Typed twice at a terminal, or one line on stdin for a script (never an argument: the
+    process list and the shell's history would show it)."""
+    try:
+        if from_stdin:
+            password = sys.stdin.readline().rstrip("\r\n")
+            passwords.check_new(password)
+            return password
+        first = getpass.getpass(
+            f"The owner's new password ({passwords.MIN_LENGTH} characters or more): "
+        )
+        passwords.check_new(first)
+        if getpass.getpass("The same password again: ") != first:
+            raise passwords.PasswordError("the two passwords differ")
+    except EOFError:
+        raise passwords.PasswordError("no password was given") from None
+    return first
 
 
 def _serve(args: argparse.Namespace, url: str) -> int:

@@ -347,6 +347,34 @@ def test_without_a_reachable_database_the_hub_says_so_in_one_line(tmp_path: Path
 # --- tills -------------------------------------------------------------------------------------
 
 
+def test_the_owner_sets_the_web_password_from_the_command_line(
+    database_url: str, tmp_path: Path, serve: Serve
+) -> None:
+    env = hub_env(tmp_path, database_url)
+    init(env, database_url)
+
+    def owner_password(line: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "pos_app", "hub", "owner-password", "--password-stdin"],
+            env=env,
+            input=line + "\n",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    short = owner_password("short")
+    assert short.returncode == EXIT_USAGE and "10" in one_clear_line(short.stderr)
+    assert sql(database_url, "SELECT count(*) FROM owner_account") == [(0,)]
+    assert owner_password("a long owner passphrase").returncode == 0
+    ((stored,),) = sql(database_url, "SELECT password_hash FROM owner_account")
+    assert "passphrase" not in stored and "scrypt" in stored
+    hub = serve()
+    login = httpx.get(f"{hub.url}/", follow_redirects=False)
+    assert login.status_code == 303 and "/login" in login.headers["location"]
+
+
 def test_add_link_list_and_revoke_a_till(database_url: str, tmp_path: Path, serve: Serve) -> None:
     env = hub_env(tmp_path, database_url)
     early = pos_app_hub(env, "add-till", "Duka", "Till 1")
