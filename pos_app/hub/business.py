@@ -1,6 +1,7 @@
 """What the owner sees of the business at the hub, from the tills' synced histories: each
-till's state, any day's report through the very function a till's `pos-app report` uses (so
-the figures cannot differ), and pages of payments."""
+till's state, any day's report with the figures of a till's `pos-app report` (`day_report`'s
+definitions, summed by the database: a busy day of the whole business is tens of thousands of
+payments), and pages of payments."""
 
 from __future__ import annotations
 
@@ -92,13 +93,14 @@ async def report(
     till_id: uuid.UUID | None = None,
     till_name: str | None = None,
 ) -> DayReport:
-    """The day's report of a till, a shop, or (neither given) every till at the hub: the
-    figures of `day_report` over `day_payments`, added up in the database (see _Tally)."""
+    """The day's report of a till, a shop, or (neither given) every till at the hub: what
+    `day_report` makes of `day_payments`, from the payments summed by the database per
+    line (kind, provider, status, currency), refund or not, and local hour (see _Tally)."""
     start, end = local_day(day, tz)
     starts = _hour_starts(start, end, tz)
     extra, params = _where(shop, till_id)
-    # One scan: the payments by group and stretch of the day, each open one in a group of its
-    # own with its row (what follow_up lists; rows are unique per till and reference id).
+    # One scan: the payments by group and stretch of the day; an open one (follow_up lists
+    # it) in a group of its own, with its row.
     cursor = await conn.execute(
         "SELECT product, provider, status, currency, refund_of IS NOT NULL,"
         " width_bucket(created_at, %s::timestamptz[]), CASE WHEN status = ANY(%s) THEN row END,"
@@ -109,21 +111,13 @@ async def report(
         [[at for at, _ in starts], _OPEN, start, end, *params],
     )
     tally = _Tally()
-    for (
-        product,
-        provider,
-        status,
-        currency,
-        refund,
-        bucket,
-        row,
-        *figures,
-    ) in await cursor.fetchall():
-        count, minor, first, last = int(figures[0]), int(figures[1]), figures[2], figures[3]
+    rows = await cursor.fetchall()
+    for product, provider, status, currency, refund, bucket, row, *figures in rows:
+        count, minor, first, last = figures
         tally.add(
             _Group(product, provider, PaymentStatus(status), currency, refund),
             starts[bucket - 1][1],
-            (count, minor, first, last),
+            (int(count), int(minor), first, last),
             [payment_from_row(row)] * count if row is not None else [],
         )
     return tally.report(day, tz, till_name)

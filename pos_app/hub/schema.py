@@ -165,6 +165,8 @@ CREATE TABLE till_payments (
     PRIMARY KEY (till_id, reference_id)
 );
 CREATE INDEX till_payments_by_shop_day ON till_payments (shop, created_at);
+-- The newest first (the payments page) and a whole day of every shop.
+CREATE INDEX till_payments_newest ON till_payments (created_at, reference_id);
 CREATE INDEX till_payments_by_till_day ON till_payments (till_id, created_at);
 CREATE INDEX till_payments_by_phone_end ON till_payments (phone_reversed text_pattern_ops);
 CREATE INDEX till_payments_by_code ON till_payments (upper(provider_transaction_id));

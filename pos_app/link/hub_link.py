@@ -115,7 +115,7 @@ class HubLink:
                 asyncio.create_task(self._tell(), name="hub link: awaits"),
             ]
             if self.sync is not None:
-                self._tasks.append(asyncio.create_task(self.sync.run(), name="hub link: sync"))
+                self.sync.start()
 
     def expect(self, payment: Payment) -> None:
         body = awaited(payment)
@@ -125,6 +125,8 @@ class HubLink:
             self.start()
 
     async def aclose(self) -> None:
+        if self.sync is not None:
+            await self.sync.aclose()
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)

@@ -61,21 +61,35 @@ class OutboxSync:
         self._poked = asyncio.Event()
         self._settled = asyncio.Event()  # the state changed
         self._till_id: str | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.synced = -1  # the hub's last event of this till, as it last said; -1: not asked
+
+    def start(self) -> None:
+        """Start uploading in the background (once; needs the running loop)."""
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self.run(), name="hub sync")
+
+    async def aclose(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
 
     async def catch_up(self, timeout: float) -> bool:
-        """Upload until the hub holds everything (True) or `timeout` passes (False)."""
-        task = asyncio.create_task(self.run(), name="hub sync: catch up")
+        """Upload until the hub holds every event there is now (True), or `timeout` passes
+        (False)."""
+        wanted = self.repository.outbox.head(self.till_id())
+        self.start()
+        self.poke()
         try:
             async with asyncio.timeout(timeout):
-                while self.state is not SyncState.SYNCED:
+                while self.synced < wanted:
+                    if self.state is SyncState.REFUSED:
+                        return False
                     await self._settled.wait()
                     self._settled.clear()
             return True
         except TimeoutError:
             return False
-        finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
 
     def poke(self) -> None:
         """Something was written: look for new events now rather than at the next idle turn."""
@@ -99,7 +113,7 @@ class OutboxSync:
             except (HubError, StoreError) as exc:
                 failures += 1
                 log.info("hub sync: %s", exc)
-                self._confirmed(int(self.repository.link_state(SYNCED) or 0))
+                self._confirmed(int(self.repository.link_state(SYNCED) or 0), by_hub=False)
                 self._set(SyncState.AWAY)
                 await asyncio.sleep(self._pause(failures))
             else:  # pragma: no cover - a session ends only by an exception
@@ -153,7 +167,9 @@ class OutboxSync:
             after, previous = page.seq, page.hash
             await asyncio.sleep(0)
 
-    def _confirmed(self, synced: int) -> None:
+    def _confirmed(self, synced: int, *, by_hub: bool = True) -> None:
+        if by_hub:
+            self.synced = synced
         self.behind = max(self.repository.outbox.head(self.till_id()) - synced, 0)
         if self.repository.link_state(SYNCED) != str(synced):
             with contextlib.suppress(StoreError):  # asked of the hub again next time: harmless

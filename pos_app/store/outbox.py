@@ -89,8 +89,9 @@ class Outbox:
         marks = ", ".join("?" for _ in references)
         cursor = self._db.execute(
             f"SELECT p.* FROM payments p WHERE p.reference_id IN ({marks})"
-            " AND (SELECT max(e.seq) FROM payment_events e WHERE e.till_id = ?"
-            " AND e.reference_id = p.reference_id) <= ?",
+            # By the payment's few events (payment_events_by_payment), not the till's many.
+            " AND NOT EXISTS (SELECT 1 FROM payment_events e"
+            " WHERE e.reference_id = p.reference_id AND +e.till_id = ? AND e.seq > ?)",
             [*references, till_id, events[-1]["seq"]],
         )
         names = [d[0] for d in cursor.description]
