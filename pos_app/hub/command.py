@@ -16,7 +16,7 @@ import psycopg
 from psycopg import AsyncConnection
 from psycopg.conninfo import conninfo_to_dict
 
-from pos_app.hub import owner, owner_log, schema
+from pos_app.hub import business, owner, owner_log, schema
 from pos_app.hub.receivers import SourceCheck
 from pos_app.hub.routes import hub_routes
 from pos_app.hub.web import passwords
@@ -147,10 +147,21 @@ async def _tills(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:
     rows = await owner.tills(conn)
     if not rows:
         print("No tills yet: `pos-app hub add-till SHOP TILL` adds one.", file=sys.stderr)
+    synced = {state.id: state for state in await business.till_states(conn)}
     for till in rows:
         seen = till.last_seen_at.strftime("%Y-%m-%d %H:%M") if till.last_seen_at else "never"
-        print(f"{till.id}  {till.shop}  {till.name}  {till.state}  last seen {seen}")
+        print(
+            f"{till.id}  {till.shop}  {till.name}  {till.state}  last seen {seen}"
+            f"  {_history(synced[till.id])}"
+        )
     return 0
+
+
+def _history(state: business.TillState) -> str:
+    if not state.intact:
+        return f"HISTORY CHANGED at event {state.broken_seq}: {state.broken_problem}"
+    behind = f", {state.behind} not yet here" if state.behind else ""
+    return f"{state.synced} event(s) here{behind}"
 
 
 async def _shortcode(args: argparse.Namespace, conn: AsyncConnection[Any]) -> int:

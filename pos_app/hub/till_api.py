@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from pos_app.hub import events, inbox, owner, tokens
+from pos_app.hub.business_api import BusinessApi
 from pos_app.hub.routes import hub_routes
 from pos_app.hub.sync import SyncApi
 from pos_app.hub.till_auth import (
@@ -47,6 +48,7 @@ class TillApi:
             Route("/v1/awaits", self.awaits, methods=["POST"]),
             Route("/v1/events", self.events, methods=["GET"]),
             *SyncApi(self.pool).routes(),
+            *BusinessApi(self.pool).routes(),
         ]
 
     async def link(self, request: Request) -> Response:

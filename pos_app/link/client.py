@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -131,6 +132,14 @@ class HubClient:
     async def upload(self, body: dict[str, Any]) -> dict[str, Any]:
         """A batch of this till's history; the hub's last event of it afterwards."""
         return dict(await self._call("POST", "/v1/sync", json=body))
+
+    async def business(self, day: date) -> list[dict[str, Any]]:
+        """Every till's figures for `day` as the hub holds them (for the owner)."""
+        body = await self._call("GET", "/v1/business", params={"date": day.isoformat()})
+        tills = body.get("tills") if isinstance(body, dict) else None
+        if not isinstance(tills, list):
+            raise HubError("the hub's answer lacks the tills' figures")
+        return [dict(till) for till in tills if isinstance(till, dict)]
 
     async def customer_payments(self) -> list[CustomerPayment]:
         body = await self._call("GET", "/v1/c2b")

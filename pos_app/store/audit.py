@@ -8,9 +8,13 @@ SQLite shell can drop a trigger. So every event also carries two SHA-256 hashes:
 - `hash`: over the previous event's `hash`, this event's fields and its `state_hash`, so an
   edited, inserted, deleted or reordered event breaks the chain from that point on.
 
-`verify()` recomputes both and reports the first broken link. A chain cannot show that its
-newest events were cut off together with a matching edit of the payments they belong to; a
-backup (store/backup.py) taken at the end of each day bounds what that could hide.
+Each event also has its place in its till's own chain (`till_id`, `seq` 1, 2, 3... and
+`till_hash`, from migration 7): what the till uploads to its hub, which checks every link as it
+arrives (hub/sync.py). `verify()` recomputes all of them and reports the first broken link.
+
+A chain cannot show that its newest events were cut off together with a matching edit of the
+payments they belong to; a backup (store/backup.py) taken at the end of each day bounds what
+that could hide (and a hub holding the till's history, what it has received).
 """
 
 from __future__ import annotations

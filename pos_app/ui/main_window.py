@@ -114,6 +114,7 @@ class MainWindow(QMainWindow):
             engine=engine,
             start=self._start,
             show_counter=self.show_counter,
+            hub=till.link.client if till and till.link else None,
         )
         self.owner = self.owner_actions.gate
         self.tabs.setCornerWidget(self.owner_actions.buttons(self))

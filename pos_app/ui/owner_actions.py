@@ -30,6 +30,7 @@ from pos_app.domain.refunds import refundable
 from pos_app.domain.report import DayReport
 from pos_app.engine.engine import PaymentEngine
 from pos_app.engine.owner import OwnerGate
+from pos_app.link.client import HubClient
 from pos_app.platform.config import Config, config_path
 from pos_app.providers.base import ProviderError
 from pos_app.reports.day_report import day_filter, load
@@ -38,6 +39,7 @@ from pos_app.reports.records import write_csv
 from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.audit import Verdict
 from pos_app.ui.background_reads import BackgroundReads
+from pos_app.ui.business_dialog import BusinessDialog
 from pos_app.ui.findings_dialog import FindingsDialog
 from pos_app.ui.new_pin_dialog import NewPinDialog
 from pos_app.ui.pin_dialog import PinDialog
@@ -78,6 +80,7 @@ class OwnerActions(QObject):
         engine: PaymentEngine | None,
         start: Start,
         show_counter: Callable[[], None],
+        hub: HubClient | None = None,
     ) -> None:
         super().__init__(window)
         self._window, self._config, self._repository = window, config, repository
@@ -88,6 +91,9 @@ class OwnerActions(QObject):
         self.dialog: QDialog | None = None
         self.settings: SettingsDialog | None = None
         report.export_requested.connect(self.export_report)
+        self._hub = hub
+        report.business_button.setVisible(hub is not None)
+        report.business_requested.connect(self.whole_business)
 
     def buttons(self, parent: QWidget) -> QWidget:
         """Owner… (a menu) and Settings…, for the corner of the window's tabs."""
@@ -191,6 +197,20 @@ class OwnerActions(QObject):
         """The day shown in the report view as CSV or PDF, behind the PIN."""
         day, till = self._report.selected_day(), self._report.till.currentData()
         self.as_owner("export", lambda: self._ask_export_path(day, till, fmt))
+
+    def whole_business(self) -> None:
+        """Every till's day from the hub, beside this till's own, behind the PIN."""
+        hub, day = self._hub, self._report.selected_day()
+        if hub is None:
+            return
+        locale = self._config.shop.effective_locale
+
+        def show() -> None:
+            self.gate.record("whole business", {"day": day.isoformat()})
+            own = self._report.report
+            self._show(BusinessDialog(hub.business, day, own, locale, self._window))
+
+        self.as_owner("whole business", show)
 
     def _ask_export_path(self, day: date, till: str | None, fmt: str) -> None:
         dialog = QFileDialog(

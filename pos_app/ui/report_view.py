@@ -33,6 +33,7 @@ translate = QCoreApplication.translate
 
 class ReportView(QWidget):
     export_requested = Signal(str)  # "csv" or "pdf"; the window asks for the owner's PIN
+    business_requested = Signal()  # every till's day from the owner's hub, behind the PIN
 
     def __init__(
         self,
@@ -64,6 +65,12 @@ class ReportView(QWidget):
         self.pdf_button = QPushButton(self.tr("Save PDF… (owner)"), self)
         self.pdf_button.setToolTip(self.tr("The report on A4, to print or keep"))
         self.pdf_button.clicked.connect(lambda: self.export_requested.emit("pdf"))
+        self.business_button = QPushButton(self.tr("Whole business… (owner)"), self)
+        self.business_button.setToolTip(
+            self.tr("Every till's day as the owner's hub holds it, beside this till's own")
+        )
+        self.business_button.clicked.connect(self.business_requested.emit)
+        self.business_button.setVisible(False)  # shown when the till is linked to a hub
         # A chart has one currency: the shop's, or a choice when the day had several.
         self.currency = QComboBox(self)
         self.currency.setToolTip(self.tr("Currency of the chart"))
@@ -78,6 +85,7 @@ class ReportView(QWidget):
         ):
             controls.addWidget(widget)
         controls.addStretch(1)
+        controls.addWidget(self.business_button)
         controls.addWidget(self.csv_button)
         controls.addWidget(self.pdf_button)
         layout.addLayout(controls)

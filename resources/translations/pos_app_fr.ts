@@ -32,6 +32,80 @@
     </message>
 </context>
 <context>
+    <name>BusinessDialog</name>
+    <message>
+        <source>The whole business — {0}</source>
+        <translation>Toute l&apos;affaire — {0}</translation>
+    </message>
+    <message>
+        <source>Asking the owner&apos;s hub…</source>
+        <translation>Interrogation du hub du propriétaire…</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Boutique</translation>
+    </message>
+    <message>
+        <source>Till</source>
+        <translation>Caisse</translation>
+    </message>
+    <message>
+        <source>Payments</source>
+        <translation>Paiements</translation>
+    </message>
+    <message>
+        <source>Takings</source>
+        <translation>Recette</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>En cours</translation>
+    </message>
+    <message>
+        <source>At the hub</source>
+        <translation>Au hub</translation>
+    </message>
+    <message>
+        <source>This till&apos;s own figures are not read yet.</source>
+        <translation>Les chiffres de cette caisse ne sont pas encore lus.</translation>
+    </message>
+    <message>
+        <source>This till&apos;s own figures: {0} payment(s), takings {1}.</source>
+        <translation>Chiffres de cette caisse : {0} paiement(s), recette {1}.</translation>
+    </message>
+    <message>
+        <source>The hub cannot be asked now: {0}</source>
+        <translation>Le hub ne peut pas être interrogé maintenant : {0}</translation>
+    </message>
+    <message>
+        <source>{0} till(s) at the hub. Figures are what each till has sent so far.</source>
+        <translation>{0} caisse(s) au hub. Les chiffres sont ce que chaque caisse a envoyé jusqu&apos;ici.</translation>
+    </message>
+    <message>
+        <source>{0} (this till)</source>
+        <translation>{0} (cette caisse)</translation>
+    </message>
+    <message>
+        <source>history changed: {0}</source>
+        <translation>historique modifié : {0}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n event(s) not yet at the hub</source>
+        <translation>
+            <numerusform>%n événement pas encore au hub</numerusform>
+            <numerusform>%n événements pas encore au hub</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>all of it</source>
+        <translation>tout</translation>
+    </message>
+    <message>
+        <source>nothing yet</source>
+        <translation>rien encore</translation>
+    </message>
+</context>
+<context>
     <name>ChargePanel</name>
     <message>
         <source>Amount</source>
@@ -1449,6 +1523,14 @@
     <message>
         <source>The report on A4, to print or keep</source>
         <translation>Le rapport sur A4, à imprimer ou à garder</translation>
+    </message>
+    <message>
+        <source>Whole business… (owner)</source>
+        <translation>Toute l&apos;affaire… (propriétaire)</translation>
+    </message>
+    <message>
+        <source>Every till&apos;s day as the owner&apos;s hub holds it, beside this till&apos;s own</source>
+        <translation>La journée de chaque caisse telle que le hub du propriétaire la détient, à côté de celle de cette caisse</translation>
     </message>
     <message>
         <source>Currency of the chart</source>

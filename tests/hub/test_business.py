@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import httpx
 import psycopg
 import pytest
 
@@ -68,3 +69,17 @@ def test_the_summed_report_is_the_tills_own(hub: Hub, zone: str, day: date) -> N
         summed, counted = run(both(hub.database_url, day, tz, **where))
         assert counted.count > 50 and counted.refund_count > 0 and counted.follow_up
         assert summed == counted, where
+
+
+def test_a_till_asks_for_every_tills_day(hub: Hub) -> None:
+    asking = hub.add_till("A", "1")
+    other = add_till(hub, "B", "1", "Africa/Nairobi")
+    store(hub, other, payment(datetime(2026, 3, 10, 9, tzinfo=ZoneInfo("Africa/Nairobi")), 5000))
+    answer = asking.get("/v1/business", date="2026-03-10")
+    assert answer.status_code == 200, answer.text
+    tills = {t["shop"]: t for t in answer.json()["tills"]}
+    assert tills["A"]["this_till"] and not tills["B"]["this_till"]
+    assert tills["B"]["payments"] == 1
+    assert tills["B"]["takings"] == [{"amount": "50.00", "currency": "KES"}]
+    assert asking.get("/v1/business", date="10/03/2026").status_code == 400
+    assert httpx.get(f"{hub.url}/v1/business").status_code == 401

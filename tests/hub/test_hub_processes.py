@@ -398,7 +398,9 @@ def test_add_link_list_and_revoke_a_till(database_url: str, tmp_path: Path, serv
     waiting = row()
     till_id = waiting.split()[0]
     assert str(uuid.UUID(till_id)) == till_id
-    assert "waiting for its code" in waiting and waiting.endswith("last seen never")
+    assert "waiting for its code" in waiting and waiting.endswith(
+        "last seen never  0 event(s) here"
+    )
 
     hub = serve()
     linked = httpx.post(f"{hub.url}/v1/link", json={"code": code}, timeout=10)
@@ -408,6 +410,15 @@ def test_add_link_list_and_revoke_a_till(database_url: str, tmp_path: Path, serv
     assert till.get("/v1/till").status_code == 200
     now_linked = row()
     assert "  linked  " in now_linked and "last seen never" not in now_linked
+    # Its history as it arrives, and a history the hub refused, with where it broke.
+    sql(database_url, "UPDATE tills SET synced_seq = 7, till_head = 9 WHERE id = %s", till_id)
+    assert row().endswith("7 event(s) here, 2 not yet here")
+    sql(
+        database_url,
+        "UPDATE tills SET broken_seq = 5, broken_problem = 'event 5 does not match' WHERE id = %s",
+        till_id,
+    )
+    assert row().endswith("HISTORY CHANGED at event 5: event 5 does not match")
 
     # Revoked while its long-poll is held: that poll is refused at once, and so is the key.
     poll = HeldPoll(hub.url, till)

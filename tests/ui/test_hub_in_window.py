@@ -14,16 +14,21 @@ from pytestqt.qtbot import QtBot
 
 from pos_app.app.till import build_till, secret_store
 from pos_app.cli.main import main
+from pos_app.domain.money import Money
 from pos_app.engine.engine import ChargeRequest
 from pos_app.platform import paths
 from pos_app.platform.config import Config, HubConfig, ShopConfig
 from pos_app.platform.credentials import HUB_CALLBACKS, HUB_KEY
 from pos_app.store import PaymentRepository, open_database
 from pos_app.store.repository import PaymentFilter
+from pos_app.ui.business_dialog import BusinessDialog
 from pos_app.ui.main_window import MainWindow
 from tests.conftest import MemoryKeyring
 from tests.hub.conftest import Hub, database_url, here, hub, hub_factory  # noqa: F401
 from tests.hub.test_callbacks import C2B
+from tests.ui.test_main_window import enter_pin
+
+ENTERED = "480213"
 
 
 @pytest.fixture
@@ -135,3 +140,47 @@ def test_a_customer_payment_is_taken_by_one_till(
     assert other_till.post("/v1/c2b/RKL51ZDR4F/claim", {"sale": "s"}).status_code == 409
     assert window._engine is not None
     loop.run_until_complete(window._engine.aclose())
+
+
+def test_the_owner_sees_every_till_from_the_hub_beside_this_ones_own(
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    hub: Hub,  # noqa: F811
+    memory_keyring: MemoryKeyring,
+    shop_repo: PaymentRepository,
+) -> None:
+    window = linked_window(hub, loop, shop_repo, qtbot)
+    engine, till = window._engine, window._till
+    assert engine is not None and till is not None and till.link and till.link.sync
+    sync = till.link.sync
+    hub.add_till("Duka", "Till 2")  # another counter, nothing sent yet
+    amount, phone = till.parse_charge("mpesa", "250", "0708 374 149")
+
+    async def charge_and_send() -> None:
+        payment = await engine.charge(ChargeRequest("mpesa", amount, phone))
+        assert await engine.settle([payment.reference_id], timeout=20)
+        assert await sync.catch_up(20)
+
+    loop.run_until_complete(charge_and_send())
+    assert "not yet at the hub" not in window.hub_label.text()
+    window.tabs.setCurrentWidget(window.report)
+    qtbot.waitUntil(lambda: window.report.report is not None and window.report.report.count == 1)
+    assert window.report.business_button.isVisible()
+    window.owner.set_pin(ENTERED)
+    window.report.business_button.click()
+    enter_pin(window, ENTERED)
+    dialog = window.owner_actions.dialog
+    assert isinstance(dialog, BusinessDialog)
+    loop.run_until_complete(asyncio.wait_for(dialog.loaded, 20))
+    rows = {
+        dialog.table.item(row, 1).text(): [
+            dialog.table.item(row, column).text() for column in range(6)
+        ]
+        for row in range(dialog.table.rowCount())
+    }
+    paid = Money(25000, "KES").format(till.config.shop.effective_locale)
+    assert rows["Till 1 (this till)"][2:] == ["1", paid, "0", "all of it"]
+    assert rows["Till 2"][2:] == ["0", "—", "0", "nothing yet"]
+    assert f"1 payment(s), takings {paid}" in dialog.own.text()
+    assert [a.action for a in shop_repo.owner_log.recent()][:1] == ["whole business"]
+    loop.run_until_complete(engine.aclose())

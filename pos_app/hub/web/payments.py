@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from starlette.responses import Response
 from starlette.routing import Route
 
-from pos_app.hub import business, owner_log
-from pos_app.hub.web import export, figures, zones
+from pos_app.hub import business, owner_log, zones
+from pos_app.hub.web import export, figures
 from pos_app.hub.web.reports import Refusal, select
 from pos_app.hub.web.site import HEADERS, Site, Visit
 from pos_app.hub.web.words import N_

@@ -13,26 +13,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from pos_app.domain.report import DayReport
-from pos_app.hub import business
+from pos_app.hub import business, zones
 from pos_app.hub.business import TillState
-from pos_app.hub.web import chart, figures, zones
+from pos_app.hub.till_days import TillDay, till_days
+from pos_app.hub.web import chart, figures
 from pos_app.hub.web.site import Site, Visit
 from pos_app.hub.web.words import N_
 
 NOT_A_DAY = N_("This is not a day: use YYYY-MM-DD.")
 NOT_A_TILL = N_("There is no such till at this hub.")
-
-
-@dataclass(frozen=True)
-class TillDay:
-    till: TillState
-    zone: tzinfo
-    day: date
-    report: DayReport
-
-    @property
-    def link(self) -> str:
-        return "/day?" + urllib.parse.urlencode({"date": self.day, "till": self.till.id})
 
 
 def query(**params: Any) -> str:
@@ -111,20 +100,8 @@ class ReportPages:
         ]
 
     async def _today(self) -> list[TillDay]:
-        days = []
         async with self.site.pool.connection() as conn:
-            tills = await business.till_states(conn)
-            shop_zones = zones.shop_zones(tills)
-            for till in tills:
-                zone = shop_zones[till.shop]
-                day = datetime.now(zone).date()
-                report = await business.report(
-                    conn, day, zone, till_id=till.id, till_name=till.name
-                )
-                if till.revoked and not report.lines:
-                    continue  # a till gone before today has nothing to say about it
-                days.append(TillDay(till, zone, day, report))
-        return days
+            return await till_days(conn)
 
     async def today(self, visit: Visit) -> Response:
         days = await self._today()

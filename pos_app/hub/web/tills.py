@@ -11,9 +11,8 @@ from datetime import UTC
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from pos_app.hub import business, owner, owner_log
+from pos_app.hub import business, owner, owner_log, zones
 from pos_app.hub.business import TillState
-from pos_app.hub.web import zones
 from pos_app.hub.web.reports import NOT_A_TILL
 from pos_app.hub.web.site import HEADERS, Site, Visit
 from pos_app.hub.web.words import N_
