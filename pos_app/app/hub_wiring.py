@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
+import os
 import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pos_app.link.client import HubClient
 from pos_app.link.hub_link import HubLink
@@ -41,6 +45,22 @@ def hub_callbacks(config: Config, store: SecretStore) -> dict[str, str]:
     return found
 
 
+def local_zone() -> str:
+    """The computer's time zone (the shop's when the config names none), for the hub to count
+    this till's days and hours as the till does: its IANA name where the system keeps one,
+    else its offset from UTC now (the zones of the tills' countries keep no summer time)."""
+    with contextlib.suppress(OSError, ValueError, ZoneInfoNotFoundError):
+        target = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in target:
+            name = target.split("zoneinfo/", 1)[1]
+            ZoneInfo(name)
+            return name
+    offset = datetime.now().astimezone().utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "-" if minutes < 0 else "+"
+    return f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def hub_link(
     config: Config,
     store: SecretStore,
@@ -56,5 +76,11 @@ def hub_link(
         return None
     client = HubClient(config.hub.url, key)
     zone = config.timezone()
-    sync = OutboxSync(client, repository, config.shop.till, zone.key if zone else None)
+    sync = OutboxSync(
+        client,
+        repository,
+        config.shop.till,
+        zone.key if zone else local_zone(),
+        chain_key=config.hub.till_id or config.hub.url,
+    )
     return HubLink(client, repository, currencies=currencies, sync=sync)

@@ -9,6 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 GENESIS = "0" * 64  # the "previous hash" of the first event
+# What the hub says when an upload starts past what it holds (restored from an older copy):
+# the till asks where it stands and sends from there, at once.
+RESEND = "send from event"
 EVENT_FIELDS = ("reference_id", "at", "from_status", "to_status", "reason", "detail")
 ACTION_FIELDS = ("at", "role", "till", "action", "detail")
 

@@ -9,6 +9,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import timezone as fixed_zone
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -43,7 +44,15 @@ class TillState:
         return self.broken_seq is None
 
     def zone(self, default: tzinfo) -> tzinfo:
-        return ZoneInfo(self.timezone) if self.timezone else default
+        """The till's zone: an IANA name, or a fixed offset ("+03:00") from a computer that
+        names none."""
+        if not self.timezone:
+            return default
+        if self.timezone[0] in "+-":
+            hours, minutes = self.timezone[1:].split(":")
+            offset = timedelta(hours=int(hours), minutes=int(minutes))
+            return fixed_zone(-offset if self.timezone[0] == "-" else offset)
+        return ZoneInfo(self.timezone)
 
 
 async def till_states(conn: AsyncConnection[Any]) -> list[TillState]:

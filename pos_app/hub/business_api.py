@@ -54,6 +54,8 @@ class BusinessApi:
             async with self.pool.connection() as conn:
                 async with conn.transaction():
                     till = await authenticate(conn, request)
+                # Every shop: the owner asks at any till (behind the PIN there), and every
+                # till's key is the owner's own, kept in that till's keyring.
                 days = await till_days(conn, day)
         except Refusal as exc:
             return refused(exc)

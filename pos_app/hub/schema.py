@@ -122,7 +122,7 @@ CREATE INDEX events_by_age ON events (created_at);
 # Each till's history as it uploads it (its own hash chain, checked link by link as it
 # arrives), the payments as of their newest uploaded event, and the owner's log.
 V2 = """
-ALTER TABLE tills ADD COLUMN device_id uuid UNIQUE;  -- the till's own id, bound at first sync
+ALTER TABLE tills ADD COLUMN device_id uuid;  -- the till's own id, bound at first sync
 ALTER TABLE tills ADD COLUMN timezone text;  -- its shop's zone, as the till's config says
 ALTER TABLE tills ADD COLUMN synced_seq bigint NOT NULL DEFAULT 0;
 ALTER TABLE tills ADD COLUMN synced_hash text NOT NULL DEFAULT repeat('0', 64);
@@ -131,6 +131,8 @@ ALTER TABLE tills ADD COLUMN synced_at timestamptz;
 ALTER TABLE tills ADD COLUMN broken_seq bigint;  -- the first link refused; NULL: intact
 ALTER TABLE tills ADD COLUMN broken_problem text;
 ALTER TABLE tills ADD COLUMN broken_at timestamptz;
+-- One key at a time per till: linked again (the old key revoked), it goes on with its history.
+CREATE UNIQUE INDEX tills_by_device ON tills (device_id) WHERE revoked_at IS NULL;
 CREATE TABLE till_events (
     till_id uuid NOT NULL REFERENCES tills,
     seq bigint NOT NULL CHECK (seq > 0),

@@ -15,7 +15,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from pos_app.domain.chain import till_event_hash
+from pos_app.domain.chain import RESEND, till_event_hash
 from pos_app.hub.sync_body import BODY_LIMIT, Upload, read_upload, row_problem
 from pos_app.hub.till_auth import Refusal, Till, authenticate, json_body, refused
 
@@ -60,10 +60,11 @@ class SyncApi:
 
     async def sync(self, request: Request) -> Response:
         try:
+            async with self.pool.connection() as conn, conn.transaction():
+                till = await authenticate(conn, request)  # first: no stranger's body is read
+            # Read with no connection held: slow uploads must not starve the callbacks.
+            upload = read_upload(await json_body(request, BODY_LIMIT))
             async with self.pool.connection() as conn:
-                async with conn.transaction():  # the key first: no stranger's body is read
-                    till = await authenticate(conn, request)
-                upload = read_upload(await json_body(request, BODY_LIMIT))
                 async with conn.transaction():
                     state = await _bind(conn, till, upload)
                     try:
@@ -96,15 +97,47 @@ async def _bind(conn: AsyncConnection[Any], till: Till, upload: Upload) -> tuple
                 await conn.execute(
                     "UPDATE tills SET device_id = %s WHERE id = %s", (upload.device_id, till.id)
                 )
+                await _take_over(conn, till, upload.device_id)
         except errors.UniqueViolation:
             raise Refusal(
                 409, "this till's history is already at the hub as another till"
             ) from None
-    elif device_id != upload.device_id:
+        return await _bind(conn, till, upload)
+    if device_id != upload.device_id:
         raise Refusal(409, "this key was given to another till (its id differs)")
     if broken_seq is not None:
         raise Refusal(409, f"history changed at event {broken_seq}: {problem}")
     return synced, synced_hash
+
+
+async def _take_over(conn: AsyncConnection[Any], till: Till, device_id: Any) -> None:
+    """A till linked again with a new key (the old one revoked) goes on with the history
+    the hub holds of it, moved (not copied: no payment may count twice)."""
+    cursor = await conn.execute(
+        "SELECT id FROM tills WHERE device_id = %s AND revoked_at IS NOT NULL AND id <> %s"
+        " ORDER BY revoked_at DESC LIMIT 1",
+        (device_id, till.id),
+    )
+    old = await cursor.fetchone()
+    if old is None:
+        return
+    await conn.execute(
+        "UPDATE tills t SET synced_seq = o.synced_seq, synced_hash = o.synced_hash,"
+        " till_head = o.till_head, synced_at = o.synced_at, broken_seq = o.broken_seq,"
+        " broken_problem = o.broken_problem, broken_at = o.broken_at, timezone = o.timezone"
+        " FROM tills o WHERE t.id = %s AND o.id = %s",
+        (till.id, old[0]),
+    )
+    await conn.execute("UPDATE till_events SET till_id = %s WHERE till_id = %s", (till.id, old[0]))
+    await conn.execute(
+        "UPDATE till_payments SET till_id = %s, shop = %s, till_name = %s WHERE till_id = %s",
+        (till.id, till.shop, till.name, old[0]),
+    )
+    await conn.execute(
+        "UPDATE tills SET synced_seq = 0, synced_hash = repeat('0', 64), till_head = 0"
+        " WHERE id = %s",
+        (old[0],),
+    )
 
 
 async def _take(
@@ -116,10 +149,11 @@ async def _take(
         raise HistoryChanged(*upload.broken)
     await _check_known(conn, till, upload, synced, synced_hash)
     if upload.after > synced:
-        raise Refusal(409, f"the hub holds up to event {synced}: send from {synced + 1}")
-    new = [event for event in upload.events if event["seq"] > synced]
-    previous = synced_hash
-    for event in new:
+        raise Refusal(409, f"{RESEND} {synced + 1}: the hub holds up to event {synced}")
+    # Every link recomputed, the repeated ones too: each row is checked against its event's
+    # state hash below, which must be the one its link holds.
+    previous = upload.previous
+    for event in upload.events:
         link = till_event_hash(
             previous, str(upload.device_id), event["seq"], event, event["state_hash"]
         )
@@ -129,7 +163,7 @@ async def _take(
                 f"event {event['seq']} does not match the chain: changed at or before it",
             )
         previous = link
-    # Repeated events were found equal to those held, so their state hashes are the same.
+    new = [event for event in upload.events if event["seq"] > synced]
     newest = {event["reference_id"]: event for event in upload.events}
     for row, _ in upload.payments:
         problem = row_problem(row, newest.get(row["reference_id"]))
@@ -142,7 +176,7 @@ async def _take(
     await conn.execute(
         "UPDATE tills SET synced_seq = %s, synced_hash = %s, synced_at = now(),"
         " till_head = greatest(%s, %s), timezone = coalesce(%s, timezone) WHERE id = %s",
-        (last, previous, upload.head, last, upload.timezone, till.id),
+        (last, previous if new else synced_hash, upload.head, last, upload.timezone, till.id),
     )
     return int(last)
 

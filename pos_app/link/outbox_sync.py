@@ -9,10 +9,12 @@ import asyncio
 import contextlib
 import logging
 import random
+import time
 from collections.abc import Callable
 from enum import StrEnum
 from typing import Any
 
+from pos_app.domain.chain import RESEND
 from pos_app.link.client import HubClient, HubError, HubRefused
 from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.outbox import Batch
@@ -25,6 +27,7 @@ FIRST_PAUSE = 1.0
 LONGEST_PAUSE = 60.0
 REFUSED_PAUSE = 300.0
 CHECK_PAGE = 2000  # events checked between turns of the event loop
+RECHECK = 600.0  # seconds between checks of the till's own chain while all is at the hub
 
 
 class SyncState(StrEnum):
@@ -43,6 +46,7 @@ class OutboxSync:
         till: str,
         timezone: str | None,
         *,
+        chain_key: str | None = None,
         batch: int = BATCH,
         idle: float = IDLE,
         rng: random.Random | None = None,
@@ -51,7 +55,9 @@ class OutboxSync:
         self.repository = repository
         self.till_name = till
         self.timezone = timezone
-        self.batch_size = batch
+        self.chain_key = chain_key  # which link this till's history goes up through
+        self.batch_size = self.full_batch = batch
+        self._checked_at = 0.0  # when its own chain was last checked (monotonic)
         self.idle = idle
         self.state = SyncState.STARTING
         self.behind = 0  # events this till holds that the hub has not confirmed
@@ -79,13 +85,15 @@ class OutboxSync:
         (False)."""
         wanted = self.repository.outbox.head(self.till_id())
         self.start()
-        self.poke()
         try:
             async with asyncio.timeout(timeout):
                 while self.synced < wanted:
                     if self.state is SyncState.REFUSED:
                         return False
-                    await self._settled.wait()
+                    self.poke()  # now, not after the pause of an earlier failure; once a second
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(1.0):
+                            await self._settled.wait()
                     self._settled.clear()
             return True
         except TimeoutError:
@@ -97,7 +105,7 @@ class OutboxSync:
 
     def till_id(self) -> str:
         if self._till_id is None:
-            self._till_id = self.repository.outbox.till_id(self.till_name)
+            self._till_id = self.repository.outbox.till_id(self.till_name, self.chain_key)
         return self._till_id
 
     async def run(self) -> None:
@@ -106,18 +114,38 @@ class OutboxSync:
             try:
                 await self._session()
             except HubRefused as exc:
+                if RESEND in str(exc) or (exc.status in (400, 413) and self._smaller_batches()):
+                    log.info("hub sync: %s", exc)
+                    continue  # asked again at once: from where the hub stands, or in less
                 self.problem = str(exc)
                 log.warning("hub sync: refused: %s", exc)
                 self._set(SyncState.REFUSED)
                 await asyncio.sleep(REFUSED_PAUSE)
-            except (HubError, StoreError) as exc:
+            except Exception as exc:  # unreachable, or a fault: never an end of the uploads
                 failures += 1
-                log.info("hub sync: %s", exc)
-                self._confirmed(int(self.repository.link_state(SYNCED) or 0), by_hub=False)
+                if isinstance(exc, HubError | StoreError):
+                    log.info("hub sync: %s", exc)
+                else:
+                    log.exception("hub sync: failed")
+                with contextlib.suppress(StoreError):
+                    self._confirmed(int(self.repository.link_state(SYNCED) or 0), by_hub=False)
                 self._set(SyncState.AWAY)
-                await asyncio.sleep(self._pause(failures))
-            else:  # pragma: no cover - a session ends only by an exception
-                failures = 0
+                await self._rest(self._pause(failures))
+
+    async def _rest(self, seconds: float) -> None:
+        """Wait before trying again; a poke (`pos-app sync` waiting for it) cuts it short."""
+        self._poked.clear()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._poked.wait()
+
+    def _smaller_batches(self) -> bool:
+        """The hub refused a batch as too large or unreadable: smaller ones, down to one
+        event (which, refused too, is shown)."""
+        if self.batch_size == 1:
+            return False
+        self.batch_size = max(1, self.batch_size // 2)
+        return True
 
     async def _session(self) -> None:
         """From where the hub stands: this till's own check, then every batch, then new
@@ -134,14 +162,14 @@ class OutboxSync:
                 self._set(SyncState.BEHIND if batch.events else self.state)
                 reply = await self.client.upload(self._body(batch) | upload)
                 upload = {}
+                self.batch_size = self.full_batch  # a batch went: whole ones again
                 synced = int(reply["synced"])
                 self._confirmed(synced)
                 continue
             self._set(SyncState.SYNCED)
-            self._poked.clear()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(self.idle):
-                    await self._poked.wait()
+            await self._rest(self.idle)
+            if time.monotonic() - self._checked_at > RECHECK:  # an edit made meanwhile
+                upload = {"broken": await self._own_check(till)}
 
     def _body(self, batch: Batch) -> dict[str, Any]:
         return {
@@ -157,6 +185,7 @@ class OutboxSync:
     async def _own_check(self, till: str) -> dict[str, Any] | None:
         """This till's chain checked link by link (a page at a time, the window never
         waits long): an edit made to the file by hand is told to the hub."""
+        self._checked_at = time.monotonic()
         after, previous = 0, None
         while True:
             page = self.repository.outbox.check_page(till, after, previous, CHECK_PAGE)

@@ -56,15 +56,26 @@ def till_id(db: Database, name: str | None) -> str:
     """The id of this file's till of that name, made the first time it is asked for (inside
     a write transaction) and never given to another."""
     name = name or NO_TILL
-    row = db.execute("SELECT id FROM tills WHERE name = ?", [name]).fetchone()
+    row = db.execute("SELECT till_id FROM till_names WHERE name = ?", [name]).fetchone()
     if row:
         return str(row[0])
     made = str(uuid4())
-    db.execute(
-        "INSERT INTO tills (id, name, created_at) VALUES (?, ?, ?)",
-        [made, name, datetime.now(UTC).isoformat()],
-    )
+    db.execute("INSERT INTO tills (id, created_at) VALUES (?, ?)", [made, _now()])
+    name_till(db, name, made)
     return made
+
+
+def name_till(db: Database, name: str, till: str) -> None:
+    """From now on, payments of the till called `name` chain in till `till`'s history."""
+    db.execute(
+        "INSERT INTO till_names (name, till_id) VALUES (?, ?)"
+        " ON CONFLICT (name) DO UPDATE SET till_id = excluded.till_id",
+        [name, till],
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
 
 
 def _next_link(db: Database, till: str) -> tuple[int, str]:
@@ -220,7 +231,10 @@ def check_links(
 def _verify_till_chains(db: Database, verdict: Verdict) -> Verdict:
     if not db["tills"].exists() or not _has_till_chains(db):
         return verdict  # a database from before the chains were split
-    tills = db.execute("SELECT id, name FROM tills ORDER BY name").fetchall()
+    tills = db.execute(
+        "SELECT t.id, coalesce(group_concat(n.name, ' / '), t.id) FROM tills t"
+        " LEFT JOIN till_names n ON n.till_id = t.id GROUP BY t.id ORDER BY t.created_at"
+    ).fetchall()
     for till, name in tills:
         problem = check_links(db, str(till)).problem
         if problem:

@@ -198,13 +198,17 @@ def _v7_till_chains(db: Database) -> None:
     statements = [
         """CREATE TABLE tills (
             id TEXT PRIMARY KEY,
-            name TEXT NOT NULL UNIQUE,
             created_at TEXT NOT NULL
         )""",
         """CREATE TRIGGER tills_no_update BEFORE UPDATE ON tills
            BEGIN SELECT RAISE(ABORT, 'a till keeps its id'); END""",
         """CREATE TRIGGER tills_no_delete BEFORE DELETE ON tills
            BEGIN SELECT RAISE(ABORT, 'a till id is never given again'); END""",
+        # A till renamed keeps its chain: its old and new names both lead to it.
+        """CREATE TABLE till_names (
+            name TEXT PRIMARY KEY,
+            till_id TEXT NOT NULL REFERENCES tills(id)
+        )""",
         "ALTER TABLE payment_events ADD COLUMN till_id TEXT REFERENCES tills(id)",
         "ALTER TABLE payment_events ADD COLUMN seq INTEGER",
         "ALTER TABLE payment_events ADD COLUMN till_hash TEXT",

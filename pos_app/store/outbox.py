@@ -38,10 +38,23 @@ class Outbox:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    def till_id(self, name: str | None) -> str:
-        """This file's id for the till of that name, made at its first start."""
+    def till_id(self, name: str | None, chain_key: str | None = None) -> str:
+        """This file's id for the till of that name, made at its first start. `chain_key`
+        names the hub link it uploads through: the history it uploads there stays its own
+        when the till is renamed (the new name's payments chain on in it)."""
         with write_transaction(self._db):
-            return audit.till_id(self._db, name)
+            key = f"chain:{chain_key}"
+            kept = (
+                chain_key
+                and self._db.execute("SELECT value FROM link_state WHERE key = ?", [key]).fetchone()
+            )
+            if kept:
+                audit.name_till(self._db, name or audit.NO_TILL, str(kept[0]))
+                return str(kept[0])
+            till = audit.till_id(self._db, name)
+            if chain_key:
+                self._db.execute("INSERT INTO link_state (key, value) VALUES (?, ?)", [key, till])
+            return till
 
     def head(self, till_id: str) -> int:
         row = self._db.execute(
@@ -100,6 +113,9 @@ class Outbox:
     @contextmanager
     def _snapshot(self) -> Iterator[None]:
         """A read transaction: the events and rows read inside it are of one moment."""
+        if self._db.conn.in_transaction:  # inside the caller's: of one moment already
+            yield
+            return
         self._db.execute("BEGIN")
         try:
             yield

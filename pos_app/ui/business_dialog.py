@@ -74,6 +74,10 @@ class BusinessDialog(QDialog):
         layout.addWidget(buttons)
         self.loaded = asyncio.ensure_future(self._load(fetch, day))
 
+    def done(self, result: int) -> None:
+        self.loaded.cancel()  # closed before the hub answered: nothing to fill any more
+        super().done(result)
+
     def _own_text(self, own: DayReport | None) -> str:
         if own is None:
             return self.tr("This till's own figures are not read yet.")

@@ -32,7 +32,7 @@ from pos_app.store.queries import PaymentFilter
 # The M-Pesa simulator's numbers that are refused (any other number pays), a few times more
 # often than at a real counter.
 REFUSED = ["254711000001", "254711001032", "254711002001"]
-WORKERS = 24  # payments in flight: the simulator answers at once, the till asks each second
+WORKERS = 48  # payments in flight: the simulator answers at once, the till asks each second
 
 
 async def charge_one(engine: PaymentEngine, rng: random.Random) -> None:

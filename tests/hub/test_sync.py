@@ -9,7 +9,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -21,7 +21,8 @@ import pytest
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.refunds import REFUND
-from pos_app.hub import business
+from pos_app.hub import business, owner
+from pos_app.link import outbox_sync
 from pos_app.link.client import HubClient
 from pos_app.link.outbox_sync import SYNCED, OutboxSync, SyncState
 from pos_app.platform.secret import Secret
@@ -81,14 +82,19 @@ async def counter(hub: Hub, tmp_path: Path) -> AsyncIterator[Counter]:
 
 
 async def until(sync: OutboxSync, state: SyncState, seconds: float = 20) -> None:
+    """Run a sync session (a till's start) until it reaches `state`."""
     task = asyncio.create_task(sync.run())
     try:
-        async with asyncio.timeout(seconds):
-            while sync.state is not state:
-                await asyncio.sleep(0.02)
+        await until_state(sync, state, seconds)
     finally:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
+
+
+async def until_state(sync: OutboxSync, state: SyncState, seconds: float = 20) -> None:
+    async with asyncio.timeout(seconds):
+        while sync.state is not state:
+            await asyncio.sleep(0.02)
 
 
 def hub_events(hub: Hub, till: TillClient) -> list[tuple[Any, ...]]:
@@ -139,22 +145,31 @@ async def test_a_batch_sent_again_after_a_lost_answer_is_taken_once(
     assert overlapping.status_code == 200 and overlapping.json() == {"synced": 15}
     assert [seq for seq, _ in hub_events(hub, counter.till)] == list(range(1, 16))
     gap = counter.upload(20, 5)
-    assert gap.status_code == 409 and "send from 16" in gap.json()["error"]
+    assert gap.status_code == 409 and "send from event 16" in gap.json()["error"]
     assert len(hub_events(hub, counter.till)) == 15
 
 
+@pytest.mark.parametrize("restarted", [True, False], ids=["at the next start", "while running"])
 async def test_an_edited_history_is_refused_and_shown_to_the_owner(
-    hub: Hub, counter: Counter
+    hub: Hub, counter: Counter, monkeypatch: pytest.MonkeyPatch, restarted: bool
 ) -> None:
     a_day(counter.repository)
-    await until(counter.sync, SyncState.SYNCED)
+    monkeypatch.setattr(outbox_sync, "RECHECK", 0.5)  # checked again every 10 minutes
+    running = asyncio.create_task(counter.sync.run())
+    await until_state(counter.sync, SyncState.SYNCED)
     held = hub_events(hub, counter.till)
+    if restarted:
+        running.cancel()
     with closing(sqlite3.connect(counter.path)) as conn:  # what a SQLite shell can do
         conn.execute("DROP TRIGGER payment_events_no_update")
         conn.execute("UPDATE payment_events SET to_status = 'successful' WHERE seq = 9")
         conn.commit()
     add(counter.repository)  # something new to send
-    await until(counter.sync, SyncState.REFUSED)
+    if restarted:
+        running = asyncio.create_task(counter.sync.run())
+    await until_state(counter.sync, SyncState.REFUSED)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
     assert "history changed at event 9" in (counter.sync.problem or "")
     ((seq, problem),) = hub.sql(
         "SELECT broken_seq, broken_problem FROM tills WHERE id = %s", counter.till.till_id
@@ -251,3 +266,70 @@ async def test_while_the_hub_is_away_the_till_counts_what_is_not_there_yet(
     await away.client.aclose()
     assert away.behind == len(till_events(counter.path)) > 0
     assert changed and changed[-1] == away.behind
+
+
+async def test_a_till_linked_again_goes_on_with_its_history(hub: Hub, counter: Counter) -> None:
+    a_day(counter.repository)
+    assert counter.upload(0, 10).status_code == 200
+
+    async def revoke() -> None:
+        async with await psycopg.AsyncConnection.connect(hub.database_url) as conn:
+            await owner.revoke(conn, counter.till.till_id)
+
+    run(revoke())  # its key leaked: the owner revokes it and links it again
+    again = hub.add_till("Duka", "Till 1")
+    relinked = OutboxSync(
+        HubClient(hub.url, Secret(again.key)),
+        counter.repository,
+        "Till 1",
+        "Africa/Kampala",
+        chain_key=again.till_id,
+    )
+    await until(relinked, SyncState.SYNCED)
+    await relinked.client.aclose()
+    assert hub_events(hub, again) == till_events(counter.path)  # moved, then the rest sent
+    assert hub_events(hub, counter.till) == []
+    assert hub.sql("SELECT DISTINCT till_id::text FROM till_payments") == [(again.till_id,)]
+
+
+async def test_a_hub_restored_from_an_older_copy_is_sent_the_rest_at_once(
+    hub: Hub, counter: Counter
+) -> None:
+    a_day(counter.repository)
+    states: list[SyncState] = []
+    counter.sync.changed.append(lambda: states.append(counter.sync.state))
+    running = asyncio.create_task(counter.sync.run())
+    await until_state(counter.sync, SyncState.SYNCED)
+    hub.sql("DELETE FROM till_events WHERE seq > 10")  # the copy held only ten events
+    hub.sql(
+        "UPDATE tills SET synced_seq = 10,"
+        " synced_hash = (SELECT hash FROM till_events WHERE seq = 10)"
+    )
+    add(counter.repository)
+    counter.sync.poke()  # its next batch starts past what the hub holds now
+    async with asyncio.timeout(10):
+        while hub_events(hub, counter.till) != till_events(counter.path):
+            await asyncio.sleep(0.05)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    assert SyncState.REFUSED not in states and SyncState.AWAY not in states
+
+
+@pytest.mark.parametrize("zone", ["+03:00", "-05:30", "Africa/Nairobi"])
+async def test_a_till_without_a_named_zone_says_its_offset(
+    hub: Hub, counter: Counter, zone: str
+) -> None:
+    a_day(counter.repository)
+    assert counter.upload(0, 5, timezone=zone).status_code == 200
+
+    async def states() -> Any:
+        async with await psycopg.AsyncConnection.connect(hub.database_url) as conn:
+            return await business.till_states(conn)
+
+    (state,) = run(states())
+    assert state.timezone == zone
+    assert datetime(2026, 3, 10, 12, tzinfo=UTC).astimezone(state.zone(UTC)).utcoffset() == (
+        datetime(2026, 3, 10, 12, tzinfo=UTC).astimezone(ZoneInfo("Africa/Nairobi")).utcoffset()
+        if zone == "Africa/Nairobi"
+        else (1 if zone[0] == "+" else -1) * timedelta(hours=int(zone[1:3]), minutes=int(zone[4:]))
+    )

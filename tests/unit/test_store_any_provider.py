@@ -82,7 +82,8 @@ def _everything_but_the_table(path: Path) -> dict[str, list[Any]]:
             # Those of the tables the migrations keep (migration 6 adds the hub's link_state,
             # 7 the tills and their chains' index).
             "indexes_and_triggers": "SELECT type, name, tbl_name, sql FROM sqlite_master"
-            " WHERE type IN ('index', 'trigger') AND tbl_name NOT IN ('link_state', 'tills')"
+            " WHERE type IN ('index', 'trigger')"
+            " AND tbl_name NOT IN ('link_state', 'tills', 'till_names')"
             " AND name != 'payment_events_by_till' ORDER BY type, name",
         }
         return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}

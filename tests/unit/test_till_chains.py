@@ -33,8 +33,8 @@ def two_tills(repo: PaymentRepository) -> None:
 def chains(path: Path) -> dict[str, list[int]]:
     with closing(sqlite3.connect(path)) as conn:
         rows = conn.execute(
-            "SELECT t.name, e.seq FROM payment_events e JOIN tills t ON t.id = e.till_id"
-            " ORDER BY e.id"
+            "SELECT min(n.name), e.seq FROM payment_events e"
+            " JOIN till_names n ON n.till_id = e.till_id GROUP BY e.id ORDER BY e.id"
         ).fetchall()
     found: dict[str, list[int]] = {}
     for name, seq in rows:
@@ -54,9 +54,25 @@ def test_each_till_numbers_its_own_events(db_path: Path, repo: PaymentRepository
 
 def test_a_till_id_is_never_changed_or_given_again(db_path: Path, repo: PaymentRepository) -> None:
     repo.outbox.till_id("Till 1")
-    for sql in ("UPDATE tills SET name = 'Till 9'", "DELETE FROM tills"):
+    for sql in ("UPDATE tills SET id = 'x'", "DELETE FROM tills"):
         with pytest.raises(sqlite3.IntegrityError, match="till"):
             raw(db_path, sql)
+
+
+def test_a_renamed_till_keeps_its_history_at_its_hub(
+    db_path: Path, repo: PaymentRepository
+) -> None:
+    settle(repo, add(repo, till="Till 1"), S.SUCCESSFUL)
+    before = repo.outbox.till_id("Till 1", chain_key="hub-till-7")
+    late = add(repo, till="Till 1")  # a payment of the old name, still open
+    renamed = repo.outbox.till_id("Counter A", chain_key="hub-till-7")  # the owner renamed it
+    assert renamed == before
+    settle(repo, add(repo, till="Counter A"), S.SUCCESSFUL)
+    settle(repo, late, S.SUCCESSFUL)  # its events go on in the same history
+    assert chains(db_path) == {"Counter A": list(range(1, 13))}
+    assert repo.outbox.head(before) == 12 and repo.verify().intact
+    # Another link (another key) starts a history of its own for a name not seen before.
+    assert repo.outbox.till_id("Till 2", chain_key="hub-till-8") != before
 
 
 @pytest.mark.parametrize(
