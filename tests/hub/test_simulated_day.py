@@ -48,7 +48,7 @@ from tests.hub.test_hub_processes import (
 PAYMENTS = 1000  # per till, refunds included
 TILLS = 3
 ZONE = "Africa/Nairobi"
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.alone]
 
 
 @dataclass
