@@ -76,6 +76,26 @@ def _where(shop: str | None, till_id: uuid.UUID | None) -> tuple[str, list[Any]]
     return "".join(f" AND {c}" for c in conditions), params
 
 
+async def day_found(
+    conn: AsyncConnection[Any],
+    day: date,
+    tz: tzinfo,
+    *,
+    shop: str | None = None,
+    till_id: uuid.UUID | None = None,
+) -> list[Found]:
+    """The day's payments and refunds with their shop and till, oldest first."""
+    start, end = local_day(day, tz)
+    extra, params = _where(shop, till_id)
+    cursor = await conn.execute(
+        "SELECT shop, till_name, row FROM till_payments WHERE created_at >= %s AND created_at < %s"
+        + extra
+        + " ORDER BY created_at, reference_id",
+        [start, end, *params],
+    )
+    return [Found(shop, till, payment_from_row(row)) for shop, till, row in await cursor.fetchall()]
+
+
 async def day_payments(
     conn: AsyncConnection[Any],
     day: date,
@@ -84,13 +104,7 @@ async def day_payments(
     shop: str | None = None,
     till_id: uuid.UUID | None = None,
 ) -> list[Payment]:
-    start, end = local_day(day, tz)
-    extra, params = _where(shop, till_id)
-    cursor = await conn.execute(
-        "SELECT row FROM till_payments WHERE created_at >= %s AND created_at < %s" + extra,
-        [start, end, *params],
-    )
-    return [payment_from_row(row) for (row,) in await cursor.fetchall()]
+    return [found.payment for found in await day_found(conn, day, tz, shop=shop, till_id=till_id)]
 
 
 async def report(

@@ -29,8 +29,7 @@ async def append(
     await conn.execute("SELECT pg_advisory_xact_lock(%s)", (OWNER_LOG_LOCK,))
     cursor = await conn.execute("SELECT hash FROM owner_log ORDER BY id DESC LIMIT 1")
     last = await cursor.fetchone()
-    now = datetime.now(UTC)
-    at = now.replace(microsecond=now.microsecond // 1000 * 1000)  # as timestamptz keeps it
+    at = datetime.now(UTC)  # timestamptz keeps microseconds: the hash checks what is read back
     # Through JSON and back, so the hash is over what jsonb will give back when checked.
     detail = json.loads(json.dumps(detail, default=str))
     await conn.execute(

@@ -57,6 +57,7 @@ class OutboxSync:
         self.timezone = timezone
         self.chain_key = chain_key  # which link this till's history goes up through
         self.batch_size = self.full_batch = batch
+        self._failures = 0  # uploads failed in a row
         self._checked_at = 0.0  # when its own chain was last checked (monotonic)
         self.idle = idle
         self.state = SyncState.STARTING
@@ -109,7 +110,6 @@ class OutboxSync:
         return self._till_id
 
     async def run(self) -> None:
-        failures = 0
         while True:
             try:
                 await self._session()
@@ -122,7 +122,7 @@ class OutboxSync:
                 self._set(SyncState.REFUSED)
                 await asyncio.sleep(REFUSED_PAUSE)
             except Exception as exc:  # unreachable, or a fault: never an end of the uploads
-                failures += 1
+                self._failures += 1
                 if isinstance(exc, HubError | StoreError):
                     log.info("hub sync: %s", exc)
                 else:
@@ -130,7 +130,7 @@ class OutboxSync:
                 with contextlib.suppress(StoreError):
                     self._confirmed(int(self.repository.link_state(SYNCED) or 0), by_hub=False)
                 self._set(SyncState.AWAY)
-                await self._rest(self._pause(failures))
+                await self._rest(self._pause(self._failures))
 
     async def _rest(self, seconds: float) -> None:
         """Wait before trying again; a poke (`pos-app sync` waiting for it) cuts it short."""
@@ -163,6 +163,7 @@ class OutboxSync:
                 reply = await self.client.upload(self._body(batch) | upload)
                 upload = {}
                 self.batch_size = self.full_batch  # a batch went: whole ones again
+                self._failures = 0  # and the next outage's pauses start short
                 synced = int(reply["synced"])
                 self._confirmed(synced)
                 continue

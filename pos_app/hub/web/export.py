@@ -10,11 +10,8 @@ from collections.abc import Iterable
 from datetime import tzinfo
 from typing import Any
 
-from psycopg import AsyncConnection
-
 from pos_app.domain.payment import Payment, status_word
-from pos_app.store.payment_rows import payment_from_row
-from pos_app.store.queries import local_day
+from pos_app.hub.business import Found
 
 COLUMNS = (
     "shop",
@@ -45,30 +42,6 @@ def safe_cell(value: Any) -> str:
     return "'" + text if FORMULA.match(text) else text
 
 
-async def day_rows(
-    conn: AsyncConnection[Any],
-    day: Any,
-    zone: tzinfo,
-    *,
-    shop: str | None,
-    till_id: Any,
-) -> list[tuple[str, str, Payment]]:
-    """(shop, till, payment) of the day's payments and refunds, oldest first."""
-    start, end = local_day(day, zone)
-    sql = (
-        "SELECT shop, till_name, row FROM till_payments WHERE created_at >= %s AND created_at < %s"
-    )
-    params: list[Any] = [start, end]
-    if shop is not None:
-        sql += " AND shop = %s"
-        params.append(shop)
-    if till_id is not None:
-        sql += " AND till_id = %s"
-        params.append(till_id)
-    cursor = await conn.execute(sql + " ORDER BY created_at, reference_id", params)
-    return [(s, t, payment_from_row(row)) for s, t, row in await cursor.fetchall()]
-
-
 def _row(shop: str, till: str, p: Payment, zone: tzinfo) -> list[str]:
     values = (
         shop,
@@ -91,12 +64,12 @@ def _row(shop: str, till: str, p: Payment, zone: tzinfo) -> list[str]:
     return [safe_cell(value) for value in values]
 
 
-def to_csv(rows: Iterable[tuple[str, str, Payment]], zone: tzinfo) -> str:
+def to_csv(rows: Iterable[Found], zone: tzinfo) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for shop, till, payment in rows:
-        writer.writerow(_row(shop, till, payment, zone))
+    for found in rows:
+        writer.writerow(_row(found.shop, found.till, found.payment, zone))
     return out.getvalue()
 
 

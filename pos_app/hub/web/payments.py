@@ -84,7 +84,7 @@ class PaymentPages:
                 chosen = select(visit, tills)
             except Refusal as refusal:
                 return self.site.refused(visit, refusal.message, refusal.status)
-            rows = await export.day_rows(
+            rows = await business.day_found(
                 conn, chosen.day, chosen.zone, shop=chosen.shop, till_id=chosen.till_id
             )
             # Logged in the transaction that read the rows: no export goes unrecorded.
