@@ -48,6 +48,7 @@ def doctor(args: argparse.Namespace, config: Config, demo: bool) -> int:
     lines.append(_hub_line(config, store))
     lines.append(_database_line())
     lines.extend(storage_lines(config, paths.database_path()))
+    lines.append(_printer_line(config))
     for label, text in lines:
         print(f"{label:<4} {text}")
     return EXIT_CONFIG if any(label == FIX for label, _ in lines) else EXIT_OK
@@ -177,7 +178,33 @@ def _database_line() -> Line:
     )
 
 
+def _printer_line(config: Config) -> Line:
+    printer = config.printer
+    target = printer.target
+    if target.kind == "none":
+        return (OK, "printer: none (receipts can still be saved as PDF)")
+    if target.kind == "system":
+        from PySide6.QtPrintSupport import QPrinterInfo
+
+        from pos_app.cli.print_commands import start_qt
+
+        start_qt("en")
+        default = QPrinterInfo.defaultPrinter()
+        if default.isNull():
+            return (WARN, "printer: this computer's printer is set, but it has no default one")
+        return (OK, f"printer: this computer's printer, {default.printerName()!r} by default")
+    from pos_app.printing.send import PrinterFault, send
+
+    try:
+        send(target, b"", printer.timeout_seconds / 2)  # nothing printed: only its status
+    except PrinterFault as fault:
+        return (FIX, f"printer {target.url}: {fault}")
+    return (OK, f"printer {target.url}: answers, online, paper in ({printer.paper_mm} mm)")
+
+
 def add_command(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     commands.add_parser(
-        "doctor", parents=[demo_parent], help="check config, secrets, providers and database"
+        "doctor",
+        parents=[demo_parent],
+        help="check config, secrets, providers, database and printer",
     )

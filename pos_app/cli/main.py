@@ -16,6 +16,7 @@ from pos_app.cli import (
     link_command,
     owner_commands,
     payment_commands,
+    print_commands,
     report_commands,
     store_commands,
 )
@@ -26,7 +27,7 @@ from pos_app.platform.credentials import SecretStore
 from pos_app.providers import registry
 from pos_app.providers.spec import ProviderCommand
 
-RECORD_COMMANDS = frozenset({"receipts", "report", "verify", "backup", "restore", "owner"})
+RECORD_COMMANDS = frozenset({"receipts", "report", "verify", "backup", "restore", "owner", "print"})
 Handler = Callable[[argparse.Namespace, Config, bool], int]  # (arguments, config, demo)
 # The commands that run in a world (live or demo), by name; without one, the window opens.
 HANDLERS: dict[str, Handler] = {
@@ -42,6 +43,7 @@ HANDLERS: dict[str, Handler] = {
     "charge": payment_commands.charge,
     "sync": payment_commands.sync,
     "doctor": doctor.doctor,
+    "print": print_commands.print_payment,
 }
 
 
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     store_commands.add_commands(commands, demo_parent)
     owner_commands.add_commands(commands, demo_parent)
     report_commands.add_command(commands, demo_parent)
+    print_commands.add_command(commands, demo_parent)
     _add_sandbox(commands)
     hub_commands.add_command(commands)
     link_command.add_command(commands)

@@ -22,7 +22,9 @@ from pos_app.cli.common import (
 )
 from pos_app.cli.owner_commands import Refused, authorise
 from pos_app.cli.payment_commands import write_receipts
+from pos_app.cli.print_commands import add_printer_options, chosen_printer, print_out, start_qt
 from pos_app.platform.config import Config
+from pos_app.printing.layout import report_slip, status_name
 from pos_app.reports.day_report import day_filter, load, render_html, render_text, sections
 from pos_app.store import StoreError
 
@@ -35,6 +37,10 @@ def add_command(commands: Any, demo_parent: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=["text", "csv", "pdf"], default="text")
     parser.add_argument("--till", help="only this till's payments (default: all in the database)")
     parser.add_argument("--output", type=Path, metavar="FILE", help="write here (required for pdf)")
+    parser.add_argument(
+        "--print", action="store_true", help="print it on the till's receipt printer"
+    )
+    add_printer_options(parser)
 
 
 def report(args: argparse.Namespace, config: Config) -> int:
@@ -42,6 +48,8 @@ def report(args: argparse.Namespace, config: Config) -> int:
     day = args.date or datetime.now(tz).date()
     if args.format == "pdf" and args.output is None:
         return fail("report", "--format pdf needs --output FILE", EXIT_USAGE)
+    if args.print:
+        return _print_report(args, config)
     try:
         with database(read_only_ok=args.format == "text") as repository:
             if args.format in ("csv", "pdf"):  # exports are the owner's
@@ -69,6 +77,22 @@ def report(args: argparse.Namespace, config: Config) -> int:
         where = exc.filename or args.output
         return fail("report", f"cannot write {where}: {exc.strerror or exc}", EXIT_FAILED)
     return EXIT_OK
+
+
+def _print_report(args: argparse.Namespace, config: Config) -> int:
+    """The Z report on the receipt printer, in the shop's language."""
+    printer = chosen_printer("report", args, config)
+    if isinstance(printer, int):
+        return printer
+    tz = config.zone()
+    day = args.date or datetime.now(tz).date()
+    _translators = start_qt(config.shop.effective_language)
+    try:
+        with database(read_only_ok=True) as repository:
+            parts = sections(load(repository, day, tz, args.till), config.shop, tz, status_name)
+    except StoreError as exc:
+        return store_failure("report", exc)
+    return print_out("report", printer, report_slip(parts, config.shop))
 
 
 @contextmanager

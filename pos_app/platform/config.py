@@ -21,6 +21,7 @@ from pos_app.domain.countries import COUNTRIES, Country, country
 from pos_app.domain.errors import ValidationError
 from pos_app.domain.money import Money, currency_digits
 from pos_app.platform import paths
+from pos_app.platform.printer_config import ENV_VARIABLE, PrinterConfig, PrinterUrlError
 
 ENVIRONMENTS = ("sandbox", "production")
 LANGUAGES = {"en": "English", "fr": "Français"}
@@ -136,6 +137,7 @@ class Config:
     shop: ShopConfig = field(default_factory=ShopConfig)
     backup: BackupConfig = field(default_factory=BackupConfig)
     hub: HubConfig = field(default_factory=HubConfig)
+    printer: PrinterConfig = field(default_factory=PrinterConfig)
     # Each provider's section by its id, as read; a provider without one has its defaults.
     providers: Mapping[str, ProviderSection] = field(default_factory=dict)
     path: Path | None = None  # the file it came from, if any
@@ -158,6 +160,7 @@ _OWN_SECTIONS: dict[str, type[Any]] = {
     "shop": ShopConfig,
     "backup": BackupConfig,
     "hub": HubConfig,
+    "printer": PrinterConfig,
 }
 
 
@@ -286,6 +289,8 @@ def _validate(config: Config, path: Path) -> None:
         fail("shop.confirm_above", "must not be more than shop.largest_charge")
     if any(amount <= 0 for amount in shop.quick_amounts):
         fail("shop.quick_amounts", "must all be more than zero")
+    for key, problem in config.printer.problems():
+        fail(f"printer.{key}", problem)
     if config.hub.url and not is_http_url(config.hub.url):
         fail("hub.url", f"must be the hub's http(s):// address, not {config.hub.url!r}")
     if shop.timezone:
@@ -367,4 +372,19 @@ def apply_env(config: Config, sections: Sections) -> Config:
                 )
             providers[name] = dataclasses.replace(config.section(name, kind), base_url=url)
             changed = True
-    return dataclasses.replace(config, providers=providers) if changed else config
+    if changed:
+        config = dataclasses.replace(config, providers=providers)
+    return _printer_env(config)
+
+
+def _printer_env(config: Config) -> Config:
+    """POS_APP_PRINTER (a printer URL) stands in for [printer] url."""
+    url = os.environ.get(ENV_VARIABLE)
+    if url is None:
+        return config
+    try:
+        printer = dataclasses.replace(config.printer, url=url)
+        printer.target  # noqa: B018 - parses, or says why not
+    except PrinterUrlError as exc:
+        raise ConfigError(f"environment variable {ENV_VARIABLE}: {exc}") from exc
+    return dataclasses.replace(config, printer=printer)

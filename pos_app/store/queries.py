@@ -11,6 +11,7 @@ from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.phone import PhoneError, parse_phone
+from pos_app.domain.receipt_qr import scanned_reference
 from pos_app.store.timestamps import to_db_time
 
 
@@ -80,7 +81,10 @@ def where(flt: PaymentFilter) -> tuple[list[str], list[Any]]:
         params.append(flt.till)
     term = (flt.search or "").strip()
     phone = _whole_phone(term, flt.region)
-    if phone is not None:
+    if (scanned := scanned_reference(term)) is not None:
+        conditions.append("reference_id = ?")  # a receipt's QR code, scanned
+        params.append(scanned)
+    elif phone is not None:
         conditions.append("msisdn = ?")
         params.append(phone)
     elif term:

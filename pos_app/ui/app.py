@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_app import __version__
 from pos_app.app.till import build_till
+from pos_app.app.translations import install_translators
 from pos_app.app.world import open_repository
 from pos_app.platform import paths
 from pos_app.platform.config import Config
@@ -30,7 +31,6 @@ from pos_app.ui import theme
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
 from pos_app.ui.single_instance import SingleWindow
-from pos_app.ui.translations import install_translators
 
 log = logging.getLogger(__name__)
 

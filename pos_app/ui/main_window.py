@@ -36,6 +36,7 @@ from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.counter import CounterTab
 from pos_app.ui.hub_status import HubStatusLabel
 from pos_app.ui.owner_actions import OwnerActions
+from pos_app.ui.receipt_printing import ReceiptPrinting
 from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
 from pos_app.ui.report_view import ReportView
 from pos_app.ui.storage_status import DiskSpaceLabel, StorageBanner, fault_words, lifted
@@ -105,6 +106,8 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
         self.report = ReportView(self.reads, shop, tz, self.tabs)
         self.tabs.addTab(self.report, self.tr("Day report (Ctrl+3)"))
+        self.printing = ReceiptPrinting(config, repository, demo=demo, parent=self)
+        self.printing.follow(self.cards, self.payment_changed, self.report)
         self.owner_actions = OwnerActions(
             self,
             config,
@@ -115,6 +118,7 @@ class MainWindow(QMainWindow):
             start=self._start,
             show_counter=self.show_counter,
             hub=till.link.client if till and till.link else None,
+            printing=self.printing,
         )
         self.owner = self.owner_actions.gate
         self.tabs.setCornerWidget(self.owner_actions.buttons(self))
@@ -282,17 +286,12 @@ class MainWindow(QMainWindow):
             self.panel.amount.setFocus()
 
     def _open_receipt(self, payment: Payment) -> None:
-        tz = self._config.zone()
-        fresh = self._repository.get(payment.reference_id)
+        fresh, paper = self._repository.get(payment.reference_id), self.printing
+        tools = self._engine is not None
         dialog = ReceiptDetail(
-            fresh,
-            self._repository,
-            self._config.shop,
-            tz,
-            self,
-            owner_tools=self._engine is not None,
-            demo=self._demo,
+            fresh, self._repository, paper.shop, paper.tz, self, owner_tools=tools, demo=paper.demo
         )
+        dialog.print_requested.connect(paper.print_payment)
         dialog.refund_requested.connect(self.owner_actions.request_refund)
         dialog.resolve_requested.connect(self.owner_actions.request_resolve)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -391,6 +390,7 @@ class MainWindow(QMainWindow):
         self._unsubscribe()
         self._timer_stop()
         self.reads.close()
+        self.printing.close()
         for task in self._tasks:
             task.cancel()
         self.closed.emit()

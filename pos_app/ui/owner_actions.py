@@ -43,6 +43,8 @@ from pos_app.ui.business_dialog import BusinessDialog
 from pos_app.ui.findings_dialog import FindingsDialog
 from pos_app.ui.new_pin_dialog import NewPinDialog
 from pos_app.ui.pin_dialog import PinDialog
+from pos_app.ui.printer_settings import PrinterSettingsDialog
+from pos_app.ui.receipt_printing import ReceiptPrinting
 from pos_app.ui.refund_dialog import RefundDialog
 from pos_app.ui.report_view import ReportView, report_html
 from pos_app.ui.resolve_dialog import ResolveDialog
@@ -81,6 +83,7 @@ class OwnerActions(QObject):
         start: Start,
         show_counter: Callable[[], None],
         hub: HubClient | None = None,
+        printing: ReceiptPrinting | None = None,
     ) -> None:
         super().__init__(window)
         self._window, self._config, self._repository = window, config, repository
@@ -91,7 +94,7 @@ class OwnerActions(QObject):
         self.dialog: QDialog | None = None
         self.settings: SettingsDialog | None = None
         report.export_requested.connect(self.export_report)
-        self._hub = hub
+        self._hub, self._printing = hub, printing
         report.business_button.setVisible(hub is not None)
         report.business_requested.connect(self.whole_business)
 
@@ -107,6 +110,8 @@ class OwnerActions(QObject):
         self.reconcile_action.setEnabled(self._engine is not None)
         menu.addAction(self.tr("Check the database"), self.verify_database)
         menu.addAction(self.tr("Set or change the owner PIN…"), self.change_pin)
+        self.printer_action = menu.addAction(self.tr("Receipt printer…"), self.printer_settings)
+        self.printer_action.setEnabled(self._printing is not None)
         self.owner_button.setMenu(menu)
         self.settings_button = QPushButton(self.tr("Settings…"), corner)
         self.settings_button.setToolTip(
@@ -151,6 +156,20 @@ class OwnerActions(QObject):
 
     def _settings_closed(self) -> None:
         self.settings = None
+
+    def printer_settings(self) -> None:
+        printing = self._printing
+        if printing is None:
+            return
+        path = self._config.path or config_path()[0]
+
+        def show() -> None:
+            dialog = PrinterSettingsDialog(printing, path, self._window)
+            dialog.saved.connect(printing.reconfigure)
+            dialog.saved.connect(lambda _: self.gate.record("printer settings saved"))
+            self._show(dialog)
+
+        self.as_owner("printer settings", show)
 
     def change_pin(self) -> None:
         if not self.gate.has_pin():

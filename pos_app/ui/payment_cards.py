@@ -32,6 +32,7 @@ class PaymentCard(QFrame):
     dismissed = Signal(str)  # reference id
     receipt_entered = Signal(str, str)  # reference id, code as typed
     receipt_requested = Signal(object)  # Payment
+    print_requested = Signal(object)  # Payment: its receipt did not print, try again
 
     def __init__(
         self, payment: Payment, locale: str, parent: QWidget | None = None, unsaved: str = ""
@@ -84,7 +85,36 @@ class PaymentCard(QFrame):
         code_row.addWidget(self.code, 1)
         code_row.addWidget(self.save_code)
         layout.addLayout(code_row)
+        # The receipt printer's trouble, apart from the payment's own words: it changes
+        # nothing about the payment.
+        print_row = QHBoxLayout()
+        self.print_problem = QLabel(self)
+        self.print_problem.setObjectName("printProblem")
+        self.print_problem.setWordWrap(True)
+        self.print_problem.setStyleSheet(f"color:{theme.ERROR};font-weight:bold;")
+        self.print_again = QPushButton(self.tr("Print again"), self)
+        self.print_again.clicked.connect(self._print_again)
+        print_row.addWidget(self.print_problem, 1)
+        print_row.addWidget(self.print_again)
+        layout.addLayout(print_row)
+        self.clear_print_problem()
         self.show_payment(payment)
+
+    def show_print_problem(self, problem: str) -> None:
+        self.print_problem.setText(
+            self.tr("Receipt not printed: {0} — Print again").format(problem)
+        )
+        self.print_problem.setVisible(True)
+        self.print_again.setVisible(True)
+
+    def clear_print_problem(self) -> None:
+        self.print_problem.clear()
+        self.print_problem.setVisible(False)
+        self.print_again.setVisible(False)
+
+    def _print_again(self) -> None:
+        self.clear_print_problem()
+        self.print_requested.emit(self.payment)
 
     def _save_code(self) -> None:
         self.receipt_entered.emit(self.payment.reference_id, self.code.text())
@@ -215,6 +245,7 @@ class PaymentCards(QScrollArea):
     retry_requested = Signal(object)  # Payment
     receipt_entered = Signal(str, str)  # reference id, code as typed
     receipt_requested = Signal(object)  # Payment
+    print_requested = Signal(object)  # Payment
 
     def __init__(self, locale: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -235,6 +266,7 @@ class PaymentCards(QScrollArea):
             card.retry_requested.connect(self.retry_requested.emit)
             card.receipt_entered.connect(self.receipt_entered.emit)
             card.receipt_requested.connect(self.receipt_requested.emit)
+            card.print_requested.connect(self.print_requested.emit)
             card.dismissed.connect(self.dismiss)
             self.cards[payment.reference_id] = card
             self._layout.insertWidget(0, card)
@@ -247,6 +279,14 @@ class PaymentCards(QScrollArea):
         if card is not None:
             card.hide()
             card.deleteLater()
+
+    def show_print_problem(self, reference_id: str, problem: str) -> None:
+        if (card := self.cards.get(reference_id)) is not None:
+            card.show_print_problem(problem)
+
+    def clear_print_problem(self, reference_id: str) -> None:
+        if (card := self.cards.get(reference_id)) is not None:
+            card.clear_print_problem()
 
     def tick(self) -> None:
         """Refresh the waiting time shown on pending cards."""

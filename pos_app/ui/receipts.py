@@ -16,7 +16,6 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import QKeySequence
-from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
@@ -37,12 +36,14 @@ from PySide6.QtWidgets import (
 from pos_app.domain.payment import Payment, PaymentEvent, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.platform.config import ShopConfig
+from pos_app.printing.layout import payment_slip
+from pos_app.printing.qt_out import save_pdf, slip_html
 from pos_app.providers import registry
 from pos_app.store import PaymentRepository
 from pos_app.store.repository import PageCursor, PaymentFilter, Total, local_day
 from pos_app.ui import provider_facts
 from pos_app.ui.background_reads import BackgroundReads
-from pos_app.ui.receipt_print import print_receipt, receipt_html, roll_printer, save_pdf
+from pos_app.ui.receipt_printing import original_of
 from pos_app.ui.texts import reason_message, shop_today, status_choices, status_name
 
 Index = QModelIndex | QPersistentModelIndex
@@ -264,6 +265,7 @@ class ReceiptDetail(QDialog):
 
     refund_requested = Signal(object)  # Payment
     resolve_requested = Signal(object)  # Payment
+    print_requested = Signal(object)  # Payment: the window prints it on the till's printer
 
     def __init__(
         self,
@@ -277,12 +279,13 @@ class ReceiptDetail(QDialog):
         demo: bool = False,
     ) -> None:
         super().__init__(parent)
-        self.payment, self._shop, self._tz, self._demo = payment, shop, tz, demo
+        self.payment = payment
         self.problem: QMessageBox | None = None  # why the last save failed, for tests
         self.setWindowTitle(self.tr("Receipt {0}").format(payment.reference_id[:8]))
         layout = QVBoxLayout(self)
         # The receipt itself, as printed and saved as PDF, on its white paper.
-        self.summary = QLabel(receipt_html(payment, shop, tz, demo=demo, points=11), self)
+        self.slip = payment_slip(payment, original_of(payment, repository), shop, tz, demo=demo)
+        self.summary = QLabel(slip_html(self.slip, points=11), self)
         self.summary.setObjectName("receipt")
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -300,7 +303,7 @@ class ReceiptDetail(QDialog):
         buttons = QHBoxLayout()
         self.print_button = QPushButton(self.tr("Print… (Ctrl+P)"), self)
         self.print_button.setShortcut(QKeySequence("Ctrl+P"))
-        self.print_button.clicked.connect(self.print_)
+        self.print_button.clicked.connect(lambda: self.print_requested.emit(self.payment))
         self.pdf_button = QPushButton(self.tr("Save as PDF…"), self)
         self.pdf_button.clicked.connect(self.ask_pdf_path)
         self.refund_button = QPushButton(self.tr("Refund… (owner)"), self)
@@ -354,17 +357,6 @@ class ReceiptDetail(QDialog):
             text += self.tr(" (a late answer corrected it)")
         return text
 
-    def print_(self) -> None:
-        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
-        roll_printer(printer)
-        dialog = QPrintDialog(printer, self)
-        dialog.accepted.connect(
-            lambda: print_receipt(printer, self.payment, self._shop, self._tz, demo=self._demo)
-        )
-        # Modal for this window, without exec()'s nested loop: payments keep being followed.
-        dialog.setWindowModality(Qt.WindowModality.WindowModal)
-        dialog.show()
-
     def ask_pdf_path(self) -> None:
         dialog = QFileDialog(
             self,
@@ -378,7 +370,7 @@ class ReceiptDetail(QDialog):
 
     def save_pdf(self, path: Path) -> None:
         try:
-            save_pdf(path, self.payment, self._shop, self._tz, demo=self._demo)
+            save_pdf(path, self.slip)
         except OSError as exc:
             self.problem = QMessageBox(
                 QMessageBox.Icon.Warning,

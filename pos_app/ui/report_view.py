@@ -34,6 +34,7 @@ translate = QCoreApplication.translate
 class ReportView(QWidget):
     export_requested = Signal(str)  # "csv" or "pdf"; the window asks for the owner's PIN
     business_requested = Signal()  # every till's day from the owner's hub, behind the PIN
+    print_requested = Signal(object)  # DayReport: the Z report on the till's printer
 
     def __init__(
         self,
@@ -65,6 +66,13 @@ class ReportView(QWidget):
         self.pdf_button = QPushButton(self.tr("Save PDF… (owner)"), self)
         self.pdf_button.setToolTip(self.tr("The report on A4, to print or keep"))
         self.pdf_button.clicked.connect(lambda: self.export_requested.emit("pdf"))
+        self.print_button = QPushButton(self.tr("Print Z report"), self)
+        self.print_button.setToolTip(self.tr("The day's report on the receipt printer"))
+        self.print_button.clicked.connect(self._print)
+        self.print_problem = QLabel(self)
+        self.print_problem.setStyleSheet(f"color:{theme.ERROR};font-weight:bold;")
+        self.print_problem.setVisible(False)
+        self.print_button.setVisible(False)  # shown when the till has a printer
         self.business_button = QPushButton(self.tr("Whole business… (owner)"), self)
         self.business_button.setToolTip(
             self.tr("Every till's day as the owner's hub holds it, beside this till's own")
@@ -86,6 +94,8 @@ class ReportView(QWidget):
             controls.addWidget(widget)
         controls.addStretch(1)
         controls.addWidget(self.business_button)
+        controls.addWidget(self.print_problem)
+        controls.addWidget(self.print_button)
         controls.addWidget(self.csv_button)
         controls.addWidget(self.pdf_button)
         layout.addLayout(controls)
@@ -102,6 +112,19 @@ class ReportView(QWidget):
         layout.addWidget(split, 1)
         self.day.dateChanged.connect(self.refresh)
         self.till.currentIndexChanged.connect(self.refresh)
+
+    def _print(self) -> None:
+        self.print_problem.setVisible(False)
+        if self.report is not None:
+            self.print_requested.emit(self.report)
+
+    def show_print_problem(self, reference_id: str, problem: str) -> None:
+        """A Z report the printer did not print (`reference_id` is a receipt's: not ours)."""
+        if not reference_id:
+            self.print_problem.setText(
+                self.tr("Z report not printed: {0} — Print again").format(problem)
+            )
+            self.print_problem.setVisible(True)
 
     def selected_day(self) -> date:
         qdate = self.day.date()

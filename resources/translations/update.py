@@ -92,6 +92,7 @@ def sources(extra: Path) -> list[str]:
     shown = [
         *sorted((ROOT / "pos_app" / "ui").glob("*.py")),
         ROOT / "pos_app" / "reports" / "day_report.py",
+        *sorted((ROOT / "pos_app" / "printing").glob("*.py")),
     ]
     return [*map(str, shown), str(extra)]
 

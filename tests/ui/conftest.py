@@ -18,7 +18,7 @@ from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
-from pos_app.ui.translations import install_translators
+from pos_app.app.translations import install_translators
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -172,7 +172,7 @@ def test_a_typed_code_the_callback_contradicts_shows_in_the_history(
 def test_receipt_saved_as_pdf_for_an_80mm_roll(
     qtbot: QtBot, repo: PaymentRepository, tmp_path: Path
 ) -> None:
-    from pos_app.ui.receipt_print import receipt_lines
+    from pos_app.printing.layout import receipt_lines
 
     payment, event = Payment.create(
         provider="mpesa",

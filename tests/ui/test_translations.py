@@ -27,7 +27,7 @@ from pos_app.providers.mpesa.settings import MpesaConfig
 from pos_app.providers.resilience import CircuitBreaker
 from pos_app.store import PaymentRepository
 from pos_app.ui.texts import error_text, reason_message, shown
-from pos_app.ui.translations import install_translators
+from pos_app.app.translations import install_translators
 from tests.ui.conftest import Counter
 
 TRANSLATIONS = paths.resources_dir() / "translations"

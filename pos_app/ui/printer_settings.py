@@ -1,0 +1,203 @@
+"""The owner's receipt printer: how it is connected, its paper, its code page, whether receipts
+print by themselves, and a test page to see it all works before saving."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from pos_app.platform.config import ConfigError
+from pos_app.platform.config_writer import save_config
+from pos_app.platform.printer_config import (
+    BAUDS,
+    CODE_PAGES,
+    COPIES_MAX,
+    PrinterConfig,
+    PrinterTarget,
+    PrinterUrlError,
+    parse_printer_url,
+)
+from pos_app.printing.layout import test_page_slip
+from pos_app.providers import registry
+from pos_app.ui import theme
+from pos_app.ui.receipt_printing import ReceiptPrinting
+
+KINDS = ("none", "system", "tcp", "usb", "serial", "win32")
+
+
+class PrinterSettingsDialog(QDialog):
+    saved = Signal(object)  # PrinterConfig
+
+    def __init__(self, printing: ReceiptPrinting, path: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Receipt printer"))
+        self._printing, self._path = printing, path
+        config = printing.config
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox(self)
+        names = (
+            self.tr("No printer"),
+            self.tr("This computer's printer (its driver and print dialog)"),
+            self.tr("Thermal printer on the network (ESC/POS)"),
+            self.tr("Thermal printer on USB (ESC/POS)"),
+            self.tr("Thermal printer on a serial port (ESC/POS)"),
+            self.tr("Thermal printer through Windows (raw ESC/POS)"),
+        )
+        for kind, name in zip(KINDS, names, strict=True):
+            self.kind.addItem(name, kind)
+        form.addRow(self.tr("Printer"), self.kind)
+        self.where = QStackedWidget(self)
+        self.host, self.port = QLineEdit(self), QSpinBox(self)
+        self.port.setRange(1, 65535)
+        self.vendor, self.product = QLineEdit(self), QLineEdit(self)
+        self.device, self.baud = QLineEdit(self), QComboBox(self)
+        self.baud.addItems([str(b) for b in BAUDS])
+        self.name = QLineEdit(self)
+        self.host.setPlaceholderText("192.168.1.50")
+        self.vendor.setPlaceholderText("04b8")
+        self.product.setPlaceholderText("0202")
+        self.device.setPlaceholderText("/dev/ttyUSB0 or COM3")
+        pages = (
+            (),
+            (),
+            ((self.tr("Address"), self.host), (self.tr("Port"), self.port)),
+            (
+                (self.tr("Vendor id (hex)"), self.vendor),
+                (self.tr("Product id (hex)"), self.product),
+            ),
+            ((self.tr("Port"), self.device), (self.tr("Speed (baud)"), self.baud)),
+            ((self.tr("Printer name"), self.name),),
+        )
+        for rows in pages:
+            page = QWidget(self.where)
+            page_form = QFormLayout(page)
+            page_form.setContentsMargins(0, 0, 0, 0)
+            for label, field in rows:
+                page_form.addRow(label, field)
+            self.where.addWidget(page)
+        form.addRow(self.where)
+        self.kind.currentIndexChanged.connect(self.where.setCurrentIndex)
+        self.paper = QComboBox(self)
+        self.paper.addItem("80 mm", 80)
+        self.paper.addItem("58 mm", 58)
+        form.addRow(self.tr("Paper"), self.paper)
+        self.columns = QSpinBox(self)
+        self.columns.setRange(0, 64)
+        self.columns.setSpecialValueText(self.tr("the paper's usual"))
+        form.addRow(self.tr("Characters per line"), self.columns)
+        self.code_page = QComboBox(self)
+        self.code_page.addItems(list(CODE_PAGES))
+        self.code_page.setToolTip(self.tr("For accented letters (é, à, ç); AUTO suits most"))
+        form.addRow(self.tr("Code page"), self.code_page)
+        self.auto_print = QCheckBox(self.tr("Print the receipt as soon as a payment is paid"))
+        form.addRow(self.auto_print)
+        self.copies = QSpinBox(self)
+        self.copies.setRange(1, COPIES_MAX)
+        form.addRow(self.tr("Copies"), self.copies)
+        layout.addLayout(form)
+        self.test_button = QPushButton(self.tr("Print test page"), self)
+        self.test_button.clicked.connect(self.print_test_page)
+        layout.addWidget(self.test_button)
+        self.outcome = QLabel(self)
+        self.outcome.setWordWrap(True)
+        layout.addWidget(self.outcome)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._show(config)
+
+    def _show(self, config: PrinterConfig) -> None:
+        try:
+            target = config.target
+        except PrinterUrlError:
+            target = PrinterTarget(kind="none")
+        self.kind.setCurrentIndex(KINDS.index(target.kind))
+        self.where.setCurrentIndex(KINDS.index(target.kind))
+        self.host.setText(target.host)
+        self.port.setValue(target.port)
+        self.vendor.setText(f"{target.vendor:04x}" if target.vendor else "")
+        self.product.setText(f"{target.product:04x}" if target.product else "")
+        self.device.setText(target.device)
+        self.baud.setCurrentText(str(target.baud))
+        self.name.setText(target.name)
+        self.paper.setCurrentIndex(self.paper.findData(config.paper_mm))
+        self.columns.setValue(config.chars_per_line)
+        self.code_page.setCurrentText(config.code_page)
+        self.auto_print.setChecked(config.auto_print)
+        self.copies.setValue(config.copies)
+
+    def url(self) -> str:
+        """The printer as a URL; raises PrinterUrlError when a field is missing or wrong."""
+        kind = self.kind.currentData()
+        host, device, name = self.host.text().strip(), self.device.text().strip(), self.name.text()
+        url = {
+            "tcp": f"tcp://{host}:{self.port.value()}",
+            "usb": f"usb://{self.vendor.text().strip()}:{self.product.text().strip()}",
+            "serial": f"serial://{device}?baud={self.baud.currentText()}",
+            "win32": f"win32://{name.strip()}",
+        }.get(kind, kind)
+        return parse_printer_url(url).url
+
+    def chosen(self) -> PrinterConfig:
+        """What the dialog shows, as a config; raises PrinterUrlError."""
+        return dataclasses.replace(
+            self._printing.config,
+            url=self.url(),
+            paper_mm=int(self.paper.currentData()),
+            chars_per_line=self.columns.value(),
+            code_page=self.code_page.currentText(),
+            auto_print=self.auto_print.isChecked(),
+            copies=self.copies.value(),
+        )
+
+    def print_test_page(self) -> None:
+        try:
+            config = self.chosen()
+        except PrinterUrlError as exc:
+            self._say(str(exc), error=True)
+            return
+        slip = test_page_slip(self._printing.shop, config, datetime.now(self._printing.tz))
+        self._say(self.tr("Printing the test page…"))
+        self._printing.print_test(config, slip, self._tested)
+
+    def _tested(self, problem: str | None) -> None:
+        if problem is None:
+            self._say(self.tr("Test page sent: check it came out right"))
+        else:
+            self._say(self.tr("Test page not printed: {0}").format(problem), error=True)
+
+    def save(self) -> None:
+        try:
+            chosen = self.chosen()
+            values = {f.name: getattr(chosen, f.name) for f in dataclasses.fields(chosen)}
+            save_config(self._path, {"printer": values}, registry.config_sections())
+        except (PrinterUrlError, ConfigError, OSError) as exc:
+            self._say(str(exc), error=True)
+            return
+        self.saved.emit(chosen)
+        self.accept()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.outcome.setText(text)
+        self.outcome.setStyleSheet(f"color:{theme.ERROR};" if error else "")

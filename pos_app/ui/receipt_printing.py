@@ -1,0 +1,174 @@
+"""Receipts on the till's printer: printed when the cashier asks, or as soon as a payment is
+paid, on a worker thread; a printer that fails says so on the payment's card, and the payment
+itself is never touched."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Coroutine
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import QWidget
+
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.report import DayReport
+from pos_app.engine.events import PaymentUpdate
+from pos_app.platform.config import Config
+from pos_app.platform.printer_config import PrinterConfig
+from pos_app.printing.layout import payment_slip, report_slip
+from pos_app.printing.qt_out import print_slip, roll_printer
+from pos_app.printing.send import PrinterFault
+from pos_app.printing.service import PrintService
+from pos_app.printing.slip import Slip
+from pos_app.reports.day_report import sections
+from pos_app.store import PaymentRepository, StoreError
+from pos_app.ui.payment_cards import PaymentCards
+from pos_app.ui.report_view import ReportView
+from pos_app.ui.texts import status_name
+
+log = logging.getLogger(__name__)
+
+
+def original_of(payment: Payment, repository: PaymentRepository) -> Payment | None:
+    """The payment a refund refunds, if it can be read."""
+    if payment.refund_of is None:
+        return None
+    try:
+        return repository.get(payment.refund_of)
+    except StoreError:
+        return None
+
+
+def fault_words(fault: PrinterFault) -> str:
+    return QCoreApplication.translate("Printer", fault.problem)
+
+
+class ReceiptPrinting(QObject):
+    """`failed` carries the reference id (empty for a report) and what the cashier reads."""
+
+    printed = Signal(str)  # reference id, or "" for the day's report
+    failed = Signal(str, str)
+    configured = Signal()  # the owner saved new printer settings
+
+    def __init__(
+        self, config: Config, repository: PaymentRepository, *, demo: bool, parent: QWidget
+    ) -> None:
+        super().__init__(parent)
+        self.config, self.shop, self.tz, self.demo = (
+            config.printer,
+            config.shop,
+            config.zone(),
+            demo,
+        )
+        self._repository, self._parent = repository, parent
+        self._tasks: set[asyncio.Future[None]] = set()
+        self.service = PrintService(self.config)
+        self.dialog: QPrintDialog | None = None  # the system printer's dialog, while open
+
+    @property
+    def can_print(self) -> bool:
+        return self.config.target.kind != "none"
+
+    def follow(self, cards: PaymentCards, changes: SignalInstance, report: ReportView) -> None:
+        """Print again from a card; print a receipt as soon as a payment is paid; print the
+        day's report."""
+        report.print_button.setVisible(self.can_print)
+        self.configured.connect(lambda: report.print_button.setVisible(self.can_print))
+        report.print_requested.connect(self.print_report)
+        self.failed.connect(report.show_print_problem)
+        cards.print_requested.connect(self.print_payment)
+        self.failed.connect(cards.show_print_problem)
+        self.printed.connect(cards.clear_print_problem)
+        changes.connect(self._maybe_auto_print)
+
+    def _maybe_auto_print(self, update: PaymentUpdate) -> None:
+        if not (self.config.auto_print and self.service.direct):
+            return
+        event, payment = update.event, update.payment
+        just_paid = event.to_status == PaymentStatus.SUCCESSFUL != event.from_status
+        if just_paid and not update.unsaved and not event.is_correction:
+            self.print_payment(payment)
+
+    def slip(self, payment: Payment) -> Slip:
+        original = original_of(payment, self._repository)
+        return payment_slip(payment, original, self.shop, self.tz, demo=self.demo)
+
+    def print_payment(self, payment: Payment) -> None:
+        slip = self.slip(payment)
+        if self.service.direct:
+            self._run(self._print(slip, payment.reference_id))
+        elif self.can_print:
+            self._ask_system_printer(slip)
+
+    def print_report(self, report: DayReport) -> None:
+        slip = report_slip(sections(report, self.shop, self.tz, status_name), self.shop)
+        if self.service.direct:
+            self._run(self._print(slip, "", copies=1))
+        elif self.can_print:
+            self._ask_system_printer(slip)
+
+    def reconfigure(self, config: PrinterConfig) -> None:
+        """The owner saved new printer settings: the next slip goes to that printer."""
+        self.service.close()
+        self.config, self.service = config, PrintService(config)
+        self.configured.emit()
+
+    def print_test(
+        self, config: PrinterConfig, slip: Slip, done: Callable[[str | None], None]
+    ) -> None:
+        """The owner's test page on `config`'s printer (saved or not); `done` gets the problem."""
+        if not config.target.is_escpos:
+            if config.target.kind == "system":
+                self._ask_system_printer(slip)
+            done(None if config.target.kind == "system" else self.tr("no printer chosen"))
+            return
+
+        async def test() -> None:
+            service = PrintService(config)
+            try:
+                await service.print_slip(slip, copies=1)
+            except PrinterFault as fault:
+                done(fault_words(fault))
+            else:
+                done(None)
+            finally:
+                service.close()
+
+        self._run(test())
+
+    def _run(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(work)
+        self._tasks.add(task)  # a task nobody holds may be collected before it ends
+        task.add_done_callback(self._tasks.discard)
+
+    async def _print(self, slip: Slip, reference_id: str, copies: int | None = None) -> None:
+        try:
+            await self.service.print_slip(slip, copies)
+        except PrinterFault as fault:
+            self.failed.emit(reference_id, fault_words(fault))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a layout bug must not end up as a stalled card
+            log.error("printing failed", exc_info=exc)
+            self.failed.emit(reference_id, str(exc))
+        else:
+            self.printed.emit(reference_id)
+
+    def _ask_system_printer(self, slip: Slip) -> None:
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        roll_printer(printer, self.config.paper_mm)
+        dialog = QPrintDialog(printer, self._parent)
+        dialog.accepted.connect(lambda: print_slip(printer, slip))
+        # Modal for the window, without exec()'s nested loop: payments keep being followed.
+        dialog.setWindowModality(Qt.WindowModality.WindowModal)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.dialog = dialog
+
+    def close(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        self.service.close()
