@@ -119,6 +119,8 @@ def refund_slip(
     rows[1] = Row(
         translate("Receipt", "Refunded"), refund.amount.format(shop.effective_locale), bold=True
     )
+    if refund.status == PaymentStatus.SUCCESSFUL:  # "paid" is the customer's payment's word
+        rows[4] = Row(translate("Receipt", "Status"), translate("Receipt", "REFUND MADE"))
     tied: list[Block] = []
     if original is not None:
         tied = [

@@ -791,6 +791,10 @@
         <translation>Choisir ou changer le code du gérant…</translation>
     </message>
     <message>
+        <source>Receipt printer…</source>
+        <translation>Imprimante de reçus…</translation>
+    </message>
+    <message>
         <source>Settings…</source>
         <translation>Paramètres…</translation>
     </message>
@@ -840,6 +844,14 @@
     <message>
         <source>Save code</source>
         <translation>Enregistrer le code</translation>
+    </message>
+    <message>
+        <source>Print again</source>
+        <translation>Imprimer à nouveau</translation>
+    </message>
+    <message>
+        <source>Receipt not printed: {0} — Print again</source>
+        <translation>Reçu non imprimé : {0} — Imprimer à nouveau</translation>
     </message>
     <message>
         <source>{0} — not yet saved: {1}</source>
@@ -955,6 +967,128 @@
     <message>
         <source>Too many wrong PINs: owner actions are locked for {0} s.</source>
         <translation>Trop de codes erronés : les actions du gérant sont bloquées pendant {0} s.</translation>
+    </message>
+</context>
+<context>
+    <name>Printer</name>
+    <message>
+        <source>printer not answering</source>
+        <translation>l’imprimante ne répond pas</translation>
+    </message>
+    <message>
+        <source>printer out of paper</source>
+        <translation>l’imprimante n’a plus de papier</translation>
+    </message>
+    <message>
+        <source>printer offline (cover open or paper out?)</source>
+        <translation>imprimante hors ligne (capot ouvert ou plus de papier ?)</translation>
+    </message>
+    <message>
+        <source>this computer cannot drive that printer</source>
+        <translation>cet ordinateur ne peut pas piloter cette imprimante</translation>
+    </message>
+</context>
+<context>
+    <name>PrinterSettingsDialog</name>
+    <message>
+        <source>Receipt printer</source>
+        <translation>Imprimante de reçus</translation>
+    </message>
+    <message>
+        <source>No printer</source>
+        <translation>Pas d’imprimante</translation>
+    </message>
+    <message>
+        <source>This computer&apos;s printer (its driver and print dialog)</source>
+        <translation>L’imprimante de cet ordinateur (son pilote et sa fenêtre d’impression)</translation>
+    </message>
+    <message>
+        <source>Thermal printer on the network (ESC/POS)</source>
+        <translation>Imprimante thermique sur le réseau (ESC/POS)</translation>
+    </message>
+    <message>
+        <source>Thermal printer on USB (ESC/POS)</source>
+        <translation>Imprimante thermique en USB (ESC/POS)</translation>
+    </message>
+    <message>
+        <source>Thermal printer on a serial port (ESC/POS)</source>
+        <translation>Imprimante thermique sur port série (ESC/POS)</translation>
+    </message>
+    <message>
+        <source>Thermal printer through Windows (raw ESC/POS)</source>
+        <translation>Imprimante thermique via Windows (ESC/POS brut)</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Imprimante</translation>
+    </message>
+    <message>
+        <source>Address</source>
+        <translation>Adresse</translation>
+    </message>
+    <message>
+        <source>Port</source>
+        <translation>Port</translation>
+    </message>
+    <message>
+        <source>Vendor id (hex)</source>
+        <translation>Identifiant fabricant (hexa)</translation>
+    </message>
+    <message>
+        <source>Product id (hex)</source>
+        <translation>Identifiant produit (hexa)</translation>
+    </message>
+    <message>
+        <source>Speed (baud)</source>
+        <translation>Vitesse (bauds)</translation>
+    </message>
+    <message>
+        <source>Printer name</source>
+        <translation>Nom de l’imprimante</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>Papier</translation>
+    </message>
+    <message>
+        <source>the paper&apos;s usual</source>
+        <translation>selon le papier</translation>
+    </message>
+    <message>
+        <source>Characters per line</source>
+        <translation>Caractères par ligne</translation>
+    </message>
+    <message>
+        <source>For accented letters (é, à, ç); AUTO suits most</source>
+        <translation>Pour les lettres accentuées (é, à, ç) ; AUTO convient le plus souvent</translation>
+    </message>
+    <message>
+        <source>Code page</source>
+        <translation>Page de code</translation>
+    </message>
+    <message>
+        <source>Print the receipt as soon as a payment is paid</source>
+        <translation>Imprimer le reçu dès qu’un paiement est payé</translation>
+    </message>
+    <message>
+        <source>Copies</source>
+        <translation>Copies</translation>
+    </message>
+    <message>
+        <source>Print test page</source>
+        <translation>Imprimer une page de test</translation>
+    </message>
+    <message>
+        <source>Printing the test page…</source>
+        <translation>Impression de la page de test…</translation>
+    </message>
+    <message>
+        <source>Test page sent: check it came out right</source>
+        <translation>Page de test envoyée : vérifiez qu’elle est bien sortie</translation>
+    </message>
+    <message>
+        <source>Test page not printed: {0}</source>
+        <translation>Page de test non imprimée : {0}</translation>
     </message>
 </context>
 <context>
@@ -1303,10 +1437,6 @@
         <translation>voir le SMS {0} du client</translation>
     </message>
     <message>
-        <source>no real money moved</source>
-        <translation>aucun argent réel n’a circulé</translation>
-    </message>
-    <message>
         <source>Date</source>
         <translation>Date</translation>
     </message>
@@ -1339,8 +1469,48 @@
         <translation>Référence</translation>
     </message>
     <message>
+        <source>Served by</source>
+        <translation>Servi par</translation>
+    </message>
+    <message>
         <source>Our reference</source>
         <translation>Notre référence</translation>
+    </message>
+    <message>
+        <source>Thank you</source>
+        <translation>Merci</translation>
+    </message>
+    <message>
+        <source>Refunded</source>
+        <translation>Remboursé</translation>
+    </message>
+    <message>
+        <source>REFUND MADE</source>
+        <translation>REMBOURSEMENT EFFECTUÉ</translation>
+    </message>
+    <message>
+        <source>Refund of</source>
+        <translation>Remboursement de</translation>
+    </message>
+    <message>
+        <source>REFUND</source>
+        <translation>REMBOURSEMENT</translation>
+    </message>
+    <message>
+        <source>Printer test page</source>
+        <translation>Page de test de l’imprimante</translation>
+    </message>
+    <message>
+        <source>Printer</source>
+        <translation>Imprimante</translation>
+    </message>
+    <message>
+        <source>Paper</source>
+        <translation>Papier</translation>
+    </message>
+    <message>
+        <source>Code page</source>
+        <translation>Page de code</translation>
     </message>
 </context>
 <context>
@@ -1411,6 +1581,13 @@
     <message>
         <source>Could not save {0}: {1}</source>
         <translation>Impossible d’enregistrer {0} : {1}</translation>
+    </message>
+</context>
+<context>
+    <name>ReceiptPrinting</name>
+    <message>
+        <source>no printer chosen</source>
+        <translation>aucune imprimante choisie</translation>
     </message>
 </context>
 <context>
@@ -1525,6 +1702,14 @@
         <translation>Le rapport sur A4, à imprimer ou à garder</translation>
     </message>
     <message>
+        <source>Print Z report</source>
+        <translation>Imprimer le rapport Z</translation>
+    </message>
+    <message>
+        <source>The day&apos;s report on the receipt printer</source>
+        <translation>Le rapport du jour sur l’imprimante de reçus</translation>
+    </message>
+    <message>
         <source>Whole business… (owner)</source>
         <translation>Toute l&apos;affaire… (propriétaire)</translation>
     </message>
@@ -1539,6 +1724,10 @@
     <message>
         <source>Day</source>
         <translation>Jour</translation>
+    </message>
+    <message>
+        <source>Z report not printed: {0} — Print again</source>
+        <translation>Rapport Z non imprimé : {0} — Imprimer à nouveau</translation>
     </message>
     <message>
         <source>Counting…</source>
