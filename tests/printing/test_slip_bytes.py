@@ -47,7 +47,9 @@ def refund() -> Slip:
 def z_report() -> Slip:
     payments = [
         paid(),
-        dataclasses.replace(paid(amount=Money(3000, "XOF"), code="1"), created_at=NOW.replace(hour=11)),
+        dataclasses.replace(
+            paid(amount=Money(3000, "XOF"), code="1"), created_at=NOW.replace(hour=11)
+        ),
         dataclasses.replace(paid(code=None), status=S.FAILED, reason="LOW_BALANCE"),
     ]
     report = day_report(payments, date(2026, 3, 14), ABIDJAN, "Caisse 2")

@@ -12,13 +12,14 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.app.till import Till, build_till
+from pos_app.app.translations import install_translators
 from pos_app.engine.engine import PaymentEngine
 from pos_app.platform.config import Config, ShopConfig
+from pos_app.platform.printer_config import PrinterConfig
 from pos_app.sandbox.mtn import MtnSimulator
 from pos_app.store import PaymentRepository, open_database
 from pos_app.ui.collector import MainThreadCollector
 from pos_app.ui.main_window import MainWindow
-from pos_app.app.translations import install_translators
 
 
 @pytest.fixture(scope="package", autouse=True)
@@ -78,11 +79,12 @@ class Counter:
         sound: bool = True,
         approval_delay: float = 0.2,
         timezone: str = "",
+        printer: PrinterConfig | None = None,
     ) -> None:
         """The real window of a shop on the built-in simulator, shown and active."""
         self.loop, self.repo, self.qtbot = loop, repo, qtbot
         shop = ShopConfig(name="Mama Rose", country=country, sound=sound, timezone=timezone)
-        self.config = Config(shop=shop)
+        self.config = Config(shop=shop, printer=printer or PrinterConfig())
         self.till: Till = build_till(self.config, demo=True, approval_delay=approval_delay)
         self.engine: PaymentEngine = self.till.engine(repo)
         self.window = MainWindow(self.config, repo, demo=True, engine=self.engine, till=self.till)

@@ -11,9 +11,9 @@ from pytestqt.qtbot import QtBot
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.platform.config import ShopConfig
-from pos_app.store import PaymentRepository
 from pos_app.printing.layout import receipt_lines, receipt_slip
 from pos_app.printing.qt_out import slip_html
+from pos_app.store import PaymentRepository
 from pos_app.ui.receipts import ReceiptDetail
 
 S = PaymentStatus

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.app.till import SetupProblem, build_till
+from pos_app.app.translations import install_translators
 from pos_app.domain.errors import Text, message_of
 from pos_app.domain.money import AmountError, Money
 from pos_app.domain.phone import PhoneError, parse_phone
@@ -27,7 +28,6 @@ from pos_app.providers.mpesa.settings import MpesaConfig
 from pos_app.providers.resilience import CircuitBreaker
 from pos_app.store import PaymentRepository
 from pos_app.ui.texts import error_text, reason_message, shown
-from pos_app.app.translations import install_translators
 from tests.ui.conftest import Counter
 
 TRANSLATIONS = paths.resources_dir() / "translations"
