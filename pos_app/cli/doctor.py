@@ -184,11 +184,10 @@ def _printer_line(config: Config) -> Line:
     if target.kind == "none":
         return (OK, "printer: none (receipts can still be saved as PDF)")
     if target.kind == "system":
+        # No Qt application here: a command run inside another program (the tests) must not
+        # leave one behind, and the printer list needs none.
         from PySide6.QtPrintSupport import QPrinterInfo
 
-        from pos_app.cli.print_commands import start_qt
-
-        start_qt("en")
         default = QPrinterInfo.defaultPrinter()
         if default.isNull():
             return (WARN, "printer: this computer's printer is set, but it has no default one")

@@ -11,6 +11,7 @@ import os
 import tempfile
 import textwrap
 import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from pos_app.platform.printer_config import PrinterConfig
@@ -71,6 +72,41 @@ def _wrap(text: str, columns: int) -> list[str]:
     return textwrap.wrap(plain(text), columns, break_long_words=True) or [""]
 
 
+@dataclass(frozen=True)
+class PrintLine:
+    """One line as a thermal printer prints it, or a QR code."""
+
+    text: str = ""
+    align: str = "left"  # left | center
+    bold: bool = False
+    big: bool = False  # double width and height: half as many characters fit
+    qr: str | None = None
+
+
+def print_lines(slip: Slip, columns: int) -> list[PrintLine]:
+    """The slip on paper `columns` characters wide: what the printer gets, and what the
+    README's picture of a receipt shows (resources/receipt_picture.py)."""
+    lines: list[PrintLine] = []
+    for block in slip.blocks:
+        if isinstance(block, Title):
+            lines += [
+                PrintLine(part, "center", bold=True, big=True)
+                for part in _wrap(block.text, columns // 2)
+            ]
+        elif isinstance(block, Centered):
+            lines += [PrintLine(part, "center", block.bold) for part in _wrap(block.text, columns)]
+        elif isinstance(block, Heading):
+            lines += [PrintLine(part, bold=True) for part in _wrap(block.text, columns)]
+        elif isinstance(block, Row):
+            rows = row_lines(block.label, block.value, columns)
+            lines += [PrintLine(part, bold=block.bold) for part in rows]
+        elif isinstance(block, Rule):
+            lines.append(PrintLine("-" * columns))
+        else:
+            lines.append(PrintLine(align="center", qr=block.data))
+    return lines
+
+
 def slip_bytes(slip: Slip, printer: PrinterConfig, copies: int = 1) -> bytes:
     escpos_module()
     from escpos.printer import Dummy
@@ -79,33 +115,23 @@ def slip_bytes(slip: Slip, printer: PrinterConfig, copies: int = 1) -> bytes:
     out.hw("INIT")
     if printer.code_page != "AUTO":
         out.charcode(printer.code_page)
+    lines = print_lines(slip, printer.columns)
     for _ in range(copies):
-        render(slip, out, printer.columns, qr_size=6 if printer.paper_mm >= 80 else 4)
+        render(lines, out, qr_size=6 if printer.paper_mm >= 80 else 4)
     return bytes(out.output)
 
 
-def render(slip: Slip, out: Escpos, columns: int, qr_size: int) -> None:
-    for block in slip.blocks:
-        if isinstance(block, Title):
-            out.set_with_default(align="center", bold=True, double_width=True, double_height=True)
-            lines = _wrap(block.text, columns // 2)
-        elif isinstance(block, Centered):
-            out.set_with_default(align="center", bold=block.bold)
-            lines = _wrap(block.text, columns)
-        elif isinstance(block, Heading):
-            out.set_with_default(bold=True)
-            lines = _wrap(block.text, columns)
-        elif isinstance(block, Row):
-            out.set_with_default(bold=block.bold)
-            lines = row_lines(block.label, block.value, columns)
-        elif isinstance(block, Rule):
-            out.set_with_default()
-            lines = ["-" * columns]
-        else:  # a QR code
-            out.set_with_default(align="center")
-            out.qr(block.data, native=True, size=qr_size)
-            continue
-        for line in lines:
-            out.textln(line)
+def render(lines: list[PrintLine], out: Escpos, qr_size: int) -> None:
+    style: tuple[str, bool, bool] | None = None
+    for line in lines:
+        if (line.align, line.bold, line.big) != style:  # only what changes
+            style = (line.align, line.bold, line.big)
+            out.set_with_default(
+                align=line.align, bold=line.bold, double_width=line.big, double_height=line.big
+            )
+        if line.qr is not None:
+            out.qr(line.qr, native=True, size=qr_size)
+        else:
+            out.textln(line.text)
     out.set_with_default()
     out.cut()

@@ -155,10 +155,10 @@ def payment_slip(
     return refund_slip(payment, original, shop, tz, demo=demo)
 
 
-def report_slip(parts: list[Section], shop: ShopConfig, *, demo: bool = False) -> Slip:
-    """The end-of-day report's sections (`reports.day_report.sections`), on a roll."""
-    blocks: list[Block] = [Centered(demo_note(), bold=True)] if demo else []
-    blocks += [Title(shop.name)]
+def report_slip(parts: list[Section], shop: ShopConfig) -> Slip:
+    """The end-of-day report's sections (`reports.day_report.sections`: in the demo world,
+    its title says so), on a roll."""
+    blocks: list[Block] = [Title(shop.name)]
     for title, lines in parts:
         blocks += [Rule(), Heading(title)]
         blocks += [Row(label, value) for label, value in lines]

@@ -95,6 +95,7 @@ class PrinterSettingsDialog(QDialog):
             self.where.addWidget(page)
         form.addRow(self.where)
         self.kind.currentIndexChanged.connect(self.where.setCurrentIndex)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
         self.paper = QComboBox(self)
         self.paper.addItem("80 mm", 80)
         self.paper.addItem("58 mm", 58)
@@ -127,6 +128,10 @@ class PrinterSettingsDialog(QDialog):
         layout.addWidget(buttons)
         self._show(config)
 
+    def _kind_changed(self, index: int) -> None:
+        # Receipts print by themselves only on a thermal printer: the system's asks a dialog.
+        self.auto_print.setEnabled(KINDS[index] not in ("none", "system"))
+
     def _show(self, config: PrinterConfig) -> None:
         try:
             target = config.target
@@ -146,6 +151,7 @@ class PrinterSettingsDialog(QDialog):
         self.code_page.setCurrentText(config.code_page)
         self.auto_print.setChecked(config.auto_print)
         self.copies.setValue(config.copies)
+        self._kind_changed(self.kind.currentIndex())
 
     def url(self) -> str:
         """The printer as a URL; raises PrinterUrlError when a field is missing or wrong."""

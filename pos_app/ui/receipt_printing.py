@@ -57,12 +57,8 @@ class ReceiptPrinting(QObject):
         self, config: Config, repository: PaymentRepository, *, demo: bool, parent: QWidget
     ) -> None:
         super().__init__(parent)
-        self.config, self.shop, self.tz, self.demo = (
-            config.printer,
-            config.shop,
-            config.zone(),
-            demo,
-        )
+        self.config, self.shop, self.tz = config.printer, config.shop, config.zone()
+        self.demo = demo
         self._repository, self._parent = repository, parent
         self._tasks: set[asyncio.Future[None]] = set()
         self.service = PrintService(self.config)
@@ -149,8 +145,6 @@ class ReceiptPrinting(QObject):
             await self.service.print_slip(slip, copies)
         except PrinterFault as fault:
             self.failed.emit(reference_id, fault_words(fault))
-        except asyncio.CancelledError:
-            raise
         except Exception as exc:  # a layout bug must not end up as a stalled card
             log.error("printing failed", exc_info=exc)
             self.failed.emit(reference_id, str(exc))

@@ -21,6 +21,8 @@ import pytest
 
 from pos_app.platform.credentials import installed_backends
 from pos_app.sandbox import demo
+from tests.printing.escpos_decode import decode
+from tests.printing.fake_printer import FakePrinter
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -193,6 +195,32 @@ def test_the_frozen_simulator_serves_a_frozen_charge_over_http(bundle: Bundle) -
     assert result.returncode == 0, result.stdout + result.stderr
     assert "DEMO" not in result.stderr
     assert "PAID" in result.stdout and "256772***456" in result.stdout
+
+
+def test_a_frozen_receipt_prints_on_a_network_printer(bundle: Bundle) -> None:
+    """python-escpos and its printer database travel with the app: a demo charge, then its
+    receipt and the day's report on a real TCP printer."""
+    charged = bundle.run(
+        "--demo",
+        "charge",
+        "--provider",
+        "mtn",
+        "--amount",
+        "2500",
+        "--phone",
+        "0772123456",
+        "--json",
+    )
+    assert charged.returncode == 0, charged.stderr
+    reference = json.loads(charged.stdout.splitlines()[-1])["reference_id"]
+    with FakePrinter("ok") as printer:
+        printed = bundle.run("--demo", "print", reference[:8], "--printer", printer.url)
+        assert printed.returncode == 0, printed.stderr
+        report = bundle.run("--demo", "report", "--print", POS_APP_PRINTER=printer.url)
+        assert report.returncode == 0, report.stderr
+        receipt, day = printer.wait_for_jobs(2)
+    assert decode(receipt).qr_codes[0].startswith(reference)
+    assert "End-of-day report" in " ".join(decode(day).texts())
 
 
 def test_the_window_opens_with_its_icon_and_title(bundle: Bundle) -> None:
