@@ -192,12 +192,17 @@ def _printer_line(config: Config) -> Line:
         if default.isNull():
             return (WARN, "printer: this computer's printer is set, but it has no default one")
         return (OK, f"printer: this computer's printer, {default.printerName()!r} by default")
+    if target.kind == "win32":  # opening it would spool an empty document
+        return (OK, f"printer {target.url}: set; Windows' spooler says how it is")
     from pos_app.printing.send import PrinterFault, send
+    from pos_app.printing.service import STEPS
 
-    try:
-        send(target, b"", printer.timeout_seconds / 2)  # nothing printed: only its status
+    try:  # nothing printed: it connects and, where the printer answers, asks its state
+        send(target, b"", printer.timeout_seconds / STEPS, ask=printer.ask_status)
     except PrinterFault as fault:
         return (FIX, f"printer {target.url}: {fault}")
+    if not printer.ask_status:
+        return (OK, f"printer {target.url}: reached (it is not asked its state: ask_status)")
     return (OK, f"printer {target.url}: answers, online, paper in ({printer.paper_mm} mm)")
 
 

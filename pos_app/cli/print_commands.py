@@ -127,20 +127,23 @@ def start_qt(language: str) -> list[Any]:
     return install_translators(app, language)
 
 
-def print_out(command: str, printer: PrinterConfig, slip: Slip) -> int:
-    """Print `slip`; says where, or why not."""
+def print_out(command: str, printer: PrinterConfig, slip: Slip, copies: int | None = None) -> int:
+    """Print `slip` (`copies`: else the setting's); says where, or why not."""
+    copies = copies or printer.copies
     if printer.target.is_escpos:
         from pos_app.printing.send import PrinterFault
         from pos_app.printing.service import print_now
 
         try:
-            print_now(printer, slip)
+            print_now(printer, slip, copies)
         except PrinterFault as fault:
+            if fault.sent:
+                return fail(command, f"sent, but {fault}: see whether it came out", EXIT_FAILED)
             return fail(command, f"not printed: {fault}", EXIT_FAILED)
     else:
         from pos_app.printing.qt_out import print_on_system_printer
 
-        problem = print_on_system_printer(slip, printer.paper_mm, printer.copies)
+        problem = print_on_system_printer(slip, printer.paper_mm, copies)
         if problem:
             return fail(command, f"not printed: {problem}", EXIT_FAILED)
     print(f"{slip.kind} printed on {printer.target.url}")

@@ -92,7 +92,7 @@ def _print_report(args: argparse.Namespace, config: Config) -> int:
             parts = sections(load(repository, day, tz, args.till), config.shop, tz, status_name)
     except StoreError as exc:
         return store_failure("report", exc)
-    return print_out("report", printer, report_slip(parts, config.shop))
+    return print_out("report", printer, report_slip(parts, config.shop), copies=1)
 
 
 @contextmanager

@@ -85,7 +85,9 @@ def _tcp(url: str) -> PrinterTarget:
 def _usb(url: str) -> PrinterTarget:
     ids = url.split("://", 1)[1].strip("/")
     vendor, _, product = ids.partition(":")
-    if not (_HEX4.fullmatch(vendor) and _HEX4.fullmatch(product)):
+    if not (_HEX4.fullmatch(vendor) and _HEX4.fullmatch(product)) or not (
+        int(vendor, 16) and int(product, 16)
+    ):
         raise PrinterUrlError(
             f"{url!r}: expected usb://VID:PID, the printer's vendor and product ids in "
             "hexadecimal, e.g. usb://04b8:0202"
@@ -128,6 +130,9 @@ class PrinterConfig:
     auto_print: bool = False  # print the receipt as soon as a payment is paid
     copies: int = 1
     timeout_seconds: float = 8.0  # a printer that has not taken the receipt by then has failed
+    # Ask the printer its state (DLE EOT) before and after each job; off for printers that
+    # never answer: a job then counts as printed once sent.
+    ask_status: bool = True
 
     @property
     def target(self) -> PrinterTarget:

@@ -6,8 +6,11 @@ way never gets half a layout followed by the next job's start.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
+import shutil
+import sys
 import tempfile
 import textwrap
 import unicodedata
@@ -41,23 +44,28 @@ _FOLD = str.maketrans(
 
 
 def escpos_module() -> None:
-    """Import python-escpos without its side effects: at import it writes its printer database
-    into a new temporary folder each time (unless told where) and calls logging.basicConfig()."""
-    os.environ.setdefault(
-        "ESCPOS_CAPABILITIES_PICKLE_DIR", os.path.join(tempfile.gettempdir(), "pos-app-escpos")
-    )
-    os.makedirs(os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"], exist_ok=True)
+    """Import python-escpos without its side effects. At import it pickles its printer database
+    into a folder (a new temporary one each time unless told where, never removed); here a
+    private one per process, removed at exit, so no other user or process can hand it a pickle.
+    It also logs through `logging.info()`, which sets up logging to stderr when the root logger
+    has no handler."""
+    if "escpos.printer" in sys.modules:
+        return
+    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+        folder = tempfile.mkdtemp(prefix="pos-app-escpos-")
+        atexit.register(shutil.rmtree, folder, True)
+        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = folder
     root = logging.getLogger()
-    guard = logging.NullHandler()
-    root.addHandler(guard)  # basicConfig() does nothing when the root logger has a handler
-    try:
-        import escpos.printer  # noqa: F401
-    finally:
-        root.removeHandler(guard)
+    if not root.handlers:
+        root.addHandler(logging.NullHandler())
+    import escpos.printer  # noqa: F401
 
 
 def plain(text: str) -> str:
-    return unicodedata.normalize("NFC", text).translate(_FOLD)
+    """Printable text: a control character from outside (a name, a reference) would be a
+    command to the printer."""
+    text = unicodedata.normalize("NFC", text).translate(_FOLD)
+    return "".join(" " if ch < " " or ch == "\x7f" else ch for ch in text)
 
 
 def row_lines(label: str, value: str, columns: int) -> list[str]:

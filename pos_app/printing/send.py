@@ -1,9 +1,10 @@
-"""One job to one ESC/POS printer: connect, send every byte, then ask the printer how it is.
+"""One job to one ESC/POS printer: connect, ask the printer how it is, send every byte, ask
+again.
 
-Blocking, with a time limit on every step; the window runs it on a worker thread
-(`service.py`). A printer that takes the bytes into its network buffer but never prints them
-does not answer the status request (DLE EOT) that follows them: that is how a printer that is
-off, jammed or out of paper is told from one that printed.
+Blocking, every step with a time limit; the window runs it on a worker thread (`service.py`).
+Asking first (DLE EOT, a real-time status request) finds a printer that is off, jammed or out of
+paper before anything is sent, so "not printed" means it: a receipt the cashier prints again is
+never a second copy. Asking after finds a printer that took the bytes and then stopped.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ NOT_ANSWERING = str(QT_TRANSLATE_NOOP("Printer", "printer not answering"))
 OUT_OF_PAPER = str(QT_TRANSLATE_NOOP("Printer", "printer out of paper"))
 OFFLINE = str(QT_TRANSLATE_NOOP("Printer", "printer offline (cover open or paper out?)"))
 CANNOT_REACH = str(QT_TRANSLATE_NOOP("Printer", "this computer cannot drive that printer"))
+BUSY = str(QT_TRANSLATE_NOOP("Printer", "printer still busy with an earlier job"))
+UNCONFIRMED = str(QT_TRANSLATE_NOOP("Printer", "the printer did not confirm it"))
 
 _ONLINE = b"\x10\x04\x01"  # DLE EOT 1: printer status
 _PAPER = b"\x10\x04\x04"  # DLE EOT 4: roll paper sensor
@@ -32,67 +35,109 @@ _PAPER_END = 0x60
 
 
 class PrinterFault(Exception):
-    """The job did not print. `problem` is one of the texts above, `detail` says why."""
+    """The job did not print. `problem` is one of the texts above, `detail` says why; `sent`:
+    the printer took the bytes (it may have printed them)."""
 
-    def __init__(self, problem: str, detail: str = "") -> None:
+    def __init__(self, problem: str, detail: str = "", *, sent: bool = False) -> None:
         super().__init__(f"{problem} ({detail})" if detail else problem)
-        self.problem = problem
-        self.detail = detail
+        self.problem, self.detail, self.sent = problem, detail, sent
 
 
-def send(target: PrinterTarget, data: bytes, timeout: float) -> None:
-    """Raises PrinterFault when the printer did not take the job or is not well."""
-    device = _open(target, timeout)
+def send(target: PrinterTarget, data: bytes, step: float, *, ask: bool = True) -> None:
+    """Raises PrinterFault. `step`: the time limit of each step; `ask`: whether the printer
+    answers status requests (some never do: then a job counts as printed once sent). With no
+    data, only asks (doctor)."""
+    ask = ask and target.kind != "win32"  # the Windows spooler takes jobs; it answers nothing
+    device = _open(target, step)
     try:
-        device._raw(data)
-        if target.kind != "win32":  # the Windows spooler takes the job; it answers nothing
+        if ask:
             _check(device)
-    except PrinterFault:
-        raise
-    except Exception as exc:  # socket, USB and serial errors: all mean the same to the cashier
-        raise PrinterFault(NOT_ANSWERING, f"{type(exc).__name__}: {exc}") from exc
+        if not data:
+            return
+        try:
+            device._raw(data)
+            if target.kind == "win32":
+                device.close()  # ends the spooled document: the job goes to the printer here
+        except Exception as exc:  # reset, broken pipe, write timeout: it did not take it all
+            raise PrinterFault(NOT_ANSWERING, _said(exc)) from exc
+        if ask:
+            try:
+                _check(device)
+            except PrinterFault as fault:
+                # A reset: the printer threw away what it had not read. Else it has the job
+                # and did not say how it went.
+                dropped = isinstance(fault.__cause__, ConnectionError)
+                raise PrinterFault(fault.problem, fault.detail, sent=not dropped) from fault
     finally:
-        with suppress(Exception):
+        _close(device, target)
+
+
+def _close(device: Any, target: PrinterTarget) -> None:
+    with suppress(Exception):
+        port = device._device
+        if target.kind == "serial" and port:
+            # python-escpos's close() flushes first: a printer that stopped reading would
+            # hold it. What was written is written.
+            port.close()
+            device._device = False
+        else:
             device.close()
+
+
+def _said(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
 
 
 def _check(device: Any) -> None:
     status = _ask(device, _ONLINE)
-    if status[0] & _OFFLINE_BIT:
-        paper = _ask(device, _PAPER)
-        problem = OUT_OF_PAPER if paper[0] & _PAPER_END == _PAPER_END else OFFLINE
-        raise PrinterFault(problem, f"status {status[0]:#04x}, paper {paper[0]:#04x}")
     paper = _ask(device, _PAPER)
-    if paper[0] & _PAPER_END == _PAPER_END:
-        raise PrinterFault(OUT_OF_PAPER, f"paper {paper[0]:#04x}")
+    if paper & _PAPER_END == _PAPER_END:
+        raise PrinterFault(OUT_OF_PAPER, f"status {status:#04x}, paper {paper:#04x}")
+    if status & _OFFLINE_BIT:
+        raise PrinterFault(OFFLINE, f"status {status:#04x}, paper {paper:#04x}")
 
 
-def _ask(device: Any, request: bytes) -> bytes:
-    device._raw(request)
-    answer: bytes = device._read()
-    if not answer:  # the printer closed the connection
-        raise PrinterFault(NOT_ANSWERING, "no answer to a status request")
-    return answer
-
-
-def _open(target: PrinterTarget, timeout: float) -> Any:
-    escpos_module()
-    from escpos import printer
-
+def _ask(device: Any, request: bytes) -> int:
     try:
-        if target.kind == "tcp":
-            device: Any = printer.Network(host=target.host, port=target.port, timeout=timeout)
-        elif target.kind == "usb":
-            device = printer.Usb(target.vendor, target.product, timeout=int(timeout * 1000))
-        elif target.kind == "serial":
-            device = printer.Serial(devfile=target.device, baudrate=target.baud, timeout=timeout)
-        elif target.kind == "win32" and printer.Win32Raw.is_usable():
-            device = printer.Win32Raw(printer_name=target.name)
-        else:
-            raise PrinterFault(CANNOT_REACH, f"{target.url} needs Windows or is not ESC/POS")
+        device._raw(request)
+        answer: bytes = device._read()
+    except TimeoutError as exc:
+        raise PrinterFault(NOT_ANSWERING, "no answer to a status request") from exc
+    except Exception as exc:
+        raise PrinterFault(NOT_ANSWERING, _said(exc)) from exc
+    if not answer:  # the printer closed the connection
+        raise PrinterFault(NOT_ANSWERING, "the printer closed the connection")
+    return answer[-1]
+
+
+def _open(target: PrinterTarget, step: float) -> Any:
+    try:
+        escpos_module()
+        from escpos import printer
+    except Exception as exc:  # a broken install or an unwritable cache folder
+        raise PrinterFault(CANNOT_REACH, _said(exc)) from exc
+    try:
+        device = _connector(printer, target, step)
         device.open()
+        if target.kind == "serial":
+            # python-escpos sets only the read timeout: a printer that never reads (off, or
+            # DSR low) would hold a write for ever.
+            device.device.write_timeout = step
     except PrinterFault:
         raise
     except Exception as exc:  # refused, unplugged, no such port, no USB library
-        raise PrinterFault(NOT_ANSWERING, f"{target.url}: {type(exc).__name__}: {exc}") from exc
+        problem = CANNOT_REACH if type(exc).__name__ == "NoBackendError" else NOT_ANSWERING
+        raise PrinterFault(problem, f"{target.url}: {_said(exc)}") from exc
     return device
+
+
+def _connector(printer: Any, target: PrinterTarget, step: float) -> Any:
+    if target.kind == "tcp":
+        return printer.Network(host=target.host, port=target.port, timeout=step)
+    if target.kind == "usb":
+        return printer.Usb(target.vendor, target.product, timeout=int(step * 1000))
+    if target.kind == "serial":
+        return printer.Serial(devfile=target.device, baudrate=target.baud, timeout=step)
+    if target.kind == "win32" and printer.Win32Raw.is_usable():
+        return printer.Win32Raw(printer_name=target.name)
+    raise PrinterFault(CANNOT_REACH, f"{target.url} needs Windows, or is not ESC/POS")

@@ -292,6 +292,7 @@ class MainWindow(QMainWindow):
             fresh, self._repository, paper.shop, paper.tz, self, owner_tools=tools, demo=paper.demo
         )
         dialog.print_requested.connect(paper.print_payment)
+        dialog.print_button.setVisible(paper.can_print)
         dialog.refund_requested.connect(self.owner_actions.request_refund)
         dialog.resolve_requested.connect(self.owner_actions.request_resolve)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

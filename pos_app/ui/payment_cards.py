@@ -100,10 +100,8 @@ class PaymentCard(QFrame):
         self.clear_print_problem()
         self.show_payment(payment)
 
-    def show_print_problem(self, problem: str) -> None:
-        self.print_problem.setText(
-            self.tr("Receipt not printed: {0} — Print again").format(problem)
-        )
+    def show_print_problem(self, text: str) -> None:
+        self.print_problem.setText(text)
         self.print_problem.setVisible(True)
         self.print_again.setVisible(True)
 

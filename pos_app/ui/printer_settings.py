@@ -4,6 +4,8 @@ print by themselves, and a test page to see it all works before saving."""
 from __future__ import annotations
 
 import dataclasses
+import os
+import tomllib
 from datetime import datetime
 from pathlib import Path
 
@@ -29,6 +31,7 @@ from pos_app.platform.printer_config import (
     BAUDS,
     CODE_PAGES,
     COPIES_MAX,
+    ENV_VARIABLE,
     PrinterConfig,
     PrinterTarget,
     PrinterUrlError,
@@ -42,6 +45,16 @@ from pos_app.ui.receipt_printing import ReceiptPrinting
 KINDS = ("none", "system", "tcp", "usb", "serial", "win32")
 
 
+def file_printer_url(path: Path) -> str:
+    """[printer] url as the config file has it."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return PrinterConfig().url
+    url = data.get("printer", {}).get("url", PrinterConfig().url)
+    return url if isinstance(url, str) else PrinterConfig().url
+
+
 class PrinterSettingsDialog(QDialog):
     saved = Signal(object)  # PrinterConfig
 
@@ -50,6 +63,9 @@ class PrinterSettingsDialog(QDialog):
         self.setWindowTitle(self.tr("Receipt printer"))
         self._printing, self._path = printing, path
         config = printing.config
+        # With POS_APP_PRINTER set, the printer shown is the environment's; the file's own
+        # (kept unless the owner chooses another) is this.
+        self._file_url = file_printer_url(path) if os.environ.get(ENV_VARIABLE) else None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.kind = QComboBox(self)
@@ -113,7 +129,27 @@ class PrinterSettingsDialog(QDialog):
         self.copies = QSpinBox(self)
         self.copies.setRange(1, COPIES_MAX)
         form.addRow(self.tr("Copies"), self.copies)
+        self.ask_status = QCheckBox(self.tr("Ask the printer whether it is ready and printed"))
+        self.ask_status.setToolTip(
+            self.tr(
+                "Turn off only for a printer that never answers: a receipt then counts as "
+                "printed once sent"
+            )
+        )
+        form.addRow(self.ask_status)
         layout.addLayout(form)
+        self.overridden = QLabel(self)
+        self.overridden.setWordWrap(True)
+        override = os.environ.get(ENV_VARIABLE)
+        self.overridden.setText(
+            self.tr("{0} is set: this till prints on {1} until it is removed").format(
+                ENV_VARIABLE, override
+            )
+            if override
+            else ""
+        )
+        self.overridden.setVisible(bool(override))
+        layout.addWidget(self.overridden)
         self.test_button = QPushButton(self.tr("Print test page"), self)
         self.test_button.clicked.connect(self.print_test_page)
         layout.addWidget(self.test_button)
@@ -151,6 +187,7 @@ class PrinterSettingsDialog(QDialog):
         self.code_page.setCurrentText(config.code_page)
         self.auto_print.setChecked(config.auto_print)
         self.copies.setValue(config.copies)
+        self.ask_status.setChecked(config.ask_status)
         self._kind_changed(self.kind.currentIndex())
 
     def url(self) -> str:
@@ -175,6 +212,7 @@ class PrinterSettingsDialog(QDialog):
             code_page=self.code_page.currentText(),
             auto_print=self.auto_print.isChecked(),
             copies=self.copies.value(),
+            ask_status=self.ask_status.isChecked(),
         )
 
     def print_test_page(self) -> None:
@@ -197,6 +235,8 @@ class PrinterSettingsDialog(QDialog):
         try:
             chosen = self.chosen()
             values = {f.name: getattr(chosen, f.name) for f in dataclasses.fields(chosen)}
+            if self._file_url is not None and chosen.url == self._printing.config.url:
+                values["url"] = self._file_url  # the environment's printer stays out of the file
             save_config(self._path, {"printer": values}, registry.config_sections())
         except (PrinterUrlError, ConfigError, OSError) as exc:
             self._say(str(exc), error=True)

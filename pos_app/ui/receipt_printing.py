@@ -7,11 +7,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine
+from contextlib import suppress
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal, SignalInstance
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal, SignalInstance
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.report import DayReport
@@ -20,7 +21,7 @@ from pos_app.platform.config import Config
 from pos_app.platform.printer_config import PrinterConfig
 from pos_app.printing.layout import payment_slip, report_slip
 from pos_app.printing.qt_out import print_slip, roll_printer
-from pos_app.printing.send import PrinterFault
+from pos_app.printing.send import NOT_ANSWERING, PrinterFault
 from pos_app.printing.service import PrintService
 from pos_app.printing.slip import Slip
 from pos_app.reports.day_report import sections
@@ -46,6 +47,23 @@ def fault_words(fault: PrinterFault) -> str:
     return QCoreApplication.translate("Printer", fault.problem)
 
 
+# By (a report?, sent?): whether to print again, and why.
+SENTENCES = {
+    (False, False): QT_TRANSLATE_NOOP("Printer", "Receipt not printed: {0} — Print again"),
+    (False, True): QT_TRANSLATE_NOOP(
+        "Printer", "Receipt sent, but {0}: see whether it came out — Print again if not"
+    ),
+    (True, False): QT_TRANSLATE_NOOP("Printer", "Z report not printed: {0} — Print again"),
+    (True, True): QT_TRANSLATE_NOOP("Printer", "Z report sent, but {0}: see whether it came out"),
+}
+
+
+def not_printed(fault: PrinterFault, *, report: bool = False) -> str:
+    """What the cashier reads."""
+    template = str(SENTENCES[(report, fault.sent)])
+    return QCoreApplication.translate("Printer", template).format(fault_words(fault))
+
+
 class ReceiptPrinting(QObject):
     """`failed` carries the reference id (empty for a report) and what the cashier reads."""
 
@@ -63,6 +81,8 @@ class ReceiptPrinting(QObject):
         self._tasks: set[asyncio.Future[None]] = set()
         self.service = PrintService(self.config)
         self.dialog: QPrintDialog | None = None  # the system printer's dialog, while open
+        self.message: QMessageBox | None = None  # a receipt not printed, away from its card
+        self._cards: PaymentCards | None = None
 
     @property
     def can_print(self) -> bool:
@@ -79,6 +99,7 @@ class ReceiptPrinting(QObject):
         self.failed.connect(cards.show_print_problem)
         self.printed.connect(cards.clear_print_problem)
         changes.connect(self._maybe_auto_print)
+        self._cards = cards
 
     def _maybe_auto_print(self, update: PaymentUpdate) -> None:
         if not (self.config.auto_print and self.service.direct):
@@ -124,14 +145,18 @@ class ReceiptPrinting(QObject):
 
         async def test() -> None:
             service = PrintService(config)
+            problem: str | None = None
             try:
                 await service.print_slip(slip, copies=1)
             except PrinterFault as fault:
-                done(fault_words(fault))
-            else:
-                done(None)
+                problem = fault_words(fault)
+            except Exception as exc:
+                log.error("test page failed", exc_info=exc)
+                problem = str(exc)
             finally:
                 service.close()
+            with suppress(RuntimeError):  # the dialog may be closed by now
+                done(problem)
 
         self._run(test())
 
@@ -143,13 +168,26 @@ class ReceiptPrinting(QObject):
     async def _print(self, slip: Slip, reference_id: str, copies: int | None = None) -> None:
         try:
             await self.service.print_slip(slip, copies)
-        except PrinterFault as fault:
-            self.failed.emit(reference_id, fault_words(fault))
-        except Exception as exc:  # a layout bug must not end up as a stalled card
-            log.error("printing failed", exc_info=exc)
-            self.failed.emit(reference_id, str(exc))
+        except Exception as exc:  # a layout bug too: never a silent failure
+            if not isinstance(exc, PrinterFault):
+                log.error("printing failed", exc_info=exc)
+                exc = PrinterFault(NOT_ANSWERING, str(exc))
+            self._say(reference_id, not_printed(exc, report=not reference_id))
         else:
             self.printed.emit(reference_id)
+
+    def _say(self, reference_id: str, text: str) -> None:
+        """On the payment's card, or, without one (a receipt printed from the receipts), in a
+        message of its own."""
+        self.failed.emit(reference_id, text)
+        cards = self._cards.cards if self._cards is not None else {}
+        if reference_id and reference_id not in cards:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning, self.tr("Receipt"), text, parent=self._parent
+            )
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.open()
+            self.message = box
 
     def _ask_system_printer(self, slip: Slip) -> None:
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)

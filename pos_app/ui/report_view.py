@@ -118,12 +118,10 @@ class ReportView(QWidget):
         if self.report is not None:
             self.print_requested.emit(self.report)
 
-    def show_print_problem(self, reference_id: str, problem: str) -> None:
+    def show_print_problem(self, reference_id: str, text: str) -> None:
         """A Z report the printer did not print (`reference_id` is a receipt's: not ours)."""
         if not reference_id:
-            self.print_problem.setText(
-                self.tr("Z report not printed: {0} — Print again").format(problem)
-            )
+            self.print_problem.setText(text)
             self.print_problem.setVisible(True)
 
     def selected_day(self) -> date:

@@ -11,13 +11,15 @@ Modes:
 - "no_paper": like "ok", but DLE EOT 4 answers 0x7E (paper end: python-escpos's
   paper_status() gives 0).
 - "offline": like "ok", but DLE EOT 1 answers 0x1E (bit 3: offline; is_online() gives False).
+- "goes_quiet": like "ok" for the first two status requests (before a job), then reads
+  everything and answers nothing more.
 - "never_reads": accepts and never reads nor answers; its receive buffer is small
   (SO_RCVBUF 4096 on the listening socket), so a sender soon blocks. Sockets stay open until
   stop.
-- "reset": reads `reset_after` bytes, then closes with a TCP reset (SO_LINGER on, 0 seconds)
-  without answering; with reset_after=0 it reads nothing and resets when the first bytes
-  arrive. A job shorter than `reset_after` (and its status requests) is read and left
-  unanswered: the sender's read times out instead.
+- "reset": reads `reset_after` bytes (answering status requests among them as "ok" does),
+  then closes with a TCP reset (SO_LINGER on, 0 seconds); with reset_after=0 it reads nothing
+  and resets when the first bytes arrive. A job shorter than `reset_after` is read and left
+  unanswered past its status requests: the sender's read times out instead.
 
 Limit: status requests are found by scanning the stream for 0x10 0x04 followed by 1..4 (also
 across recv() chunks) without parsing ESC/POS, so those three bytes inside a GS ( k payload or
@@ -49,6 +51,7 @@ _ANSWERS = {
     "no_paper": {1: 0x16, 2: 0x12, 3: 0x12, 4: 0x7E},
     "offline": {1: 0x1E, 2: 0x12, 3: 0x12, 4: 0x12},
 }
+_ANSWERS["goes_quiet"] = _ANSWERS["ok"]
 MODES = (*_ANSWERS, "never_reads", "reset")
 _POLL = 0.02  # seconds between looks at the stop flag
 _JOIN = 2.0
@@ -184,7 +187,7 @@ class FakePrinter:
 
     def _read_and_answer(self, conn: socket.socket, buffer: bytearray) -> None:
         answers = _ANSWERS[self.mode]
-        scanned = 0
+        scanned, answered = 0, 0
         while not self._stop.is_set():
             chunk = self._recv(conn, 65536)
             if chunk is None:
@@ -195,10 +198,14 @@ class FakePrinter:
                 buffer += chunk
             replies, scanned = _status_requests(buffer, scanned)
             for n in replies:
+                answered += 1
+                if self.mode == "goes_quiet" and answered > 2:
+                    continue
                 with contextlib.suppress(OSError):
                     conn.sendall(bytes([answers[n]]))
 
     def _read_then_reset(self, conn: socket.socket, buffer: bytearray) -> None:
+        scanned = 0
         while len(buffer) < self.reset_after and not self._stop.is_set():
             chunk = self._recv(conn, self.reset_after - len(buffer))
             if chunk is None:
@@ -207,6 +214,10 @@ class FakePrinter:
                 return
             with self._lock:
                 buffer += chunk
+            replies, scanned = _status_requests(buffer, scanned)
+            for n in replies:
+                with contextlib.suppress(OSError):
+                    conn.sendall(bytes([_ANSWERS["ok"][n]]))
         # reset_after=0: not before the first bytes arrive, so that the sender's connect() has
         # surely succeeded (a reset racing it would fail the connect instead).
         while self.reset_after == 0 and not self._stop.is_set():

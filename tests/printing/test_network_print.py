@@ -104,7 +104,7 @@ def test_every_field_of_a_receipt_reaches_the_printer(
     assert decoded.qr_codes == [f"{REFERENCE} 1627092895"]
     assert lines[-1].text == THANKS[language]
     assert decoded.cuts == 1
-    assert decoded.status_queries == 2  # it asked the printer how it was after the job
+    assert decoded.status_queries == 4  # how the printer was, before and after the job
 
 
 def test_copies_are_whole_receipts_one_after_another() -> None:

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from pos_app.platform.printer_config import PrinterConfig
 from pos_app.store import PaymentRepository
 from pos_app.ui.printer_settings import PrinterSettingsDialog
 from tests.printing.escpos_decode import decode
@@ -86,5 +87,26 @@ def test_a_printer_that_cannot_be_refuses_to_save(
     assert dialog.isVisible() and "expected usb://VID:PID" in dialog.outcome.text()
     assert config_file.read_text(encoding="utf-8") == before
     assert counter.window.printing.config.url == "system"
+    counter.window.close()
+    counter.close()
+
+
+def test_the_environments_printer_stays_out_of_the_file(
+    qtbot: QtBot,
+    loop: asyncio.AbstractEventLoop,
+    repo: PaymentRepository,
+    config_file: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """POS_APP_PRINTER for a trial: saving another setting keeps the file's own printer."""
+    monkeypatch.setenv("POS_APP_PRINTER", "tcp://10.0.0.7:9100")
+    counter = Counter(qtbot, loop, repo, printer=PrinterConfig(url="tcp://10.0.0.7:9100"))
+    dialog = open_dialog(counter)
+    assert "POS_APP_PRINTER is set" in dialog.overridden.text()
+    assert dialog.host.text() == "10.0.0.7"
+    dialog.copies.setValue(2)
+    dialog.save()
+    saved = tomllib.loads(config_file.read_text(encoding="utf-8"))["printer"]
+    assert saved["url"] == "system" and saved["copies"] == 2
     counter.window.close()
     counter.close()
