@@ -850,10 +850,6 @@
         <translation>Imprimer à nouveau</translation>
     </message>
     <message>
-        <source>Receipt not printed: {0} — Print again</source>
-        <translation>Reçu non imprimé : {0} — Imprimer à nouveau</translation>
-    </message>
-    <message>
         <source>{0} — not yet saved: {1}</source>
         <translation>{0} — pas encore enregistré : {1}</translation>
     </message>
@@ -987,6 +983,30 @@
         <source>this computer cannot drive that printer</source>
         <translation>cet ordinateur ne peut pas piloter cette imprimante</translation>
     </message>
+    <message>
+        <source>printer still busy with an earlier job</source>
+        <translation>imprimante encore occupée par une impression précédente</translation>
+    </message>
+    <message>
+        <source>the printer did not confirm it</source>
+        <translation>l’imprimante ne l’a pas confirmé</translation>
+    </message>
+    <message>
+        <source>Receipt not printed: {0} — Print again</source>
+        <translation>Reçu non imprimé : {0} — Imprimer à nouveau</translation>
+    </message>
+    <message>
+        <source>Receipt sent, but {0}: see whether it came out — Print again if not</source>
+        <translation>Reçu envoyé, mais {0} : vérifiez s’il est sorti — sinon, Imprimer à nouveau</translation>
+    </message>
+    <message>
+        <source>Z report not printed: {0} — Print again</source>
+        <translation>Rapport Z non imprimé : {0} — Imprimer à nouveau</translation>
+    </message>
+    <message>
+        <source>Z report sent, but {0}: see whether it came out</source>
+        <translation>Rapport Z envoyé, mais {0} : vérifiez s’il est sorti</translation>
+    </message>
 </context>
 <context>
     <name>PrinterSettingsDialog</name>
@@ -1073,6 +1093,18 @@
     <message>
         <source>Copies</source>
         <translation>Copies</translation>
+    </message>
+    <message>
+        <source>Ask the printer whether it is ready and printed</source>
+        <translation>Demander à l’imprimante si elle est prête et a imprimé</translation>
+    </message>
+    <message>
+        <source>Turn off only for a printer that never answers: a receipt then counts as printed once sent</source>
+        <translation>À désactiver seulement pour une imprimante qui ne répond jamais : un reçu compte alors comme imprimé dès qu’il est envoyé</translation>
+    </message>
+    <message>
+        <source>{0} is set: this till prints on {1} until it is removed</source>
+        <translation>{0} est défini : cette caisse imprime sur {1} tant qu’il n’est pas retiré</translation>
     </message>
     <message>
         <source>Print test page</source>
@@ -1589,6 +1621,10 @@
         <source>no printer chosen</source>
         <translation>aucune imprimante choisie</translation>
     </message>
+    <message>
+        <source>Receipt</source>
+        <translation>Reçu</translation>
+    </message>
 </context>
 <context>
     <name>ReceiptsModel</name>
@@ -1724,10 +1760,6 @@
     <message>
         <source>Day</source>
         <translation>Jour</translation>
-    </message>
-    <message>
-        <source>Z report not printed: {0} — Print again</source>
-        <translation>Rapport Z non imprimé : {0} — Imprimer à nouveau</translation>
     </message>
     <message>
         <source>Counting…</source>

@@ -186,14 +186,18 @@ class FakePrinter:
             return b""
 
     def _read_and_answer(self, conn: socket.socket, buffer: bytearray) -> None:
-        answers = _ANSWERS[self.mode]
+        self._read(conn, buffer, limit=None)
+
+    def _read(self, conn: socket.socket, buffer: bytearray, limit: int | None) -> bool:
+        """Reads (up to `limit` bytes), answering status requests; False at the stream's end."""
+        answers = _ANSWERS["ok" if self.mode == "reset" else self.mode]
         scanned, answered = 0, 0
-        while not self._stop.is_set():
-            chunk = self._recv(conn, 65536)
+        while (limit is None or len(buffer) < limit) and not self._stop.is_set():
+            chunk = self._recv(conn, 65536 if limit is None else limit - len(buffer))
             if chunk is None:
                 continue
             if not chunk:
-                return
+                return False
             with self._lock:
                 buffer += chunk
             replies, scanned = _status_requests(buffer, scanned)
@@ -203,21 +207,11 @@ class FakePrinter:
                     continue
                 with contextlib.suppress(OSError):
                     conn.sendall(bytes([answers[n]]))
+        return True
 
     def _read_then_reset(self, conn: socket.socket, buffer: bytearray) -> None:
-        scanned = 0
-        while len(buffer) < self.reset_after and not self._stop.is_set():
-            chunk = self._recv(conn, self.reset_after - len(buffer))
-            if chunk is None:
-                continue
-            if not chunk:
-                return
-            with self._lock:
-                buffer += chunk
-            replies, scanned = _status_requests(buffer, scanned)
-            for n in replies:
-                with contextlib.suppress(OSError):
-                    conn.sendall(bytes([_ANSWERS["ok"][n]]))
+        if not self._read(conn, buffer, limit=self.reset_after):
+            return
         # reset_after=0: not before the first bytes arrive, so that the sender's connect() has
         # surely succeeded (a reset racing it would fail the connect instead).
         while self.reset_after == 0 and not self._stop.is_set():

@@ -3,9 +3,6 @@ real processes, a real database file, a real TCP printer."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,19 +14,9 @@ from pos_app.platform import paths
 from pos_app.store import PaymentRepository, open_database
 from tests.printing.escpos_decode import decode
 from tests.printing.fake_printer import FakePrinter, refused_url
+from tests.unit.test_cli import run
 
 S = PaymentStatus
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "pos_app", *args],
-        capture_output=True,
-        text=True,
-        env={**os.environ, **(env or {})},
-        timeout=60,
-        check=False,
-    )
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
 
 from pos_app.app.till import Till, build_till
@@ -61,6 +61,18 @@ def repo(tmp_path: Path) -> Iterator[PaymentRepository]:
     db = open_database(tmp_path / "pos.sqlite3")
     yield PaymentRepository(db)
     db.close()
+
+
+def click(loop: asyncio.AbstractEventLoop, button: QAbstractButton) -> None:
+    """Click `button` with the event loop running: what the click starts (tasks that talk over
+    the network) never runs while pytest-qt spins Qt without asyncio's loop (stack-pitfalls
+    §1.10)."""
+
+    async def press() -> None:
+        button.click()
+        await asyncio.sleep(0)
+
+    loop.run_until_complete(press())
 
 
 async def until(condition: Callable[[], bool], timeout: float = 15) -> None:

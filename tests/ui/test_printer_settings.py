@@ -9,7 +9,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.platform.printer_config import PrinterConfig
@@ -17,7 +16,7 @@ from pos_app.store import PaymentRepository
 from pos_app.ui.printer_settings import PrinterSettingsDialog
 from tests.printing.escpos_decode import decode
 from tests.printing.fake_printer import FakePrinter
-from tests.ui.conftest import Counter, until
+from tests.ui.conftest import Counter, click, until
 from tests.ui.test_main_window import enter_pin
 
 PIN = "480213"
@@ -55,7 +54,7 @@ def test_set_up_a_network_printer_with_a_test_page(
         dialog.port.setValue(fake.port)
         dialog.paper.setCurrentIndex(dialog.paper.findData(58))
         dialog.auto_print.setChecked(True)
-        qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+        click(loop, dialog.test_button)
         loop.run_until_complete(until(lambda: "Test page sent" in dialog.outcome.text()))
         texts = decode(fake.wait_for_jobs(1)[0]).texts()
         assert "Printer test page" in texts
@@ -81,7 +80,7 @@ def test_a_printer_that_cannot_be_refuses_to_save(
     dialog.kind.setCurrentIndex(dialog.kind.findData("usb"))
     dialog.vendor.setText("EPSON")
     dialog.product.setText("0202")
-    qtbot.mouseClick(dialog.test_button, Qt.MouseButton.LeftButton)
+    click(loop, dialog.test_button)
     assert "expected usb://VID:PID" in dialog.outcome.text()
     dialog.save()
     assert dialog.isVisible() and "expected usb://VID:PID" in dialog.outcome.text()

@@ -10,7 +10,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from pos_app.domain.payment import PaymentStatus
@@ -21,7 +20,7 @@ from pos_app.ui.lag_probe import LagProbe
 from pos_app.ui.payment_cards import PaymentCard
 from tests.printing.escpos_decode import decode
 from tests.printing.fake_printer import FakePrinter, refused_url
-from tests.ui.conftest import Counter, until
+from tests.ui.conftest import Counter, click, until
 
 NOT_PRINTED = "Receipt not printed: printer not answering — Print again"
 
@@ -95,7 +94,7 @@ def test_a_failing_printer_is_named_on_the_card_and_nothing_else_changes(
 
         with FakePrinter("ok") as working:  # the printer is back: Print again
             window.printing.reconfigure(PrinterConfig(url=working.url))
-            qtbot.mouseClick(card.print_again, Qt.MouseButton.LeftButton)
+            click(loop, card.print_again)
             loop.run_until_complete(until(lambda: len(working.jobs) == 1))
             assert decode(working.jobs[0]).qr_codes[0].startswith(reference)
             loop.run_until_complete(until(lambda: not card.print_again.isVisible()))
@@ -116,7 +115,7 @@ def test_the_z_report_prints_from_the_report_tab(
             until(lambda: report.report is not None and report.report.count == 1)
         )
         assert report.print_button.isVisible()
-        qtbot.mouseClick(report.print_button, Qt.MouseButton.LeftButton)
+        click(loop, report.print_button)
         loop.run_until_complete(until(lambda: len(fake.jobs) == 1))
         texts = decode(fake.jobs[0]).texts()
         assert "End-of-day report" in texts
