@@ -4,6 +4,7 @@ import asyncio
 import gc
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import qasync
@@ -46,10 +47,37 @@ def french(qapp: QApplication) -> Iterator[None]:
         qapp.removeTranslator(translator)
 
 
+class SteadyEventLoop(qasync.QEventLoop):  # type: ignore[misc]
+    """qasync's loop, but the events it processes once more after run_until_complete's loop
+    has stopped are processed with the loop still set as running: a network answer that wakes
+    a task right then (the hub link's, the customer payments') runs as inside the loop, where
+    qasync left httpx and anyio to fail with "no running event loop" (stack-pitfalls §1.10)."""
+
+    def run_until_complete(self, future: Any) -> Any:
+        done = asyncio.ensure_future(future, loop=self)
+
+        def stop(*_: object) -> None:
+            self.stop()
+
+        done.add_done_callback(stop)
+        try:
+            self.run_forever()
+        finally:
+            done.remove_done_callback(stop)
+        asyncio.events._set_running_loop(self)
+        try:
+            QApplication.processEvents()
+        finally:
+            asyncio.events._set_running_loop(None)
+        if not done.done():
+            raise RuntimeError("Event loop stopped before Future completed.")
+        return done.result()
+
+
 @pytest.fixture
 def loop(qapp: QApplication) -> Iterator[asyncio.AbstractEventLoop]:
     """A qasync loop per test, driven with run_until_complete (pytest-qt has no qasync support)."""
-    event_loop = qasync.QEventLoop(qapp)
+    event_loop = SteadyEventLoop(qapp)
     asyncio.set_event_loop(event_loop)
     yield event_loop
     event_loop.close()
