@@ -11,6 +11,7 @@ import os
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -81,6 +82,7 @@ def _height(line: PrintLine, module: int) -> int:
     return SPACING * (2 if line.big else 1)
 
 
+@lru_cache(maxsize=8)  # measured for the height, then drawn
 def _qr(data: str, module: int) -> QImage:
     code = qrcode.QRCode(box_size=module, border=0)
     code.add_data(data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from urllib.parse import parse_qs, unquote, urlsplit
 
 ENV_VARIABLE = "POS_APP_PRINTER"
@@ -134,8 +135,9 @@ class PrinterConfig:
     # never answer: a job then counts as printed once sent.
     ask_status: bool = True
 
-    @property
+    @cached_property
     def target(self) -> PrinterTarget:
+        """Parsed once: asked at every payment update (auto-print) and every print."""
         return parse_printer_url(self.url)
 
     @property

@@ -114,16 +114,16 @@ class ReceiptPrinting(QObject):
         return payment_slip(payment, original, self.shop, self.tz, demo=self.demo)
 
     def print_payment(self, payment: Payment) -> None:
-        slip = self.slip(payment)
-        if self.service.direct:
-            self._run(self._print(slip, payment.reference_id))
-        elif self.can_print:
-            self._ask_system_printer(slip)
+        self._out(self.slip(payment), payment.reference_id)
 
     def print_report(self, report: DayReport) -> None:
         slip = report_slip(sections(report, self.shop, self.tz, status_name), self.shop)
+        self._out(slip, "", copies=1)
+
+    def _out(self, slip: Slip, reference_id: str, copies: int | None = None) -> None:
+        """On the thermal printer beside the window, or through the system's print dialog."""
         if self.service.direct:
-            self._run(self._print(slip, "", copies=1))
+            self._run(self._print(slip, reference_id, copies))
         elif self.can_print:
             self._ask_system_printer(slip)
 
