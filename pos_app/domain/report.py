@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 
 from pos_app.domain.countries import Provider
@@ -69,53 +69,110 @@ class DayReport:
         }
 
 
-def _minor(payments: Iterable[Payment]) -> dict[str, int]:
+@dataclass(frozen=True)
+class Tally:
+    """The day's payments alike in all the report tells apart, created in one quarter hour:
+    how many, their sum, the first and last. Every time zone's offset is a whole number of
+    quarter hours, so a quarter hour (UTC) lies in one local hour of any shop."""
+
+    product: str
+    provider: Provider
+    status: PaymentStatus
+    currency: str
+    refund: bool  # a refund (it gives back a payment), not a customer's payment
+    quarter: datetime  # UTC start of the quarter hour
+    count: int
+    minor: int
+    first: datetime
+    last: datetime
+
+
+def quarter_of(moment: datetime) -> datetime:
+    moment = moment.astimezone(UTC)
+    return moment.replace(minute=moment.minute // 15 * 15, second=0, microsecond=0)
+
+
+def tallies(rows: Iterable[Payment]) -> list[Tally]:
+    """What the store's day tallies are, computed from the payments themselves."""
+    groups: dict[tuple[str, Provider, PaymentStatus, str, bool, datetime], list[Payment]]
+    groups = defaultdict(list)
+    for p in rows:
+        key = (p.product, p.provider, p.status, p.amount.currency, p.refund_of is not None)
+        groups[(*key, quarter_of(p.created_at))].append(p)
+    return [
+        Tally(
+            *key,
+            count=len(group),
+            minor=sum(p.amount.minor_units for p in group),
+            first=min(p.created_at for p in group),
+            last=max(p.created_at for p in group),
+        )
+        for key, group in groups.items()
+    ]
+
+
+def _sums(of: Iterable[Tally]) -> dict[str, int]:
     totals: dict[str, int] = defaultdict(int)
-    for payment in payments:
-        totals[payment.amount.currency] += payment.amount.minor_units
+    for tally in of:
+        totals[tally.currency] += tally.minor
     return totals
 
 
+def _money(totals: dict[str, int]) -> list[Money]:
+    return [Money(minor, currency) for currency, minor in sorted(totals.items())]
+
+
 def sums(payments: Iterable[Payment]) -> list[Money]:
-    return [Money(minor, currency) for currency, minor in sorted(_minor(payments).items())]
+    totals: dict[str, int] = defaultdict(int)
+    for payment in payments:
+        totals[payment.amount.currency] += payment.amount.minor_units
+    return _money(totals)
 
 
 def day_report(rows: list[Payment], day: date, tz: tzinfo, till: str | None) -> DayReport:
-    grouped: dict[tuple[str, Provider, PaymentStatus, str], list[Payment]] = defaultdict(list)
-    for row in rows:
-        grouped[(row.product, row.provider, row.status, row.amount.currency)].append(row)
-    lines = [
-        Line(kind, provider, status, len(group), sums(group)[0])
-        for (kind, provider, status, _), group in sorted(grouped.items())
-    ]
-    payments = [p for p in rows if p.refund_of is None]
-    sales = [p for p in payments if p.status in PAID]
-    refunds = [r for r in rows if r.refund_of is not None and r.status == S.SUCCESSFUL]
-    net = _minor(sales)
-    for currency, minor in _minor(refunds).items():
+    """The report of `rows`, the day's payments (and refunds) of the till or every till."""
+    follow_up = [p for p in rows if p.status in OPEN_STATES]
+    return report_of(tallies(rows), follow_up, day, tz, till)
+
+
+def report_of(
+    counted: list[Tally], follow_up: list[Payment], day: date, tz: tzinfo, till: str | None
+) -> DayReport:
+    """The report from the day's tallies and its payments still open."""
+    lines: dict[tuple[str, Provider, PaymentStatus, str], list[Tally]] = defaultdict(list)
+    for tally in counted:
+        lines[(tally.product, tally.provider, tally.status, tally.currency)].append(tally)
+    payments = [t for t in counted if not t.refund]
+    sales = [t for t in payments if t.status in PAID]
+    refunds = [t for t in counted if t.refund and t.status == S.SUCCESSFUL]
+    net = _sums(sales)
+    for currency, minor in _sums(refunds).items():
         net[currency] -= minor
-    decided = sum(1 for p in payments if p.status in DECIDED)
 
-    def per_hour(of: list[Payment]) -> dict[int, list[Money]]:
-        hours: dict[int, list[Payment]] = defaultdict(list)
-        for payment in of:
-            hours[payment.created_at.astimezone(tz).hour].append(payment)
-        return {hour: sums(group) for hour, group in sorted(hours.items())}
+    def per_hour(of: list[Tally]) -> dict[int, list[Money]]:
+        hours: dict[int, list[Tally]] = defaultdict(list)
+        for tally in of:
+            hours[tally.quarter.astimezone(tz).hour].append(tally)
+        return {hour: _money(_sums(group)) for hour, group in sorted(hours.items())}
 
-    created = sorted(p.created_at for p in payments)
+    sold = sum(t.count for t in sales)
+    decided = sum(t.count for t in payments if t.status in DECIDED)
     return DayReport(
         day=day,
         till=till,
-        lines=lines,
-        sales=sums(sales),
-        refunds=sums(refunds),
-        refund_count=len(refunds),
-        takings=[Money(minor, currency) for currency, minor in sorted(net.items())],
-        success_rate=Decimal(len(sales)) / Decimal(decided) if decided else None,
-        follow_up=sorted((p for p in rows if p.status in OPEN_STATES), key=lambda p: p.created_at),
-        first=created[0].astimezone(tz) if created else None,
-        last=created[-1].astimezone(tz) if created else None,
+        lines=[
+            Line(kind, provider, status, sum(t.count for t in group), _money(_sums(group))[0])
+            for (kind, provider, status, _), group in sorted(lines.items())
+        ],
+        sales=_money(_sums(sales)),
+        refunds=_money(_sums(refunds)),
+        refund_count=sum(t.count for t in refunds),
+        takings=_money(net),
+        success_rate=Decimal(sold) / Decimal(decided) if decided else None,
+        follow_up=sorted(follow_up, key=lambda p: p.created_at),
+        first=min(t.first for t in payments).astimezone(tz) if payments else None,
+        last=max(t.last for t in payments).astimezone(tz) if payments else None,
         per_hour=per_hour(sales),
         refunds_per_hour=per_hour(refunds),
-        count=len(payments),
+        count=sum(t.count for t in payments),
     )

@@ -60,8 +60,9 @@ class Total:
         return self.status == PaymentStatus.SUCCESSFUL and not self.refund
 
 
-def where(flt: PaymentFilter) -> tuple[list[str], list[Any]]:
-    """The conditions a filter puts on payments, and their parameters."""
+def where(flt: PaymentFilter, *, indexed: bool = False) -> tuple[list[str], list[Any]]:
+    """The conditions a filter puts on payments, and their parameters. `indexed`: the file
+    has the search index (`payments_search`, migration 8)."""
     conditions: list[str] = []
     params: list[Any] = []
     if flt.start is not None:
@@ -88,21 +89,67 @@ def where(flt: PaymentFilter) -> tuple[list[str], list[Any]]:
         conditions.append("msisdn = ?")
         params.append(phone)
     elif term:
-        digits = "".join(ch for ch in term if ch.isdigit())
-        like = "%" + _escape_like(term) + "%"
-        alternatives = [
-            "external_id LIKE ? ESCAPE '\\'",
-            "provider_transaction_id LIKE ? ESCAPE '\\'",
-            "reference_id LIKE ? ESCAPE '\\'",
-        ]
-        values: list[Any] = [like, like, _escape_like(term) + "%"]
-        # Only a search that is mostly a phone number matches phone numbers.
-        if len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) - 1:
-            alternatives.append("msisdn LIKE ? ESCAPE '\\'")
-            values.append("%" + digits.lstrip("0") + "%")
-        conditions.append("(" + " OR ".join(alternatives) + ")")
-        params += values
+        conditions.append(_text_search(term, indexed))
+        params += _text_values(term, indexed)
     return conditions, params
+
+
+def _needles(term: str) -> tuple[str, str | None]:
+    """What a typed search looks for: the text itself (in order references and receipt codes),
+    and, when it is mostly a phone number, its digits without leading zeros (in numbers,
+    which are stored without them: "0772 12" is in 256772123456)."""
+    digits = "".join(ch for ch in term if ch.isdigit())
+    if len(digits) >= 3 and len(digits) >= len(term.replace(" ", "")) - 1:
+        return term, digits.lstrip("0")
+    return term, None
+
+
+def _searchable(term: str) -> bool:
+    """The trigram index finds only what is 3 characters or longer (SQLite FTS5), and its
+    query ends at a NUL: such a term is looked for in every row."""
+    text, digits = _needles(term)
+    return len(text) >= 3 and (digits is None or len(digits) >= 3) and "\0" not in text
+
+
+def _text_search(term: str, indexed: bool) -> str:
+    """Part of a receipt code or order reference, the start of our reference, or part of a
+    phone number, as SQL's LIKE means it. With the index, the rows are first narrowed to the
+    candidates the index finds (a phrase of trigrams: a superset of what LIKE matches, since
+    the index folds case at least as widely), and the start of a reference through the
+    primary key; LIKE then keeps exactly what it always kept."""
+    alternatives = [
+        "external_id LIKE ? ESCAPE '\\'",
+        "provider_transaction_id LIKE ? ESCAPE '\\'",
+        "reference_id LIKE ? ESCAPE '\\'",
+    ]
+    if _needles(term)[1] is not None:
+        alternatives.append("msisdn LIKE ? ESCAPE '\\'")
+    exact = "(" + " OR ".join(alternatives) + ")"
+    if not (indexed and _searchable(term)):
+        return exact
+    return (
+        "rowid IN (SELECT rowid FROM payments_search WHERE payments_search MATCH ?"
+        " UNION ALL SELECT rowid FROM payments WHERE reference_id >= ? AND reference_id < ?"
+        " UNION ALL SELECT rowid FROM payments WHERE reference_id >= ? AND reference_id < ?)"
+        f" AND {exact}"
+    )
+
+
+def _text_values(term: str, indexed: bool) -> list[Any]:
+    text, digits = _needles(term)
+    like = "%" + _escape_like(text) + "%"
+    exact: list[Any] = [like, like, _escape_like(text) + "%"]
+    if digits is not None:
+        exact.append("%" + _escape_like(digits) + "%")
+    if not (indexed and _searchable(term)):
+        return exact
+    phrases = list(dict.fromkeys(p for p in (text, digits) if p is not None))
+    match = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
+    # References are stored as written (lower-case UUIDs); LIKE finds them in either case.
+    starts = [
+        bound for start in (text.lower(), text.upper()) for bound in (start, start + "\U0010ffff")
+    ]
+    return [match, *starts, *exact]
 
 
 def _whole_phone(term: str, region: str | None) -> str | None:

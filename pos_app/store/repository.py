@@ -15,6 +15,7 @@ from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
 from pos_app.domain.refunds import REFUND, check_refund, refunded
+from pos_app.domain.report import Tally
 from pos_app.store import audit
 from pos_app.store.db import (
     BUSY_TIMEOUT_SECONDS,
@@ -37,6 +38,7 @@ from pos_app.store.payment_rows import (
 from pos_app.store.queries import Page, PageCursor, PaymentFilter, Total, local_day
 from pos_app.store.queries import clause as _clause
 from pos_app.store.queries import where as _where
+from pos_app.store.tallies import count_tallies
 from pos_app.store.timestamps import from_db_time, to_db_time
 
 # What other packages import from here (the filters and results live in store/queries.py).
@@ -64,6 +66,12 @@ class PaymentRepository:
         self._owner_db = owner_db
         self.owner_log = OwnerLog(owner_db or db)
         self.outbox = Outbox(db)
+        # Whether the file has the search index (migration 8 makes it where SQLite can).
+        self._indexed = bool(
+            db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'payments_search'"
+            ).fetchone()
+        )
 
     def close(self) -> None:
         self._db.close()
@@ -270,7 +278,7 @@ class PaymentRepository:
         """Newest first, `limit` at a time. Keyset paging keeps deep pages as fast as the first."""
         if limit < 1:
             raise ValueError("limit must be positive")
-        where, params = _where(flt)
+        where, params = _where(flt, indexed=self._indexed)
         if after is not None:
             where.append("(created_at, reference_id) < (?, ?)")
             params += [after.created_at, after.reference_id]
@@ -295,13 +303,13 @@ class PaymentRepository:
             yield from page.payments
 
     def count(self, flt: PaymentFilter) -> int:
-        where, params = _where(flt)
+        where, params = _where(flt, indexed=self._indexed)
         row = self._db.execute(f"SELECT count(*) FROM payments {_clause(where)}", params)
         return int(row.fetchone()[0])
 
     def totals(self, flt: PaymentFilter) -> list[Total]:
         """Count and sum per status and currency, e.g. for one day's takings."""
-        where, params = _where(flt)
+        where, params = _where(flt, indexed=self._indexed)
         rows = self._db.query(
             "SELECT status, currency, refund_of IS NOT NULL AS refund, count(*) AS n,"
             f" sum(amount_minor) AS minor FROM payments {_clause(where)}"
@@ -317,6 +325,11 @@ class PaymentRepository:
             )
             for r in rows
         ]
+
+    def tallies(self, flt: PaymentFilter) -> list[Tally]:
+        """The day report's counts and sums (domain/report.py) of the matching payments."""
+        where, params = _where(flt, indexed=self._indexed)
+        return count_tallies(self._db, _clause(where), params)
 
     def daily_totals(self, day: date, tz: tzinfo) -> list[Total]:
         start, end = local_day(day, tz)

@@ -219,7 +219,7 @@ def test_filters_by_range_status_provider_and_search(repo: PaymentRepository) ->
 
 
 def plan(repo: PaymentRepository, flt: PaymentFilter) -> str:
-    where, params = _where(flt)
+    where, params = _where(flt, indexed=True)
     rows = repo._db.execute(
         f"EXPLAIN QUERY PLAN SELECT * FROM payments {_clause(where)}", params
     ).fetchall()
@@ -229,8 +229,8 @@ def plan(repo: PaymentRepository, flt: PaymentFilter) -> str:
 def test_a_whole_phone_number_is_looked_up_through_the_index(repo: PaymentRepository) -> None:
     whole = plan(repo, PaymentFilter(search="0772 123 456", region="UG"))
     assert "USING INDEX payments_by_msisdn" in whole, whole
-    part = plan(repo, PaymentFilter(search="123 456", region="UG"))
-    assert "SCAN" in part and "payments_by_msisdn" not in part, part
+    part = plan(repo, PaymentFilter(search="123 456", region="UG"))  # the trigram index's
+    assert "payments_search" in part and "payments_by_msisdn" not in part, part
 
 
 def test_local_day_and_daily_totals(repo: PaymentRepository) -> None:

@@ -1,0 +1,106 @@
+"""The day report counted by SQLite (store/tallies.py) says exactly what the report computed
+from every payment of the day says (domain/report.py), whatever the day holds and wherever
+the shop is: zones with half and three-quarter hour offsets and days when clocks change."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pos_app.domain.money import Money
+from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.report import day_report
+from pos_app.reports.day_report import day_filter, load
+from pos_app.store import PaymentRepository, open_database
+from tests.unit.test_repository import add, settle
+
+S = PaymentStatus
+# (zone, a day in it): clocks go forward or back that day, or the offset is not whole hours.
+DAYS = [
+    ("Africa/Nairobi", date(2026, 11, 23)),
+    ("Asia/Kathmandu", date(2026, 11, 23)),  # +05:45
+    ("America/St_Johns", date(2026, 11, 1)),  # -02:30 to -03:30 that night
+    ("Europe/Paris", date(2026, 3, 29)),  # a 23-hour day
+    ("Europe/Paris", date(2026, 10, 25)),  # a 25-hour day
+]
+FINAL = [S.SUCCESSFUL, S.SUCCESSFUL, S.FAILED, S.EXPIRED, S.PENDING, S.UNKNOWN, S.CREATED]
+
+payment = st.tuples(
+    st.integers(-6 * 3600, 30 * 3600),  # seconds from the local midnight starting the day
+    st.integers(1, 10**7),
+    st.sampled_from([("mtn", "UGX"), ("mtn", "XOF"), ("mpesa", "KES")]),
+    st.sampled_from(FINAL),
+    st.sampled_from(["Till 1", "Till 2"]),
+    st.sampled_from([None, S.SUCCESSFUL, S.FAILED, S.PENDING]),  # a refund of it, if paid
+)
+
+
+def _fill(repo: PaymentRepository, midnight: datetime, rows: list[tuple]) -> None:  # type: ignore[type-arg]
+    for seconds, minor, (provider, currency), final, till, refund in rows:
+        at = midnight + timedelta(seconds=seconds)
+        p = add(repo, at=at, minor=minor, provider=provider, currency=currency, till=till)
+        if final in (S.SUCCESSFUL, S.FAILED, S.EXPIRED):
+            settle(repo, p, final)
+        elif final in (S.PENDING, S.UNKNOWN):
+            repo.transition(p.reference_id, S.SUBMITTING, at)
+            repo.transition(p.reference_id, final, at)
+        if final == S.SUCCESSFUL and refund is not None:
+            later = at + timedelta(seconds=seconds % 7200)  # sometimes the next day
+            r, event = Payment.create(
+                provider=provider,  # type: ignore[arg-type]
+                amount=Money(max(1, minor // 2), currency),  # type: ignore[arg-type]
+                msisdn=p.msisdn,
+                now=later,
+                till=till,
+                product="refund",
+                refund_of=p.reference_id,
+            )
+            repo.save_refund(r, event)
+            repo.transition(r.reference_id, S.SUBMITTING, later)
+            repo.transition(r.reference_id, S.PENDING, later)
+            if refund != S.PENDING:
+                repo.transition(r.reference_id, refund, later)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    where=st.sampled_from(DAYS),
+    rows=st.lists(payment, max_size=25),
+    till=st.sampled_from([None, "Till 1"]),
+)
+def test_the_counted_report_is_the_report_of_every_payment(
+    where: tuple[str, date],
+    rows: list[tuple],
+    till: str | None,  # type: ignore[type-arg]
+) -> None:
+    zone, day = ZoneInfo(where[0]), where[1]
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+    with tempfile.TemporaryDirectory() as scratch:
+        repo = PaymentRepository(open_database(Path(scratch) / "pos-app.sqlite3"))
+        try:
+            _fill(repo, midnight, rows)
+            from_scratch = day_report(list(repo.each(day_filter(day, zone, till))), day, zone, till)
+            assert load(repo, day, zone, till) == from_scratch
+        finally:
+            repo.close()
+
+
+def test_a_day_with_payments_in_every_quarter_hour_has_them_in_their_local_hours(
+    repo: PaymentRepository,
+) -> None:
+    zone, day = ZoneInfo("Asia/Kathmandu"), date(2026, 11, 23)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+    for quarter in range(96):
+        at = midnight + timedelta(minutes=15 * quarter + 14, seconds=59)
+        settle(repo, add(repo, at=at, minor=100 + quarter), S.SUCCESSFUL)
+    report = load(repo, day, zone, None)
+    assert report.count == 96 and report.first and report.first.minute == 14
+    assert report.per_hour == {
+        hour: [Money(sum(100 + q for q in range(4 * hour, 4 * hour + 4)), "UGX")]
+        for hour in range(24)
+    }
