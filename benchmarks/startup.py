@@ -72,6 +72,9 @@ def main() -> None:
     args = parser.parse_args()
     chosen = variants(args)
     env = dict(os.environ)
+    # A user's Python keeps the modules it compiled (__pycache__); where the environment
+    # turns that off (this machine's does), every launch from source compiled pos-app again.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if (
         sys.platform.startswith("linux")
         and not env.get("DISPLAY")

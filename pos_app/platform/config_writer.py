@@ -10,12 +10,12 @@ import os
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
+from typing import TYPE_CHECKING, Any
 
 from pos_app.platform.config import Config, ConfigError, Sections, apply_env, parse_config
+
+if TYPE_CHECKING:
+    from tomlkit import TOMLDocument
 
 Changes = Mapping[str, Mapping[str, Any]]  # section -> key -> new value
 
@@ -23,7 +23,7 @@ Changes = Mapping[str, Mapping[str, Any]]  # section -> key -> new value
 def save_config(path: Path, changes: Changes, sections: Sections) -> Config:
     """Apply `changes` to the file at `path` (created if missing) and return the new config."""
     document, config = _apply(path, changes, sections)  # raises ConfigError, nothing written
-    _write_atomically(path, tomlkit.dumps(document))
+    _write_atomically(path, document.as_string())
     return config
 
 
@@ -32,7 +32,11 @@ def preview_config(path: Path, changes: Changes, sections: Sections) -> Config:
     return apply_env(_apply(path, changes, sections)[1], sections)
 
 
-def _apply(path: Path, changes: Changes, sections: Sections) -> tuple[tomlkit.TOMLDocument, Config]:
+def _apply(path: Path, changes: Changes, sections: Sections) -> tuple[TOMLDocument, Config]:
+    # tomlkit is loaded when the owner changes a setting, not at every start.
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         text = path.read_text(encoding="utf-8") if path.exists() else ""
         document = tomlkit.parse(text)

@@ -9,7 +9,6 @@ never exec(): a nested event loop would stall the engine's tasks.
 from __future__ import annotations
 
 from babel.numbers import get_currency_name
-from num2words import num2words
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
@@ -26,6 +25,9 @@ def amount_in_words(amount: Money, language: str) -> str:
 
     num2words knows the names of a few currencies only (not UGX, XOF, KES…): the number is
     then written in words, followed by the currency's name from CLDR (babel)."""
+    # Only big amounts are read back: num2words' many languages load then, not at start-up.
+    from num2words import num2words
+
     lang = language if language in ("en", "fr") else "en"
     value = amount.amount
     whole = value == value.to_integral_value()

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtWidgets import (
@@ -34,21 +34,19 @@ from pos_app.link.client import HubClient
 from pos_app.platform.config import Config, config_path
 from pos_app.providers.base import ProviderError
 from pos_app.reports.day_report import day_filter, load
-from pos_app.reports.pdf import save_report_pdf
-from pos_app.reports.records import write_csv
 from pos_app.store import PaymentRepository, StoreError
 from pos_app.store.audit import Verdict
 from pos_app.ui.background_reads import BackgroundReads
-from pos_app.ui.business_dialog import BusinessDialog
-from pos_app.ui.findings_dialog import FindingsDialog
-from pos_app.ui.new_pin_dialog import NewPinDialog
 from pos_app.ui.pin_dialog import PinDialog
-from pos_app.ui.printer_settings import PrinterSettingsDialog
 from pos_app.ui.receipt_printing import ReceiptPrinting
-from pos_app.ui.refund_dialog import RefundDialog
 from pos_app.ui.report_view import ReportView, report_html
-from pos_app.ui.resolve_dialog import ResolveDialog
-from pos_app.ui.settings import SettingsDialog
+
+# The owner's dialogs and exports are imported where they open, not at every start of the
+# window; these names are for the type checker only.
+if TYPE_CHECKING:
+    from pos_app.ui.refund_dialog import RefundDialog
+    from pos_app.ui.resolve_dialog import ResolveDialog
+    from pos_app.ui.settings import SettingsDialog
 
 Start = Callable[[Coroutine[Any, Any, Any]], None]  # runs work beside the window
 
@@ -63,6 +61,8 @@ def _attempt(write: Callable[[], None]) -> str | None:
 
 
 def _save_csv(path: Path, payments: Iterable[Payment]) -> None:
+    from pos_app.reports.records import write_csv
+
     with path.open("w", encoding="utf-8", newline="") as out:
         write_csv(payments, out)
 
@@ -143,6 +143,8 @@ class OwnerActions(QObject):
 
     def _open_settings(self) -> None:
         path = self._config.path or config_path()[0]
+        from pos_app.ui.settings import SettingsDialog
+
         self.settings = SettingsDialog(self._saved_config, path, parent=self._window)
         self.settings.saved.connect(self._settings_saved)
         self.settings.finished.connect(self._settings_closed)
@@ -164,6 +166,8 @@ class OwnerActions(QObject):
         path = self._config.path or config_path()[0]
 
         def show() -> None:
+            from pos_app.ui.printer_settings import PrinterSettingsDialog
+
             dialog = PrinterSettingsDialog(printing, path, self._window)
             dialog.saved.connect(printing.reconfigure)
             dialog.saved.connect(lambda _: self.gate.record("printer settings saved"))
@@ -175,6 +179,8 @@ class OwnerActions(QObject):
         if not self.gate.has_pin():
             self.as_owner("set PIN", lambda: None)  # the dialog itself sets the first PIN
             return
+        from pos_app.ui.new_pin_dialog import NewPinDialog
+
         self.as_owner("change PIN", lambda: self._show(NewPinDialog(self.gate, self._window)))
 
     # -- the day's records --
@@ -210,6 +216,8 @@ class OwnerActions(QObject):
         findings = await self._engine.reconcile_day(day, tz)
         self.gate.reconciled(day, findings)
         locale = self._config.shop.effective_locale
+        from pos_app.ui.findings_dialog import FindingsDialog
+
         self._show(FindingsDialog(findings, locale, self._window))
 
     def export_report(self, fmt: str) -> None:
@@ -227,6 +235,8 @@ class OwnerActions(QObject):
         def show() -> None:
             self.gate.record("whole business", {"day": day.isoformat()})
             own = self._report.report
+            from pos_app.ui.business_dialog import BusinessDialog
+
             self._show(BusinessDialog(hub.business, day, own, locale, self._window))
 
         self.as_owner("whole business", show)
@@ -259,6 +269,8 @@ class OwnerActions(QObject):
 
         def save(report: DayReport) -> None:
             html = report_html(report, shop, tz)
+            from pos_app.reports.pdf import save_report_pdf
+
             self._exported(path, _attempt(lambda: save_report_pdf(path, html)))
 
         self._reads.submit(lambda repo: load(repo, day, tz, till), save)
@@ -284,6 +296,8 @@ class OwnerActions(QObject):
     def _open_refund(self, original: Payment) -> None:
         fresh = self._repository.get(original.reference_id)
         left = refundable(fresh, self._repository.refunds_of(fresh.reference_id))
+        from pos_app.ui.refund_dialog import RefundDialog
+
         dialog = RefundDialog(fresh, left, self._config.shop.effective_locale, self._window)
         dialog.requested.connect(
             lambda p, amount, note: self._start(self._refund(dialog, p, amount, note))
@@ -307,6 +321,8 @@ class OwnerActions(QObject):
         self.as_owner("resolve", lambda: self._open_resolve(payment))
 
     def _open_resolve(self, payment: Payment) -> None:
+        from pos_app.ui.resolve_dialog import ResolveDialog
+
         dialog = ResolveDialog(payment, self._config.shop.effective_locale, self._window)
         dialog.resolved.connect(lambda ref, code: self._resolve(dialog, ref, code))
         self._show(dialog)
