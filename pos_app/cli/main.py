@@ -8,7 +8,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
-from pos_app import __version__
 from pos_app.app.till import secret_store
 from pos_app.cli import (
     doctor,
@@ -19,6 +18,7 @@ from pos_app.cli import (
     print_commands,
     report_commands,
     store_commands,
+    version,
 )
 from pos_app.cli.common import EXIT_CONFIG, EXIT_USAGE
 from pos_app.platform import console, logs, paths
@@ -71,7 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--version", action="version", version=f"pos-app {__version__}")
+    # Not argparse's "version" action, which prints and exits at once: `--version --verbose`
+    # must see the flag after it too. _main answers both before anything else starts.
+    parser.add_argument("--version", action="store_true", help="show the version and exit")
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="with --version: also Python, the platform, Qt and every bundled library",
+    )
     parser.add_argument(
         "--config",
         metavar="PATH",
@@ -177,7 +184,13 @@ def main(argv: Sequence[str] | None = None, open_window: WindowOpener | None = N
 
 def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
     console.attach_parent_console()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.version:
+        print(version.version_text(args.verbose))
+        return 0
+    if args.verbose:
+        parser.error("--verbose goes with --version")
     use_offscreen_without_display(args.command)
     if args.command == "hub":  # the owner's server: its log on stderr, no till config, no keyring
         return hub_commands.hub(args)
