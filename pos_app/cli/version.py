@@ -19,10 +19,6 @@ from collections.abc import Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 
-from packaging.markers import default_environment
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
 from pos_app import __version__
 
 # Written at build time next to this module in the bundle (build.spec's datas: "pos_app/cli").
@@ -98,6 +94,10 @@ def runtime_libraries(
 ) -> list[tuple[str, str]]:
     """Walk `root`'s requirements without its extras, then each dependency's with the extras
     asked of it, keeping those whose markers hold in `environment` (this machine's)."""
+    # packaging's parsers load here, for --verbose only: cli/main imports this module at start.
+    from packaging.markers import default_environment
+    from packaging.utils import canonicalize_name
+
     environment = environment or {k: str(v) for k, v in default_environment().items()}
     found: dict[str, tuple[str, str]] = {}
     seen: set[tuple[str, str]] = set()  # (distribution, extra) already walked; "" = none
@@ -127,6 +127,8 @@ def applicable(
     requirements: Sequence[str], extras: Sequence[str], environment: dict[str, str]
 ) -> Iterator[tuple[str, tuple[str, ...]]]:
     """(name, extras) of the requirements that apply when any of `extras` is asked for."""
+    from packaging.requirements import Requirement
+
     for text in requirements:
         requirement = Requirement(text)
         marker = requirement.marker
