@@ -9,6 +9,7 @@ import os
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 # qasync picks the first Qt binding it finds unless told; the widgets are PySide6.
 os.environ.setdefault("QT_API", "pyside6")
@@ -83,13 +84,16 @@ class Launch:
     smoke_test: bool
     keyring_problem: str | None
     started: float  # perf_counter() when asked
+    translations: list[str]  # the catalogues loaded
 
 
 def run_gui(
     config: Config, *, demo: bool, smoke_test: bool = False, keyring_problem: str | None = None
 ) -> int:
-    launch = Launch(config, demo, smoke_test, keyring_problem, time.perf_counter())
-    install_translators(application(), config.shop.effective_language)
+    started = time.perf_counter()
+    translators = install_translators(application(), config.shop.effective_language)
+    loaded = [Path(t.filePath()).stem for t in translators]
+    launch = Launch(config, demo, smoke_test, keyring_problem, started, loaded)
     # One window per till, demo or live: a cashier must not take money in the wrong one.
     single = SingleWindow(paths.live_data_dir())
     if not single.claim():
@@ -142,7 +146,7 @@ async def _serve(launch: Launch, repository: PaymentRepository, single: SingleWi
     window.showMaximized()
     await asyncio.sleep(0)
     if launch.smoke_test:
-        _smoke_report(window, launch.started)
+        _smoke_report(window, launch)
         window.close()
     settle_garbage_collector()  # once the window is drawn, not before
     MainThreadCollector(window)  # from now on, collections on this thread only
@@ -157,10 +161,15 @@ async def _serve(launch: Launch, repository: PaymentRepository, single: SingleWi
         await back_up(config)
 
 
-def _smoke_report(window: MainWindow, started: float) -> None:
+def _smoke_report(window: MainWindow, launch: Launch) -> None:
+    """One line for the frozen test and the start-up benchmark: the window's title, whether
+    the icon, the day report's chart (QtCharts) and the translations loaded."""
+    elapsed = (time.perf_counter() - launch.started) * 1000
     icon = "icon ok" if not window.windowIcon().pixmap(64).isNull() else "icon missing"
+    chart = "chart ok" if not window.report.chart_view.grab().isNull() else "chart missing"
     print(
-        f"window shown in {(time.perf_counter() - started) * 1000:.0f} ms: "
-        f"{window.windowTitle()}; {icon}; peak memory {peak_memory_mb()}",
+        f"window shown in {elapsed:.0f} ms: {window.windowTitle()}; {icon}; {chart}; "
+        f"translations {', '.join(launch.translations) or 'none'}; "
+        f"peak memory {peak_memory_mb()}",
         flush=True,
     )
