@@ -1,5 +1,5 @@
 """The owner's reads over a big database, the way they were read before the search index and
-the counted day report (schema 7) and the way they are read now, side by side.
+the day's tallies (schema 7) and the way they are read now, side by side.
 
 Seeds --rows payments (default 1,000,000: years of a busy till, one every 30 s over about a
 year) into a real SQLite file through the app's schema as it was before the search index,
@@ -8,7 +8,8 @@ app's own code: today's end-of-day report, searches as typed at the counter (a w
 number; its last six and last four digits; part of a receipt code, of an order reference; the
 start of our reference) and the first page of today's receipts and of all receipts. "before"
 reads every row for a part search and every payment of the day for the report, as schema 7
-did; "now" goes through the trigram index and SQLite's tallies. Same file, same process.
+did; "now" goes through the trigram index and the tallies kept beside the payments (migration
+8). Same file, same process.
 
     .venv/bin/python benchmarks/store.py [--rows 1000000] [--repeat 5]
 """

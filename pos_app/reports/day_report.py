@@ -37,11 +37,12 @@ def day_filter(day: date, tz: tzinfo, till: str | None) -> PaymentFilter:
 
 
 def load(repository: PaymentRepository, day: date, tz: tzinfo, till: str | None) -> DayReport:
-    """The day's report from SQLite's tallies and the payments still open (a handful), not
-    from every payment of the day (`domain.report.day_report` is that, and says the same)."""
-    flt = day_filter(day, tz, till)
-    open_ones = list(repository.each(replace(flt, statuses=OPEN_STATES)))
-    return report_of(repository.tallies(flt), open_ones, day, tz, till)
+    """The day's report from the tallies the store keeps and the payments still open (a
+    handful), not from every payment of the day (`domain.report.day_report` is that, and
+    says the same)."""
+    start, end = local_day(day, tz)
+    open_ones = list(repository.each(replace(day_filter(day, tz, till), statuses=OPEN_STATES)))
+    return report_of(repository.tallies(start, end, till), open_ones, day, tz, till)
 
 
 def _amounts(amounts: list[Money], locale: str) -> str:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlite_utils import Database
 
 from pos_app.domain.payment import RECEIPT_SOURCES, PaymentStatus
-from pos_app.store import audit
+from pos_app.store import audit, derived
 from pos_app.store.db import DatabaseTooNew, StoreError, write_transaction
 
 
@@ -222,52 +221,14 @@ def _v7_till_chains(db: Database) -> None:
     db.execute(_NO_UPDATE_TRIGGER)
 
 
-# What a search looks into for part of its text (store/queries.py): kept by triggers, as the
-# payments change, in an FTS5 trigram index over the payments' own rows (no copy of the text).
-SEARCHED = ("msisdn", "external_id", "provider_transaction_id")
-
-
-def trigram_index_possible() -> bool:
-    """Whether this SQLite has FTS5 with its trigram tokenizer (3.34 and later, when built
-    with FTS5: the usual builds are)."""
-    try:
-        with closing(sqlite3.connect(":memory:")) as probe:
-            probe.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='trigram')")
-    except sqlite3.OperationalError:
-        return False
-    return True
-
-
-def _v8_search_and_day_indexes(db: Database) -> None:
+def _v8_search_and_day(db: Database) -> None:
     """Any part of a phone number, receipt code or order reference found through an index
     instead of reading every payment (where this SQLite cannot make it, nothing is made and
-    searches read every row, as before); and the day report counted from the index of
-    payments by time alone, which now holds what the report counts."""
-    db.execute("DROP INDEX payments_by_created")
-    db.execute(
-        "CREATE INDEX payments_by_created ON payments (created_at, reference_id,"
-        " till, product, provider, status, currency, refund_of, amount_minor)"
-    )
-    if not trigram_index_possible():
-        return
-    columns = ", ".join(SEARCHED)
-    old = ", ".join(f"old.{c}" for c in SEARCHED)
-    new = ", ".join(f"new.{c}" for c in SEARCHED)
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in SEARCHED)
-    statements = [
-        f"""CREATE VIRTUAL TABLE payments_search USING fts5({columns},
-            content='payments', content_rowid='rowid', tokenize='trigram')""",
-        "INSERT INTO payments_search (payments_search) VALUES ('rebuild')",
-        f"""CREATE TRIGGER payments_search_insert AFTER INSERT ON payments BEGIN
-            INSERT INTO payments_search (rowid, {columns}) VALUES (new.rowid, {new}); END""",
-        # Most updates are a status changing: the index is only touched when its text does.
-        f"""CREATE TRIGGER payments_search_update AFTER UPDATE ON payments WHEN {changed} BEGIN
-            INSERT INTO payments_search (payments_search, rowid, {columns})
-                VALUES ('delete', old.rowid, {old});
-            INSERT INTO payments_search (rowid, {columns}) VALUES (new.rowid, {new}); END""",
-    ]
-    for sql in statements:
-        db.execute(sql)
+    searches read every row, as before); and the day report's tallies kept as payments are
+    written."""
+    derived.make_day_tallies(db)
+    if derived.trigram_index_possible():
+        derived.make_search_index(db)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -278,11 +239,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(5, "any provider", _v5_any_provider),
     Migration(6, "receipts from the hub, and its cursor", _v6_hub_link),
     Migration(7, "a hash chain per till", _v7_till_chains),
-    Migration(
-        8,
-        "indexes for searching part of a number or code, and for the day",
-        _v8_search_and_day_indexes,
-    ),
+    Migration(8, "a search index, and the day's tallies", _v8_search_and_day),
 )
 
 

@@ -38,7 +38,7 @@ from pos_app.store.payment_rows import (
 from pos_app.store.queries import Page, PageCursor, PaymentFilter, Total, local_day
 from pos_app.store.queries import clause as _clause
 from pos_app.store.queries import where as _where
-from pos_app.store.tallies import count_tallies
+from pos_app.store.tallies import day_tallies
 from pos_app.store.timestamps import from_db_time, to_db_time
 
 # What other packages import from here (the filters and results live in store/queries.py).
@@ -326,10 +326,10 @@ class PaymentRepository:
             for r in rows
         ]
 
-    def tallies(self, flt: PaymentFilter) -> list[Tally]:
-        """The day report's counts and sums (domain/report.py) of the matching payments."""
-        where, params = _where(flt, indexed=self._indexed)
-        return count_tallies(self._db, _clause(where), params)
+    def tallies(self, start: datetime, end: datetime, till: str | None) -> list[Tally]:
+        """The day report's counts and sums (domain/report.py) of the payments created in
+        [start, end) (quarter hours), of `till` or of every till."""
+        return day_tallies(self._db, start, end, till)
 
     def daily_totals(self, day: date, tz: tzinfo) -> list[Total]:
         start, end = local_day(day, tz)

@@ -1,32 +1,34 @@
-"""The day report's figures counted by SQLite: a few hundred tallies instead of every payment
-of the day read into Python. Nothing is stored, so nothing can drift from the payments."""
+"""The day report's figures from the tallies kept as payments are written (migration 8's
+`payment_tallies`): a few hundred rows for a day instead of its every payment."""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
 from sqlite_utils import Database
 
 from pos_app.domain.payment import PaymentStatus
 from pos_app.domain.report import Tally
-from pos_app.store.timestamps import from_db_time
-
-# created_at is fixed-width UTC text ("2026-12-02T15:47:07.123456Z", store/timestamps.py):
-# its quarter hour is its first 14 characters and its minutes rounded down to 0, 15, 30 or 45.
-_QUARTER = (
-    "substr(created_at, 1, 14)"
-    " || printf('%02d', CAST(substr(created_at, 15, 2) AS INTEGER) / 15 * 15)"
-)
-_KEY = "product, provider, status, currency, refund_of IS NOT NULL, quarter"
+from pos_app.store.derived import TALLIED, tally_key
+from pos_app.store.timestamps import from_db_time, to_db_time
 
 
-def count_tallies(db: Database, where: str, params: list[Any]) -> list[Tally]:
-    """The tallies of the payments `where` (a WHERE clause) selects."""
-    rows = db.execute(
-        f"SELECT {_KEY}, count(*), sum(amount_minor), min(created_at), max(created_at)"
-        f" FROM (SELECT *, {_QUARTER} AS quarter FROM payments {where}) GROUP BY {_KEY}",
-        params,
-    ).fetchall()
+def _quarter_text(moment: datetime) -> str:
+    return to_db_time(moment)[:16]  # "2026-12-02T15:45", as the tallies' quarter
+
+
+def day_tallies(db: Database, start: datetime, end: datetime, till: str | None) -> list[Tally]:
+    """The tallies of the payments created in [start, end), which start and end on quarter
+    hours (a shop's day does: every time zone's offset is whole quarter hours), of `till` or
+    of every till."""
+    sql = (
+        f"SELECT {', '.join(TALLIED)}, count, minor, first, last FROM payment_tallies"
+        " WHERE quarter >= ? AND quarter < ? AND count > 0"
+    )
+    params: list[object] = [_quarter_text(start), _quarter_text(end)]
+    if till is not None:
+        sql += " AND till = ?"
+        params.append(till)
     return [
         Tally(
             product=product,
@@ -40,5 +42,25 @@ def count_tallies(db: Database, where: str, params: list[Any]) -> list[Tally]:
             first=from_db_time(first),
             last=from_db_time(last),
         )
-        for product, provider, status, currency, refund, quarter, count, minor, first, last in rows
+        for quarter, _, product, provider, status, currency, refund, count, minor, first, last in (
+            db.execute(sql, params).fetchall()
+        )
     ]
+
+
+def recounted(db: Database) -> list[tuple[object, ...]]:
+    """The tallies' counts and sums recomputed from every payment, by the very expressions
+    the triggers use, ordered like `kept(db)`: both must always be equal (first and last are
+    not compared: they only widen)."""
+    return db.execute(
+        f"SELECT {', '.join(tally_key('payments'))}, count(*), sum(amount_minor)"
+        " FROM payments GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    ).fetchall()
+
+
+def kept(db: Database) -> list[tuple[object, ...]]:
+    """The tallies as kept, without the emptied ones."""
+    return db.execute(
+        f"SELECT {', '.join(TALLIED)}, count, minor FROM payment_tallies WHERE count > 0"
+        " ORDER BY 1, 2, 3, 4, 5, 6, 7"
+    ).fetchall()

@@ -1,6 +1,8 @@
-"""The day report counted by SQLite (store/tallies.py) says exactly what the report computed
-from every payment of the day says (domain/report.py), whatever the day holds and wherever
-the shop is: zones with half and three-quarter hour offsets and days when clocks change."""
+"""The day report from the tallies the store keeps (store/derived.py, store/tallies.py) says
+exactly what the report computed from every payment of the day says (domain/report.py),
+whatever the day holds and wherever the shop is: zones with half and three-quarter hour
+offsets and days when clocks change; and the tallies kept are always those recounted from
+scratch from the payments, also in a file that had payments before they existed."""
 
 from __future__ import annotations
 
@@ -9,14 +11,17 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pos_app.domain.money import Money
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import IllegalTransition, Payment, PaymentStatus
 from pos_app.domain.report import day_report
 from pos_app.reports.day_report import day_filter, load
 from pos_app.store import PaymentRepository, open_database
+from pos_app.store.migrations import MIGRATIONS, migrate
+from pos_app.store.tallies import kept, recounted
 from tests.unit.test_repository import add, settle
 
 S = PaymentStatus
@@ -104,3 +109,38 @@ def test_a_day_with_payments_in_every_quarter_hour_has_them_in_their_local_hours
         hour: [Money(sum(100 + q for q in range(4 * hour, 4 * hour + 4)), "UGX")]
         for hour in range(24)
     }
+
+
+def test_a_file_from_before_the_tallies_gets_them_for_every_payment(db_path: Path) -> None:
+    zone, day = ZoneInfo("Africa/Nairobi"), date(2026, 11, 23)
+    midnight = datetime(day.year, day.month, day.day, tzinfo=zone)
+    old = open_database(db_path, migrate=False)
+    migrate(old, MIGRATIONS[:7])
+    repo = PaymentRepository(old)
+    rows = [
+        (3600 * h, 1000 + h, ("mtn", "UGX"), FINAL[h % 7], "Till 1", S.SUCCESSFUL)
+        for h in range(20)
+    ]
+    _fill(repo, midnight, rows)
+    before = day_report(list(repo.each(day_filter(day, zone, None))), day, zone, None)
+    repo.close()
+
+    repo = PaymentRepository(open_database(db_path))  # migrates: the tallies counted once
+    try:
+        assert kept(repo._db) == recounted(repo._db) != []
+        assert load(repo, day, zone, None) == before
+        _fill(repo, midnight, rows[:3])  # and kept from then on
+        assert kept(repo._db) == recounted(repo._db)
+    finally:
+        repo.close()
+
+
+def test_the_tallies_are_kept_in_the_payment_s_own_transaction(repo: PaymentRepository) -> None:
+    """A write that fails leaves the tallies as they were: they move with the payments."""
+    p = add(repo, minor=500)
+    before = kept(repo._db)
+    with pytest.raises(IllegalTransition):
+        repo.transition(p.reference_id, S.SUCCESSFUL, p.created_at)  # created -> paid: refused
+    assert kept(repo._db) == before == recounted(repo._db)
+    settle(repo, p, S.SUCCESSFUL)
+    assert kept(repo._db) == recounted(repo._db) != before

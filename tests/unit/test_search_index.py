@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pos_app.store import PaymentRepository, open_database
-from pos_app.store import migrations as migrations_module
+from pos_app.store import derived
 from pos_app.store.migrations import MIGRATIONS, migrate
 from pos_app.store.queries import PaymentFilter
 from pos_app.store.queries import clause as _clause
@@ -132,7 +132,7 @@ def test_a_file_from_before_the_index_gets_it_with_every_payment(db_path: Path) 
 def test_where_sqlite_cannot_index_the_file_still_searches_every_row(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(migrations_module, "trigram_index_possible", lambda: False)
+    monkeypatch.setattr(derived, "trigram_index_possible", lambda: False)
     repo = PaymentRepository(open_database(db_path))
     try:
         assert not repo._indexed and repo.schema_version() == len(MIGRATIONS)

@@ -80,13 +80,14 @@ def _everything_but_the_table(path: Path) -> dict[str, list[Any]]:
             " FROM pragma_foreign_key_list('payment_events')"
             ' WHERE "table" != \'tills\' ORDER BY "from"',
             # Those of the tables the migrations keep (migration 6 adds the hub's link_state,
-            # 7 the tills and their chains' index, 8 the search index's triggers and more
-            # in the index by time).
+            # 7 the tills and their chains' index, 8 the triggers keeping the search index and
+            # the day's tallies).
             "indexes_and_triggers": "SELECT type, name, tbl_name, sql FROM sqlite_master"
             " WHERE type IN ('index', 'trigger')"
             " AND tbl_name NOT IN ('link_state', 'tills', 'till_names')"
             " AND name NOT IN ('payment_events_by_till', 'payments_search_insert',"
-            " 'payments_search_update', 'payments_by_created') ORDER BY type, name",
+            " 'payments_search_update', 'payment_tallies_insert', 'payment_tallies_update')"
+            " ORDER BY type, name",
         }
         return {name: conn.execute(sql).fetchall() for name, sql in queries.items()}
 
