@@ -34,8 +34,19 @@ class Hearing(Following):
         if task is None or task.done():
             task = asyncio.create_task(self._follow(reference_id), name=f"payment {reference_id}")
             self._tasks[reference_id] = task
-            task.add_done_callback(lambda _: self._nudges.pop(reference_id, None))
+            task.add_done_callback(lambda done: self._forget(reference_id, done))
         return task
+
+    def _forget(self, reference_id: str, task: asyncio.Task[None]) -> None:
+        """A follower ends when its payment is final or nothing more can be done alone: what
+        was kept while following it goes too, or a day's payments would stay in memory until
+        the till closes (benchmarks/soak.py). A missing task reads as settled."""
+        if self._tasks.get(reference_id) is task:
+            del self._tasks[reference_id]
+        self._nudges.pop(reference_id, None)
+        self._sent_at.pop(reference_id, None)
+        self._noted.pop(reference_id, None)
+        self._to_hub.discard(reference_id)
 
     def heard(self, news: Heard) -> None:
         """A callback the hub relayed. It moves nothing by itself: a forged one (the URL's

@@ -66,6 +66,7 @@ class Sending(EngineCore):
             return self.current(payment.reference_id)
         self._announce(payment)
         self._checkpoint("submitting")
+        self._created.discard(payment.reference_id)  # it never comes back to "created"
         self._sent_at[payment.reference_id] = self._clock()
         tries = 0
         first_try = asyncio.get_running_loop().time()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QApplication,
     QFrame,
     QHBoxLayout,
     QLabel,
@@ -16,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from pos_app.domain.payment import Payment, PaymentStatus
+from pos_app.domain.payment import FINAL_STATES, Payment, PaymentStatus
 from pos_app.domain.phone import mask_msisdn
 from pos_app.domain.reasons import Reason
 from pos_app.providers import registry
@@ -25,6 +27,11 @@ from pos_app.ui.provider_facts import code_name, code_name_within
 from pos_app.ui.texts import reason_action, reason_message
 
 S = PaymentStatus
+# A day at the counter is thousands of payments: finished cards leave, or the panel (and the
+# window's memory) grows all day. The cashier keeps the last few in sight, for a while; the
+# receipts tab has them all.
+KEEP_FINISHED = 6
+FINISHED_STAYS = 15 * 60.0  # seconds a finished card stays at most, newest ones included
 
 
 class PaymentCard(QFrame):
@@ -42,6 +49,9 @@ class PaymentCard(QFrame):
         self._locale = locale
         self.payment = payment
         self._styled: PaymentStatus | None = None
+        # When (time.monotonic()) the finished payment last needed the cashier's eyes: its
+        # final status reached, or a problem shown until then; None while it is open.
+        self.finished_at: float | None = None
         # Why this payment's latest news is not yet on disk ("disk full"), or "".
         self.unsaved = unsaved
         layout = QVBoxLayout(self)
@@ -110,6 +120,21 @@ class PaymentCard(QFrame):
         self.print_problem.setVisible(False)
         self.print_again.setVisible(False)
 
+    def can_leave(self) -> bool:
+        """Whether the panel may take this card away: a settled payment with nothing left for
+        the cashier or the owner to do, and nobody working on the card right now."""
+        payment = self.payment
+        if payment.status not in FINAL_STATES:
+            return False  # still open: the customer may yet pay
+        if self.unsaved or provider_facts.needs_a_person(payment):
+            return False  # the outcome is not on disk, or only the owner can settle it
+        if self.print_problem.text() or self.advice.styleSheet():
+            return False  # a receipt not printed, a code refused: the cashier must see why
+        if not self.code.isHidden() and self.code.text():
+            return False  # a receipt code half typed
+        focused = QApplication.focusWidget()
+        return focused is None or not self.isAncestorOf(focused)
+
     def _print_again(self) -> None:
         self.clear_print_problem()
         self.print_requested.emit(self.payment)
@@ -123,6 +148,10 @@ class PaymentCard(QFrame):
         self.advice.setVisible(True)
 
     def show_payment(self, payment: Payment, now: datetime | None = None) -> None:
+        if payment.status not in FINAL_STATES:
+            self.finished_at = None
+        elif self.finished_at is None or payment.status != self.payment.status:
+            self.finished_at = time.monotonic()  # news: a correction counts as recent again
         self.payment = payment
         self.title.setText(
             ("−" if payment.refund_of else "") + f"{payment.amount.format(self._locale)} · "
@@ -238,7 +267,8 @@ class PaymentCard(QFrame):
 
 
 class PaymentCards(QScrollArea):
-    """The live cards, newest on top."""
+    """The live cards, newest on top: every open payment, and the last few finished ones
+    (KEEP_FINISHED, for FINISHED_STAYS at most)."""
 
     retry_requested = Signal(object)  # Payment
     receipt_entered = Signal(str, str)  # reference id, code as typed
@@ -261,16 +291,19 @@ class PaymentCards(QScrollArea):
         card = self.cards.get(payment.reference_id)
         if card is None:
             card = PaymentCard(payment, self._locale, self, unsaved)
-            card.retry_requested.connect(self.retry_requested.emit)
-            card.receipt_entered.connect(self.receipt_entered.emit)
-            card.receipt_requested.connect(self.receipt_requested.emit)
-            card.print_requested.connect(self.print_requested.emit)
+            # Signal to signal: a connection to a signal's .emit (a Python callable) outlived
+            # its card, about 230 bytes a card (benchmarks/soak.py).
+            card.retry_requested.connect(self.retry_requested)
+            card.receipt_entered.connect(self.receipt_entered)
+            card.receipt_requested.connect(self.receipt_requested)
+            card.print_requested.connect(self.print_requested)
             card.dismissed.connect(self.dismiss)
             self.cards[payment.reference_id] = card
             self._layout.insertWidget(0, card)
         else:
             card.unsaved = unsaved
             card.show_payment(payment)
+        self._let_go()
 
     def dismiss(self, reference_id: str) -> None:
         card = self.cards.pop(reference_id, None)
@@ -292,3 +325,22 @@ class PaymentCards(QScrollArea):
         for card in self.cards.values():
             if card.payment.status == S.PENDING:
                 card.show_payment(card.payment, now)
+        self._let_go()  # also the cards kept for a problem since solved, or for too long
+
+    def _let_go(self) -> None:
+        """Take away the finished cards beyond the newest KEEP_FINISHED, and those finished
+        longer than FINISHED_STAYS ago; never an open payment's, nor one still needing a
+        person (PaymentCard.can_leave)."""
+        now = time.monotonic()
+        finished = []
+        for card in self.cards.values():
+            if card.finished_at is None:
+                continue
+            if card.can_leave():
+                finished.append(card)
+            else:
+                card.finished_at = now  # its problem solved, the cashier sees it a while yet
+        finished.sort(key=lambda card: card.finished_at or 0.0, reverse=True)
+        for rank, card in enumerate(finished):
+            if rank >= KEEP_FINISHED or now - (card.finished_at or now) > FINISHED_STAYS:
+                self.dismiss(card.payment.reference_id)

@@ -11,8 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pos_app.store import PaymentRepository, open_database
-from pos_app.store import derived
+from pos_app.store import PaymentRepository, derived, open_database
 from pos_app.store.migrations import MIGRATIONS, migrate
 from pos_app.store.queries import PaymentFilter
 from pos_app.store.queries import clause as _clause
