@@ -1,4 +1,6 @@
-"""The end-of-day (Z) report: every figure computed from the day's payments, nothing stored.
+"""The end-of-day (Z) report: every figure computed from the day's payments, counted into
+tallies (by the store as payments are written, or here from the payments themselves: the same
+figures, `report_of`).
 
 Definitions, so that the owner can check each number by hand:
 - the day is the shop's calendar day in its time zone; a payment or refund belongs to the day

@@ -219,19 +219,7 @@ def test_the_frozen_simulator_serves_a_frozen_charge_over_http(bundle: Bundle) -
 def test_a_frozen_receipt_prints_on_a_network_printer(bundle: Bundle) -> None:
     """python-escpos and its printer database travel with the app: a demo charge, then its
     receipt and the day's report on a real TCP printer."""
-    charged = bundle.run(
-        "--demo",
-        "charge",
-        "--provider",
-        "mtn",
-        "--amount",
-        "2500",
-        "--phone",
-        "0772123456",
-        "--json",
-    )
-    assert charged.returncode == 0, charged.stderr
-    reference = json.loads(charged.stdout.splitlines()[-1])["reference_id"]
+    reference = charge_in_demo(bundle)
     with FakePrinter("ok") as printer:
         printed = bundle.run("--demo", "print", reference[:8], "--printer", printer.url)
         assert printed.returncode == 0, printed.stderr
