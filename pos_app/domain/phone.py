@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from babel import Locale
-from phonenumbers import PhoneNumberFormat, PhoneNumberType
+from phonenumbers import PhoneNumberFormat, PhoneNumberType, carrier
 
 from pos_app.domain.countries import country
 from pos_app.domain.errors import ValidationError
@@ -110,10 +110,6 @@ def parse_phone(text: str, region: str, *, test_numbers: TestNumbers | None = No
         if phonenumbers.number_type(number) not in _MOBILE_TYPES:
             problem = PhoneError("{text} is not a mobile number", text=typed)
             continue
-        # The carriers' names are megabytes of tables: loaded at the first number, not at
-        # start-up.
-        from phonenumbers import carrier
-
         network = carrier.name_for_number(number, "en") or None
         e164: str = phonenumbers.format_number(number, PhoneNumberFormat.E164)
         return PhoneNumber(msisdn=e164[1:], region=home.region, network=network)

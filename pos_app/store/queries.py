@@ -89,8 +89,9 @@ def where(flt: PaymentFilter, *, indexed: bool = False) -> tuple[list[str], list
         conditions.append("msisdn = ?")
         params.append(phone)
     elif term:
-        conditions.append(_text_search(term, indexed))
-        params += _text_values(term, indexed)
+        condition, values = _text_search(term, indexed)
+        conditions.append(condition)
+        params += values
     return conditions, params
 
 
@@ -104,52 +105,41 @@ def _needles(term: str) -> tuple[str, str | None]:
     return term, None
 
 
-def _searchable(term: str) -> bool:
-    """The trigram index finds only what is 3 characters or longer (SQLite FTS5), and its
-    query ends at a NUL: such a term is looked for in every row."""
-    text, digits = _needles(term)
-    return len(text) >= 3 and (digits is None or len(digits) >= 3) and "\0" not in text
-
-
-def _text_search(term: str, indexed: bool) -> str:
+def _text_search(term: str, indexed: bool) -> tuple[str, list[Any]]:
     """Part of a receipt code or order reference, the start of our reference, or part of a
     phone number, as SQL's LIKE means it. With the index, the rows are first narrowed to the
     candidates the index finds (a phrase of trigrams: a superset of what LIKE matches, since
     the index folds case at least as widely), and the start of a reference through the
     primary key; LIKE then keeps exactly what it always kept."""
+    text, digits = _needles(term)
+    like = "%" + _escape_like(text) + "%"
     alternatives = [
         "external_id LIKE ? ESCAPE '\\'",
         "provider_transaction_id LIKE ? ESCAPE '\\'",
         "reference_id LIKE ? ESCAPE '\\'",
     ]
-    if _needles(term)[1] is not None:
-        alternatives.append("msisdn LIKE ? ESCAPE '\\'")
-    exact = "(" + " OR ".join(alternatives) + ")"
-    if not (indexed and _searchable(term)):
-        return exact
-    return (
-        "rowid IN (SELECT rowid FROM payments_search WHERE payments_search MATCH ?"
-        " UNION ALL SELECT rowid FROM payments WHERE reference_id >= ? AND reference_id < ?"
-        " UNION ALL SELECT rowid FROM payments WHERE reference_id >= ? AND reference_id < ?)"
-        f" AND {exact}"
-    )
-
-
-def _text_values(term: str, indexed: bool) -> list[Any]:
-    text, digits = _needles(term)
-    like = "%" + _escape_like(text) + "%"
-    exact: list[Any] = [like, like, _escape_like(text) + "%"]
+    values: list[Any] = [like, like, _escape_like(text) + "%"]
     if digits is not None:
-        exact.append("%" + _escape_like(digits) + "%")
-    if not (indexed and _searchable(term)):
-        return exact
-    phrases = list(dict.fromkeys(p for p in (text, digits) if p is not None))
+        alternatives.append("msisdn LIKE ? ESCAPE '\\'")
+        values.append("%" + _escape_like(digits) + "%")
+    exact = "(" + " OR ".join(alternatives) + ")"
+    # The trigram index finds only what is 3 characters or longer (SQLite FTS5), and its
+    # query ends at a NUL: such a term is looked for in every row.
+    searchable = len(text) >= 3 and (digits is None or len(digits) >= 3) and "\0" not in text
+    if not (indexed and searchable):
+        return exact, values
+    phrases = dict.fromkeys(p for p in (text, digits) if p is not None)
     match = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
     # References are stored as written (lower-case UUIDs); LIKE finds them in either case.
     starts = [
         bound for start in (text.lower(), text.upper()) for bound in (start, start + "\U0010ffff")
     ]
-    return [match, *starts, *exact]
+    candidates = (
+        "rowid IN (SELECT rowid FROM payments_search WHERE payments_search MATCH ?"
+        " UNION ALL SELECT rowid FROM payments WHERE reference_id >= ? AND reference_id < ?"
+        " UNION ALL SELECT rowid FROM payments WHERE reference_id >= ? AND reference_id < ?)"
+    )
+    return f"{candidates} AND {exact}", [match, *starts, *values]
 
 
 def _whole_phone(term: str, region: str | None) -> str | None:

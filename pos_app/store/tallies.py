@@ -9,7 +9,7 @@ from sqlite_utils import Database
 
 from pos_app.domain.payment import PaymentStatus
 from pos_app.domain.report import Tally
-from pos_app.store.derived import TALLIED, tally_key
+from pos_app.store.derived import TALLIED
 from pos_app.store.timestamps import from_db_time, to_db_time
 
 
@@ -46,21 +46,3 @@ def day_tallies(db: Database, start: datetime, end: datetime, till: str | None) 
             db.execute(sql, params).fetchall()
         )
     ]
-
-
-def recounted(db: Database) -> list[tuple[object, ...]]:
-    """The tallies' counts and sums recomputed from every payment, by the very expressions
-    the triggers use, ordered like `kept(db)`: both must always be equal (first and last are
-    not compared: they only widen)."""
-    return db.execute(
-        f"SELECT {', '.join(tally_key('payments'))}, count(*), sum(amount_minor)"
-        " FROM payments GROUP BY 1, 2, 3, 4, 5, 6, 7 ORDER BY 1, 2, 3, 4, 5, 6, 7"
-    ).fetchall()
-
-
-def kept(db: Database) -> list[tuple[object, ...]]:
-    """The tallies as kept, without the emptied ones."""
-    return db.execute(
-        f"SELECT {', '.join(TALLIED)}, count, minor FROM payment_tallies WHERE count > 0"
-        " ORDER BY 1, 2, 3, 4, 5, 6, 7"
-    ).fetchall()
