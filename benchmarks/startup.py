@@ -10,6 +10,11 @@ counted. Uses the real display if there is one, else Qt's offscreen platform.
     .venv/bin/pyinstaller build.spec                         # the one-folder app, dist/pos-app/
     .venv/bin/pyinstaller build.spec --distpath dist/onefile -- --onefile   # optional
     .venv/bin/python benchmarks/startup.py [--runs 7]
+
+The baseline, in the same run: a checkout of the earlier commit (`git worktree add
+/tmp/before REV`, with its own `dist/` built there if the frozen variants are wanted), timed
+beside this one with `--before /tmp/before`. Its source runs on this checkout's Python and
+libraries.
 """
 
 from __future__ import annotations
@@ -29,16 +34,28 @@ EXE = "pos-app.exe" if sys.platform == "win32" else "pos-app"
 SHOWN = re.compile(r"window shown in .*peak memory (\d+) MB")
 
 
-def variants(args: argparse.Namespace) -> dict[str, list[str]]:
-    found = {"source (python -m pos_app)": [sys.executable, "-m", "pos_app"]}
-    onedir = Path(args.dist) / "pos-app" / EXE
-    onefile = Path(args.dist) / "onefile" / EXE
+Variant = tuple[list[str], Path]  # the command, and the folder it starts in
+
+
+def variants(args: argparse.Namespace) -> dict[str, Variant]:
+    found = _variants(ROOT, Path(args.dist), "")
+    if args.before:
+        before = Path(args.before).resolve()
+        found |= _variants(before, before / "dist", "before: ")
+    return found
+
+
+def _variants(tree: Path, dist: Path, label: str) -> dict[str, Variant]:
+    # `python -m` puts the starting folder first on the path: that tree's pos_app is used.
+    found = {f"{label}source (python -m pos_app)": ([sys.executable, "-m", "pos_app"], tree)}
+    onedir = dist / "pos-app" / EXE
+    onefile = dist / "onefile" / EXE
     if onedir.is_file():
-        found["frozen, one folder"] = [str(onedir)]
+        found[f"{label}frozen, one folder"] = ([str(onedir)], tree)
     else:
         print(f"no one-folder build at {onedir}: run `pyinstaller build.spec` first")
     if onefile.is_file():
-        found["frozen, one file"] = [str(onefile)]
+        found[f"{label}frozen, one file"] = ([str(onefile)], tree)
     return found
 
 
@@ -46,11 +63,13 @@ def folder_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
 
 
-def launch(command: list[str], env: dict[str, str]) -> tuple[float, int]:
+def launch(variant: Variant, env: dict[str, str]) -> tuple[float, int]:
     """Seconds from launch to the window shown, and peak resident memory in MB."""
+    command, folder = variant
     started = time.perf_counter()
     process = subprocess.Popen(  # noqa: S603 - our own executables
         [*command, "--demo", "--smoke-test"],
+        cwd=folder,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
@@ -69,6 +88,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="counted runs per variant")
     parser.add_argument("--dist", default=str(ROOT / "dist"), help="PyInstaller's dist folder")
+    parser.add_argument("--before", metavar="DIR", help="a checkout of the baseline commit")
     args = parser.parse_args()
     chosen = variants(args)
     env = dict(os.environ)
@@ -95,17 +115,17 @@ def main() -> None:
                 "XDG_CONFIG_HOME": str(home / "config"),
             }
         for round_ in range(args.runs + 1):
-            for name, command in chosen.items():
-                elapsed, peak = launch(command, homes[name])
+            for name, variant in chosen.items():
+                elapsed, peak = launch(variant, homes[name])
                 if round_:  # round 0 warms up
                     times[name].append(elapsed)
                     memory[name].append(peak)
     print(f"\n{args.runs} runs each, after one warm-up run")
-    print(f"{'':28} {'median':>9} {'min':>9} {'max':>9} {'peak memory':>12}")
+    print(f"{'':36} {'median':>9} {'min':>9} {'max':>9} {'peak memory':>12}")
     for name in chosen:
         ms = [t * 1000 for t in times[name]]
         print(
-            f"{name:28} {statistics.median(ms):7.0f}ms {min(ms):7.0f}ms {max(ms):7.0f}ms "
+            f"{name:36} {statistics.median(ms):7.0f}ms {min(ms):7.0f}ms {max(ms):7.0f}ms "
             f"{statistics.median(memory[name]):9.0f} MB"
         )
     onedir = Path(args.dist) / "pos-app"

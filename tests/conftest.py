@@ -106,6 +106,16 @@ class MemoryKeyring(KeyringBackend):
         del self.store[(service, username)]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def deferred_modules() -> None:
+    """What the app loads on a worker thread once its window shows (pos_app/app/deferred.py),
+    loaded before any test: the windows made here skip that step, and the first number typed
+    would otherwise load the carriers' tables inside a lag probe."""
+    from pos_app.app.deferred import load_deferred
+
+    load_deferred(demo=True)
+
+
 @pytest.fixture(autouse=True)
 def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[MemoryKeyring]:
     """Every test gets its own data dir, config dir and keyring, and no real secrets, and

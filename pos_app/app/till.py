@@ -9,9 +9,11 @@ import logging
 import time
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
+from typing import Any
 
 import httpx
 
+from pos_app.app.demo_sandbox import Asgi, LazySandbox
 from pos_app.app.hub_wiring import hub_callbacks, hub_link
 from pos_app.domain.amount_guard import AmountGuard
 from pos_app.domain.countries import Provider
@@ -282,24 +284,27 @@ def _demo_context(
 def _demo_transport(
     till: Till, enabled: list[ProviderSpec], approval_delay: float
 ) -> httpx.AsyncBaseTransport:
-    """Every enabled provider's simulator as one in-process app."""
-    from pos_app.sandbox.app import create_app
-    from pos_app.sandbox.memory import RememberingSandbox
-    from pos_app.sandbox.simulators import simulator
+    """Every enabled provider's simulator as one in-process app, made at its first request."""
 
-    made = {}
-    for spec in enabled:
-        found = simulator(spec.id)
-        if found is not None:
-            # On the wall clock, remembered in the demo folder: a restart forgets no payment.
-            made[spec.id] = found.make(till.config, approval_delay, time.time)
-    app = create_app(others=made)
-    till.sandbox = app
-    # Only a process in the demo world (the demo window and commands) remembers: a test or
-    # a benchmark building a demo till must not touch the shop's demo folder.
-    served = (
-        RememberingSandbox(app, paths.demo_data_dir() / SANDBOX_MEMORY)
-        if paths.in_demo_world()
-        else app
-    )
-    return httpx.ASGITransport(app=served)
+    def make() -> tuple[Any, Asgi]:
+        from pos_app.sandbox.app import create_app
+        from pos_app.sandbox.memory import RememberingSandbox
+        from pos_app.sandbox.simulators import simulator
+
+        made = {}
+        for spec in enabled:
+            found = simulator(spec.id)
+            if found is not None:
+                # On the wall clock, remembered in the demo folder: a restart forgets none.
+                made[spec.id] = found.make(till.config, approval_delay, time.time)
+        app = create_app(others=made)
+        # Only a process in the demo world (the demo window and commands) remembers: a test
+        # or a benchmark building a demo till must not touch the shop's demo folder.
+        if remembering:
+            return app, RememberingSandbox(app, paths.demo_data_dir() / SANDBOX_MEMORY)
+        return app, app
+
+    remembering = paths.in_demo_world()
+    sandbox = LazySandbox(make)
+    till.sandbox = sandbox
+    return httpx.ASGITransport(app=sandbox)

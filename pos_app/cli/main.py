@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -186,6 +187,8 @@ def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
     console.attach_parent_console()
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command not in (None, "gui"):
+        gc.enable()  # held for the window's start (pos_app/__main__.py); a command may run long
     if args.version:
         print(version.version_text(args.verbose))
         return 0

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import phonenumbers
 from babel import Locale
-from phonenumbers import PhoneNumberFormat, PhoneNumberType, carrier
+from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from pos_app.domain.countries import country
 from pos_app.domain.errors import ValidationError
@@ -110,6 +110,11 @@ def parse_phone(text: str, region: str, *, test_numbers: TestNumbers | None = No
         if phonenumbers.number_type(number) not in _MOBILE_TYPES:
             problem = PhoneError("{text} is not a mobile number", text=typed)
             continue
+        # The carriers' names are megabytes of tables (about 60 ms to load): not at start-up.
+        # The window has them loaded soon after it shows (pos_app/app/deferred.py), before a
+        # cashier types the first number.
+        from phonenumbers import carrier
+
         network = carrier.name_for_number(number, "en") or None
         e164: str = phonenumbers.format_number(number, PhoneNumberFormat.E164)
         return PhoneNumber(msisdn=e164[1:], region=home.region, network=network)

@@ -10,12 +10,11 @@ Daraja callback host is `.invalid`, and it gives MTN and Airtel no callback URL.
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol, cast
-
-from starlette.routing import BaseRoute
+from typing import TYPE_CHECKING, Protocol, cast
 
 from pos_app.platform.config import Config, ProviderSection
 from pos_app.platform.credentials import SecretName
@@ -29,9 +28,15 @@ from pos_app.providers.mtn import environments
 from pos_app.providers.mtn.secrets import API_KEY, API_USER, DISBURSEMENT_KEY, SUBSCRIPTION_KEY
 from pos_app.providers.mtn.settings import MtnConfig
 from pos_app.sandbox import demo
-from pos_app.sandbox.airtel import AirtelSandboxSettings, AirtelSimulator
-from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
-from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+
+# The simulators themselves (with Starlette and cryptography, about 0.1 s to import) load when
+# one is made: a demo till reads only its section and secrets from here when it is built.
+if TYPE_CHECKING:
+    from starlette.routing import BaseRoute
+
+    from pos_app.sandbox.airtel import AirtelSandboxSettings, AirtelSimulator
+    from pos_app.sandbox.mpesa import MpesaSimulator
+    from pos_app.sandbox.mtn import MtnSimulator
 
 Clock = Callable[[], float]
 AIRTEL_CALLBACK_ENV = "POS_APP_SANDBOX_AIRTEL_CALLBACK_URL"
@@ -67,6 +72,8 @@ def _demo_currency(shop_country: str) -> str:
 
 
 def _mtn(config: Config, approval_delay: float, clock: Clock) -> MtnSimulator:
+    from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+
     currency = _demo_currency(config.shop.country)
     return MtnSimulator(
         MtnSandboxSettings(currency=currency, approval_delay=approval_delay), clock=clock
@@ -84,6 +91,8 @@ def _mtn_section(config: Config, section: ProviderSection) -> ProviderSection:
 
 
 def _mpesa(config: Config, approval_delay: float, clock: Clock) -> MpesaSimulator:
+    from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
+
     # A hub on this machine (`pos-app hub serve`) takes the demo's callbacks too.
     settings = MpesaSandboxSettings(processing_seconds=approval_delay, local_callbacks=True)
     return MpesaSimulator(settings, clock=clock)
@@ -104,6 +113,8 @@ def _mpesa_section(config: Config, section: ProviderSection) -> ProviderSection:
 def _airtel_settings(shop_country: str, approval_delay: float) -> AirtelSandboxSettings:
     """The OpCo of the shop's country (Uganda's for `pos-app sandbox`), with its currency and
     number length."""
+    from pos_app.sandbox.airtel import AirtelSandboxSettings
+
     region = shop_country.upper() if shop_country.upper() in AIRTEL_COUNTRIES else "UG"
     return AirtelSandboxSettings(
         country=region,
@@ -113,6 +124,8 @@ def _airtel_settings(shop_country: str, approval_delay: float) -> AirtelSandboxS
 
 
 def _standalone_mtn(approval_delay: float) -> MtnSimulator:
+    from pos_app.sandbox.mtn import MtnSandboxSettings, MtnSimulator
+
     method = os.environ.get(MTN_CALLBACK_METHOD_ENV, "").strip().upper() or "PUT"
     if method not in ("PUT", "POST"):
         raise ValueError(f"{MTN_CALLBACK_METHOD_ENV} must be PUT or POST, not {method!r}")
@@ -120,18 +133,24 @@ def _standalone_mtn(approval_delay: float) -> MtnSimulator:
 
 
 def _standalone_mpesa(approval_delay: float) -> MpesaSimulator:
+    from pos_app.sandbox.mpesa import MpesaSandboxSettings, MpesaSimulator
+
     return MpesaSimulator(
         MpesaSandboxSettings(processing_seconds=approval_delay, local_callbacks=True)
     )
 
 
 def _standalone_airtel(approval_delay: float) -> AirtelSimulator:
+    from pos_app.sandbox.airtel import AirtelSimulator
+
     settings = _airtel_settings("UG", approval_delay)
     settings.callback_url = os.environ.get(AIRTEL_CALLBACK_ENV, "").strip()
     return AirtelSimulator(settings)
 
 
 def _airtel(config: Config, approval_delay: float, clock: Clock) -> AirtelSimulator:
+    from pos_app.sandbox.airtel import AirtelSimulator
+
     return AirtelSimulator(_airtel_settings(config.shop.country, approval_delay), clock=clock)
 
 
@@ -194,3 +213,10 @@ def unregister(provider: str) -> None:
 
 def simulator(provider: str) -> SimulatorSpec | None:
     return _SIMULATORS.get(provider)
+
+
+def load_simulators() -> None:
+    """Import every built-in simulator ahead of its first use (pos_app/app/deferred.py)."""
+    importlib.import_module("pos_app.sandbox.mtn")
+    importlib.import_module("pos_app.sandbox.mpesa")
+    importlib.import_module("pos_app.sandbox.airtel")

@@ -21,6 +21,7 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from pos_app import __version__
+from pos_app.app.deferred import load_deferred
 from pos_app.app.till import build_till
 from pos_app.app.translations import install_translators
 from pos_app.app.world import open_repository
@@ -150,12 +151,16 @@ async def _serve(launch: Launch, repository: PaymentRepository, single: SingleWi
         window.close()
     settle_garbage_collector()  # once the window is drawn, not before
     MainThreadCollector(window)  # from now on, collections on this thread only
+    # After the collector: a collection must not run on the worker thread. The smoke test
+    # waits for it too, so the packaged app proves these modules are in it.
+    warming = asyncio.ensure_future(asyncio.to_thread(load_deferred, launch.demo))
     if not launch.smoke_test:
         # Today's copy at start (it holds yesterday whole, even after a crash) and again
         # at closing time (the day's takings); on a worker thread, off the window's.
         starting = asyncio.ensure_future(back_up(config))
     await closed.wait()
     await engine.aclose()
+    await warming
     if not launch.smoke_test:
         await starting
         await back_up(config)

@@ -9,14 +9,15 @@ import os
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-
-from cryptography.hazmat.primitives import hashes, padding
-from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
-from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.hazmat.primitives.serialization import load_der_public_key
+from typing import TYPE_CHECKING
 
 from pos_app.providers.base import MalformedResponse
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+# cryptography is imported where it is used, not at start-up (about 30 ms); the window has it
+# loaded soon after it shows (pos_app/app/deferred.py).
 
 # Airtel's `valid_upto` ("12-08-2024 21:29:26") names no zone (§7.2), and Airtel's countries
 # keep clocks from UTC+1 to UTC+4 (Seychelles); Zambia and Malawi, which sign, are at UTC+2.
@@ -41,6 +42,9 @@ class EncryptionKey:
 
 def read_key(data: dict[str, object], now: float | None = None) -> EncryptionKey:
     """The key from the encryption-keys answer's `data` (or its top level, as on the .ug host)."""
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
     now = time.time() if now is None else now
     encoded = data.get("key")
     if not isinstance(encoded, str) or not encoded:
@@ -74,6 +78,10 @@ def renew_at(valid_upto: object, now: float) -> float:
 
 def signature_headers(body: bytes, key: RSAPublicKey, oaep: bool) -> dict[str, str]:
     """`x-signature` and `x-key` for exactly these body bytes."""
+    from cryptography.hazmat.primitives import hashes, padding
+    from cryptography.hazmat.primitives.asymmetric import padding as rsa_padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
     aes_key, iv = os.urandom(32), os.urandom(16)
     padder = padding.PKCS7(128).padder()
     padded = padder.update(body) + padder.finalize()

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import base64
 
-from cryptography import x509
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
-
 from pos_app.domain.errors import Text
 from pos_app.platform.secret import Secret
 from pos_app.providers.base import ConfigurationProblem
@@ -15,6 +12,10 @@ from pos_app.providers.base import ConfigurationProblem
 def security_credential(initiator_password: Secret, certificate: bytes) -> Secret:
     """base64(RSA PKCS#1 v1.5 encryption of the password) with the environment's certificate
     (PEM or DER, downloaded from the Daraja portal: sandbox and production differ)."""
+    # Here, not at start-up: cryptography's X.509 takes about 30 ms to import.
+    from cryptography import x509
+    from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
     try:
         cert = (
             x509.load_pem_x509_certificate(certificate)
