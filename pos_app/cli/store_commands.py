@@ -10,8 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from pos_app.cli.common import EXIT_FAILED, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, fail
 from pos_app.cli.common import database as command_database
 from pos_app.cli.owner_commands import Refused, authorise, owner_gate
@@ -28,6 +26,7 @@ from pos_app.store.backup import (
     restore,
 )
 from pos_app.store.daily import back_up_everywhere
+from pos_app.store.database import Database
 
 SHOWN_DROPPED = 10  # payments listed by name before a restore; the rest are counted
 

@@ -16,7 +16,6 @@ import json
 import platform
 import sys
 from collections.abc import Iterator, Sequence
-from importlib import metadata
 from pathlib import Path
 
 from pos_app import __version__
@@ -94,7 +93,9 @@ def runtime_libraries(
 ) -> list[tuple[str, str]]:
     """Walk `root`'s requirements without its extras, then each dependency's with the extras
     asked of it, keeping those whose markers hold in `environment` (this machine's)."""
-    # packaging's parsers load here, for --verbose only: cli/main imports this module at start.
+    # These load here, for --verbose only: cli/main imports this module at start.
+    from importlib import metadata
+
     from packaging.markers import default_environment
     from packaging.utils import canonicalize_name
 

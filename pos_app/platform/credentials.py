@@ -7,17 +7,18 @@ reprs and messages so that it cannot leak by accident.
 from __future__ import annotations
 
 import contextlib
-import importlib.metadata
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
-
-import keyring
-import keyring.errors
-from keyring.backend import KeyringBackend
+from typing import TYPE_CHECKING
 
 from pos_app.platform.secret import Secret
+
+# keyring (and its backends' search through the installed packages) is imported at the first
+# secret asked for: a demo till asks none, and the window opens 30 ms sooner.
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 SERVICE = "pos-app"
 
@@ -69,6 +70,8 @@ _UNSAFE_NAMES = ("PlaintextKeyring",)
 def keyring_status(
     backend: KeyringBackend | None = None, env_vars: tuple[str, ...] = ()
 ) -> KeyringStatus:
+    import keyring
+
     kr = backend or keyring.get_keyring()
     name = f"{type(kr).__module__}.{type(kr).__name__}"
     if type(kr).__module__.startswith(_UNSAFE_BACKENDS) or type(kr).__name__ in _UNSAFE_NAMES:
@@ -107,6 +110,10 @@ def installed_backends() -> list[str]:
 
     Empty means none (or the package metadata is missing: a packaged app built without it),
     and then keyring can only fall back to storing nothing."""
+    import importlib.metadata
+
+    from keyring.backend import KeyringBackend
+
     loaded = []
     for entry in importlib.metadata.entry_points(group="keyring.backends"):
         try:
@@ -134,6 +141,8 @@ class SecretStore:
         self.names = names  # every secret the installed providers know, for messages
 
     def _keyring(self) -> KeyringBackend:
+        import keyring
+
         return self._backend or keyring.get_keyring()
 
     def status(self) -> KeyringStatus:
@@ -146,9 +155,11 @@ class SecretStore:
             return Secret(value)
         if not self.status().usable:
             return None
+        from keyring.errors import KeyringError
+
         try:
             stored = self._keyring().get_password(SERVICE, name.value)
-        except keyring.errors.KeyringError:
+        except KeyringError:
             # A locked or broken keyring reads as "not configured"; status() tells why.
             return None
         return Secret(stored) if stored else None
@@ -165,16 +176,20 @@ class SecretStore:
         status = self.status()
         if not status.usable:
             raise NoSecureKeyring(status.message)
+        from keyring.errors import KeyringError
+
         try:
             self._keyring().set_password(SERVICE, name.value, value.strip())
-        except keyring.errors.KeyringError as exc:
+        except KeyringError as exc:
             # The backend's message never includes the password, but keep ours plain anyway.
             raise NoSecureKeyring(
                 f"The system keyring refused to store {name.value} ({type(exc).__name__})."
             ) from None
 
     def delete(self, name: SecretName) -> None:
-        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+        from keyring.errors import PasswordDeleteError
+
+        with contextlib.suppress(PasswordDeleteError):
             self._keyring().delete_password(SERVICE, name.value)
 
     def has_all(self, names: tuple[SecretName, ...]) -> bool:

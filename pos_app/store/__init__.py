@@ -1,4 +1,4 @@
-"""The receipt store: SQLite through sqlite-utils. All of the app's SQL lives in this package."""
+"""The receipt store: SQLite (Python's sqlite3). All of the app's SQL lives in this package."""
 
 from pos_app.store.db import open_database, open_reader
 from pos_app.store.faults import (

@@ -25,8 +25,6 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
 
-from sqlite_utils import Database
-
 from pos_app.domain.chain import (
     ACTION_FIELDS,
     EVENT_FIELDS,
@@ -36,6 +34,7 @@ from pos_app.domain.chain import (
     state_hash,
     till_event_hash,
 )
+from pos_app.store.database import Database
 
 __all__ = ["ACTION_FIELDS", "EVENT_FIELDS", "GENESIS", "action_hash", "event_hash", "state_hash"]
 
@@ -171,7 +170,7 @@ def verify(db: Database) -> Verdict:
 
 
 def _verify_owner_actions(db: Database, payments: Verdict) -> Verdict:
-    if not db["owner_actions"].exists():
+    if not db.has_table("owner_actions"):
         return payments  # a database from before owner actions were recorded
     previous = GENESIS
     count = 0
@@ -191,7 +190,7 @@ def _verify_owner_actions(db: Database, payments: Verdict) -> Verdict:
 
 
 def _has_till_chains(db: Database) -> bool:
-    return "till_hash" in db["payment_events"].columns_dict
+    return "till_hash" in db.columns("payment_events")
 
 
 @dataclass(frozen=True)
@@ -229,7 +228,7 @@ def check_links(
 
 
 def _verify_till_chains(db: Database, verdict: Verdict) -> Verdict:
-    if not db["tills"].exists() or not _has_till_chains(db):
+    if not db.has_table("tills") or not _has_till_chains(db):
         return verdict  # a database from before the chains were split
     tills = db.execute(
         "SELECT t.id, coalesce(group_concat(n.name, ' / '), t.id) FROM tills t"

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from pos_app.domain.money import Money
 from pos_app.store import audit, space
+from pos_app.store.database import Database
 from pos_app.store.db import StoreError, open_database, open_reader
 from pos_app.store.faults import DiskFull, classify
 from pos_app.store.migrations import MIGRATIONS, schema_version
@@ -202,7 +201,7 @@ def examine(path: Path) -> Checked:
     try:
         if reader.execute("PRAGMA integrity_check").fetchall() != [("ok",)]:
             raise BackupError(f"{path}: damaged (integrity check failed)")
-        if not reader["payments"].exists():
+        if not reader.has_table("payments"):
             raise BackupError(f"{path}: not a pos-app database")
         version = schema_version(reader)
         if version > len(MIGRATIONS):

@@ -11,8 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlite_utils import Database
-
+from pos_app.store.database import Database
 from pos_app.store.faults import (
     CannotWrite,
     DatabaseBusy,

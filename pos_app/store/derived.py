@@ -7,7 +7,7 @@ from __future__ import annotations
 import sqlite3
 from contextlib import closing
 
-from sqlite_utils import Database
+from pos_app.store.database import Database
 
 # What a search looks into for part of its text (store/queries.py): kept by triggers, as the
 # payments change, in an FTS5 trigram index over the payments' own rows (no copy of the text).

@@ -7,10 +7,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlite_utils import Database
-
 from pos_app.domain.payment import RECEIPT_SOURCES, PaymentStatus
 from pos_app.store import audit, derived
+from pos_app.store.database import Database
 from pos_app.store.db import DatabaseTooNew, StoreError, write_transaction
 
 
@@ -244,7 +243,7 @@ MIGRATIONS: tuple[Migration, ...] = (
 
 
 def schema_version(db: Database) -> int:
-    if not db["schema_migrations"].exists():
+    if not db.has_table("schema_migrations"):
         return 0
     row = db.execute("SELECT max(version) FROM schema_migrations").fetchone()
     return int(row[0] or 0)

@@ -9,10 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlite_utils import Database
-
 from pos_app.domain.chain import GENESIS
 from pos_app.store import audit
+from pos_app.store.database import Database
 from pos_app.store.db import write_transaction
 
 UPLOADED = ("reference_id", "at", "from_status", "to_status", "reason", "detail", "state_hash")

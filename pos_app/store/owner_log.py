@@ -9,9 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-from sqlite_utils import Database
-
 from pos_app.store import audit
+from pos_app.store.database import Database
 from pos_app.store.db import write_transaction
 from pos_app.store.timestamps import from_db_time, to_db_time
 

@@ -9,14 +9,13 @@ from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from pos_app.domain.countries import Provider
 from pos_app.domain.money import Money
 from pos_app.domain.payment import OPEN_STATES, Payment, PaymentEvent, PaymentStatus
 from pos_app.domain.refunds import REFUND, check_refund, refunded
 from pos_app.domain.report import Tally
 from pos_app.store import audit
+from pos_app.store.database import Database
 from pos_app.store.db import (
     BUSY_TIMEOUT_SECONDS,
     MEMORY,

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlite_utils import Database
-
 from pos_app.domain.payment import PaymentStatus
 from pos_app.domain.report import Tally
+from pos_app.store.database import Database
 from pos_app.store.derived import TALLIED
 from pos_app.store.timestamps import from_db_time, to_db_time
 

@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+import sqlite3
 import threading
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
-from sqlite_utils import Database
 
 from pos_app.store import PaymentRepository
+from pos_app.store.database import Database
 from pos_app.store.migrations import migrate
 from pos_app.ui.background_reads import BackgroundReads
 
@@ -48,7 +49,7 @@ def test_a_failed_read_is_logged_and_not_answered(qtbot: QtBot, repo: PaymentRep
 
 
 def test_a_database_in_memory_is_read_in_place() -> None:
-    db = Database(memory=True)
+    db = Database(sqlite3.connect(":memory:"))
     migrate(db)
     repo = PaymentRepository(db)
     assert repo.file() is None

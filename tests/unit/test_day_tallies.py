@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlite_utils import Database
 
 from pos_app.domain.money import Money
 from pos_app.domain.payment import IllegalTransition, Payment, PaymentStatus
 from pos_app.domain.report import day_report
 from pos_app.reports.day_report import day_filter, load
 from pos_app.store import PaymentRepository, open_database
+from pos_app.store.database import Database
 from pos_app.store.derived import TALLIED, tally_key
 from pos_app.store.migrations import MIGRATIONS, migrate
 from tests.unit.test_repository import add, settle

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from pos_app.store import (
     CannotWrite,
@@ -24,6 +23,7 @@ from pos_app.store import (
     StoreError,
     open_database,
 )
+from pos_app.store.database import Database
 from pos_app.store.faults import classify
 from pos_app.store.migrations import MIGRATIONS, migrate, schema_version
 from tests.storage_faults import fill, remount, small_disk

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlite_utils import Database
 
 from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.refunds import REFUND
 from pos_app.store import PaymentRepository, StoreError, open_database
 from pos_app.store.backup import check_backup, examine
+from pos_app.store.database import Database
 from pos_app.store.migrations import MIGRATIONS, Migration, migrate, schema_version
 from pos_app.store.owner_log import OwnerAction
 from pos_app.store.repository import PaymentFilter

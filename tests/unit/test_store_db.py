@@ -5,10 +5,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from sqlite_utils import Database
 
 from pos_app.platform import paths
 from pos_app.store import DatabaseDamaged, DatabaseTooNew, open_database
+from pos_app.store.database import Database
 from pos_app.store.migrations import MIGRATIONS, Migration, migrate, schema_version
 
 
@@ -20,7 +20,7 @@ def test_fresh_database_is_private_durable_and_migrated(tmp_path: Path) -> None:
     assert db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
     assert db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert schema_version(db) == len(MIGRATIONS)
-    assert {"payments", "payment_events", "schema_migrations"} <= set(db.table_names())
+    assert all(db.has_table(t) for t in ("payments", "payment_events", "schema_migrations"))
     db.execute("INSERT INTO schema_migrations VALUES (99, 'x', 'now')")  # a write creates -wal
     db.conn.commit()
     for suffix in ("-wal", "-shm"):
@@ -86,7 +86,7 @@ def test_failed_migration_rolls_back_whole(tmp_path: Path) -> None:
     broken = (*MIGRATIONS, Migration(len(MIGRATIONS) + 1, "broken", half_done))
     with pytest.raises(RuntimeError, match="boom"):
         migrate(db, broken)
-    assert "half" not in db.table_names()
+    assert not db.has_table("half")
     assert schema_version(db) == len(MIGRATIONS)
     db.close()
 
@@ -219,3 +219,27 @@ def test_first_open_waits_while_another_process_reads_the_new_file(tmp_path: Pat
     thread.join()
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
+
+
+def test_database_commits_a_write_outside_a_transaction_and_leaves_none_after_a_failure(
+    tmp_path: Path,
+) -> None:
+    """What the store relies on from its connection wrapper (pos_app/store/database.py)."""
+    path = tmp_path / "plain.sqlite3"
+    db = Database(sqlite3.connect(path))
+    assert db.execute("PRAGMA recursive_triggers").fetchone()[0] == 1
+    db.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+    db.execute("INSERT INTO t (name) VALUES (?)", ["a"])
+    assert not db.conn.in_transaction  # committed: another connection sees it
+    assert sqlite3.connect(path).execute("SELECT name FROM t").fetchall() == [("a",)]
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO t (name) VALUES (NULL)")
+    assert not db.conn.in_transaction  # the failed write's implicit transaction rolled back
+    db.execute("BEGIN")
+    db.execute("INSERT INTO t (name) VALUES (:name)", {"name": "b"})
+    assert db.conn.in_transaction  # inside the caller's transaction: not committed behind it
+    db.execute("/* a comment */ ROLLBACK")
+    assert list(db.query("SELECT id, name FROM t")) == [{"id": 1, "name": "a"}]
+    assert db.columns("t") == ["id", "name"] and db.has_table("t") and not db.has_table("u")
+    with pytest.raises(ValueError, match="return rows"):
+        db.query("UPDATE t SET name = 'c'")
