@@ -122,7 +122,7 @@ def test_frozen_without_metadata_names_each_library_without_crashing(
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(version, "record_path", lambda: Path("/nonexistent/record.json"))
-    monkeypatch.setattr(version.metadata, "distribution", only_some)
+    monkeypatch.setattr(importlib.metadata, "distribution", only_some)
     found = libraries(version.version_text(verbose=True))
     assert found["httpx"] == version.NOT_RECORDED
     assert found["pyside6-essentials"] == version.NOT_RECORDED
