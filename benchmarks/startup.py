@@ -13,8 +13,9 @@ counted. Uses the real display if there is one, else Qt's offscreen platform.
 
 The baseline, in the same run: a checkout of the earlier commit (`git worktree add
 /tmp/before REV`, with its own `dist/` built there if the frozen variants are wanted), timed
-beside this one with `--before /tmp/before`. Its source runs on this checkout's Python and
-libraries.
+beside this one with `--before /tmp/before`. Each tree's source runs in its own `.venv` when
+it has one (`python -m venv .venv && .venv/bin/pip install -e .` there: the dependencies
+changed), else in this Python.
 """
 
 from __future__ import annotations
@@ -46,8 +47,11 @@ def variants(args: argparse.Namespace) -> dict[str, Variant]:
 
 
 def _variants(tree: Path, dist: Path, label: str) -> dict[str, Variant]:
-    # `python -m` puts the starting folder first on the path: that tree's pos_app is used.
-    found = {f"{label}source (python -m pos_app)": ([sys.executable, "-m", "pos_app"], tree)}
+    # `python -m` puts the starting folder first on the path: that tree's pos_app is used,
+    # with the tree's own environment's libraries when it has one.
+    own = tree / ".venv" / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    python = str(own) if own.is_file() else sys.executable
+    found = {f"{label}source (python -m pos_app)": ([python, "-m", "pos_app"], tree)}
     onedir = dist / "pos-app" / EXE
     onefile = dist / "onefile" / EXE
     if onedir.is_file():
