@@ -160,10 +160,10 @@ async def _serve(launch: Launch, repository: PaymentRepository, single: SingleWi
         starting = asyncio.ensure_future(back_up(config))
     await closed.wait()
     await engine.aclose()
-    await warming
     if not launch.smoke_test:
         await starting
         await back_up(config)
+    await warming  # last: a module missing from a build must not cost the closing backup
 
 
 def _smoke_report(window: MainWindow, launch: Launch) -> None:
