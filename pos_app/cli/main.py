@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -179,16 +178,25 @@ class WindowOpener(Protocol):
     ) -> int: ...
 
 
-def main(argv: Sequence[str] | None = None, open_window: WindowOpener | None = None) -> int:
-    return console.run_quietly_on_closed_pipe(lambda: _main(argv, open_window))
+def main(
+    argv: Sequence[str] | None = None,
+    open_window: WindowOpener | None = None,
+    command_starts: Callable[[], None] | None = None,
+) -> int:
+    """`command_starts` is called before a command (not the window) runs."""
+    return console.run_quietly_on_closed_pipe(lambda: _main(argv, open_window, command_starts))
 
 
-def _main(argv: Sequence[str] | None, open_window: WindowOpener | None) -> int:
+def _main(
+    argv: Sequence[str] | None,
+    open_window: WindowOpener | None,
+    command_starts: Callable[[], None] | None,
+) -> int:
     console.attach_parent_console()
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command not in (None, "gui"):
-        gc.enable()  # held for the window's start (pos_app/__main__.py); a command may run long
+    if args.command not in (None, "gui") and command_starts is not None:
+        command_starts()
     if args.version:
         print(version.version_text(args.verbose))
         return 0

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut, QShowEvent
@@ -37,10 +37,12 @@ from pos_app.ui.counter import CounterTab
 from pos_app.ui.hub_status import HubStatusLabel
 from pos_app.ui.owner_actions import OwnerActions
 from pos_app.ui.receipt_printing import ReceiptPrinting
-from pos_app.ui.receipts import ReceiptDetail, ReceiptsView
-from pos_app.ui.report_view import ReportView
 from pos_app.ui.storage_status import DiskSpaceLabel, StorageBanner, fault_words, lifted
 from pos_app.ui.texts import country_name, keyring_advice
+from pos_app.ui.window_tabs import WindowTabs
+
+if TYPE_CHECKING:
+    from pos_app.ui.receipts import ReceiptDetail
 
 log = logging.getLogger(__name__)
 # Outcomes the cashier hears about (a beep); a late correction is heard again.
@@ -50,7 +52,7 @@ OUTCOMES = frozenset(
 DEMO_TEXT = str(QT_TRANSLATE_NOOP("MainWindow", "DEMO — no real money moves"))
 
 
-class MainWindow(QMainWindow):
+class MainWindow(WindowTabs, QMainWindow):
     closed = Signal()
     payment_changed = Signal(object)  # PaymentUpdate
 
@@ -97,23 +99,14 @@ class MainWindow(QMainWindow):
         self.panel, self.cards = self.counter.panel, self.counter.cards
         self.today_label = self.counter.today_label
         self.tabs.addTab(self.counter, self.tr("Counter (Ctrl+1)"))
-        tz = config.zone()
         self.reads = BackgroundReads(repository, self)
-        self.receipts = ReceiptsView(
-            repository, shop.effective_locale, tz, self.tabs, self.reads, region=shop.country
-        )
-        self.receipts.opened.connect(self._open_receipt)
-        self.tabs.addTab(self.receipts, self.tr("Receipts (Ctrl+2)"))
-        self.report = ReportView(self.reads, shop, tz, self.tabs)
-        self.tabs.addTab(self.report, self.tr("Day report (Ctrl+3)"))
         self.printing = ReceiptPrinting(config, repository, demo=demo, parent=self)
-        self.printing.follow(self.cards, self.payment_changed, self.report)
+        self.printing.follow(self.cards, self.payment_changed)
         self.owner_actions = OwnerActions(
             self,
             config,
             repository,
             reads=self.reads,
-            report=self.report,
             engine=engine,
             start=self._start,
             show_counter=self.show_counter,
@@ -121,6 +114,8 @@ class MainWindow(QMainWindow):
             printing=self.printing,
         )
         self.owner = self.owner_actions.gate
+        # After the printing and the owner's actions: the report's tab joins them when made.
+        self.add_lazy_tabs(self.tr("Receipts (Ctrl+2)"), self.tr("Day report (Ctrl+3)"))
         self.tabs.setCornerWidget(self.owner_actions.buttons(self))
         self.tabs.currentChanged.connect(self._tab_changed)
         self.shortcuts = []
@@ -267,27 +262,11 @@ class MainWindow(QMainWindow):
         if timer is not None:
             timer.stop()
 
-    def show_counter(self) -> None:
-        self.tabs.setCurrentIndex(0)
-
-    def show_receipts(self) -> None:
-        self.tabs.setCurrentWidget(self.receipts)
-
-    def show_report(self) -> None:
-        self.tabs.setCurrentWidget(self.report)
-
-    def _tab_changed(self, index: int) -> None:
-        shown = self.tabs.widget(index)
-        if shown is self.receipts:
-            self.receipts.apply_filter()  # a fresh look each time
-        elif shown is self.report:
-            self.report.refresh()
-        elif self.panel is not None:
-            self.panel.amount.setFocus()
-
     def _open_receipt(self, payment: Payment) -> None:
         fresh, paper = self._repository.get(payment.reference_id), self.printing
         tools = self._engine is not None
+        from pos_app.ui.receipts import ReceiptDetail
+
         dialog = ReceiptDetail(
             fresh, self._repository, paper.shop, paper.tz, self, owner_tools=tools, demo=paper.demo
         )
@@ -336,7 +315,7 @@ class MainWindow(QMainWindow):
         self.reads.submit(
             lambda repo: (repo.daily_totals(day, tz), repo.count(unfinished)), self._show_counts
         )
-        if self.tabs.currentWidget() is self.report and self.report.selected_day() == day:
+        if self.showing_report() and self.report.selected_day() == day:
             self.report.refresh()  # today's report, live while the owner looks at it
         self.refresh_health()
 

@@ -39,12 +39,12 @@ from pos_app.store.audit import Verdict
 from pos_app.ui.background_reads import BackgroundReads
 from pos_app.ui.pin_dialog import PinDialog
 from pos_app.ui.receipt_printing import ReceiptPrinting
-from pos_app.ui.report_view import ReportView, report_html
 
 # The owner's dialogs and exports are imported where they open, not at every start of the
 # window; these names are for the type checker only.
 if TYPE_CHECKING:
     from pos_app.ui.refund_dialog import RefundDialog
+    from pos_app.ui.report_view import ReportView
     from pos_app.ui.resolve_dialog import ResolveDialog
     from pos_app.ui.settings import SettingsDialog
 
@@ -78,7 +78,6 @@ class OwnerActions(QObject):
         repository: PaymentRepository,
         *,
         reads: BackgroundReads,
-        report: ReportView,
         engine: PaymentEngine | None,
         start: Start,
         show_counter: Callable[[], None],
@@ -88,14 +87,18 @@ class OwnerActions(QObject):
         super().__init__(window)
         self._window, self._config, self._repository = window, config, repository
         self._saved_config = config  # what the settings dialog shows: the last saved
-        self._reads, self._report, self._engine = reads, report, engine
+        self._reads, self._engine = reads, engine
+        self._report: ReportView | None = None  # once its tab is made
         self._start, self._show_counter = start, show_counter
         self.gate = OwnerGate(repository.owner_log, config.shop.till)
         self.dialog: QDialog | None = None
         self.settings: SettingsDialog | None = None
-        report.export_requested.connect(self.export_report)
         self._hub, self._printing = hub, printing
-        report.business_button.setVisible(hub is not None)
+
+    def follow_report(self, report: ReportView) -> None:
+        self._report = report
+        report.export_requested.connect(self.export_report)
+        report.business_button.setVisible(self._hub is not None)
         report.business_requested.connect(self.whole_business)
 
     def buttons(self, parent: QWidget) -> QWidget:
@@ -222,19 +225,21 @@ class OwnerActions(QObject):
 
     def export_report(self, fmt: str) -> None:
         """The day shown in the report view as CSV or PDF, behind the PIN."""
+        if self._report is None:  # its own button asks: it is there
+            return
         day, till = self._report.selected_day(), self._report.till.currentData()
         self.as_owner("export", lambda: self._ask_export_path(day, till, fmt))
 
     def whole_business(self) -> None:
         """Every till's day from the hub, beside this till's own, behind the PIN."""
-        hub, day = self._hub, self._report.selected_day()
-        if hub is None:
+        if self._hub is None or self._report is None:
             return
+        hub, day, report = self._hub, self._report.selected_day(), self._report
         locale = self._config.shop.effective_locale
 
         def show() -> None:
             self.gate.record("whole business", {"day": day.isoformat()})
-            own = self._report.report
+            own = report.report
             from pos_app.ui.business_dialog import BusinessDialog
 
             self._show(BusinessDialog(hub.business, day, own, locale, self._window))
@@ -268,6 +273,8 @@ class OwnerActions(QObject):
             return
 
         def save(report: DayReport) -> None:
+            from pos_app.ui.report_view import report_html
+
             html = report_html(report, shop, tz)
             from pos_app.reports.pdf import save_report_pdf
 

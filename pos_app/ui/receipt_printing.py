@@ -8,7 +8,7 @@ import asyncio
 import logging
 from collections.abc import Callable, Coroutine
 from contextlib import suppress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, Signal, SignalInstance
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
@@ -27,8 +27,10 @@ from pos_app.printing.slip import Slip
 from pos_app.reports.day_report import sections
 from pos_app.store import PaymentRepository, StoreError
 from pos_app.ui.payment_cards import PaymentCards
-from pos_app.ui.report_view import ReportView
 from pos_app.ui.texts import status_name
+
+if TYPE_CHECKING:
+    from pos_app.ui.report_view import ReportView
 
 log = logging.getLogger(__name__)
 
@@ -88,13 +90,15 @@ class ReceiptPrinting(QObject):
     def can_print(self) -> bool:
         return self.config.target.kind != "none"
 
-    def follow(self, cards: PaymentCards, changes: SignalInstance, report: ReportView) -> None:
-        """Print again from a card; print a receipt as soon as a payment is paid; print the
-        day's report."""
+    def follow_report(self, report: ReportView) -> None:
+        """Print the day's report (once the report's tab is made)."""
         report.print_button.setVisible(self.can_print)
         self.configured.connect(lambda: report.print_button.setVisible(self.can_print))
         report.print_requested.connect(self.print_report)
         self.failed.connect(report.show_print_problem)
+
+    def follow(self, cards: PaymentCards, changes: SignalInstance) -> None:
+        """Print again from a card; print a receipt as soon as a payment is paid."""
         cards.print_requested.connect(self.print_payment)
         self.failed.connect(cards.show_print_problem)
         self.printed.connect(cards.clear_print_problem)

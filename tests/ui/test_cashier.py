@@ -240,7 +240,8 @@ def test_keyboard_shortcuts_switch_between_counter_and_receipts(
     counter = Counter(qtbot, loop, repo)
     window = counter.window
     qtbot.keyClick(counter.panel.amount, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is window.receipts
+    assert window.tabs.currentWidget() is window.receipts_page  # its view made when shown
+    assert window.receipts.isVisible()
     qtbot.keyClick(window.receipts.search, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.currentIndex() == 0
     qtbot.waitUntil(counter.panel.amount.hasFocus)

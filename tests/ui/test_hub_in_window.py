@@ -173,7 +173,7 @@ def test_the_owner_sees_every_till_from_the_hub_beside_this_ones_own(
 
     loop.run_until_complete(charge_and_send())
     assert "not yet at the hub" not in window.hub_label.text()
-    window.tabs.setCurrentWidget(window.report)
+    window.show_report()
     loop.run_until_complete(
         until(lambda: window.report.report is not None and window.report.report.count == 1)
     )

@@ -40,7 +40,8 @@ def window(qtbot: QtBot, repo: PaymentRepository) -> Iterator[MainWindow]:
 def show_day(qtbot: QtBot, window: MainWindow, till_index: int = 0) -> None:
     """Open the report tab on the seeded day and wait for its figures."""
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.currentWidget() is window.report
+    assert window.tabs.currentWidget() is window.report_page  # its view made when shown
+    assert window.report.isVisible()
     view = window.report
     view.till.setCurrentIndex(till_index)
     view.day.setDate(QDate(DAY.year, DAY.month, DAY.day))

@@ -109,3 +109,23 @@ def test_the_window_starts_with_collection_off_and_it_is_back_on_after(
     assert run() == 0
     assert seen == [False]
     assert gc.isenabled()
+
+
+def test_a_command_called_in_process_leaves_collection_as_it_found_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The window's tests call commands beside a collector that keeps collection off."""
+    seen: list[bool] = []
+
+    def receipts(args: object, config: object, demo: bool) -> int:
+        seen.append(gc.isenabled())
+        return 0
+
+    monkeypatch.setitem(cli_main.HANDLERS, "receipts", receipts)
+    gc.disable()
+    try:
+        assert cli_main.main(["--demo", "receipts"]) == 0
+        assert seen == [False]
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
