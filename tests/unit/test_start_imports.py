@@ -79,9 +79,9 @@ def test_what_it_loads_later_loads(tmp_path: Path) -> None:
     assert not {"sqlite_utils", "httpx._main"} & set(found)
 
 
-def test_a_command_runs_with_collection_on_and_leaves_it_on(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def receipts_command(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """`pos-app receipts` replaced by one that notes whether collection is on while it runs."""
     seen: list[bool] = []
 
     def receipts(args: object, config: object, demo: bool) -> int:
@@ -89,9 +89,15 @@ def test_a_command_runs_with_collection_on_and_leaves_it_on(
         return 0
 
     monkeypatch.setitem(cli_main.HANDLERS, "receipts", receipts)
+    return seen
+
+
+def test_a_command_runs_with_collection_on_and_leaves_it_on(
+    monkeypatch: pytest.MonkeyPatch, receipts_command: list[bool]
+) -> None:
     monkeypatch.setattr(sys, "argv", ["pos-app", "--demo", "receipts"])
     assert run() == 0
-    assert seen == [True]
+    assert receipts_command == [True]
     assert gc.isenabled()
 
 
@@ -112,20 +118,13 @@ def test_the_window_starts_with_collection_off_and_it_is_back_on_after(
 
 
 def test_a_command_called_in_process_leaves_collection_as_it_found_it(
-    monkeypatch: pytest.MonkeyPatch,
+    receipts_command: list[bool],
 ) -> None:
     """The window's tests call commands beside a collector that keeps collection off."""
-    seen: list[bool] = []
-
-    def receipts(args: object, config: object, demo: bool) -> int:
-        seen.append(gc.isenabled())
-        return 0
-
-    monkeypatch.setitem(cli_main.HANDLERS, "receipts", receipts)
     gc.disable()
     try:
         assert cli_main.main(["--demo", "receipts"]) == 0
-        assert seen == [False]
+        assert receipts_command == [False]
         assert not gc.isenabled()
     finally:
         gc.enable()
