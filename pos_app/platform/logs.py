@@ -30,8 +30,13 @@ _FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 # 9 to 15 digits, optionally with + and single spaces or dashes between digits: phone numbers in
 # any of their written forms. Not inside a longer word or after a dash, so the last group of a
-# UUID (12 digits after "-") stays readable, and not a date ("2026-11-24 07:47").
-_PHONE = re.compile(r"(?<![\w\-])(?!\d{4}-\d\d-\d\d)\+?\d(?:[ \-]?\d){8,14}(?![\w])")
+# UUID (12 digits after "-") stays readable, and not a date ("2026-11-24 07:47") nor the start of
+# a UUID whose first groups happen to be all digits ("59753728-7143-4b4f-...": a payment's
+# reference, which the log must keep whole).
+_PHONE = re.compile(
+    r"(?<![\w\-])(?!\d{4}-\d\d-\d\d)(?![0-9a-fA-F]{8}-[0-9a-fA-F]{4}-)"
+    r"\+?\d(?:[ \-]?\d){8,14}(?![\w])"
+)
 _AUTHORIZATION = re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=\-]+", re.IGNORECASE)
 _SECRET_FIELD = re.compile(
     r"""(?P<key>[\w\-]*(?:key|secret|password|passkey|token|credential)s?["']?\s*[:=]\s*["']?)"""

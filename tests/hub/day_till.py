@@ -73,6 +73,8 @@ async def day(target: int, seed: int) -> int:
             await asyncio.gather(*(worker() for _ in range(WORKERS)))
             sync = till.link.sync if till.link is not None else None
             caught_up = sync is not None and await sync.catch_up(120)
+            if not caught_up:  # why, for the test's message
+                print("not caught up:", sync and (sync.state, sync.problem, sync.synced))
         finally:
             await engine.aclose()
     return 0 if caught_up else 3
