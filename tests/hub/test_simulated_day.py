@@ -86,11 +86,7 @@ class Till:
         )
 
     def logs(self) -> str:
-        """What its runs printed, then what the app logged beyond the everyday (a refusal)."""
-        runs = [p.read_text(errors="replace") for p in sorted(self.folder.glob("run-*"))]
-        logged = self.folder / "logs" / "pos-app.log"
-        lines = logged.read_text(errors="replace").splitlines() if logged.exists() else []
-        return "".join(runs) + "\n".join(line for line in lines if " INFO " not in line)
+        return "".join(p.read_text(errors="replace") for p in sorted(self.folder.glob("run-*")))
 
 
 def link_tills(database_url: str, tmp_path: Path, hub: HubProcess, proxy_url: str) -> list[Till]:

@@ -44,7 +44,7 @@ def test_phone_numbers_are_masked(log_file: Path, written: str, shown: str) -> N
     assert digits not in "".join(c for c in text if c.isdigit() or c == "\n")
 
 
-# References whose first groups are all digits: one in 300 of them (CI met one).
+# References whose first two groups are all digits: about one in 280 (CI met one).
 @pytest.mark.parametrize(
     "reference",
     [
