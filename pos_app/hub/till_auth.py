@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from psycopg import AsyncConnection
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import JSONResponse
 
 from pos_app.hub import tokens
@@ -42,6 +42,8 @@ async def json_body(request: Request, limit: int = 16 * 1024) -> dict[str, Any]:
         body = json.loads(await limited_body(request, limit))
     except TooLarge:
         raise Refusal(413, "body too large") from None
+    except ClientDisconnect:  # a till stopped mid-upload: nobody hears, nothing is taken
+        raise Refusal(400, "the body did not all come") from None
     except ValueError:
         raise Refusal(400, "the body is not JSON") from None
     if not isinstance(body, dict):

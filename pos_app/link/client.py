@@ -20,7 +20,8 @@ class HubError(Exception):
 
 
 class HubRefused(HubError):
-    """The hub said no (a revoked key, a used code): trying again will not help."""
+    """The hub said no (a revoked key, a used code, a body it cannot take): trying again as
+    it is will not help."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -73,7 +74,8 @@ def _message(answer: httpx.Response) -> str:
 
 
 def _checked(answer: httpx.Response) -> Any:
-    if answer.status_code in (401, 403, 404, 409, 410):
+    # Any 4xx but a timeout or a "slow down": the same request would be refused again.
+    if 400 <= answer.status_code < 500 and answer.status_code not in (408, 429):
         raise HubRefused(answer.status_code, _message(answer))
     if answer.status_code >= 400:
         raise HubError(_message(answer))

@@ -130,14 +130,18 @@ class OutboxSync:
                 with contextlib.suppress(StoreError):
                     self._confirmed(int(self.repository.link_state(SYNCED) or 0), by_hub=False)
                 self._set(SyncState.AWAY)
-                await self._rest(self._pause(self._failures))
+                await self._rest(self._pause(self._failures), hurried=FIRST_PAUSE)
 
-    async def _rest(self, seconds: float) -> None:
-        """Wait before trying again; a poke (`pos-app sync` waiting for it) cuts it short."""
+    async def _rest(self, seconds: float, *, hurried: float = 0.0) -> None:
+        """Wait before trying again; a poke (`pos-app sync` waiting for it) cuts it short, to
+        `hurried` seconds at least: a failure notifies the waiter, whose poke would otherwise
+        start the next attempt at once, a hundred a second while the hub is down."""
+        started = asyncio.get_running_loop().time()
         self._poked.clear()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._poked.wait()
+                await asyncio.sleep(started + hurried - asyncio.get_running_loop().time())
 
     def _smaller_batches(self) -> bool:
         """The hub refused a batch as too large or unreadable: smaller ones, down to one

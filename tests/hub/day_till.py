@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import logging
 import random
 import sys
 
@@ -47,6 +48,9 @@ async def charge_one(engine: PaymentEngine, rng: random.Random) -> None:
 
 
 async def day(target: int, seed: int) -> int:
+    # The sync's every turn in the run's log, for the test's message when a till falls behind.
+    logging.basicConfig(format="%(asctime)s %(name)s %(message)s")
+    logging.getLogger("pos_app.link").setLevel(logging.INFO)
     paths.enter_demo_world()
     config = load_config(None, registry.config_sections())
     till = build_till(config, demo=True, approval_delay=0.02)

@@ -172,7 +172,7 @@ def live_through_the_day(
             hub = start_hub(port)
     for till in tills:
         assert till.process is not None
-        assert till.process.returncode == 0, till.logs()[-5000:]
+        assert till.process.returncode == 0, f"{till.logs()[-6000:]}\nhub: {hub.output()[-3000:]}"
     return hub, kills, outages
 
 

@@ -5,6 +5,9 @@ to the owner; bad uploads change nothing."""
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
+import socket
 import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import closing
@@ -22,6 +25,7 @@ from pos_app.domain.money import Money
 from pos_app.domain.payment import Payment, PaymentStatus
 from pos_app.domain.refunds import REFUND
 from pos_app.hub import business, owner
+from pos_app.hub import sync as hub_sync
 from pos_app.link import outbox_sync
 from pos_app.link.client import HubClient
 from pos_app.link.outbox_sync import SYNCED, OutboxSync, SyncState
@@ -149,6 +153,27 @@ async def test_a_batch_sent_again_after_a_lost_answer_is_taken_once(
     assert len(hub_events(hub, counter.till)) == 15
 
 
+async def test_a_batch_too_large_for_the_hub_goes_in_smaller_ones(
+    hub: Hub, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_day(counter.repository)
+    first = counter.repository.outbox.batch(counter.sync.till_id(), 0, counter.sync.full_batch)
+    monkeypatch.setattr(hub_sync, "BODY_LIMIT", len(json.dumps(counter.sync._body(first))) - 1)
+    await until(counter.sync, SyncState.SYNCED)
+    assert hub_events(hub, counter.till) == till_events(counter.path)
+    assert counter.sync.batch_size == counter.sync.full_batch  # whole batches again after
+
+
+async def test_an_event_too_large_for_the_hub_is_shown_refused(
+    hub: Hub, counter: Counter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_day(counter.repository)
+    monkeypatch.setattr(hub_sync, "BODY_LIMIT", 200)  # less than any one event
+    await until(counter.sync, SyncState.REFUSED)
+    assert counter.sync.problem == "body too large" and counter.sync.batch_size == 1
+    assert hub_events(hub, counter.till) == []
+
+
 @pytest.mark.parametrize("restarted", [True, False], ids=["at the next start", "while running"])
 async def test_an_edited_history_is_refused_and_shown_to_the_owner(
     hub: Hub, counter: Counter, monkeypatch: pytest.MonkeyPatch, restarted: bool
@@ -242,6 +267,33 @@ async def test_events_out_of_order_or_not_json_or_too_large_are_refused(
     assert hub_events(hub, counter.till) == []
 
 
+async def test_a_till_gone_mid_upload_is_no_fault_of_the_hub(
+    hub: Hub,
+    counter: Counter,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a_day(counter.repository)
+    # uvicorn's own loggers stop short of the root logger, where caplog listens.
+    monkeypatch.setattr(logging.getLogger("uvicorn"), "handlers", [caplog.handler])
+    caplog.set_level(logging.ERROR, logger="uvicorn.error")  # the test hub's is critical
+    address = httpx.URL(hub.url)
+    with socket.create_connection((address.host, address.port)) as gone:
+        gone.sendall(
+            b"POST /v1/sync HTTP/1.1\r\nhost: hub\r\ncontent-type: application/json\r\n"
+            + f"authorization: {counter.till.headers['authorization']}\r\n".encode()
+            + b'content-length: 1000\r\n\r\n{"events": ['
+        )
+        await asyncio.sleep(0.5)  # the hub has begun reading it
+    async with asyncio.timeout(10):
+        while not hub.sql("SELECT 1 FROM tills WHERE last_seen_at IS NOT NULL"):
+            await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
+    assert "Exception in ASGI application" not in caplog.text
+    assert hub_events(hub, counter.till) == []
+    assert counter.upload(0, 5).status_code == 200  # and the next upload is taken
+
+
 async def test_a_key_stays_with_the_till_that_first_used_it(hub: Hub, counter: Counter) -> None:
     a_day(counter.repository)
     assert counter.upload(0, 3).status_code == 200
@@ -266,6 +318,31 @@ async def test_while_the_hub_is_away_the_till_counts_what_is_not_there_yet(
     await away.client.aclose()
     assert away.behind == len(till_events(counter.path)) > 0
     assert changed and changed[-1] == away.behind
+
+
+async def test_a_till_waiting_for_an_away_hub_asks_it_about_once_a_second(
+    counter: Counter, unused_tcp_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a_day(counter.repository)
+    away = OutboxSync(
+        HubClient(f"http://127.0.0.1:{unused_tcp_port}", Secret("k")),
+        counter.repository,
+        "Till 1",
+        None,
+    )
+    asked: list[float] = []
+    ask = away.client.sync_state
+
+    async def counted() -> dict[str, Any]:
+        asked.append(asyncio.get_running_loop().time())
+        return await ask()
+
+    monkeypatch.setattr(away.client, "sync_state", counted)
+    assert not await away.catch_up(3)
+    await away.aclose()
+    await away.client.aclose()
+    # Each failure wakes the waiter, whose poke once started the next attempt at once.
+    assert 2 <= len(asked) <= 6, len(asked)
 
 
 async def test_a_till_linked_again_goes_on_with_its_history(hub: Hub, counter: Counter) -> None:
