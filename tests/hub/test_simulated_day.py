@@ -139,6 +139,9 @@ def test_three_tills_a_thousand_payments_each_through_outages_and_kills(
     try:
         tills = link_tills(database_url, till_folders, hub, f"http://localhost:{proxy.port}")
         hub, kills, outages = live_through_the_day(tills, hub, serve, port)
+        for till in tills:
+            assert till.process is not None
+            assert till.process.returncode == 0, why_behind(till, hub, database_url)
     finally:
         proxy.stop()
     assert kills >= TILLS and outages >= 2 and proxy.dropped > 0
@@ -170,10 +173,18 @@ def live_through_the_day(
             outages += 1
             time.sleep(rng.uniform(0.5, 2.0))
             hub = start_hub(port)
-    for till in tills:
-        assert till.process is not None
-        assert till.process.returncode == 0, f"{till.logs()[-6000:]}\nhub: {hub.output()[-3000:]}"
     return hub, kills, outages
+
+
+def why_behind(till: Till, hub: HubProcess, database_url: str) -> str:
+    """A till's sync log, the hub's log and what the hub's database is doing (a lock held?)."""
+    busy = sql(
+        database_url,
+        "SELECT pid, state, wait_event_type, wait_event, now() - xact_start, left(query, 120)"
+        " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    doing = "\n".join(map(str, busy))
+    return f"{till.logs()[-6000:]}\nhub: {hub.output()[-3000:]}\ndatabase:\n{doing}"
 
 
 def check_till_against_the_hub(till: Till, database_url: str) -> None:
