@@ -75,6 +75,10 @@ async def day(target: int, seed: int) -> int:
             # What is still open stays open (a reversal waits for the owner): the hub must
             # hold the day as the till does, not a finished one.
             await asyncio.gather(*(worker() for _ in range(WORKERS)))
+            # And what is still followed (resumed from a killed run, or slower than a worker
+            # waits) is settled first: its events would come after the hub had caught up.
+            following = [p.reference_id for p in repository.list_open()]
+            await engine.settle(following, timeout=60)
             sync = till.link.sync if till.link is not None else None
             caught_up = sync is not None and await sync.catch_up(120)
             if not caught_up:  # why, for the test's message
