@@ -136,12 +136,13 @@ class OutboxSync:
         """Wait before trying again; a poke (`pos-app sync` waiting for it) cuts it short, to
         `hurried` seconds at least: a failure notifies the waiter, whose poke would otherwise
         start the next attempt at once, a hundred a second while the hub is down."""
-        started = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        started = loop.time()
         self._poked.clear()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(seconds):
                 await self._poked.wait()
-                await asyncio.sleep(started + hurried - asyncio.get_running_loop().time())
+                await asyncio.sleep(started + hurried - loop.time())
 
     def _smaller_batches(self) -> bool:
         """The hub refused a batch as too large or unreadable: smaller ones, down to one
